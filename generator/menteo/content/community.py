@@ -1,0 +1,89 @@
+"""The loaded, validated, cross-referenced community: the one input of every later stage.
+
+Records keep the file they came from and the line of each key, so later stages (badge criteria,
+link checks) can still point a contributor at the exact place to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Generic, TypeVar
+
+from menteo.content.models import (
+    Community,
+    Entry,
+    EntryKind,
+    Mentee,
+    Mentor,
+    Roadmap,
+    SiteConfig,
+    Thread,
+    Visibility,
+)
+from menteo.content.safe_yaml import Located
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class Record(Generic[M]):
+    """A model plus where it came from (`path` is relative to the community root)."""
+
+    slug: str
+    path: str
+    model: M
+    located: Located = field(repr=False, compare=False)
+
+    def line(self, *loc: str | int) -> int:
+        return self.located.line_of(loc)
+
+
+@dataclass(frozen=True)
+class Person(Record[Mentor | Mentee]):
+    role: str = "mentor"
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class EntryRecord(Record[Entry]):
+    thread: str = ""
+
+    @property
+    def kind(self) -> EntryKind:
+        return self.model.kind
+
+    @property
+    def date(self) -> dt.date:
+        return self.model.date
+
+
+@dataclass(frozen=True)
+class ThreadRecord(Record[Thread]):
+    visibility: Visibility = Visibility.SUMMARY
+    entries: tuple[EntryRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommunityData:
+    """Everything loaded from one community repository; immutable by convention and by type."""
+
+    root: FsPath
+    config: SiteConfig
+    mentors: Mapping[str, Person]
+    mentees: Mapping[str, Person]
+    threads: Mapping[str, ThreadRecord]
+    roadmaps: Mapping[str, Record[Roadmap]]
+    communities: Mapping[str, Record[Community]]
+    members: Mapping[str, tuple[str, ...]]
+    """Community slug → sorted slugs of its members (listed there or listing it)."""
+
+    def person(self, role: str, slug: str) -> Person:
+        return (self.mentors if role == "mentor" else self.mentees)[slug]
+
+    def entries(self) -> list[EntryRecord]:
+        """All entries of all threads, by date then thread then file."""
+        every = [entry for thread in self.threads.values() for entry in thread.entries]
+        return sorted(every, key=lambda e: (e.date, e.thread, e.slug))

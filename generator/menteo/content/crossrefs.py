@@ -1,0 +1,250 @@
+"""Checks that need more than one file: every slug reference, entry rules, avatar files.
+
+References are checked against `known` (slugs whose file exists), so a file that failed to load
+is reported once, for its own mistake, not again by everything that mentions it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from pathlib import Path as FsPath
+
+from menteo.content.community import EntryRecord, Person, Record, ThreadRecord
+from menteo.content.models import Community, EntryKind, OutcomeType, Roadmap
+from menteo.content.validation import field_label
+from menteo.errors import Problem
+
+KINDS = ("mentor", "mentee", "roadmap", "community")
+AVATAR_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+MAX_AVATAR_BYTES = 1024 * 1024
+
+
+def _unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
+    close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
+    hint = (
+        f"did you mean {close[0]!r}?"
+        if close
+        else f"add content/{_folder(kind)}/{slug}.yaml or fix the slug"
+    )
+    return f"unknown {kind} {slug!r}", hint
+
+
+def _folder(kind: str) -> str:
+    return "communities" if kind == "community" else f"{kind}s"
+
+
+class _Checker:
+    def __init__(self, root: FsPath, known: Mapping[str, set[str]]) -> None:
+        self.root = root
+        self.known = known
+        self.problems: list[Problem] = []
+
+    def add(
+        self, record: Record[object], loc: tuple[str | int, ...], message: str, hint: str
+    ) -> None:
+        self.problems.append(
+            Problem(record.path, record.located.line_of(loc), field_label(loc), message, hint)
+        )
+
+    def ref(
+        self, record: Record[object], loc: tuple[str | int, ...], kind: str, slug: str | None
+    ) -> None:
+        if slug is not None and slug not in self.known[kind]:
+            self.add(record, loc, *_unknown(kind, slug, self.known[kind]))
+
+    def person(self, person: Person) -> None:
+        for index, community in enumerate(person.model.communities):
+            self.ref(person, ("communities", index), "community", community)
+        if person.model.avatar is not None:
+            self.avatar(person, person.model.avatar)
+
+    def avatar(self, person: Person, value: str) -> None:
+        hint = f"put a PNG, JPEG or WebP file of at most 1 MiB in the repository, e.g. content/{person.role}s/avatars/{person.slug}.png"
+        if "://" in value or value.startswith(("/", "\\")) or ".." in FsPath(value).parts:
+            self.add(person, ("avatar",), f"{value!r} is not a path inside the repository", hint)
+            return
+        path = self.root / value
+        if FsPath(value).suffix.lower() not in AVATAR_SUFFIXES:
+            self.add(person, ("avatar",), f"{value!r} is not a PNG, JPEG or WebP image", hint)
+        elif (
+            not any(p.is_symlink() for p in (path, *path.parents) if p.is_relative_to(self.root))
+            and path.is_file()
+        ):
+            if path.stat().st_size > MAX_AVATAR_BYTES:
+                self.add(person, ("avatar",), f"{value!r} is larger than 1 MiB", hint)
+        else:
+            self.add(person, ("avatar",), f"{value!r} does not exist (or is a symbolic link)", hint)
+
+    def roadmap(self, roadmap: Record[Roadmap]) -> None:
+        seen: set[str] = set()
+        for index, step in enumerate(roadmap.model.steps):
+            if step.id in seen:
+                self.add(
+                    roadmap,
+                    ("steps", index, "id"),
+                    f"duplicate step id {step.id!r}",
+                    "give each step its own id",
+                )
+            seen.add(step.id)
+        for index, checkpoint in enumerate(roadmap.model.checkpoints):
+            if checkpoint.after not in seen:
+                self.add(
+                    roadmap,
+                    ("checkpoints", index, "after"),
+                    f"unknown step {checkpoint.after!r}",
+                    "use one of: " + ", ".join(s.id for s in roadmap.model.steps),
+                )
+
+    def community(self, community: Record[Community]) -> None:
+        people = self.known["mentor"] | self.known["mentee"]
+        for index, member in enumerate(community.model.members):
+            if member not in people:
+                close = difflib.get_close_matches(member, sorted(people), n=1, cutoff=0.6)
+                hint = (
+                    f"did you mean {close[0]!r}?" if close else "use the slug of a mentor or mentee"
+                )
+                self.add(community, ("members", index), f"unknown person {member!r}", hint)
+
+    def thread(self, thread: ThreadRecord, roadmaps: Mapping[str, Record[Roadmap]]) -> None:
+        model = thread.model
+        self.ref(thread, ("mentor",), "mentor", model.mentor)
+        self.ref(thread, ("mentee",), "mentee", model.mentee)
+        self.ref(thread, ("roadmap",), "roadmap", model.roadmap)
+        self.ref(thread, ("community",), "community", model.community)
+        if model.ended is not None and model.ended < model.started:
+            self.add(
+                thread,
+                ("ended",),
+                f"{model.ended} is before started ({model.started})",
+                "fix one of the dates",
+            )
+        goal_ids: set[str] = set()
+        for index, goal in enumerate(model.goals):
+            if goal.id in goal_ids:
+                self.add(
+                    thread,
+                    ("goals", index, "id"),
+                    f"duplicate goal id {goal.id!r}",
+                    "give each goal its own id",
+                )
+            goal_ids.add(goal.id)
+        roadmap = roadmaps.get(model.roadmap) if model.roadmap else None
+        steps = [s.id for s in roadmap.model.steps] if roadmap else []
+        for entry in thread.entries:
+            self.entry(thread, entry, goal_ids, steps)
+
+    def entry(
+        self, thread: ThreadRecord, entry: EntryRecord, goals: set[str], steps: list[str]
+    ) -> None:
+        model = entry.model
+        pair = (thread.model.mentor, thread.model.mentee)
+        if model.author not in pair:
+            self.add(
+                entry,
+                ("author",),
+                f"{model.author!r} is not in this thread",
+                f"use {pair[0]!r} (mentor) or {pair[1]!r} (mentee)",
+            )
+        if model.date < thread.model.started:
+            self.add(
+                entry,
+                ("date",),
+                f"{model.date} is before the thread started ({thread.model.started})",
+                "fix the date, or the thread's started date",
+            )
+        if model.kind is EntryKind.OUTCOME and model.outcome is None:
+            self.add(
+                entry,
+                ("kind",),
+                "an outcome entry needs 'outcome:'",
+                "add outcome: one of " + ", ".join(t.value for t in OutcomeType),
+            )
+        if model.kind is not EntryKind.OUTCOME and model.outcome is not None:
+            self.add(
+                entry,
+                ("outcome",),
+                "only entries of kind outcome have an outcome",
+                "remove it, or set kind: outcome",
+            )
+        if model.kind is EntryKind.FEEDBACK and model.rating is None:
+            self.add(
+                entry,
+                ("kind",),
+                "a feedback entry needs 'rating:'",
+                "add rating: a whole number from 1 to 5",
+            )
+        if model.kind is not EntryKind.FEEDBACK and model.rating is not None:
+            self.add(
+                entry,
+                ("rating",),
+                "only entries of kind feedback have a rating",
+                "remove it, or set kind: feedback",
+            )
+        if model.kind is EntryKind.FEEDBACK and model.author != thread.model.mentee:
+            self.add(
+                entry,
+                ("author",),
+                "feedback is written by the mentee",
+                f"set author: {thread.model.mentee}",
+            )
+        for index, goal in enumerate(model.goals):
+            if goal not in goals:
+                hint = (
+                    "use one of: " + ", ".join(sorted(goals))
+                    if goals
+                    else "add the goal to thread.yaml first"
+                )
+                self.add(entry, ("goals", index), f"unknown goal {goal!r} in this thread", hint)
+        if model.roadmap_step is not None:
+            if thread.model.roadmap is None:
+                self.add(
+                    entry,
+                    ("roadmap_step",),
+                    "this thread follows no roadmap",
+                    "add roadmap: to thread.yaml or remove roadmap_step",
+                )
+            elif steps and model.roadmap_step not in steps:
+                self.add(
+                    entry,
+                    ("roadmap_step",),
+                    f"unknown step {model.roadmap_step!r} of roadmap {thread.model.roadmap!r}",
+                    "use one of: " + ", ".join(steps),
+                )
+
+
+def check(
+    root: FsPath,
+    known: Mapping[str, set[str]],
+    mentors: Mapping[str, Person],
+    mentees: Mapping[str, Person],
+    threads: Mapping[str, ThreadRecord],
+    roadmaps: Mapping[str, Record[Roadmap]],
+    communities: Mapping[str, Record[Community]],
+) -> list[Problem]:
+    """Every cross-file problem in the loaded records."""
+    checker = _Checker(root, known)
+    for person in (*mentors.values(), *mentees.values()):
+        checker.person(person)
+    for roadmap in roadmaps.values():
+        checker.roadmap(roadmap)
+    for community in communities.values():
+        checker.community(community)
+    for thread in threads.values():
+        checker.thread(thread, roadmaps)
+    return checker.problems
+
+
+def community_members(
+    mentors: Mapping[str, Person],
+    mentees: Mapping[str, Person],
+    communities: Mapping[str, Record[Community]],
+) -> dict[str, tuple[str, ...]]:
+    """Community slug → member slugs: listed by the community or listing it themselves."""
+    members: dict[str, set[str]] = {slug: set(c.model.members) for slug, c in communities.items()}
+    for person in (*mentors.values(), *mentees.values()):
+        for community in person.model.communities:
+            members.setdefault(community, set()).add(person.slug)
+    return {
+        slug: tuple(sorted(found)) for slug, found in sorted(members.items()) if slug in communities
+    }

@@ -1,0 +1,324 @@
+"""Read a community repository into one validated `CommunityData`, or report every problem.
+
+Files are read with bounded, safe parsers; each is validated on its own first, then the links
+between them are checked (`crossrefs`). Nothing here renders or writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path as FsPath
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from menteo.content import crossrefs
+from menteo.content.community import CommunityData, EntryRecord, Person, Record, ThreadRecord
+from menteo.content.models import (
+    SLUG_PATTERN,
+    Community,
+    Entry,
+    Mentee,
+    Mentor,
+    Roadmap,
+    SiteConfig,
+    Thread,
+    Visibility,
+)
+from menteo.content.safe_yaml import MAX_BYTES, Located, load_yaml
+from menteo.content.validation import problems_from
+from menteo.errors import ContentError, Problem
+
+CONFIG_FILE = "menteo.yml"
+THREAD_SLUG = re.compile(r"^[a-z0-9]+(?:--?[a-z0-9]+)*$")
+ENTRY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+_SLUG = re.compile(SLUG_PATTERN)
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Collector:
+    """Gathers problems from every file so they are all reported at once."""
+
+    def __init__(self, root: FsPath) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+        self.known: dict[str, set[str]] = {k: set() for k in crossrefs.KINDS}
+        """Slugs whose file exists, loaded or not: references to them are not reported twice."""
+
+    def rel(self, path: FsPath) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def add(self, path: str, line: int, field: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(path, line, field, message, hint))
+
+    def read(self, path: FsPath) -> str | None:
+        """The text of a regular file inside the repository, or None after reporting why not."""
+        rel = self.rel(path)
+        if path.is_symlink():
+            self.add(rel, 0, "", "symbolic links are not allowed", "replace it with a real file")
+            return None
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            self.add(rel, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")
+            return None
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.add(rel, 0, "", f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8")
+            return None
+        return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+    def parse(self, path: FsPath, body_field: str | None) -> tuple[Located, dict[str, Any]] | None:
+        """YAML file, or Markdown with front matter whose body goes into `body_field`."""
+        text = self.read(path)
+        if text is None:
+            return None
+        rel = self.rel(path)
+        try:
+            if path.suffix != ".md":
+                located = load_yaml(text, rel)
+                data = located.data
+                body = None
+            else:
+                match = _FRONT.match(text)
+                if match is None:
+                    self.add(
+                        rel,
+                        1,
+                        "",
+                        "missing YAML front matter",
+                        "start the file with a '---' line, the fields, then another '---' line",
+                    )
+                    return None
+                located = load_yaml(match.group(1) or "", rel, line_offset=1)
+                data = located.data
+                body = text[match.end() :]
+        except ContentError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        if not isinstance(data, dict):
+            self.add(rel, 1, "", "expected a mapping of fields", "write 'field: value' lines")
+            return None
+        if body is not None and body_field is not None:
+            if body_field in data:
+                self.add(
+                    rel,
+                    located.line_of((body_field,)),
+                    body_field,
+                    "set twice: in the front matter and as the Markdown body",
+                    "keep the text below the front matter and remove this field",
+                )
+                return None
+            data = {**data, body_field: body.strip("\n")}
+            body_line = text.count("\n", 0, match.end()) + 1
+            located = Located(data, {**located.lines, (body_field,): body_line})
+        return located, data
+
+    def model(self, cls: type[M], located: Located, data: dict[str, Any], rel: str) -> M | None:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            self.problems.extend(problems_from(exc, cls, located, rel))
+            return None
+
+    def slug_of(self, path: FsPath, pattern: re.Pattern[str] = _SLUG) -> str | None:
+        slug = path.stem if path.is_file() or path.is_symlink() else path.name
+        if not pattern.match(slug):
+            self.add(
+                self.rel(path),
+                0,
+                "",
+                f"{slug!r} is not a valid slug for a file name",
+                "rename it using lowercase letters, digits and single hyphens",
+            )
+            return None
+        return slug
+
+
+def _files(directory: FsPath, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
+    if directory.is_dir():
+        for path in sorted(directory.iterdir()):
+            if path.name.startswith(".") or path.suffix not in suffixes:
+                continue
+            if path.is_file() or path.is_symlink():
+                yield path
+
+
+def _load_people(
+    col: _Collector, root: FsPath, role: str, cls: type[Mentor] | type[Mentee], default_public: bool
+) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for path in _files(root / "content" / f"{role}s", (".yaml", ".yml", ".md")):
+        slug = col.slug_of(path)
+        if slug is not None:
+            col.known[role].add(slug)
+        parsed = col.parse(path, "bio") if slug else None
+        if slug is None or parsed is None:
+            continue
+        located, data = parsed
+        rel = col.rel(path)
+        if slug in people:
+            col.add(
+                rel,
+                0,
+                "",
+                f"{role} {slug!r} is defined twice",
+                f"keep one of {people[slug].path} and {rel}",
+            )
+            continue
+        model = col.model(cls, located, data, rel)
+        if model is not None:
+            public = model.consent.public if model.consent.public is not None else default_public
+            people[slug] = Person(slug, rel, model, located, role=role, public=public)
+    return people
+
+
+def _load_simple(
+    col: _Collector, kind: str, folder: str, cls: type[M], body: str | None
+) -> dict[str, Record[M]]:
+    records: dict[str, Record[M]] = {}
+    suffixes = (".md",) if body else (".yaml", ".yml")
+    for path in _files(col.root / "content" / folder, suffixes):
+        slug = col.slug_of(path)
+        if slug is not None:
+            col.known[kind].add(slug)
+        parsed = col.parse(path, body) if slug else None
+        if slug is None or parsed is None:
+            continue
+        located, data = parsed
+        rel = col.rel(path)
+        model = col.model(cls, located, data, rel)
+        if model is not None:
+            records[slug] = Record(slug, rel, model, located)
+    return records
+
+
+def _load_threads(
+    col: _Collector, root: FsPath, config: SiteConfig | None
+) -> dict[str, ThreadRecord]:
+    threads: dict[str, ThreadRecord] = {}
+    directory = root / "content" / "threads"
+    if not directory.is_dir():
+        return threads
+    default = config.privacy.thread_visibility if config else None
+    for folder in sorted(p for p in directory.iterdir() if not p.name.startswith(".")):
+        if folder.is_symlink() or not folder.is_dir():
+            col.add(
+                col.rel(folder),
+                0,
+                "",
+                "expected a thread folder",
+                "put each thread in its own folder with a thread.yaml",
+            )
+            continue
+        slug = col.slug_of(folder, THREAD_SLUG)
+        thread_file = folder / "thread.yaml"
+        if slug is None:
+            continue
+        if not thread_file.exists():
+            col.add(
+                col.rel(folder),
+                0,
+                "",
+                "thread folder has no thread.yaml",
+                "add thread.yaml with mentor, mentee and started",
+            )
+            continue
+        parsed = col.parse(thread_file, None)
+        if parsed is None:
+            continue
+        rel = col.rel(thread_file)
+        thread = col.model(Thread, *parsed, rel)
+        entries = []
+        for path in _files(folder, (".md",)):
+            entry = _load_entry(col, path, slug)
+            if entry is not None:
+                entries.append(entry)
+        if thread is not None:
+            visibility = thread.visibility or default or Visibility.SUMMARY
+            entries.sort(key=lambda e: (e.date, e.slug))
+            threads[slug] = ThreadRecord(
+                slug, rel, thread, parsed[0], visibility=visibility, entries=tuple(entries)
+            )
+    return threads
+
+
+def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | None:
+    rel = col.rel(path)
+    match = ENTRY_FILE.match(path.name)
+    if match is None:
+        col.add(
+            rel, 0, "", "entry file names look like YYYY-MM-DD-short-title.md", "rename the file"
+        )
+        return None
+    parsed = col.parse(path, "body")
+    if parsed is None:
+        return None
+    located, data = parsed
+    entry = col.model(Entry, located, data, rel)
+    if entry is None:
+        return None
+    if entry.date.isoformat() != match.group(1):
+        col.add(
+            rel,
+            located.line_of(("date",)),
+            "date",
+            f"{entry.date.isoformat()} differs from the file name's date {match.group(1)}",
+            "fix the date or rename the file",
+        )
+    return EntryRecord(path.stem, rel, entry, located, thread=thread)
+
+
+def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteConfig | None:
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        col.add(
+            CONFIG_FILE,
+            0,
+            "",
+            "not found",
+            f"run menteo in the community's folder, or pass it as DIR ({root})",
+        )
+        return None
+    parsed = col.parse(path, None)
+    if parsed is None:
+        return None
+    located, data = parsed
+    if base_url is not None:
+        data = {**data, "base_url": base_url}
+    return col.model(SiteConfig, located, data, CONFIG_FILE)
+
+
+def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
+    """Load and check everything under `root`; raise `ContentError` listing every problem."""
+    root = root.resolve()
+    col = _Collector(root)
+    config = _load_config(col, root, base_url)
+    privacy = config.privacy if config else None
+    mentors = _load_people(col, root, "mentor", Mentor, privacy.mentors_public if privacy else True)
+    mentees = _load_people(
+        col, root, "mentee", Mentee, privacy.mentees_public if privacy else False
+    )
+    roadmaps = _load_simple(col, "roadmap", "roadmaps", Roadmap, None)
+    communities = _load_simple(col, "community", "communities", Community, "body")
+    threads = _load_threads(col, root, config)
+    if config is not None:
+        col.problems += crossrefs.check(
+            root, col.known, mentors, mentees, threads, roadmaps, communities
+        )
+    if config is None or col.problems:
+        raise ContentError(col.problems)
+    return CommunityData(
+        root=root,
+        config=config,
+        mentors=MappingProxyType(mentors),
+        mentees=MappingProxyType(mentees),
+        threads=MappingProxyType(threads),
+        roadmaps=MappingProxyType(roadmaps),
+        communities=MappingProxyType(communities),
+        members=MappingProxyType(crossrefs.community_members(mentors, mentees, communities)),
+    )

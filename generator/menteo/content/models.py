@@ -1,0 +1,269 @@
+"""Typed models for every file a community keeps.
+
+The models only check what one file can know on its own (types, shapes, formats); links between
+files are checked in `crossrefs`, because they need the whole community loaded first.
+Field names are documented in docs/content-model.md: keep the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+LanguageCode = Annotated[
+    str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", max_length=35)
+]
+
+
+def _no_email(value: str) -> str:
+    if EMAIL_RE.search(value):
+        raise PydanticCustomError(
+            "email_address",
+            "contains an email address, and plain email addresses are never published",
+            {"hint": "remove it; link to a profile or contact page instead"},
+        )
+    return value
+
+
+def _https_url(value: str) -> str:
+    if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
+        raise PydanticCustomError(
+            "https_url",
+            "{value!r} is not an https:// URL",
+            {"value": value, "hint": "write the full address, starting with https://"},
+        )
+    return value
+
+
+Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_email)]
+Line = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    AfterValidator(_no_email),
+]
+Url = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_https_url)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are mistakes (usually typos), so every model forbids them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Availability(StrEnum):
+    OPEN = "open"
+    WAITLIST = "waitlist"
+    CLOSED = "closed"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    SUMMARY = "summary"
+    PRIVATE = "private"
+
+
+class GoalStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in-progress"
+    ACHIEVED = "achieved"
+    DROPPED = "dropped"
+
+
+class EntryKind(StrEnum):
+    SESSION = "session"
+    REFLECTION = "reflection"
+    MILESTONE = "milestone"
+    OUTCOME = "outcome"
+    FEEDBACK = "feedback"
+
+
+class OutcomeType(StrEnum):
+    PROMOTION = "promotion"
+    PROJECT_SHIPPED = "project-shipped"
+    SKILL_ATTAINED = "skill-attained"
+    NEW_ROLE = "new-role"
+    TALK_GIVEN = "talk-given"
+    OTHER = "other"
+
+
+class Level(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+# ---------------------------------------------------------------- menteo.yml
+
+
+class Issuer(Strict):
+    name: Line
+    url: Url
+    description: Text = ""
+    image: str | None = None
+
+
+class PrivacyDefaults(Strict):
+    mentors_public: bool = True
+    mentees_public: bool = False
+    thread_visibility: Visibility = Visibility.SUMMARY
+
+
+def _base_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s?#]*$", value):
+        raise PydanticCustomError(
+            "base_url",
+            "{value!r} is not an http(s) URL without query or fragment",
+            {"value": value, "hint": "write e.g. https://org.github.io/community/"},
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+BaseUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_base_url)]
+
+
+class SiteConfig(Strict):
+    name: Line
+    base_url: BaseUrl
+    language: LanguageCode = "en"
+    description: Text = ""
+    theme: Slug = "default"
+    issuer: Issuer
+    privacy: PrivacyDefaults = PrivacyDefaults()
+    request_mentorship_url: Url | None = None
+    feed_size: Annotated[int, Field(ge=1, le=500)] = 30
+
+
+# ---------------------------------------------------------------- people
+
+
+class Links(Strict):
+    github: Url | None = None
+    linkedin: Url | None = None
+    website: Url | None = None
+    mastodon: Url | None = None
+
+
+class Identity(Strict):
+    """How a badge recipient is identified; never a plain email address."""
+
+    url: Url
+
+
+class Consent(Strict):
+    """None means "not said": the site's privacy defaults decide."""
+
+    public: bool | None = None
+    spotlight: bool = False
+    share_outcomes: bool = False
+
+
+class Person(Strict):
+    name: Line
+    pronouns: Annotated[str, StringConstraints(max_length=40)] | None = None
+    headline: Line | None = None
+    bio: Text = ""
+    skills: list[Slug] = []
+    languages: list[LanguageCode] = []
+    communities: list[Slug] = []
+    links: Links = Links()
+    avatar: str | None = None
+    identity: Identity | None = None
+    consent: Consent = Consent()
+
+
+class Mentor(Person):
+    availability: Availability = Availability.OPEN
+
+
+class Mentee(Person):
+    pass
+
+
+# ---------------------------------------------------------------- threads
+
+
+class Goal(Strict):
+    id: Slug
+    title: Line
+    status: GoalStatus = GoalStatus.OPEN
+    due: dt.date | None = None
+
+
+class Thread(Strict):
+    mentor: Slug
+    mentee: Slug
+    started: dt.date
+    ended: dt.date | None = None
+    cadence: Line | None = None
+    roadmap: Slug | None = None
+    community: Slug | None = None
+    visibility: Visibility | None = None
+    summary: Text = ""
+    goals: list[Goal] = []
+
+
+class Entry(Strict):
+    kind: EntryKind
+    date: dt.date
+    author: Slug
+    title: Line
+    tags: list[Slug] = []
+    roadmap_step: Slug | None = None
+    goals: list[Slug] = []
+    outcome: OutcomeType | None = None
+    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    body: Text = ""
+
+
+# ---------------------------------------------------------------- roadmaps, communities
+
+
+class Resource(Strict):
+    title: Line
+    url: Url
+    kind: Literal["article", "book", "course", "video", "tool", "docs", "exercise"] = "article"
+
+
+class Step(Strict):
+    id: Slug
+    title: Line
+    summary: Text = ""
+    skills: list[Slug] = []
+    resources: list[Resource] = []
+
+
+class Checkpoint(Strict):
+    after: Slug
+    title: Line
+    description: Text = ""
+
+
+class Roadmap(Strict):
+    title: Line
+    summary: Line
+    level: Level
+    description: Text = ""
+    steps: Annotated[list[Step], Field(min_length=1)]
+    checkpoints: list[Checkpoint] = []
+
+
+class Community(Strict):
+    name: Line
+    summary: Line
+    members: list[Slug] = []
+    body: Text = ""

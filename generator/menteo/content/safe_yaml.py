@@ -1,0 +1,171 @@
+"""Bounded, safe YAML that remembers the line of every key.
+
+Content arrives in strangers' pull requests, so parsing must not construct objects and must not
+let a small file cost unbounded time or memory. libyaml composes the node graph (aliases stay
+shared, so a "billion laughs" file composes cheaply); our own walk then builds plain data while
+counting aliases, nodes and depth, and stops at the first limit it crosses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from menteo.errors import ContentError, Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_ALIASES = 50
+MAX_NODES = 50_000
+MAX_SCALAR = 100_000
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Located:
+    """Parsed data plus the 1-based line of each key (mappings) or item (sequences)."""
+
+    data: Any
+    lines: dict[Path, int]
+
+    def line_of(self, path: Path) -> int:
+        """The line of `path`, or of its nearest located ancestor."""
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+
+class _Limit(Exception):
+    def __init__(self, node: Node, message: str, hint: str) -> None:
+        self.node, self.message, self.hint = node, message, hint
+
+
+class _Builder:
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        self.lines: dict[Path, int] = {}
+        self.nodes = 0
+        self.aliases = 0
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.scalars = SafeConstructor()
+
+    def line(self, node: Node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def build(self, node: Node, path: Path, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Limit(
+                node, f"more than {MAX_NODES} YAML values", "split the file or remove aliases"
+            )
+        if depth > MAX_DEPTH:
+            raise _Limit(node, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.active:
+            raise _Limit(node, "a YAML alias refers to itself", "remove the recursive alias")
+        if id(node) in self.seen:
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _Limit(node, f"more than {MAX_ALIASES} YAML aliases", "write the values out")
+        self.seen.add(id(node))
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return self.sequence(node, path, depth)
+            return self.mapping(node, path, depth)
+        finally:
+            self.active.discard(id(node))
+
+    def check_tag(self, node: Node, allowed: set[str]) -> None:
+        if node.tag not in allowed:
+            raise _Limit(
+                node,
+                f"YAML tag {node.tag!r} is not allowed",
+                "remove the tag; only plain text, numbers, booleans, dates, lists and mappings",
+            )
+
+    def scalar(self, node: ScalarNode) -> Any:
+        self.check_tag(node, _SCALAR_TAGS)
+        if len(node.value) > MAX_SCALAR:
+            raise _Limit(node, f"a value longer than {MAX_SCALAR} characters", "shorten it")
+        try:
+            return self.scalars.construct_object(node)
+        except (ValueError, ConstructorError) as exc:
+            if node.tag == _TAG + "timestamp":
+                raise _Limit(
+                    node, f"{node.value!r} is not a real date", "write YYYY-MM-DD"
+                ) from exc
+            raise _Limit(node, f"cannot read {node.value!r}", "quote the value") from exc
+
+    def sequence(self, node: SequenceNode, path: Path, depth: int) -> list[Any]:
+        self.check_tag(node, {_TAG + "seq"})
+        items = []
+        for index, child in enumerate(node.value):
+            self.lines[(*path, index)] = self.line(child)
+            items.append(self.build(child, (*path, index), depth + 1))
+        return items
+
+    def mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        self.check_tag(node, {_TAG + "map"})
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _TAG + "str":
+                shown = getattr(key_node, "value", "?")
+                raise _Limit(
+                    key_node,
+                    f"key {shown!r} is not plain text",
+                    "quote the key; YAML reads yes/no/on/off as booleans and digits as numbers",
+                )
+            key = key_node.value
+            if key in result:
+                raise _Limit(key_node, f"duplicate key {key!r}", "keep only one of them")
+            self.lines[(*path, key)] = self.line(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+
+def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
+    """Parse one YAML document from `text`; `line_offset` shifts lines (front matter)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise ContentError(
+            [Problem(path, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")]
+        )
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 0
+        detail = exc.problem or exc.context or "syntax error"
+        raise ContentError(
+            [Problem(path, line, "", f"invalid YAML: {detail}", "check indentation and quoting")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ContentError(
+            [Problem(path, 0, "", f"invalid YAML: {exc}", "check the YAML syntax")]
+        ) from None
+    if root is None:
+        return Located({}, {})
+    builder = _Builder(line_offset)
+    try:
+        data = builder.build(root, (), 0)
+    except _Limit as exc:
+        raise ContentError(
+            [Problem(path, builder.line(exc.node), "", exc.message, exc.hint)]
+        ) from None
+    return Located(data, builder.lines)
+
+
+def is_date(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
