@@ -1,0 +1,3 @@
+from menteo.cli import main
+
+main()

@@ -1,0 +1,79 @@
+"""The pipeline, end to end: load → (evaluate → ledger → issue, in later stages) → render → write."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from menteo.content.community import CommunityData
+from menteo.content.loader import CONFIG_FILE, load_community
+from menteo.errors import ContentError, Problem
+from menteo.output import atomic_directory
+from menteo.site.links import broken_links
+from menteo.site.pages import plan_pages
+from menteo.site.publication import Urls
+from menteo.site.render import RenderJob, copy_static, make_environment, render_pages, theme_dirs
+from menteo.site.views import build_views
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+    files: int
+
+
+def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
+    config = community.config
+    return {
+        "site": {
+            "name": config.name,
+            "description": config.description,
+            "language": config.language,
+            "issuer": config.issuer,
+            "base_path": urls.base_path,
+            "base_url": config.base_url,
+        },
+        "urls": urls,
+    }
+
+
+def build_site(
+    root: Path, out: Path, base_url: str | None = None, workers: int | None = None
+) -> BuildResult:
+    """Build the site for the community at `root` into `out`, all or nothing."""
+    community = load_community(root, base_url)
+    urls = Urls(community.config.base_url)
+    dirs = theme_dirs(community.root, community.config.theme)
+    if not any((d / "templates").is_dir() for d in dirs):
+        theme = community.config.theme
+        raise ContentError(
+            [
+                Problem(
+                    CONFIG_FILE,
+                    0,
+                    "theme",
+                    f"theme {theme!r} not found",
+                    f"add themes/{theme}/templates/ or use theme: default",
+                )
+            ]
+        )
+    views = build_views(community, urls)
+    pages = plan_pages(views, community.config.feed_size)
+    env = make_environment(dirs, urls.base_path)
+    with atomic_directory(out) as staging:
+        job = RenderJob(
+            env, pages, site_globals(community, urls), staging, urls.base_path, community.root
+        )
+        links, problems = render_pages(job, workers)
+        written = [p.output_path(urls.base_path) for p in pages]
+        written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
+        for target, source in sorted(views.avatars.items()):
+            (staging / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(community.root / source, staging / target)
+            written.append(target)
+        problems += broken_links(links, written, urls.base_path)
+        if problems:
+            raise ContentError(problems)
+    return BuildResult(out=out, pages=len(pages), files=len(written))

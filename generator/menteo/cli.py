@@ -1,0 +1,94 @@
+"""The `menteo` command: parse options, run the pipeline, report, map outcomes to exit codes.
+
+Exit codes: 0 success, 1 content problems, 2 usage errors (click's convention).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from menteo.build import build_site
+from menteo.content.loader import load_community
+from menteo.errors import ContentError
+from menteo.output import unsafe_target
+from menteo.report import reporter_for
+
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people (text) or machines (json).",
+)
+DIRECTORY = click.argument(
+    "directory",
+    required=False,
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="menteo")
+def main() -> None:
+    """Build a mentorship community's recognition site from its git repository."""
+
+
+@main.command()
+@DIRECTORY
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the site.  [default: DIRECTORY/_site]",
+)
+@click.option("--base-url", help="Override base_url from menteo.yml (e.g. for previews).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@FORMAT
+def build(
+    directory: Path, out: Path | None, base_url: str | None, jobs: int | None, fmt: str
+) -> None:
+    """Validate the community in DIRECTORY and build its site, all or nothing."""
+    reporter = reporter_for(fmt)
+    out = out if out is not None else directory / "_site"
+    reason = unsafe_target(out, directory)
+    if reason is not None:
+        raise click.BadParameter(f"{out}: {reason}", param_hint="'--out'")
+    started = time.perf_counter()
+    try:
+        result = build_site(directory, out, base_url=base_url, workers=jobs)
+    except ContentError as exc:
+        reporter.problems(exc.problems, "nothing was written")
+        raise SystemExit(1) from None
+    seconds = time.perf_counter() - started
+    reporter.success(
+        f"Built {result.pages} pages ({result.files} files) into {out} in {seconds:.2f} s.",
+        {"out": str(out), "pages": result.pages, "files": result.files},
+    )
+
+
+@main.command()
+@DIRECTORY
+@FORMAT
+def check(directory: Path, fmt: str) -> None:
+    """Validate everything in DIRECTORY without writing anything."""
+    reporter = reporter_for(fmt)
+    try:
+        community = load_community(directory)
+    except ContentError as exc:
+        reporter.problems(exc.problems, "fix them and run menteo check again")
+        raise SystemExit(1) from None
+    counts = {
+        "mentors": len(community.mentors),
+        "mentees": len(community.mentees),
+        "threads": len(community.threads),
+        "entries": sum(len(t.entries) for t in community.threads.values()),
+        "roadmaps": len(community.roadmaps),
+        "communities": len(community.communities),
+    }
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    reporter.success(f"All good: {summary}.", {"counts": counts})

@@ -1,0 +1,139 @@
+"""The page plan: every output file as (path, template, context), decided before any rendering.
+
+Knowing every page first is what lets the build check every internal link, and lets rendering be
+split across processes with no coordination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from menteo.site.views import SiteViews
+
+HOME_RECENT = 8
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    """Root-relative URL (`/base/mentors/ana/`); the output file is derived from it."""
+    template: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    source: str | None = None
+    """The content file this page shows: broken links on it are reported against that file."""
+    in_sitemap: bool = True
+
+    def output_path(self, base_path: str) -> str:
+        rel = self.url.removeprefix(base_path)
+        return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+
+
+def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    u = views.urls
+    pages = [
+        Page(
+            u.page(),
+            "home.html",
+            "",
+            {
+                "spotlight": [m for m in views.mentors if m.spotlight],
+                "recent": views.entries[:HOME_RECENT],
+                "roadmaps": views.roadmaps,
+                "communities": views.communities,
+                "stats": views.stats,
+            },
+        ),
+        Page(u.page("mentors"), "mentors.html", "Mentors", {"people": views.mentors}),
+        Page(u.page("mentees"), "mentees.html", "Mentees", {"people": views.mentees}),
+        Page(u.page("threads"), "threads.html", "Mentorships", {"threads": views.threads}),
+        Page(u.page("roadmaps"), "roadmaps.html", "Roadmaps", {"roadmaps": views.roadmaps}),
+        Page(
+            u.page("communities"),
+            "communities.html",
+            "Communities",
+            {"communities": views.communities},
+        ),
+        Page(u.page("tags"), "tags.html", "Tags", {"tags": views.tags}),
+    ]
+    for person in (*views.mentors, *views.mentees):
+        pages.append(
+            Page(
+                person.ref.url or "",
+                "person.html",
+                person.name,
+                {"person": person},
+                person.headline or "",
+                person.source,
+            )
+        )
+    for thread in views.threads:
+        pages.append(
+            Page(thread.url, "thread.html", thread.title, {"thread": thread}, "", thread.source)
+        )
+        published = [e for e in thread.entries if e.url]
+        for index, entry in enumerate(published):
+            neighbours = {
+                "previous": published[index - 1] if index else None,
+                "next": published[index + 1] if index + 1 < len(published) else None,
+            }
+            pages.append(
+                Page(
+                    entry.url or "",
+                    "entry.html",
+                    entry.title,
+                    {"entry": entry, "thread": thread, **neighbours},
+                    entry.excerpt,
+                    entry.source,
+                )
+            )
+    for roadmap in views.roadmaps:
+        pages.append(
+            Page(
+                roadmap.url,
+                "roadmap.html",
+                roadmap.title,
+                {"roadmap": roadmap},
+                roadmap.summary,
+                roadmap.source,
+            )
+        )
+    for community in views.communities:
+        pages.append(
+            Page(
+                community.url,
+                "community.html",
+                community.name,
+                {"community": community},
+                community.summary,
+                community.source,
+            )
+        )
+    for tag, entries in views.tags.items():
+        pages.append(
+            Page(u.page("tags", tag), "tag.html", f"#{tag}", {"tag": tag, "entries": entries})
+        )
+    pages += [
+        Page(u.file("404.html"), "404.html", "Page not found", in_sitemap=False),
+        Page(
+            u.file("feed.xml"),
+            "feed.xml",
+            "Recent entries",
+            {"entries": views.entries[:feed_size]},
+            in_sitemap=False,
+        ),
+        Page(u.file("robots.txt"), "robots.txt", "", in_sitemap=False),
+    ]
+    pages.append(
+        Page(
+            u.file("sitemap.xml"),
+            "sitemap.xml",
+            "",
+            {"pages": [p.url for p in pages if p.in_sitemap]},
+            in_sitemap=False,
+        )
+    )
+    return pages

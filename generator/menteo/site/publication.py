@@ -1,0 +1,74 @@
+"""What may be published: the one place that applies consent and thread visibility.
+
+A person without consent to a public profile gets no page and is named by a neutral label. A
+`private` thread is not published at all; a `summary` thread shows goals and entry titles but no
+text. Outcome text needs the mentee's `share_outcomes`. Threads whose people are not all public
+are published under an opaque id, so the URL does not reveal who is in them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from menteo.content.community import CommunityData, EntryRecord, Person, ThreadRecord
+from menteo.content.models import EntryKind, Visibility
+
+NEUTRAL_LABEL = {"mentor": "a mentor", "mentee": "a mentee"}
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Every page's URL, as a root-relative path under the site's base path."""
+
+    base_url: str
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path or "/"
+
+    def page(self, *parts: str) -> str:
+        return self.base_path + "".join(f"{part}/" for part in parts)
+
+    def file(self, name: str) -> str:
+        return self.base_path + name
+
+    def absolute(self, path: str) -> str:
+        """The full URL of a root-relative path (for canonical links, feeds, the sitemap)."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+@dataclass(frozen=True)
+class Publication:
+    community: CommunityData
+
+    def person(self, role: str, slug: str) -> Person:
+        return self.community.person(role, slug)
+
+    def is_public(self, role: str, slug: str) -> bool:
+        return self.person(role, slug).public
+
+    def label(self, role: str, slug: str) -> str:
+        person = self.person(role, slug)
+        return person.model.name if person.public else NEUTRAL_LABEL[role]
+
+    def thread_published(self, thread: ThreadRecord) -> bool:
+        return thread.visibility is not Visibility.PRIVATE
+
+    def thread_id(self, thread: ThreadRecord) -> str:
+        """The thread's public id: its slug when everyone in it is public, else an opaque hash."""
+        if self.is_public("mentor", thread.model.mentor) and self.is_public(
+            "mentee", thread.model.mentee
+        ):
+            return thread.slug
+        return "t-" + hashlib.sha256(f"menteo-thread:{thread.slug}".encode()).hexdigest()[:12]
+
+    def entry_published(self, thread: ThreadRecord, entry: EntryRecord) -> bool:
+        """Whether an entry's text gets a page (its title may still show in a summary)."""
+        if thread.visibility is not Visibility.PUBLIC:
+            return False
+        if entry.kind is EntryKind.OUTCOME:
+            return self.person("mentee", thread.model.mentee).model.consent.share_outcomes
+        return True

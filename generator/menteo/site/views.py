@@ -1,0 +1,459 @@
+"""Published-only view models: what templates may see.
+
+Templates never receive raw records, so a theme or an override cannot print a name, a private
+thread or an unshared outcome by mistake: what is not published is not in these objects.
+Markdown stays as source text here; templates render it with the `markdown` filter, which runs in
+the parallel page workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from menteo.content.community import CommunityData, EntryRecord, Person, ThreadRecord
+from menteo.content.models import EntryKind, GoalStatus, Mentor, Roadmap
+from menteo.site.markdown import plain_excerpt
+from menteo.site.publication import Publication, Urls
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    label: str
+    url: str | None
+    role: str
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    slug: str
+    title: str
+    kind: str
+    date: dt.date
+    author: PersonRef
+    tags: tuple[Link, ...]
+    url: str | None
+    excerpt: str
+    body: str
+    thread_url: str
+    thread_title: str
+    source: str
+    outcome: str | None = None
+    rating: int | None = None
+    goals: tuple[str, ...] = ()
+    step: Link | None = None
+
+
+@dataclass(frozen=True)
+class GoalView:
+    id: str
+    title: str
+    status: str
+    due: dt.date | None
+    entries: int
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    title: str
+    url: str
+    reached: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    id: str
+    url: str
+    title: str
+    mentor: PersonRef
+    mentee: PersonRef
+    started: dt.date
+    ended: dt.date | None
+    cadence: str | None
+    visibility: str
+    summary: str
+    goals: tuple[GoalView, ...]
+    roadmap: Link | None
+    progress: tuple[StepProgress, ...]
+    entries: tuple[EntryView, ...]
+    counts: tuple[tuple[str, int], ...]
+    source: str
+    community: Link | None = None
+
+
+@dataclass(frozen=True)
+class PersonView:
+    ref: PersonRef
+    slug: str
+    name: str
+    pronouns: str | None
+    headline: str | None
+    bio: str
+    skills: tuple[str, ...]
+    languages: tuple[str, ...]
+    communities: tuple[Link, ...]
+    links: tuple[Link, ...]
+    avatar: str | None
+    availability: str | None
+    request_url: str | None
+    spotlight: bool
+    threads: tuple[ThreadView, ...]
+    hidden_threads: int
+    outcomes: tuple[EntryView, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    id: str
+    title: str
+    summary: str
+    skills: tuple[str, ...]
+    resources: tuple[tuple[str, str, str], ...]
+    checkpoints: tuple[tuple[str, str], ...]
+    people: tuple[tuple[PersonRef, str | None], ...]
+    """(mentee, their thread's URL if published) for each mentee whose furthest step this is."""
+
+
+@dataclass(frozen=True)
+class RoadmapView:
+    slug: str
+    url: str
+    title: str
+    summary: str
+    level: str
+    description: str
+    steps: tuple[StepView, ...]
+    not_started: tuple[tuple[PersonRef, str | None], ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class CommunityView:
+    slug: str
+    url: str
+    name: str
+    summary: str
+    body: str
+    mentors: tuple[PersonRef, ...]
+    mentees: tuple[PersonRef, ...]
+    unlisted: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    mentors: int
+    mentees: int
+    active_pairs: int
+    sessions: int
+    outcomes: int
+    months: int
+
+
+@dataclass
+class SiteViews:
+    """Every view of the site, computed once in the main process before pages are rendered."""
+
+    urls: Urls
+    mentors: list[PersonView] = field(default_factory=list)
+    mentees: list[PersonView] = field(default_factory=list)
+    threads: list[ThreadView] = field(default_factory=list)
+    entries: list[EntryView] = field(default_factory=list)
+    roadmaps: list[RoadmapView] = field(default_factory=list)
+    communities: list[CommunityView] = field(default_factory=list)
+    tags: dict[str, list[EntryView]] = field(default_factory=dict)
+    stats: Stats | None = None
+    avatars: dict[str, str] = field(default_factory=dict)
+    """Output path → repository path of each published avatar image."""
+
+
+class _Builder:
+    def __init__(self, community: CommunityData, urls: Urls) -> None:
+        self.c = community
+        self.pub = Publication(community)
+        self.urls = urls
+
+    def ref(self, role: str, slug: str) -> PersonRef:
+        public = self.pub.is_public(role, slug)
+        url = self.urls.page(f"{role}s", slug) if public else None
+        return PersonRef(self.pub.label(role, slug), url, role)
+
+    def tag(self, tag: str) -> Link:
+        return Link(tag, self.urls.page("tags", tag))
+
+    def thread_title(self, thread: ThreadRecord) -> str:
+        mentor = self.pub.label("mentor", thread.model.mentor)
+        mentee = self.pub.label("mentee", thread.model.mentee)
+        return f"{mentor} & {mentee}"
+
+    def entry(self, thread: ThreadRecord, entry: EntryRecord, thread_url: str) -> EntryView:
+        model = entry.model
+        published = self.pub.entry_published(thread, entry)
+        role = "mentor" if model.author == thread.model.mentor else "mentee"
+        goals = {g.id: g.title for g in thread.model.goals}
+        step = None
+        if model.roadmap_step and thread.model.roadmap:
+            roadmap = self.c.roadmaps[thread.model.roadmap].model
+            title = next(s.title for s in roadmap.steps if s.id == model.roadmap_step)
+            step = Link(
+                title,
+                self.urls.page("roadmaps", thread.model.roadmap) + f"#step-{model.roadmap_step}",
+            )
+        return EntryView(
+            slug=entry.slug,
+            title=model.title,
+            kind=model.kind.value,
+            date=model.date,
+            author=self.ref(role, model.author),
+            tags=tuple(self.tag(t) for t in model.tags) if published else (),
+            url=thread_url + entry.slug + "/" if published else None,
+            excerpt=plain_excerpt(model.body) if published else "",
+            body=model.body if published else "",
+            thread_url=thread_url,
+            thread_title=self.thread_title(thread),
+            source=entry.path,
+            outcome=model.outcome.value if model.outcome else None,
+            rating=model.rating if published else None,
+            goals=tuple(goals[g] for g in model.goals),
+            step=step,
+        )
+
+    def progress(self, thread: ThreadRecord) -> tuple[int, tuple[StepProgress, ...]]:
+        """Index of the furthest roadmap step the thread reached (-1: none), and each step."""
+        if not thread.model.roadmap:
+            return -1, ()
+        roadmap = self.c.roadmaps[thread.model.roadmap].model
+        ids = [s.id for s in roadmap.steps]
+        reached = {e.model.roadmap_step for e in thread.entries if e.model.roadmap_step}
+        furthest = max((ids.index(s) for s in reached), default=-1)
+        base = self.urls.page("roadmaps", thread.model.roadmap)
+        return furthest, tuple(
+            StepProgress(s.title, f"{base}#step-{s.id}", i <= furthest, i == furthest)
+            for i, s in enumerate(roadmap.steps)
+        )
+
+    def thread(self, thread: ThreadRecord) -> ThreadView:
+        model = thread.model
+        url = self.urls.page("threads", self.pub.thread_id(thread))
+        entries = tuple(self.entry(thread, e, url) for e in thread.entries)
+        advanced = Counter(g for e in thread.entries for g in e.model.goals)
+        _, progress = self.progress(thread)
+        kinds = Counter(e.kind for e in thread.entries)
+        community = None
+        if model.community:
+            c = self.c.communities[model.community]
+            community = Link(c.model.name, self.urls.page("communities", c.slug))
+        return ThreadView(
+            id=self.pub.thread_id(thread),
+            url=url,
+            title=self.thread_title(thread),
+            mentor=self.ref("mentor", model.mentor),
+            mentee=self.ref("mentee", model.mentee),
+            started=model.started,
+            ended=model.ended,
+            cadence=model.cadence,
+            visibility=thread.visibility.value,
+            summary=model.summary if thread.visibility.value == "public" else "",
+            goals=tuple(
+                GoalView(g.id, g.title, g.status.value, g.due, advanced[g.id]) for g in model.goals
+            ),
+            roadmap=(
+                Link(
+                    self.c.roadmaps[model.roadmap].model.title,
+                    self.urls.page("roadmaps", model.roadmap),
+                )
+                if model.roadmap
+                else None
+            ),
+            progress=progress,
+            entries=entries,
+            counts=tuple((k.value, kinds[k]) for k in EntryKind if kinds[k]),
+            source=thread.path,
+            community=community,
+        )
+
+    def person(self, person: Person, threads: list[ThreadView], hidden: int) -> PersonView:
+        model = person.model
+        links = tuple(
+            Link(label, url)
+            for label, url in (
+                ("GitHub", model.links.github),
+                ("LinkedIn", model.links.linkedin),
+                ("Website", model.links.website),
+                ("Mastodon", model.links.mastodon),
+            )
+            if url
+        )
+        avatar = None
+        if model.avatar:
+            suffix = model.avatar.rsplit(".", 1)[-1].lower()
+            avatar = self.urls.file(f"avatars/{person.role}s/{person.slug}.{suffix}")
+        is_mentor = isinstance(model, Mentor)
+        share = model.consent.share_outcomes
+        outcomes = tuple(
+            e for t in threads for e in t.entries if e.kind == "outcome" and e.url and share
+        )
+        return PersonView(
+            ref=self.ref(person.role, person.slug),
+            slug=person.slug,
+            name=model.name,
+            pronouns=model.pronouns,
+            headline=model.headline,
+            bio=model.bio,
+            skills=tuple(model.skills),
+            languages=tuple(model.languages),
+            communities=tuple(
+                Link(self.c.communities[s].model.name, self.urls.page("communities", s))
+                for s in model.communities
+            ),
+            links=links,
+            avatar=avatar,
+            availability=model.availability.value if is_mentor else None,
+            request_url=self.request_url(person) if is_mentor else None,
+            spotlight=model.consent.spotlight,
+            threads=tuple(threads),
+            hidden_threads=hidden,
+            outcomes=outcomes,
+            source=person.path,
+        )
+
+    def request_url(self, person: Person) -> str | None:
+        from urllib.parse import quote
+
+        template = self.c.config.request_mentorship_url
+        if template is None or getattr(person.model, "availability", "closed") == "closed":
+            return None
+        return template.replace("{mentor}", quote(person.slug)).replace(
+            "{mentor_name}", quote(person.model.name)
+        )
+
+    def roadmap(
+        self, slug: str, roadmap: Roadmap, source: str, threads: list[ThreadRecord]
+    ) -> RoadmapView:
+        on_step: dict[int, list[tuple[PersonRef, str | None]]] = defaultdict(list)
+        for thread in threads:
+            furthest, _ = self.progress(thread)
+            thread_url = self.urls.page("threads", self.pub.thread_id(thread))
+            on_step[furthest].append((self.ref("mentee", thread.model.mentee), thread_url))
+        checkpoints = defaultdict(list)
+        for cp in roadmap.checkpoints:
+            checkpoints[cp.after].append((cp.title, cp.description))
+        steps = tuple(
+            StepView(
+                id=s.id,
+                title=s.title,
+                summary=s.summary,
+                skills=tuple(s.skills),
+                resources=tuple((r.title, r.url, r.kind) for r in s.resources),
+                checkpoints=tuple(checkpoints[s.id]),
+                people=tuple(on_step[i]),
+            )
+            for i, s in enumerate(roadmap.steps)
+        )
+        return RoadmapView(
+            slug=slug,
+            url=self.urls.page("roadmaps", slug),
+            title=roadmap.title,
+            summary=roadmap.summary,
+            level=roadmap.level.value,
+            description=roadmap.description,
+            steps=steps,
+            not_started=tuple(on_step[-1]),
+            source=source,
+        )
+
+
+def _sort_people(people: list[Person]) -> list[Person]:
+    return sorted(people, key=lambda p: (p.model.name.casefold(), p.slug))
+
+
+def build_views(community: CommunityData, urls: Urls) -> SiteViews:
+    """All published views of `community`."""
+    b = _Builder(community, urls)
+    pub = b.pub
+    views = SiteViews(urls=urls)
+    published = [t for t in community.threads.values() if pub.thread_published(t)]
+    thread_views = {t.slug: b.thread(t) for t in published}
+    views.threads = sorted(
+        thread_views.values(), key=lambda t: (-t.started.toordinal(), t.title, t.id)
+    )
+    by_person: dict[tuple[str, str], list[ThreadView]] = defaultdict(list)
+    hidden: Counter[tuple[str, str]] = Counter()
+    for thread in community.threads.values():
+        for role in ("mentor", "mentee"):
+            key = (role, getattr(thread.model, role))
+            if thread.slug in thread_views:
+                by_person[key].append(thread_views[thread.slug])
+            else:
+                hidden[key] += 1
+    for role, people, target in (
+        ("mentor", community.mentors, views.mentors),
+        ("mentee", community.mentees, views.mentees),
+    ):
+        for person in _sort_people([p for p in people.values() if p.public]):
+            threads = sorted(by_person[(role, person.slug)], key=lambda t: t.started, reverse=True)
+            target.append(b.person(person, threads, hidden[(role, person.slug)]))
+            if person.model.avatar:
+                views.avatars[target[-1].avatar.removeprefix(urls.base_path)] = person.model.avatar
+    views.entries = sorted(
+        (e for t in views.threads for e in t.entries if e.url),
+        key=lambda e: (e.date, e.thread_url, e.slug),
+        reverse=True,
+    )
+    tags: dict[str, list[EntryView]] = defaultdict(list)
+    for entry in views.entries:
+        for tag in entry.tags:
+            tags[tag.label].append(entry)
+    views.tags = dict(sorted(tags.items()))
+    for slug, record in sorted(community.roadmaps.items()):
+        following = sorted(
+            (t for t in published if t.model.roadmap == slug),
+            key=lambda t: (t.model.started, t.slug),
+        )
+        views.roadmaps.append(b.roadmap(slug, record.model, record.path, following))
+    for slug, record in sorted(community.communities.items()):
+        members = community.members.get(slug, ())
+        refs = {
+            role: [
+                b.ref(role, m)
+                for m in members
+                if m in getattr(community, f"{role}s") and pub.is_public(role, m)
+            ]
+            for role in ("mentor", "mentee")
+        }
+        listed = len(refs["mentor"]) + len(refs["mentee"])
+        views.communities.append(
+            CommunityView(
+                slug=slug,
+                url=urls.page("communities", slug),
+                name=record.model.name,
+                summary=record.model.summary,
+                body=record.model.body,
+                mentors=tuple(sorted(refs["mentor"], key=lambda r: r.label.casefold())),
+                mentees=tuple(sorted(refs["mentee"], key=lambda r: r.label.casefold())),
+                unlisted=len(set(members)) - listed,
+                source=record.path,
+            )
+        )
+    every = community.entries()
+    views.stats = Stats(
+        mentors=len(community.mentors),
+        mentees=len(community.mentees),
+        active_pairs=sum(1 for t in community.threads.values() if t.model.ended is None),
+        sessions=sum(1 for e in every if e.kind is EntryKind.SESSION),
+        outcomes=sum(1 for e in every if e.kind is EntryKind.OUTCOME),
+        months=len({(e.date.year, e.date.month) for e in every}),
+    )
+    return views
+
+
+GOAL_STATUSES = tuple(s.value for s in GoalStatus)

@@ -1,0 +1,241 @@
+"""The build as a user runs it: golden pages, determinism, atomicity, links and the CLI contract."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from menteo import build as build_module
+from menteo.build import build_site
+from menteo.cli import main
+from menteo.errors import ContentError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "mini"
+GOLDEN = Path(__file__).parent / "golden" / "mini"
+UPDATE = os.environ.get("MENTEO_UPDATE_GOLDEN") == "1"
+
+GOLDEN_PAGES = {
+    "home": "index.html",
+    "directory": "mentors/index.html",
+    "mentor": "mentors/ana-lukasiewicz/index.html",
+    "mentee": "mentees/jonas-berg/index.html",
+    "threads": "threads/index.html",
+    "thread": "threads/ana-lukasiewicz--jonas-berg/index.html",
+    "entry": "threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/index.html",
+    "roadmap": "roadmaps/sre/index.html",
+    "community": "communities/platform/index.html",
+    "tag": "tags/oncall/index.html",
+    "feed": "feed.xml",
+    "sitemap": "sitemap.xml",
+    "robots": "robots.txt",
+    "not-found": "404.html",
+}
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("mini") / "_site"
+    build_site(MINI, out, workers=1)
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_PAGES))
+def test_golden_page(mini_site: Path, name: str) -> None:
+    actual = (mini_site / GOLDEN_PAGES[name]).read_text(encoding="utf-8")
+    golden = GOLDEN / (GOLDEN_PAGES[name].replace("/", "__"))
+    if UPDATE:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert actual == golden.read_text(encoding="utf-8"), (
+        f"{name} page changed; if intended, regenerate with MENTEO_UPDATE_GOLDEN=1 pytest"
+    )
+
+
+def test_every_page_of_the_plan_is_written(mini_site: Path) -> None:
+    files = set(tree_digest(mini_site))
+    assert {*GOLDEN_PAGES.values(), "static/style.css"} <= files
+    assert not any("quiet" in f or "secret" in f for f in files)
+
+
+def test_private_thread_and_unconsented_mentee_never_published(mini_site: Path) -> None:
+    for path in mini_site.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert "Quietname" not in text, path
+            assert "Private planning" not in text, path
+            assert "Nothing here may be published" not in text, path
+            assert "<script>" not in text, path
+
+
+def test_unshared_outcome_text_is_not_published(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    mentee = project / "content/mentees/jonas-berg.yaml"
+    mentee.write_text(mentee.read_text().replace("share_outcomes: true", "share_outcomes: false"))
+    build_site(project, tmp_path / "out", workers=1)
+    thread = tmp_path / "out/threads/ana-lukasiewicz--jonas-berg"
+    assert not (thread / "2025-05-10-promoted").exists()
+    assert "Promoted to SRE II" in (thread / "index.html").read_text()
+    assert "It happened" not in "".join(p.read_text() for p in (tmp_path / "out").rglob("*.html"))
+
+
+def test_build_is_byte_identical_serial_and_parallel(tmp_path: Path) -> None:
+    build_site(MINI, tmp_path / "a", workers=1)
+    build_site(MINI, tmp_path / "b", workers=2)
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def _break_content(project: Path) -> None:
+    (project / "content/mentees/bad.yaml").write_text("name: Bad\nskils: [x]\n")
+
+
+def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    out = tmp_path / "_site"
+    build_site(project, out, workers=1)
+    before = tree_digest(out)
+    _break_content(project)
+    with pytest.raises(ContentError):
+        build_site(project, out, workers=1)
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "mini"]
+
+
+@pytest.mark.parametrize("exception", [KeyboardInterrupt, RuntimeError])
+def test_interrupted_or_crashed_build_leaves_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exception: type[BaseException]
+) -> None:
+    out = tmp_path / "_site"
+    build_site(MINI, out, workers=1)
+    before = tree_digest(out)
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise exception()
+
+    monkeypatch.setattr(build_module, "broken_links", explode)
+    with pytest.raises(exception):
+        build_site(MINI, out, workers=1)
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["_site"]
+
+
+def test_broken_internal_link_in_content_fails_the_build(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    community = project / "content/communities/platform.md"
+    community.write_text(community.read_text() + "\nSee [the guide](/roadmaps/nope/).\n")
+    with pytest.raises(ContentError) as caught:
+        build_site(project, tmp_path / "out", workers=1)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/communities/platform.md: link: broken internal link '/mini/roadmaps/nope/' "
+        "on page /mini/communities/platform/ (point it at an existing page "
+        "(e.g. /roadmaps/<slug>/) or remove it)"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_template_override_shadows_theme_and_errors_are_located(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    templates = project / "overrides/templates"
+    templates.mkdir(parents=True)
+    (templates / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Lost?</h1>{% endblock %}'
+    )
+    build_site(project, tmp_path / "out", workers=1)
+    assert "<h1>Lost?</h1>" in (tmp_path / "out/404.html").read_text()
+    (templates / "404.html").write_text("{{ no_such_variable }}\n")
+    with pytest.raises(ContentError) as caught:
+        build_site(project, tmp_path / "out2", workers=1)
+    assert [str(p) for p in caught.value.problems] == [
+        "overrides/templates/404.html:1: template: 'no_such_variable' is undefined "
+        "(rendering /mini/404.html) (fix the template)"
+    ]
+
+
+def test_base_url_override_moves_every_link(tmp_path: Path) -> None:
+    build_site(MINI, tmp_path / "out", base_url="http://127.0.0.1:8000/", workers=1)
+    home = (tmp_path / "out/index.html").read_text()
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in home
+    assert 'href="/mentors/"' in home
+    assert "/mini/" not in home
+
+
+# ------------------------------------------------------------------ CLI contract
+
+
+def test_cli_check_ok_text_and_json() -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", str(MINI)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "All good: 1 mentors, 2 mentees, 2 threads, 4 entries, 1 roadmaps, 1 communities.\n"
+    )
+    result = runner.invoke(main, ["check", str(MINI), "--format", "json"])
+    document = json.loads(result.output)
+    assert document["ok"] is True and document["counts"]["entries"] == 4
+
+
+def test_cli_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    _break_content(project)
+    (project / "content/mentors/ana-lukasiewicz.md").write_text(
+        "---\nname: Ana\navailability: sometimes\n---\n"
+    )
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 1
+    assert result.output == (
+        "content/mentees/bad.yaml:2: skils: unknown field (did you mean 'skills'?)\n"
+        "content/mentors/ana-lukasiewicz.md:3: availability: 'sometimes' is not allowed "
+        "(use one of: open, waitlist, closed)\n"
+        "Error: 2 problems in 2 files; fix them and run menteo check again.\n"
+    )
+    result = CliRunner().invoke(main, ["build", str(project), "--format", "json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.output)["problems"]
+    assert [(p["path"], p["line"], p["field"]) for p in problems] == [
+        ("content/mentees/bad.yaml", 2, "skils"),
+        ("content/mentors/ana-lukasiewicz.md", 3, "availability"),
+    ]
+    assert not (project / "_site").exists()
+
+
+def test_cli_build_writes_site_and_reports(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = CliRunner().invoke(main, ["build", str(MINI), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Built 21 pages (22 files) into {out} in ")
+    assert (out / "index.html").is_file()
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(main, ["check", str(tmp_path / "missing")]).exit_code == 2
+    assert runner.invoke(main, ["build", "--no-such-option"]).exit_code == 2
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    result = runner.invoke(main, ["build", str(MINI), "--out", str(precious)])
+    assert result.exit_code == 2
+    assert "is a non-empty folder that is not a menteo site" in result.output
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    result = runner.invoke(main, ["build", str(MINI), "--out", str(MINI)])
+    assert result.exit_code == 2
+    assert "would replace the community itself" in result.output
