@@ -25,7 +25,7 @@ def _unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
     hint = (
         f"did you mean {close[0]!r}?"
         if close
-        else f"add content/{_folder(kind)}/{slug}.yaml or fix the slug"
+        else f"add content/{_folder(kind)}/{slug}{'.md' if kind == 'community' else '.yaml'} or fix the slug"
     )
     return f"unknown {kind} {slug!r}", hint
 
@@ -131,15 +131,21 @@ class _Checker:
             goal_ids.add(goal.id)
         roadmap = roadmaps.get(model.roadmap) if model.roadmap else None
         steps = [s.id for s in roadmap.model.steps] if roadmap else []
+        pair_known = model.mentor in self.known["mentor"] and model.mentee in self.known["mentee"]
         for entry in thread.entries:
-            self.entry(thread, entry, goal_ids, steps)
+            self.entry(thread, entry, goal_ids, steps, pair_known)
 
     def entry(
-        self, thread: ThreadRecord, entry: EntryRecord, goals: set[str], steps: list[str]
+        self,
+        thread: ThreadRecord,
+        entry: EntryRecord,
+        goals: set[str],
+        steps: list[str],
+        pair_known: bool,
     ) -> None:
         model = entry.model
         pair = (thread.model.mentor, thread.model.mentee)
-        if model.author not in pair:
+        if pair_known and model.author not in pair:
             self.add(
                 entry,
                 ("author",),
@@ -181,7 +187,7 @@ class _Checker:
                 "only entries of kind feedback have a rating",
                 "remove it, or set kind: feedback",
             )
-        if model.kind is EntryKind.FEEDBACK and model.author != thread.model.mentee:
+        if pair_known and model.kind is EntryKind.FEEDBACK and model.author != thread.model.mentee:
             self.add(
                 entry,
                 ("author",),

@@ -126,14 +126,16 @@ class _Collector:
             return None
 
     def slug_of(self, path: FsPath, pattern: re.Pattern[str] = _SLUG) -> str | None:
-        slug = path.stem if path.is_file() or path.is_symlink() else path.name
+        folder = not (path.is_file() or path.is_symlink())
+        slug = path.name if folder else path.stem
         if not pattern.match(slug):
+            hyphens = "single or double hyphens" if pattern is THREAD_SLUG else "single hyphens"
             self.add(
                 self.rel(path),
                 0,
                 "",
-                f"{slug!r} is not a valid slug for a file name",
-                "rename it using lowercase letters, digits and single hyphens",
+                f"{slug!r} is not a valid slug for a {'folder' if folder else 'file'} name",
+                f"rename it using lowercase letters, digits and {hyphens}",
             )
             return None
         return slug
@@ -281,7 +283,7 @@ def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteCon
             0,
             "",
             "not found",
-            f"run menteo in the community's folder, or pass it as DIR ({root})",
+            f"run menteo in the community's folder or pass that folder as DIR; looked in {root}",
         )
         return None
     parsed = col.parse(path, None)

@@ -44,8 +44,8 @@ def _https_url(value: str) -> str:
     if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
         raise PydanticCustomError(
             "https_url",
-            "{value!r} is not an https:// URL",
-            {"value": value, "hint": "write the full address, starting with https://"},
+            "{value} is not an https:// URL",
+            {"value": repr(value), "hint": "write the full address, starting with https://"},
         )
     return value
 
@@ -127,8 +127,8 @@ def _base_url(value: str) -> str:
     if not re.match(r"^https?://[^\s/$.?#][^\s?#]*$", value):
         raise PydanticCustomError(
             "base_url",
-            "{value!r} is not an http(s) URL without query or fragment",
-            {"value": value, "hint": "write e.g. https://org.github.io/community/"},
+            "{value} is not an http(s) URL without query or fragment",
+            {"value": repr(value), "hint": "write e.g. https://org.github.io/community/"},
         )
     return value if value.endswith("/") else value + "/"
 

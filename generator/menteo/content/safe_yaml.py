@@ -8,7 +8,6 @@ counting aliases, nodes and depth, and stops at the first limit it crosses.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,10 +68,10 @@ class _Builder:
             raise _Limit(
                 node, f"more than {MAX_NODES} YAML values", "split the file or remove aliases"
             )
-        if depth > MAX_DEPTH:
-            raise _Limit(node, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
         if isinstance(node, ScalarNode):
             return self.scalar(node)
+        if depth >= MAX_DEPTH:
+            raise _Limit(node, f"nested deeper than {MAX_DEPTH} levels", "flatten the structure")
         if id(node) in self.active:
             raise _Limit(node, "a YAML alias refers to itself", "remove the recursive alias")
         if id(node) in self.seen:
@@ -121,8 +120,18 @@ class _Builder:
         self.check_tag(node, {_TAG + "map"})
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag != _TAG + "str":
-                shown = getattr(key_node, "value", "?")
+            if not isinstance(key_node, ScalarNode):
+                raise _Limit(
+                    key_node,
+                    "a key that is a list or mapping is not allowed",
+                    "write plain text keys",
+                )
+            if key_node.value == "<<":
+                raise _Limit(
+                    key_node, "YAML merge keys (<<) are not supported", "write the fields out"
+                )
+            if key_node.tag != _TAG + "str":
+                shown = key_node.value
                 raise _Limit(
                     key_node,
                     f"key {shown!r} is not plain text",
@@ -147,7 +156,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 0
-        detail = exc.problem or exc.context or "syntax error"
+        detail = ", ".join(filter(None, (exc.context, exc.problem))) or "syntax error"
         raise ContentError(
             [Problem(path, line, "", f"invalid YAML: {detail}", "check indentation and quoting")]
         ) from None
@@ -157,6 +166,8 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         ) from None
     if root is None:
         return Located({}, {})
+    if "*" in text:
+        _count_aliases(text, path, line_offset)
     builder = _Builder(line_offset)
     try:
         data = builder.build(root, (), 0)
@@ -167,5 +178,14 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     return Located(data, builder.lines)
 
 
-def is_date(value: object) -> bool:
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+def _count_aliases(text: str, path: str, line_offset: int) -> None:
+    """Stop at the alias that crosses the limit, on its own line: composed nodes only know
+    where their anchor is."""
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            count += 1
+            if count > MAX_ALIASES:
+                line = event.start_mark.line + 1 + line_offset
+                message = f"more than {MAX_ALIASES} YAML aliases"
+                raise ContentError([Problem(path, line, "", message, "write the values out")])

@@ -94,7 +94,7 @@ def _describe(error: Any, model: type[BaseModel]) -> tuple[str, str]:
     if kind == "missing":
         return "required field is missing", f"add '{loc[-1]}: …'"
     if kind == "extra_forbidden":
-        allowed = [f for f in _fields_at(model, loc[:-1]) if f not in ("body", "bio")] or []
+        allowed = [f for f in _fields_at(model, loc[:-1]) if f != "body"]
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
         return "unknown field", hint

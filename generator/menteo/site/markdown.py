@@ -37,7 +37,15 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "sup": {"class"},
     "input": {"checked", "disabled"},
 }
-_TEXT_RE = re.compile(r"<[^>]+>")
+_TEXT_RE = re.compile(r"</?[A-Za-z][^>]*>")
+_URL_NOISE_RE = re.compile(r"[\x00-\x20\x7f]")
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+_MARKUP_RE = re.compile(
+    r"^\s*\|?[-:| ]{3,}$|^-{3,}\s*$"
+    r"|^\s{0,3}(?:#{1,6}\s|>\s?|(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?|\|)"
+    r"|(?<!\w)[*_~`]+(?=\S)|(?<=\S)[*_~`]+(?!\w)|\s\|\s|\|$",
+    re.M,
+)
 _WS_RE = re.compile(r"\s+")
 
 
@@ -52,13 +60,17 @@ def _url_filter(base_path: str) -> Callable[[str, str, str], str | None]:
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute not in ("href", "src"):
             return value
-        if value.startswith("//"):
+        # Browsers drop ASCII whitespace and controls in URLs and read "\" as "/": judge the
+        # URL they will actually follow, not the text as written.
+        url = _URL_NOISE_RE.sub("", value).replace("\\", "/")
+        if url.startswith("//"):
             return None
-        if value.startswith("/") and not value.startswith(base_path):
-            value = base_path + value[1:]
-        if attribute == "src" and re.match(r"^[a-z][a-z0-9+.-]*:", value, re.I):
+        scheme = _SCHEME_RE.match(url)
+        if scheme and (attribute == "src" or scheme.group(1).lower() not in ("http", "https")):
             return None
-        return value
+        if url.startswith("/") and not url.startswith(base_path):
+            url = base_path + url[1:]
+        return url
 
     return keep
 
@@ -84,14 +96,13 @@ def render_markdown(text: str, base_path: str = "/") -> str:
 
 
 def plain_excerpt(text: str, limit: int = 220) -> str:
-    """A short plain-text preview of Markdown (for lists and meta descriptions)."""
-    text = _TEXT_RE.sub(" ", text)
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    words = _WS_RE.sub(
-        " ",
-        re.sub(r"^\s*(?:[-*+]|\d+\.)\s+(?:\[[ xX]\]\s*)?|[#*_`>|~]|-{3,}", " ", text, flags=re.M),
-    )
-    words = html.unescape(words).strip()
+    """A short plain-text preview of Markdown (for lists and meta descriptions), cheaply: the
+    full renderer runs once per entry, in the page workers, not here."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", _TEXT_RE.sub(" ", text))
+    words = html.unescape(_WS_RE.sub(" ", _MARKUP_RE.sub(" ", text))).strip()
     if len(words) <= limit:
         return words
-    return words[: limit - 1].rsplit(" ", 1)[0] + "…"
+    cut = words[: limit - 1]
+    if words[limit - 1] != " ":
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
