@@ -35,7 +35,7 @@ from menteo.site.pages import Page
 PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
 _LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)[^"]*"')
 SERIAL_BELOW = 300
-"""Below this many pages, forking workers costs more than it saves."""
+"""Below this many pages (and unless told otherwise), forking costs more than it saves."""
 
 
 def theme_dirs(root: Path, theme: str) -> list[Path]:
@@ -117,9 +117,11 @@ def render_pages(job: RenderJob, workers: int | None = None) -> tuple[Links, lis
     template problems."""
     global _JOB
     _JOB = job
-    count = workers or os.cpu_count() or 1
+    if workers is None:
+        workers = 1 if len(job.pages) < SERIAL_BELOW else (os.cpu_count() or 1)
+    count = workers
     try:
-        if count == 1 or len(job.pages) < SERIAL_BELOW:
+        if count == 1:
             return _render_slice((0, 1))
         context = multiprocessing.get_context("fork")
         with context.Pool(count) as pool:

@@ -1,0 +1,140 @@
+"""The demo site in Debian's Chromium: every page type loads cleanly, stays on the site, and is
+captured at phone and desktop widths (screenshots land in tests/artifacts/ for people to look at).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).parent / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("Chromium is required in CI: apt-get install chromium")
+    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("browser") / "_site"
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    subprocess.run(
+        [sys.executable, "-m", "menteo", "build", str(ROOT), "--out", str(out), "--base-url", base],
+        check=True,
+        capture_output=True,
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+PAGE_TYPES = {
+    "home": "",
+    "directory": "mentors/",
+    "mentor": "mentors/amara-okafor/",
+    "mentee": "mentees/li-wei/",
+    "threads": "threads/",
+    "thread": "threads/amara-okafor--li-wei/",
+    "roadmaps": "roadmaps/",
+    "roadmap": "roadmaps/sre-foundations/",
+    "communities": "communities/",
+    "community": "communities/platform-circle/",
+    "tags": "tags/",
+    "not-found": "404.html",
+}
+
+
+def _visit(page: Page, url: str) -> tuple[list[str], list[str], list[str]]:
+    errors: list[str] = []
+    failed: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("request", lambda r: requests.append(r.url))
+    response = page.goto(url)
+    assert response is not None and response.ok, url
+    page.wait_for_load_state("networkidle")
+    return errors, failed, requests
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_TYPES))
+def test_page_loads_cleanly_and_stays_local(server: str, browser: Browser, name: str) -> None:
+    for width, height in ((375, 812), (1280, 900)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors, failed, requests = _visit(page, server + PAGE_TYPES[name])
+        assert errors == [] and failed == []
+        assert all(r.startswith(server) for r in requests), requests
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, f"{name} scrolls sideways at {width}px"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        context.close()
+
+
+def test_entry_page_and_skip_link(server: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(server + "threads/amara-okafor--li-wei/")
+    page.locator("ol.timeline a.entry-title").first.click()
+    page.wait_for_load_state()
+    assert "/threads/amara-okafor--li-wei/" in page.url and page.url != server
+    assert page.locator("article.entry h1").is_visible()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.close()
+
+
+def test_everything_essential_works_without_javascript(server: str, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "mentors/")
+    cards = page.locator(".directory .person-card")
+    assert cards.count() >= 10
+    cards.first.locator("h3 a").click()
+    assert page.locator("h1").is_visible()
+    context.close()
