@@ -199,54 +199,51 @@ def _load_simple(
     return records
 
 
-def _load_threads(
-    col: _Collector, root: FsPath, config: SiteConfig | None
-) -> dict[str, ThreadRecord]:
-    threads: dict[str, ThreadRecord] = {}
-    directory = root / "content" / "threads"
+def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> ThreadRecord | None:
+    if folder.is_symlink() or not folder.is_dir():
+        col.add(
+            col.rel(folder),
+            0,
+            "",
+            "expected a thread folder",
+            "put each thread in its own folder with a thread.yaml",
+        )
+        return None
+    slug = col.slug_of(folder, THREAD_SLUG)
+    thread_file = folder / "thread.yaml"
+    if slug is None:
+        return None
+    if not thread_file.exists():
+        col.add(
+            col.rel(folder),
+            0,
+            "",
+            "thread folder has no thread.yaml",
+            "add thread.yaml with mentor, mentee and started",
+        )
+        return None
+    parsed = col.parse(thread_file, None)
+    if parsed is None:
+        return None
+    thread = col.model(Thread, *parsed, col.rel(thread_file))
+    entries = [e for e in (_load_entry(col, p, slug) for p in _files(folder, (".md",))) if e]
+    if thread is None:
+        return None
+    entries.sort(key=lambda e: (e.date, e.slug))
+    visibility = thread.visibility or default
+    return ThreadRecord(
+        slug, col.rel(thread_file), thread, parsed[0], visibility=visibility, entries=tuple(entries)
+    )
+
+
+def _load_threads(col: _Collector, config: SiteConfig | None) -> dict[str, ThreadRecord]:
+    directory = col.root / "content" / "threads"
     if not directory.is_dir():
-        return threads
-    default = config.privacy.thread_visibility if config else None
-    for folder in sorted(p for p in directory.iterdir() if not p.name.startswith(".")):
-        if folder.is_symlink() or not folder.is_dir():
-            col.add(
-                col.rel(folder),
-                0,
-                "",
-                "expected a thread folder",
-                "put each thread in its own folder with a thread.yaml",
-            )
-            continue
-        slug = col.slug_of(folder, THREAD_SLUG)
-        thread_file = folder / "thread.yaml"
-        if slug is None:
-            continue
-        if not thread_file.exists():
-            col.add(
-                col.rel(folder),
-                0,
-                "",
-                "thread folder has no thread.yaml",
-                "add thread.yaml with mentor, mentee and started",
-            )
-            continue
-        parsed = col.parse(thread_file, None)
-        if parsed is None:
-            continue
-        rel = col.rel(thread_file)
-        thread = col.model(Thread, *parsed, rel)
-        entries = []
-        for path in _files(folder, (".md",)):
-            entry = _load_entry(col, path, slug)
-            if entry is not None:
-                entries.append(entry)
-        if thread is not None:
-            visibility = thread.visibility or default or Visibility.SUMMARY
-            entries.sort(key=lambda e: (e.date, e.slug))
-            threads[slug] = ThreadRecord(
-                slug, rel, thread, parsed[0], visibility=visibility, entries=tuple(entries)
-            )
-    return threads
+        return {}
+    default = config.privacy.thread_visibility if config else Visibility.SUMMARY
+    folders = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+    records = (_load_thread(col, folder, default) for folder in folders)
+    return {r.slug: r for r in records if r is not None}
 
 
 def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | None:
@@ -307,7 +304,7 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
     )
     roadmaps = _load_simple(col, "roadmap", "roadmaps", Roadmap, None)
     communities = _load_simple(col, "community", "communities", Community, "body")
-    threads = _load_threads(col, root, config)
+    threads = _load_threads(col, config)
     if config is not None:
         col.problems += crossrefs.check(
             root, col.known, mentors, mentees, threads, roadmaps, communities

@@ -31,7 +31,7 @@ LanguageCode = Annotated[
 
 
 def _no_email(value: str) -> str:
-    if EMAIL_RE.search(value):
+    if "@" in value and EMAIL_RE.search(value):
         raise PydanticCustomError(
             "email_address",
             "contains an email address, and plain email addresses are never published",

@@ -40,12 +40,12 @@ _ATTRIBUTES: dict[str, set[str]] = {
 _TEXT_RE = re.compile(r"</?[A-Za-z][^>]*>")
 _URL_NOISE_RE = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
-_MARKUP_RE = re.compile(
-    r"^\s*\|?[-:| ]{3,}$|^-{3,}\s*$"
-    r"|^\s{0,3}(?:#{1,6}\s|>\s?|(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?|\|)"
-    r"|(?<!\w)[*_~`]+(?=\S)|(?<=\S)[*_~`]+(?!\w)|\s\|\s|\|$",
+_LINE_MARKUP_RE = re.compile(
+    r"^(?:\s*\|?[-:| ]{3,}|-{3,}\s*|\s{0,3}(?:#{1,6}\s|>\s?|(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?))"
+    r"|\s\|(?=\s|$)|^\|",
     re.M,
 )
+_EMPHASIS_RE = re.compile(r"[*_~`]+")
 _WS_RE = re.compile(r"\s+")
 
 
@@ -95,11 +95,20 @@ def render_markdown(text: str, base_path: str = "/") -> str:
     return _cleaner(base_path).clean(_parser().render(text))
 
 
+def _emphasis(match: re.Match[str]) -> str:
+    """Drop emphasis markers, but keep `_` and `*` inside words (snake_case, 2*3)."""
+    text, start, end = match.string, match.start(), match.end()
+    inside = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
+    return match.group() if inside else ""
+
+
 def plain_excerpt(text: str, limit: int = 220) -> str:
     """A short plain-text preview of Markdown (for lists and meta descriptions), cheaply: the
     full renderer runs once per entry, in the page workers, not here."""
+    text = text[: limit * 3]
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", _TEXT_RE.sub(" ", text))
-    words = html.unescape(_WS_RE.sub(" ", _MARKUP_RE.sub(" ", text))).strip()
+    text = _EMPHASIS_RE.sub(_emphasis, _LINE_MARKUP_RE.sub(" ", text))
+    words = html.unescape(_WS_RE.sub(" ", text)).strip()
     if len(words) <= limit:
         return words
     cut = words[: limit - 1]
