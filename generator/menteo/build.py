@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +42,29 @@ def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
     }
 
 
+@contextmanager
+def batch_gc() -> Iterator[None]:
+    """Collect garbage rarely while building: a build allocates millions of objects that all live
+    until it ends, and the default thresholds rescan them thousands of times (a quarter of the
+    load time on a 10,000-entry community)."""
+    previous = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
+
+
 def build_site(
     root: Path, out: Path, base_url: str | None = None, workers: int | None = None
 ) -> BuildResult:
     """Build the site for the community at `root` into `out`, all or nothing."""
+    with batch_gc():
+        return _build(root, out, base_url, workers)
+
+
+def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> BuildResult:
     community = load_community(root, base_url)
     urls = Urls(community.config.base_url)
     dirs = theme_dirs(community.root, community.config.theme)

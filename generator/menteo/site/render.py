@@ -7,6 +7,7 @@ variables are errors, so a template mistake fails the build instead of printing 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
@@ -117,6 +118,10 @@ def render_pages(job: RenderJob, workers: int | None = None) -> tuple[Links, lis
     template problems."""
     global _JOB
     _JOB = job
+    # The views are long-lived: keep the collector from rescanning them in every worker (which
+    # also copies each forked page that its bookkeeping writes to).
+    gc.collect()
+    gc.freeze()
     if workers is None:
         workers = 1 if len(job.pages) < SERIAL_BELOW else (os.cpu_count() or 1)
     count = workers
