@@ -150,6 +150,24 @@ def test_broken_internal_link_in_content_fails_the_build(tmp_path: Path) -> None
     assert not (tmp_path / "out").exists()
 
 
+def test_link_to_a_missing_anchor_fails_the_build(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    community = project / "content/communities/platform.md"
+    community.write_text(
+        community.read_text()
+        + "\nStart at [monitoring](/roadmaps/sre/#step-monitoring), "
+        + "not [here](/roadmaps/sre/#step-nope).\n"
+    )
+    with pytest.raises(ContentError) as caught:
+        build_site(project, tmp_path / "out", workers=1)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/communities/platform.md: link: link to a missing anchor "
+        "'/mini/roadmaps/sre/#step-nope' on page /mini/communities/platform/ (point it at an "
+        "existing page (e.g. /roadmaps/<slug>/) or remove it)"
+    ]
+
+
 def test_template_override_shadows_theme_and_errors_are_located(tmp_path: Path) -> None:
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)

@@ -188,7 +188,7 @@ def test_empty_document_is_an_empty_mapping() -> None:
 
 def test_impossible_date() -> None:
     assert message("a: 1\nb: 2025-02-30\n") == (
-        "f.yaml:2: '2025-02-30' is not a real date (write YYYY-MM-DD)"
+        "f.yaml:2: b: '2025-02-30' is not a real date (write YYYY-MM-DD)"
     )
 
 

@@ -95,7 +95,7 @@ def test_yaml_list_instead_of_mapping(tmp_path: Path) -> None:
 def test_impossible_date(tmp_path: Path) -> None:
     changes = edit(THREAD_FILE, "started: 2025-01-10", "started: 2025-02-30")
     assert messages(tmp_path, changes) == [
-        f"{THREAD_FILE}:3: '2025-02-30' is not a real date (write YYYY-MM-DD)"
+        f"{THREAD_FILE}:3: started: '2025-02-30' is not a real date (write YYYY-MM-DD)"
     ]
 
 

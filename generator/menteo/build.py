@@ -95,7 +95,7 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(community.root / source, staging / target)
             written.append(target)
-        problems += broken_links(links, written, urls.base_path)
+        problems += broken_links(links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
     return BuildResult(out=out, pages=len(pages), files=len(written))

@@ -12,7 +12,7 @@ from pathlib import Path as FsPath
 
 from menteo.content.community import EntryRecord, Person, Record, ThreadRecord
 from menteo.content.models import Community, EntryKind, OutcomeType, Roadmap
-from menteo.content.validation import field_label
+from menteo.content.safe_yaml import field_label
 from menteo.errors import Problem
 
 KINDS = ("mentor", "mentee", "roadmap", "community")

@@ -86,12 +86,15 @@ class _Collector:
             else:
                 match = _FRONT.match(text)
                 if match is None:
+                    opened = text.startswith("---")
                     self.add(
                         rel,
                         1,
                         "",
-                        "missing YAML front matter",
-                        "start the file with a '---' line, the fields, then another '---' line",
+                        "front matter is not closed" if opened else "missing YAML front matter",
+                        "end the fields with a line of three hyphens: ---"
+                        if opened
+                        else "start the file with a '---' line, the fields, then another '---' line",
                     )
                     return None
                 located = load_yaml(match.group(1) or "", rel, line_offset=1)
@@ -103,7 +106,7 @@ class _Collector:
         if not isinstance(data, dict):
             self.add(rel, 1, "", "expected a mapping of fields", "write 'field: value' lines")
             return None
-        if body is not None and body_field is not None:
+        if body is not None and body_field is not None and body.strip():
             if body_field in data:
                 self.add(
                     rel,
@@ -113,8 +116,9 @@ class _Collector:
                     "keep the text below the front matter and remove this field",
                 )
                 return None
-            data = {**data, body_field: body.strip("\n")}
-            body_line = text.count("\n", 0, match.end()) + 1
+            stripped = body.lstrip("\n")
+            data = {**data, body_field: stripped.rstrip("\n")}
+            body_line = text.count("\n", 0, match.end()) + 1 + len(body) - len(stripped)
             located = Located(data, {**located.lines, (body_field,): body_line})
         return located, data
 
@@ -175,7 +179,7 @@ def _load_people(
         model = col.model(cls, located, data, rel)
         if model is not None:
             public = model.consent.public if model.consent.public is not None else default_public
-            people[slug] = Person(slug, rel, model, located, role=role, public=public)
+            people[slug] = Person(slug, rel, model, located.lines_only(), role=role, public=public)
     return people
 
 
@@ -195,7 +199,7 @@ def _load_simple(
         rel = col.rel(path)
         model = col.model(cls, located, data, rel)
         if model is not None:
-            records[slug] = Record(slug, rel, model, located)
+            records[slug] = Record(slug, rel, model, located.lines_only())
     return records
 
 
@@ -232,7 +236,12 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
     entries.sort(key=lambda e: (e.date, e.slug))
     visibility = thread.visibility or default
     return ThreadRecord(
-        slug, col.rel(thread_file), thread, parsed[0], visibility=visibility, entries=tuple(entries)
+        slug,
+        col.rel(thread_file),
+        thread,
+        parsed[0].lines_only(),
+        visibility=visibility,
+        entries=tuple(entries),
     )
 
 
@@ -269,7 +278,7 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
             f"{entry.date.isoformat()} differs from the file name's date {match.group(1)}",
             "fix the date or rename the file",
         )
-    return EntryRecord(path.stem, rel, entry, located, thread=thread)
+    return EntryRecord(path.stem, rel, entry, located.lines_only(), thread=thread)
 
 
 def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteConfig | None:

@@ -37,6 +37,10 @@ class Located:
     data: Any
     lines: dict[Path, int]
 
+    def lines_only(self) -> Located:
+        """The same lines without the parsed data, for records that keep a validated model."""
+        return Located(None, self.lines)
+
     def line_of(self, path: Path) -> int:
         """The line of `path`, or of its nearest located ancestor."""
         while path and path not in self.lines:
@@ -44,9 +48,17 @@ class Located:
         return self.lines.get(path, 1)
 
 
+def field_label(loc: Path) -> str:
+    """`goals[1].status` for the data path ('goals', 1, 'status')."""
+    label = ""
+    for part in loc:
+        label += f"[{part}]" if isinstance(part, int) else (f".{part}" if label else str(part))
+    return label
+
+
 class _Limit(Exception):
-    def __init__(self, node: Node, message: str, hint: str) -> None:
-        self.node, self.message, self.hint = node, message, hint
+    def __init__(self, node: Node, message: str, hint: str, field: Path = ()) -> None:
+        self.node, self.message, self.hint, self.field = node, message, hint, field
 
 
 class _Builder:
@@ -58,11 +70,14 @@ class _Builder:
         self.seen: set[int] = set()
         self.active: set[int] = set()
         self.scalars = SafeConstructor()
+        self.path: Path = ()
+        """Where the walk is, so a problem with a value can name its field."""
 
     def line(self, node: Node) -> int:
         return node.start_mark.line + 1 + self.offset
 
     def build(self, node: Node, path: Path, depth: int) -> Any:
+        self.path = path
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Limit(
@@ -103,10 +118,10 @@ class _Builder:
             return self.scalars.construct_object(node)
         except (ValueError, ConstructorError) as exc:
             if node.tag == _TAG + "timestamp":
-                raise _Limit(
-                    node, f"{node.value!r} is not a real date", "write YYYY-MM-DD"
-                ) from exc
-            raise _Limit(node, f"cannot read {node.value!r}", "quote the value") from exc
+                message, hint = f"{node.value!r} is not a real date", "write YYYY-MM-DD"
+            else:
+                message, hint = f"cannot read {node.value!r}", "quote the value"
+            raise _Limit(node, message, hint, self.path) from exc
 
     def sequence(self, node: SequenceNode, path: Path, depth: int) -> list[Any]:
         self.check_tag(node, {_TAG + "seq"})
@@ -173,7 +188,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         data = builder.build(root, (), 0)
     except _Limit as exc:
         raise ContentError(
-            [Problem(path, builder.line(exc.node), "", exc.message, exc.hint)]
+            [Problem(path, builder.line(exc.node), field_label(exc.field), exc.message, exc.hint)]
         ) from None
     return Located(data, builder.lines)
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from menteo.content.safe_yaml import Located, Path
+from menteo.content.models import EMAIL_RE
+from menteo.content.safe_yaml import Located, Path, field_label
 from menteo.errors import Problem
 
 _HINTS = {
@@ -36,14 +37,6 @@ _HINTS = {
     "string_too_short": "fill it in",
     "too_short": "add at least one item",
 }
-
-
-def field_label(loc: Path) -> str:
-    """`goals[1].status` for the data path ('goals', 1, 'status')."""
-    label = ""
-    for part in loc:
-        label += f"[{part}]" if isinstance(part, int) else (f".{part}" if label else str(part))
-    return label
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -107,6 +100,10 @@ def _describe(error: Any, model: type[BaseModel]) -> tuple[str, str]:
         return f"{value!r} is too small", f"use at least {ctx['ge']}"
     if kind == "less_than_equal":
         return f"{value!r} is too large", f"use at most {ctx['le']}"
+    if kind.startswith("date_"):
+        return f"{value!r} is not a date", "write a date as YYYY-MM-DD"
+    if kind == "too_short":
+        return "needs at least one item", _HINTS[kind]
     if kind == "string_too_long":
         return f"text is longer than {ctx.get('max_length')} characters", "shorten it"
     if "hint" in ctx:
@@ -124,7 +121,10 @@ def problems_from(
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         message, hint = _describe(error, model)
-        problems.append(
-            Problem(path, located.line_of((*prefix, *loc)), field_label(loc), message, hint)
-        )
+        line = located.line_of((*prefix, *loc))
+        value = error.get("input")
+        if error["type"] == "email_address" and isinstance(value, str):
+            found = EMAIL_RE.search(value)
+            line += value.count("\n", 0, found.start()) if found else 0
+        problems.append(Problem(path, line, field_label(loc), message, hint))
     return problems

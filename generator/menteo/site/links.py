@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from urllib.parse import unquote
 
 from menteo.errors import Problem
@@ -14,21 +16,39 @@ def target_file(link: str, base_path: str) -> str:
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
+def _has_anchor(html: str, fragment: str) -> bool:
+    escaped = re.escape(fragment)
+    return re.search(rf'\s(?:id|name)="{escaped}"', html) is not None
+
+
 def broken_links(
-    links: Mapping[str, tuple[str, str | None]], written: Iterable[str], base_path: str
+    links: Mapping[str, tuple[str, str | None]], written: Iterable[str], out: Path, base_path: str
 ) -> list[Problem]:
-    """A problem for each link whose target was not written, blamed on the content file."""
+    """A problem for each link whose page was not written, or whose #anchor is not on that page;
+    blamed on the content file that holds the link."""
     files = set(written)
+    pages: dict[str, str] = {}
     problems = []
     for link, (page, source) in sorted(links.items()):
-        if target_file(link, base_path) not in files:
-            problems.append(
-                Problem(
-                    source or page,
-                    0,
-                    "link",
-                    f"broken internal link {link!r} on page {page}",
-                    "point it at an existing page (e.g. /roadmaps/<slug>/) or remove it",
-                )
+        path, _, fragment = link.partition("#")
+        target = target_file(path, base_path)
+        if target not in files:
+            reason = "broken internal link"
+        elif fragment and target.endswith(".html"):
+            if target not in pages:
+                pages[target] = (out / target).read_text(encoding="utf-8")
+            if _has_anchor(pages[target], unquote(fragment)):
+                continue
+            reason = "link to a missing anchor"
+        else:
+            continue
+        problems.append(
+            Problem(
+                source or page,
+                0,
+                "link",
+                f"{reason} {link!r} on page {page}",
+                "point it at an existing page (e.g. /roadmaps/<slug>/) or remove it",
             )
+        )
     return problems

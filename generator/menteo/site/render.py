@@ -34,7 +34,8 @@ from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
 
 PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
-_LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)[^"]*"')
+_LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
+CHUNKS_PER_WORKER = 16
 SERIAL_BELOW = 300
 """Below this many pages (and unless told otherwise), forking costs more than it saves."""
 
@@ -90,14 +91,14 @@ def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
     return Problem(shown, line, "template", message, "fix the template")
 
 
-def _render_slice(bounds: tuple[int, int]) -> tuple[Links, list[Problem]]:
-    """Render every `step`-th page from `start`; return internal link → (page, source)."""
+def _render_chunk(bounds: tuple[int, int]) -> tuple[Links, list[Problem]]:
+    """Render pages[start:end]; return internal link → (page, source), and template problems."""
     job = _JOB
     assert job is not None
-    start, step = bounds
+    start, end = bounds
     links: Links = {}
     problems: list[Problem] = []
-    for page in job.pages[start::step]:
+    for page in job.pages[start:end]:
         try:
             template = job.env.get_template(page.template)
             text = template.render(**job.globals, page=page, **page.context)
@@ -107,9 +108,9 @@ def _render_slice(bounds: tuple[int, int]) -> tuple[Links, list[Problem]]:
         target = job.out / page.output_path(job.base_path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-        for link in _LINK_RE.findall(text):
-            if link.startswith(job.base_path):
-                links.setdefault(link, (page.url, page.source))
+        for path, fragment in _LINK_RE.findall(text):
+            if path.startswith(job.base_path):
+                links.setdefault(path + fragment, (page.url, page.source))
     return links, problems
 
 
@@ -127,10 +128,14 @@ def render_pages(job: RenderJob, workers: int | None = None) -> tuple[Links, lis
     count = workers
     try:
         if count == 1:
-            return _render_slice((0, 1))
-        context = multiprocessing.get_context("fork")
-        with context.Pool(count) as pool:
-            results = pool.map(_render_slice, [(i, count) for i in range(count)])
+            return _render_chunk((0, len(job.pages)))
+        # Contiguous chunks, handed out as workers free up: pages next to each other in the plan
+        # share objects in memory, so each worker copies fewer of the parent's pages on write,
+        # and heavy pages (tags, long threads) still spread across workers.
+        size = max(1, len(job.pages) // (count * CHUNKS_PER_WORKER))
+        chunks = [(i, i + size) for i in range(0, len(job.pages), size)]
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            results = pool.map(_render_chunk, chunks, chunksize=1)
     finally:
         _JOB = None
     merged: Links = {}

@@ -1,0 +1,446 @@
+"""Time cold `menteo build` runs on a generated community and check them against the targets.
+
+    python bench/run.py [--size small|large] [--runs 5] [--jobs N] [--json] [-- BUILD-ARGS...]
+
+The community is generated once into bench/out/<size>/ (a stamp file next to it records the
+parameters and a hash of generate.py, so it is regenerated only when those change). Each run is a
+fresh `python -m menteo build` process writing into a new empty directory, with any
+`<community>/.menteo` cache removed first, so every run is cold.
+
+Memory is the peak, over the run, of the summed PSS (proportional set size) of every process in
+the build's tree: the build forks a process pool, so the parent's figure alone would miss the
+workers, while a plain RSS sum counts every page a worker inherited from the parent once per
+process. Both are printed; the target applies to PSS, the physical memory the build holds. A
+sampler thread polls /proc every ~20 ms; this script makes itself a child subreaper, so workers
+whose parent exits first are still found. Exit status: 0 PASS, 1 the build failed, 3 a target was missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import hashlib
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+OUT = BENCH / "out"
+SEED = 1
+TARGET_SECONDS = {"small": 8.0, "large": 40.0}
+MEMORY_LIMIT_MIB = 1024.0
+POLL_SECONDS = 0.02
+STDERR_TAIL = 40
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+PR_SET_CHILD_SUBREAPER = 36
+MIB = 2**20
+EXIT_BUILD_FAILED = 1
+EXIT_TARGET_MISSED = 3
+
+
+# ---------------------------------------------------------------- the community
+
+
+def tree_stats(root: Path) -> tuple[int, int]:
+    """(files, bytes) under `root`, without following symlinks."""
+    files = size = 0
+    for dirpath, _dirs, names in os.walk(root):
+        for name in names:
+            files += 1
+            size += os.lstat(os.path.join(dirpath, name)).st_size
+    return files, size
+
+
+def ensure_community(size: str, force: bool) -> tuple[Path, dict[str, Any], bool]:
+    """Generate bench/out/<size>/ unless the stamp says an identical one is already there.
+
+    Returns the path, the stamp (parameters, file count, generation time) and whether it was
+    generated now. The stamp lives beside the community so the build never sees it.
+    """
+    sys.path.insert(0, str(BENCH))
+    from generate import SIZES, generate  # bench/ is not a package
+
+    mentors, entries = SIZES[size]
+    target = OUT / size
+    stamp_path = OUT / f"{size}.stamp.json"
+    wanted = {
+        "mentors": mentors,
+        "entries": entries,
+        "seed": SEED,
+        "generator_sha256": hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest(),
+    }
+    if not force and (target / "menteo.yml").is_file() and stamp_path.is_file():
+        stamp = json.loads(stamp_path.read_text("utf-8"))
+        if {k: stamp.get(k) for k in wanted} == wanted:
+            return target, stamp, False
+    stamp_path.unlink(missing_ok=True)  # an interrupted generation must not look complete
+    if target.exists():
+        shutil.rmtree(target)
+    start = time.perf_counter()
+    files, size_bytes = generate(target, mentors, entries, SEED)
+    stamp = {
+        **wanted,
+        "files": files,
+        "bytes": size_bytes,
+        "generate_seconds": round(time.perf_counter() - start, 2),
+    }
+    stamp_path.write_text(json.dumps(stamp, indent=2) + "\n", "utf-8")
+    return target, stamp, True
+
+
+# ---------------------------------------------------------------- process-tree memory
+
+
+def become_subreaper() -> bool:
+    """Adopt orphaned descendants (prctl PR_SET_CHILD_SUBREAPER) so none escape the count."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _children_via_task(pid: int) -> list[int]:
+    """Children of every thread of `pid` (needs CONFIG_PROC_CHILDREN)."""
+    kids: list[int] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return kids
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as fh:
+                kids.extend(int(k) for k in fh.read().split())
+        except OSError:
+            continue
+    return kids
+
+
+def _parent_map() -> dict[int, list[int]]:
+    """parent pid -> child pids, from the ppid field of every /proc/<pid>/stat."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                data = fh.read()
+        except OSError:  # the process exited while we looked
+            continue
+        # The command name may contain spaces and parentheses: fields resume after the last ")".
+        ppid = int(data[data.rindex(b")") + 2 :].split(maxsplit=2)[1])
+        children.setdefault(ppid, []).append(int(name))
+    return children
+
+
+HAVE_PROC_CHILDREN = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+
+
+def descendants(root: int) -> list[int]:
+    """Every live descendant of `root` (not `root` itself)."""
+    if HAVE_PROC_CHILDREN:
+        lookup = _children_via_task
+    else:
+        tree = _parent_map()
+
+        def lookup(pid: int) -> list[int]:
+            """Children from the one /proc scan (cheaper than rescanning per process)."""
+            return tree.get(pid, [])
+
+    found: list[int] = []
+    stack = [root]
+    while stack:
+        for child in lookup(stack.pop()):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def rss_bytes(pid: int) -> int:
+    """VmRSS of one process (the resident field of /proc/<pid>/statm, the same counter)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * PAGE_SIZE
+    except (OSError, IndexError, ValueError):
+        return 0  # gone, or a zombie
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: private pages plus each shared page divided by its sharers, so the
+    sum over a forked tree is the physical memory the tree holds (an RSS sum counts every page
+    the workers inherited once per process)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Polls the summed RSS of all our descendants until stopped; keeps the peak."""
+
+    def __init__(self, root: int, interval: float = POLL_SECONDS) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.interval = interval
+        self.halt = threading.Event()
+        self.peak_bytes = 0
+        self.peak_pss_bytes = 0
+        self.max_processes = 0
+        self.samples = 0
+
+    def sample(self) -> None:
+        """One pass over the tree."""
+        pids = descendants(self.root)
+        self.peak_bytes = max(self.peak_bytes, sum(rss_bytes(p) for p in pids))
+        self.peak_pss_bytes = max(self.peak_pss_bytes, sum(pss_bytes(p) for p in pids))
+        self.max_processes = max(self.max_processes, len(pids))
+        self.samples += 1
+
+    def run(self) -> None:
+        """Sample until `halt` is set."""
+        while not self.halt.is_set():
+            self.sample()
+            self.halt.wait(self.interval)
+
+
+def reap_orphans(timeout: float = 5.0) -> int:
+    """Wait for adopted descendants left behind by the build; returns how many still run."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        alive = [p for p in descendants(os.getpid()) if rss_bytes(p) > 0]
+        if not alive or time.monotonic() > deadline:
+            return len(alive)
+        time.sleep(POLL_SECONDS)
+
+
+# ---------------------------------------------------------------- one run
+
+
+@dataclass
+class RunResult:
+    """One timed build. `peak_pss_mib` is the physical memory of the tree (the target);
+    `peak_rss_mib`, the larger of the sampled RSS sum and ru_maxrss, errs high."""
+
+    wall_s: float
+    peak_pss_mib: float
+    peak_rss_mib: float
+    sampled_tree_rss_mib: float
+    largest_process_maxrss_mib: float
+    processes: int
+    samples: int
+    returncode: int
+    files: int
+    bytes: int
+    stderr_tail: str
+
+
+def run_once(cmd: list[str], out_dir: Path, env: dict[str, str]) -> RunResult:
+    """Run the build once, timing it and sampling its process tree's memory."""
+    sampler = TreeSampler(os.getpid())
+    with tempfile.TemporaryFile() as out_log, tempfile.TemporaryFile() as err_log:
+        sampler.start()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out_log, stderr=err_log, env=env, cwd=REPO)
+        # wait4 (not Popen.wait) returns the rusage, whose ru_maxrss is the largest single
+        # process's high-water mark: it catches spikes shorter than the polling interval.
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        sampler.halt.set()
+        sampler.join()
+        leftover = reap_orphans()
+        if leftover:
+            print(f"warning: {leftover} build process(es) outlived the build", file=sys.stderr)
+        err_log.seek(0)
+        stderr = err_log.read().decode("utf-8", "replace")
+    files, size = tree_stats(out_dir) if proc.returncode == 0 else (0, 0)
+    sampled = sampler.peak_bytes / MIB
+    largest = usage.ru_maxrss / 1024  # KiB on Linux
+    return RunResult(
+        wall_s=round(wall, 3),
+        peak_pss_mib=round(sampler.peak_pss_bytes / MIB, 1),
+        peak_rss_mib=round(max(sampled, largest), 1),
+        sampled_tree_rss_mib=round(sampled, 1),
+        largest_process_maxrss_mib=round(largest, 1),
+        processes=sampler.max_processes,
+        samples=sampler.samples,
+        returncode=proc.returncode,
+        files=files,
+        bytes=size,
+        stderr_tail="\n".join(stderr.splitlines()[-STDERR_TAIL:]),
+    )
+
+
+def build_command(
+    template: str | None, src: Path, out: Path, jobs: int | None, extra: list[str]
+) -> list[str]:
+    """The real CLI, or the hidden --command stand-in used to test this script."""
+    if template:
+        cmd = [a.format(src=src, out=out) for a in shlex.split(template)]
+    else:
+        cmd = [sys.executable, "-m", "menteo", "build", str(src), "--out", str(out)]
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
+    return cmd + extra
+
+
+def build_env() -> dict[str, str]:
+    """Benchmark this checkout's package even when another menteo is installed."""
+    env = dict(os.environ)
+    paths = [str(REPO / "generator"), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    return env
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Options before `--`; everything after it goes to `menteo build` untouched."""
+    extra: list[str] = []
+    if "--" in argv:
+        cut = argv.index("--")
+        argv, extra = argv[:cut], argv[cut + 1 :]
+    parser = argparse.ArgumentParser(
+        description="Time cold `menteo build` runs on a generated community.",
+        epilog="Arguments after `--` are passed to `menteo build`.",
+    )
+    parser.add_argument("--size", choices=sorted(TARGET_SECONDS), default="small")
+    parser.add_argument("--runs", type=int, default=5, help="cold builds to time (default 5)")
+    parser.add_argument("--jobs", type=int, help="passed to `menteo build` as --jobs N")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="regenerate the community even if stamped"
+    )
+    # A stand-in build command for testing this script: {src} and {out} are substituted.
+    parser.add_argument("--command", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args, extra
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate (once), build --runs times, report, and compare with the targets."""
+    args, extra = parse_args(sys.argv[1:] if argv is None else argv)
+
+    def say(message: str) -> None:
+        """Progress: to stderr in --json mode, so stdout carries only the JSON document."""
+        print(message, file=sys.stderr if args.json else sys.stdout, flush=True)
+
+    src, stamp, fresh = ensure_community(args.size, args.regenerate)
+    how = f"generated in {stamp['generate_seconds']} s" if fresh else "reused"
+    say(
+        f"community: {src.relative_to(REPO)} ({stamp['mentors']:,} mentors, "
+        f"{stamp['entries']:,} entries; {stamp['files']:,} files, "
+        f"{stamp['bytes'] / MIB:.1f} MiB; {how})"
+    )
+    subreaper = become_subreaper()
+    env = build_env()
+    results: list[RunResult] = []
+    command: list[str] = []
+    for i in range(1, args.runs + 1):
+        shutil.rmtree(src / ".menteo", ignore_errors=True)  # a build cache would warm the run
+        out_dir = Path(tempfile.mkdtemp(prefix="menteo-bench-"))
+        try:
+            command = build_command(args.command, src, out_dir, args.jobs, extra)
+            result = run_once(command, out_dir, env)
+        finally:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        if result.returncode != 0:
+            print(
+                f"run {i}/{args.runs}: build exited with {result.returncode}: "
+                f"{shlex.join(command)}\n--- last {STDERR_TAIL} lines of stderr ---\n"
+                f"{result.stderr_tail}",
+                file=sys.stderr,
+            )
+            return EXIT_BUILD_FAILED
+        results.append(result)
+        say(
+            f"run {i}/{args.runs}: {result.wall_s:7.2f} s  peak PSS {result.peak_pss_mib:7.1f} MiB "
+            f"(RSS sum {result.peak_rss_mib:.1f})  "
+            f"({result.processes} processes, {result.samples} samples)  "
+            f"{result.files:,} files, {result.bytes / MIB:.1f} MiB"
+        )
+
+    walls = [r.wall_s for r in results]
+    peaks = [r.peak_pss_mib for r in results]
+    rss_peaks = [r.peak_rss_mib for r in results]
+    target = TARGET_SECONDS[args.size]
+    median_wall = statistics.median(walls)
+    max_peak = max(peaks)
+    passed = median_wall < target and max_peak < MEMORY_LIMIT_MIB
+    outputs = {(r.files, r.bytes) for r in results}
+    if len(outputs) > 1:
+        say(f"warning: output differs between runs (files, bytes): {sorted(outputs)}")
+    last = results[-1]
+
+    summary = {
+        "size": args.size,
+        "runs": args.runs,
+        "jobs": args.jobs,
+        "command": command,
+        "community": {"path": str(src), **stamp},
+        "median_wall_s": round(median_wall, 3),
+        "min_wall_s": min(walls),
+        "max_wall_s": max(walls),
+        "median_peak_pss_mib": round(statistics.median(peaks), 1),
+        "max_peak_pss_mib": max_peak,
+        "max_peak_rss_sum_mib": max(rss_peaks),
+        "output_files": last.files,
+        "output_bytes": last.bytes,
+        "output_consistent": len(outputs) == 1,
+        "targets": {"wall_s": target, "peak_pss_mib": MEMORY_LIMIT_MIB},
+        "pass": passed,
+        "memory_method": {
+            "poll_interval_s": POLL_SECONDS,
+            "proc_children": HAVE_PROC_CHILDREN,
+            "subreaper": subreaper,
+        },
+        "host": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "machine": platform.machine(),
+        },
+        "results": [{k: v for k, v in asdict(r).items() if k != "stderr_tail"} for r in results],
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(
+            f"median wall {median_wall:.2f} s (min {min(walls):.2f}, max {max(walls):.2f})\n"
+            f"median peak memory (PSS) {statistics.median(peaks):.1f} MiB (max {max_peak:.1f}; "
+            f"RSS sum, which counts inherited pages per process, max {max(rss_peaks):.1f})\n"
+            f"output: {last.files:,} files, {last.bytes / MIB:.1f} MiB"
+        )
+        verdict = "PASS" if passed else "FAIL"
+        print(
+            f"{verdict}: median wall {median_wall:.2f} s (target < {target:g} s), "
+            f"peak memory (PSS) {max_peak:.1f} MiB (max over runs; target < {MEMORY_LIMIT_MIB:g} MiB)"
+        )
+    return 0 if passed else EXIT_TARGET_MISSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
