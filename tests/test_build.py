@@ -135,6 +135,28 @@ def test_interrupted_or_crashed_build_leaves_previous_site(
     assert [p.name for p in tmp_path.iterdir()] == ["_site"]
 
 
+def test_entry_edited_after_validation_is_never_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    entry = project / "content/threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff.md"
+    original = build_module.build_views
+
+    def edit_then_build_views(*args: object, **kwargs: object) -> object:
+        entry.write_text(entry.read_text() + "\nWrite to me at someone@example.org\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "build_views", edit_then_build_views)
+    with pytest.raises(ContentError) as caught:
+        build_site(project, tmp_path / "out", workers=1)
+    assert [str(p) for p in caught.value.problems] == [
+        "content/threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff.md: "
+        "changed while the site was built (build again)"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
 def test_broken_internal_link_in_content_fails_the_build(tmp_path: Path) -> None:
     project = tmp_path / "mini"
     shutil.copytree(MINI, project)

@@ -7,11 +7,13 @@ link checks) can still point a contributor at the exact place to fix.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Generic, TypeVar
 
+from menteo.content.markdown_file import normalise, split
 from menteo.content.models import (
     Community,
     Entry,
@@ -24,6 +26,7 @@ from menteo.content.models import (
     Visibility,
 )
 from menteo.content.safe_yaml import Located
+from menteo.errors import ContentError, Problem
 
 M = TypeVar("M")
 
@@ -47,9 +50,48 @@ class Person(Record[Mentor | Mentee]):
     public: bool = False
 
 
+PREVIEW_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Body:
+    """An entry's Markdown, left on disk until its page is rendered: on a large community the
+    bodies would otherwise be most of the build's memory, copied again into every render worker.
+    The digest guarantees the text rendered is the text that was validated."""
+
+    file: FsPath
+    path: str
+    """`file` relative to the community, for messages."""
+    digest: str
+    preview: str
+    """The opening of the text, enough for excerpts in lists and feeds."""
+
+    @classmethod
+    def of(cls, file: FsPath, path: str, text: str) -> Body:
+        return cls(file, path, _digest(text), text[:PREVIEW_CHARS])
+
+    def text(self) -> str:
+        """The validated Markdown, read again; a file edited since it was validated is an error
+        (rebuild), never text that skipped validation."""
+        try:
+            markdown = split(normalise(self.file.read_bytes()))
+        except (OSError, UnicodeDecodeError):
+            markdown = None
+        if markdown is None or _digest(markdown.body) != self.digest:
+            raise ContentError(
+                [Problem(self.path, 0, "", "changed while the site was built", "build again")]
+            )
+        return markdown.body
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class EntryRecord(Record[Entry]):
     thread: str = ""
+    body: Body | None = None
 
     @property
     def kind(self) -> EntryKind:

@@ -76,17 +76,23 @@ class _Checker:
         else:
             self.add(person, ("avatar",), f"{value!r} does not exist (or is a symbolic link)", hint)
 
-    def roadmap(self, roadmap: Record[Roadmap]) -> None:
+    def unique_ids(self, record: Record[object], field: str, ids: list[str]) -> set[str]:
+        """The ids of a list of steps or goals, reporting each one used twice."""
+        noun = field.removesuffix("s")
         seen: set[str] = set()
-        for index, step in enumerate(roadmap.model.steps):
-            if step.id in seen:
+        for index, item in enumerate(ids):
+            if item in seen:
                 self.add(
-                    roadmap,
-                    ("steps", index, "id"),
-                    f"duplicate step id {step.id!r}",
-                    "give each step its own id",
+                    record,
+                    (field, index, "id"),
+                    f"duplicate {noun} id {item!r}",
+                    f"give each {noun} its own id",
                 )
-            seen.add(step.id)
+            seen.add(item)
+        return seen
+
+    def roadmap(self, roadmap: Record[Roadmap]) -> None:
+        seen = self.unique_ids(roadmap, "steps", [step.id for step in roadmap.model.steps])
         for index, checkpoint in enumerate(roadmap.model.checkpoints):
             if checkpoint.after not in seen:
                 self.add(
@@ -119,16 +125,7 @@ class _Checker:
                 f"{model.ended} is before started ({model.started})",
                 "fix one of the dates",
             )
-        goal_ids: set[str] = set()
-        for index, goal in enumerate(model.goals):
-            if goal.id in goal_ids:
-                self.add(
-                    thread,
-                    ("goals", index, "id"),
-                    f"duplicate goal id {goal.id!r}",
-                    "give each goal its own id",
-                )
-            goal_ids.add(goal.id)
+        goal_ids = self.unique_ids(thread, "goals", [goal.id for goal in model.goals])
         roadmap = roadmaps.get(model.roadmap) if model.roadmap else None
         steps = [s.id for s in roadmap.model.steps] if roadmap else []
         pair_known = model.mentor in self.known["mentor"] and model.mentee in self.known["mentee"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -15,11 +16,20 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from menteo.content import crossrefs
-from menteo.content.community import CommunityData, EntryRecord, Person, Record, ThreadRecord
+from menteo.content.community import (
+    Body,
+    CommunityData,
+    EntryRecord,
+    Person,
+    Record,
+    ThreadRecord,
+)
+from menteo.content.markdown_file import MarkdownFile, normalise, split
 from menteo.content.models import (
     SLUG_PATTERN,
     Community,
     Entry,
+    EntryBody,
     Mentee,
     Mentor,
     Roadmap,
@@ -35,9 +45,15 @@ CONFIG_FILE = "menteo.yml"
 THREAD_SLUG = re.compile(r"^[a-z0-9]+(?:--?[a-z0-9]+)*$")
 ENTRY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 _SLUG = re.compile(SLUG_PATTERN)
-_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    located: Located
+    data: dict[str, Any]
+    markdown: MarkdownFile | None
 
 
 class _Collector:
@@ -66,26 +82,25 @@ class _Collector:
             self.add(rel, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")
             return None
         try:
-            text = path.read_bytes().decode("utf-8")
+            return normalise(path.read_bytes())
         except UnicodeDecodeError as exc:
             self.add(rel, 0, "", f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8")
             return None
-        return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
-    def parse(self, path: FsPath, body_field: str | None) -> tuple[Located, dict[str, Any]] | None:
-        """YAML file, or Markdown with front matter whose body goes into `body_field`."""
+    def parse(self, path: FsPath, body_field: str | None) -> Parsed | None:
+        """A YAML file, or a Markdown file's front matter; a non-empty Markdown body goes into
+        `body_field` when one is given, and is returned as `Parsed.markdown` either way."""
         text = self.read(path)
         if text is None:
             return None
         rel = self.rel(path)
+        markdown = None
         try:
             if path.suffix != ".md":
                 located = load_yaml(text, rel)
-                data = located.data
-                body = None
             else:
-                match = _FRONT.match(text)
-                if match is None:
+                markdown = split(text)
+                if markdown is None:
                     opened = text.startswith("---")
                     self.add(
                         rel,
@@ -97,16 +112,15 @@ class _Collector:
                         else "start the file with a '---' line, the fields, then another '---' line",
                     )
                     return None
-                located = load_yaml(match.group(1) or "", rel, line_offset=1)
-                data = located.data
-                body = text[match.end() :]
+                located = load_yaml(markdown.front_matter, rel, line_offset=1)
         except ContentError as exc:
             self.problems.extend(exc.problems)
             return None
+        data = located.data
         if not isinstance(data, dict):
             self.add(rel, 1, "", "expected a mapping of fields", "write 'field: value' lines")
             return None
-        if body is not None and body_field is not None and body.strip():
+        if markdown is not None and body_field is not None and markdown.body:
             if body_field in data:
                 self.add(
                     rel,
@@ -116,11 +130,9 @@ class _Collector:
                     "keep the text below the front matter and remove this field",
                 )
                 return None
-            stripped = body.lstrip("\n")
-            data = {**data, body_field: stripped.rstrip("\n")}
-            body_line = text.count("\n", 0, match.end()) + 1 + len(body) - len(stripped)
-            located = Located(data, {**located.lines, (body_field,): body_line})
-        return located, data
+            data = {**data, body_field: markdown.body}
+            located = Located(data, {**located.lines, (body_field,): markdown.body_line})
+        return Parsed(located, data, markdown)
 
     def model(self, cls: type[M], located: Located, data: dict[str, Any], rel: str) -> M | None:
         try:
@@ -165,7 +177,7 @@ def _load_people(
         parsed = col.parse(path, "bio") if slug else None
         if slug is None or parsed is None:
             continue
-        located, data = parsed
+        located, data = parsed.located, parsed.data
         rel = col.rel(path)
         if slug in people:
             col.add(
@@ -195,7 +207,7 @@ def _load_simple(
         parsed = col.parse(path, body) if slug else None
         if slug is None or parsed is None:
             continue
-        located, data = parsed
+        located, data = parsed.located, parsed.data
         rel = col.rel(path)
         model = col.model(cls, located, data, rel)
         if model is not None:
@@ -229,7 +241,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
     parsed = col.parse(thread_file, None)
     if parsed is None:
         return None
-    thread = col.model(Thread, *parsed, col.rel(thread_file))
+    thread = col.model(Thread, parsed.located, parsed.data, col.rel(thread_file))
     entries = [e for e in (_load_entry(col, p, slug) for p in _files(folder, (".md",))) if e]
     if thread is None:
         return None
@@ -239,7 +251,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
         slug,
         col.rel(thread_file),
         thread,
-        parsed[0].lines_only(),
+        parsed.located.lines_only(),
         visibility=visibility,
         entries=tuple(entries),
     )
@@ -263,12 +275,15 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
             rel, 0, "", "entry file names look like YYYY-MM-DD-short-title.md", "rename the file"
         )
         return None
-    parsed = col.parse(path, "body")
-    if parsed is None:
+    parsed = col.parse(path, None)
+    if parsed is None or parsed.markdown is None:
         return None
-    located, data = parsed
+    located, data = parsed.located, parsed.data
     entry = col.model(Entry, located, data, rel)
-    if entry is None:
+    markdown = parsed.markdown
+    body_lines = Located(None, {("body",): markdown.body_line})
+    body_ok = col.model(EntryBody, body_lines, {"body": markdown.body}, rel) is not None
+    if entry is None or not body_ok:
         return None
     if entry.date.isoformat() != match.group(1):
         col.add(
@@ -278,7 +293,14 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
             f"{entry.date.isoformat()} differs from the file name's date {match.group(1)}",
             "fix the date or rename the file",
         )
-    return EntryRecord(path.stem, rel, entry, located.lines_only(), thread=thread)
+    return EntryRecord(
+        path.stem,
+        rel,
+        entry,
+        located.lines_only(),
+        thread=thread,
+        body=Body.of(path, rel, markdown.body),
+    )
 
 
 def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteConfig | None:
@@ -295,7 +317,7 @@ def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteCon
     parsed = col.parse(path, None)
     if parsed is None:
         return None
-    located, data = parsed
+    located, data = parsed.located, parsed.data
     if base_url is not None:
         data = {**data, "base_url": base_url}
     return col.model(SiteConfig, located, data, CONFIG_FILE)

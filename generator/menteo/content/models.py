@@ -227,6 +227,12 @@ class Entry(Strict):
     goals: list[Slug] = []
     outcome: OutcomeType | None = None
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
+
+
+class EntryBody(Strict):
+    """An entry's Markdown, validated apart from its front matter: only the page renderer keeps
+    it, reading it again from disk (see `community.Body`)."""
+
     body: Text = ""
 
 

@@ -29,7 +29,8 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from menteo.errors import Problem
+from menteo.content.community import Body
+from menteo.errors import ContentError, Problem
 from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
 
@@ -55,7 +56,12 @@ def make_environment(dirs: list[Path], base_path: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = lambda text: Markup(render_markdown(text, base_path))
+
+    def markdown(source: str | Body | None) -> Markup:
+        text = source.text() if isinstance(source, Body) else source or ""
+        return Markup(render_markdown(text, base_path))
+
+    env.filters["markdown"] = markdown
     return env
 
 
@@ -104,6 +110,9 @@ def _render_chunk(bounds: tuple[int, int]) -> tuple[Links, list[Problem]]:
             text = template.render(**job.globals, page=page, **page.context)
         except TemplateError as exc:
             problems.append(_template_problem(exc, page, job.root))
+            continue
+        except ContentError as exc:
+            problems += exc.problems
             continue
         target = job.out / page.output_path(job.base_path)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
-from menteo.content.community import CommunityData, EntryRecord, Person, ThreadRecord
-from menteo.content.models import EntryKind, GoalStatus, Mentor, Roadmap
+from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
+from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.site.markdown import plain_excerpt
 from menteo.site.publication import Publication, Urls
 
@@ -41,7 +42,7 @@ class EntryView:
     tags: tuple[Link, ...]
     url: str | None
     excerpt: str
-    body: str
+    body: Body | None
     thread_url: str
     thread_title: str
     source: str
@@ -216,8 +217,8 @@ class _Builder:
             author=self.ref(role, model.author),
             tags=tuple(self.tag(t) for t in model.tags) if published else (),
             url=thread_url + entry.slug + "/" if published else None,
-            excerpt=plain_excerpt(model.body) if published else "",
-            body=model.body if published else "",
+            excerpt=plain_excerpt(entry.body.preview) if published and entry.body else "",
+            body=entry.body if published else None,
             thread_url=thread_url,
             thread_title=self.thread_title(thread),
             source=entry.path,
@@ -327,8 +328,6 @@ class _Builder:
         )
 
     def request_url(self, person: Person) -> str | None:
-        from urllib.parse import quote
-
         template = self.c.config.request_mentorship_url
         if template is None or getattr(person.model, "availability", "closed") == "closed":
             return None
@@ -454,6 +453,3 @@ def build_views(community: CommunityData, urls: Urls) -> SiteViews:
         months=len({(e.date.year, e.date.month) for e in every}),
     )
     return views
-
-
-GOAL_STATUSES = tuple(s.value for s in GoalStatus)
