@@ -16,7 +16,7 @@ from menteo.output import atomic_directory
 from menteo.site.links import broken_links
 from menteo.site.pages import plan_pages
 from menteo.site.publication import Urls
-from menteo.site.render import RenderJob, copy_static, make_environment, render_pages, theme_dirs
+from menteo.site.render import RenderSettings, copy_static, render_pages, theme_dirs
 from menteo.site.views import build_views
 
 
@@ -53,7 +53,6 @@ def batch_gc() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*previous)
-        gc.unfreeze()
 
 
 def build_site(
@@ -83,12 +82,11 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
         )
     views = build_views(community, urls)
     pages = plan_pages(views, community.config.feed_size)
-    env = make_environment(dirs, urls.base_path)
     with atomic_directory(out) as staging:
-        job = RenderJob(
-            env, pages, site_globals(community, urls), staging, urls.base_path, community.root
+        settings = RenderSettings(
+            dirs, site_globals(community, urls), staging, urls.base_path, community.root
         )
-        links, problems = render_pages(job, workers)
+        links, problems = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
         for target, source in sorted(views.avatars.items()):

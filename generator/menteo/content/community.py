@@ -50,7 +50,8 @@ class Person(Record[Mentor | Mentee]):
     public: bool = False
 
 
-PREVIEW_CHARS = 1000
+PREVIEW_CHARS = 700
+"""Enough of an entry's opening text for excerpts in lists and feeds."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,10 @@ class Body:
     path: str
     """`file` relative to the community, for messages."""
     digest: str
-    preview: str
-    """The opening of the text, enough for excerpts in lists and feeds."""
 
     @classmethod
     def of(cls, file: FsPath, path: str, text: str) -> Body:
-        return cls(file, path, _digest(text), text[:PREVIEW_CHARS])
+        return cls(file, path, _digest(text))
 
     def text(self) -> str:
         """The validated Markdown, read again; a file edited since it was validated is an error
@@ -92,6 +91,8 @@ def _digest(text: str) -> str:
 class EntryRecord(Record[Entry]):
     thread: str = ""
     body: Body | None = None
+    preview: str = ""
+    """The first `PREVIEW_CHARS` characters of the body."""
 
     @property
     def kind(self) -> EntryKind:

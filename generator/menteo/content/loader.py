@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from menteo.content import crossrefs
 from menteo.content.community import (
+    PREVIEW_CHARS,
     Body,
     CommunityData,
     EntryRecord,
@@ -300,6 +301,7 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
         located.lines_only(),
         thread=thread,
         body=Body.of(path, rel, markdown.body),
+        preview=markdown.body[:PREVIEW_CHARS],
     )
 
 

@@ -25,6 +25,8 @@ class Page:
     source: str | None = None
     """The content file this page shows: broken links on it are reported against that file."""
     in_sitemap: bool = True
+    weight: int = 1
+    """Roughly how many entries the page shows, to share rendering work out evenly."""
 
     def output_path(self, base_path: str) -> str:
         rel = self.url.removeprefix(base_path)
@@ -47,9 +49,27 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 "stats": views.stats,
             },
         ),
-        Page(u.page("mentors"), "mentors.html", "Mentors", {"people": views.mentors}),
-        Page(u.page("mentees"), "mentees.html", "Mentees", {"people": views.mentees}),
-        Page(u.page("threads"), "threads.html", "Mentorships", {"threads": views.threads}),
+        Page(
+            u.page("mentors"),
+            "mentors.html",
+            "Mentors",
+            {"people": views.mentors},
+            weight=len(views.mentors),
+        ),
+        Page(
+            u.page("mentees"),
+            "mentees.html",
+            "Mentees",
+            {"people": views.mentees},
+            weight=len(views.mentees),
+        ),
+        Page(
+            u.page("threads"),
+            "threads.html",
+            "Mentorships",
+            {"threads": list(views.summaries.values())},
+            weight=len(views.summaries),
+        ),
         Page(u.page("roadmaps"), "roadmaps.html", "Roadmaps", {"roadmaps": views.roadmaps}),
         Page(
             u.page("communities"),
@@ -57,7 +77,12 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
             "Communities",
             {"communities": views.communities},
         ),
-        Page(u.page("tags"), "tags.html", "Tags", {"tags": views.tags}),
+        Page(
+            u.page("tags"),
+            "tags.html",
+            "Tags",
+            {"tags": {tag: len(entries) for tag, entries in views.tags.items()}},
+        ),
     ]
     for person in (*views.mentors, *views.mentees):
         pages.append(
@@ -72,8 +97,17 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
         )
     for thread in views.threads:
         pages.append(
-            Page(thread.url, "thread.html", thread.title, {"thread": thread}, "", thread.source)
+            Page(
+                thread.url,
+                "thread.html",
+                thread.title,
+                {"thread": thread},
+                "",
+                thread.source,
+                weight=len(thread.entries),
+            )
         )
+        summary = views.summaries[thread.url]
         published = [e for e in thread.entries if e.url]
         for index, entry in enumerate(published):
             neighbours = {
@@ -85,7 +119,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                     entry.url or "",
                     "entry.html",
                     entry.title,
-                    {"entry": entry, "thread": thread, **neighbours},
+                    {"entry": entry, "thread": summary, **neighbours},
                     entry.excerpt,
                     entry.source,
                 )
@@ -114,7 +148,13 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
         )
     for tag, entries in views.tags.items():
         pages.append(
-            Page(u.page("tags", tag), "tag.html", f"#{tag}", {"tag": tag, "entries": entries})
+            Page(
+                u.page("tags", tag),
+                "tag.html",
+                f"#{tag}",
+                {"tag": tag, "entries": entries},
+                weight=len(entries),
+            )
         )
     pages += [
         Page(u.file("404.html"), "404.html", "Page not found", in_sitemap=False),
@@ -124,6 +164,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
             "Recent entries",
             {"entries": views.entries[:feed_size]},
             in_sitemap=False,
+            weight=feed_size,
         ),
         Page(u.file("robots.txt"), "robots.txt", "", in_sitemap=False),
     ]

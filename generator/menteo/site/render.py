@@ -7,7 +7,6 @@ variables are errors, so a template mistake fails the build instead of printing 
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import re
@@ -66,16 +65,28 @@ def make_environment(dirs: list[Path], base_path: str) -> Environment:
 
 
 @dataclass(frozen=True)
-class RenderJob:
-    env: Environment
-    pages: list[Page]
+class RenderSettings:
+    """What every page worker needs besides its pages; sent to each worker once."""
+
+    dirs: list[Path]
     globals: dict[str, Any]
     out: Path
     base_path: str
     root: Path
 
 
-_JOB: RenderJob | None = None
+@dataclass(frozen=True)
+class _Renderer:
+    settings: RenderSettings
+    env: Environment
+
+
+_RENDERER: _Renderer | None = None
+
+
+def _start_renderer(settings: RenderSettings) -> None:
+    global _RENDERER
+    _RENDERER = _Renderer(settings, make_environment(settings.dirs, settings.base_path))
 
 
 Links = dict[str, tuple[str, str | None]]
@@ -97,56 +108,71 @@ def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
     return Problem(shown, line, "template", message, "fix the template")
 
 
-def _render_chunk(bounds: tuple[int, int]) -> tuple[Links, list[Problem]]:
-    """Render pages[start:end]; return internal link → (page, source), and template problems."""
-    job = _JOB
-    assert job is not None
-    start, end = bounds
+def _render_chunk(pages: list[Page]) -> tuple[Links, list[Problem]]:
+    """Render and write `pages`; return internal link → (page, source), and any problems."""
+    assert _RENDERER is not None
+    settings, env = _RENDERER.settings, _RENDERER.env
     links: Links = {}
     problems: list[Problem] = []
-    for page in job.pages[start:end]:
+    for page in pages:
         try:
-            template = job.env.get_template(page.template)
-            text = template.render(**job.globals, page=page, **page.context)
+            template = env.get_template(page.template)
+            text = template.render(**settings.globals, page=page, **page.context)
         except TemplateError as exc:
-            problems.append(_template_problem(exc, page, job.root))
+            problems.append(_template_problem(exc, page, settings.root))
             continue
         except ContentError as exc:
             problems += exc.problems
             continue
-        target = job.out / page.output_path(job.base_path)
+        target = settings.out / page.output_path(settings.base_path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         for path, fragment in _LINK_RE.findall(text):
-            if path.startswith(job.base_path):
+            if path.startswith(settings.base_path):
                 links.setdefault(path + fragment, (page.url, page.source))
     return links, problems
 
 
-def render_pages(job: RenderJob, workers: int | None = None) -> tuple[Links, list[Problem]]:
-    """Render all pages into `job.out`; return every internal link found and where, and any
-    template problems."""
-    global _JOB
-    _JOB = job
-    # The views are long-lived: keep the collector from rescanning them in every worker (which
-    # also copies each forked page that its bookkeeping writes to).
-    gc.collect()
-    gc.freeze()
+def _chunks(pages: list[Page], count: int) -> list[list[Page]]:
+    """About `count` runs of consecutive pages of about equal weight (a tag page listing 2,000
+    entries is not one page of work: sent with many others, it would make one worker hold most
+    of the site's views at once)."""
+    target = max(1, sum(p.weight for p in pages) // count)
+    chunks: list[list[Page]] = [[]]
+    weight = 0
+    for page in pages:
+        if weight + page.weight > target and chunks[-1]:
+            chunks.append([])
+            weight = 0
+        chunks[-1].append(page)
+        weight += page.weight
+    return chunks
+
+
+def render_pages(
+    settings: RenderSettings, pages: list[Page], workers: int | None = None
+) -> tuple[Links, list[Problem]]:
+    """Render all pages into `settings.out`; return every internal link found and where, and
+    any problems (template errors, entries changed since they were validated)."""
+    global _RENDERER
     if workers is None:
-        workers = 1 if len(job.pages) < SERIAL_BELOW else (os.cpu_count() or 1)
-    count = workers
-    try:
-        if count == 1:
-            return _render_chunk((0, len(job.pages)))
-        # Contiguous chunks, handed out as workers free up: pages next to each other in the plan
-        # share objects in memory, so each worker copies fewer of the parent's pages on write,
-        # and heavy pages (tags, long threads) still spread across workers.
-        size = max(1, len(job.pages) // (count * CHUNKS_PER_WORKER))
-        chunks = [(i, i + size) for i in range(0, len(job.pages), size)]
-        with multiprocessing.get_context("fork").Pool(count) as pool:
-            results = pool.map(_render_chunk, chunks, chunksize=1)
-    finally:
-        _JOB = None
+        workers = 1 if len(pages) < SERIAL_BELOW else (os.cpu_count() or 1)
+    if workers == 1:
+        _start_renderer(settings)
+        try:
+            return _render_chunk(pages)
+        finally:
+            _RENDERER = None
+    # Workers come from a fork server started before any content was loaded, and receive their
+    # pages pickled: forked from this process instead, each would copy, page by page as it
+    # touched reference counts, most of the community held here (measured: 270 MB per worker on
+    # a 50,000-entry community). Contiguous chunks, handed out as workers free up, keep heavy
+    # pages (tags, long threads) spread out.
+    chunks = _chunks(pages, workers * CHUNKS_PER_WORKER)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with context.Pool(workers, initializer=_start_renderer, initargs=(settings,)) as pool:
+        results = pool.map(_render_chunk, chunks, chunksize=1)
     merged: Links = {}
     problems: list[Problem] = []
     for links, found in results:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from urllib.parse import quote
 
 from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
@@ -70,7 +70,9 @@ class StepProgress:
 
 
 @dataclass(frozen=True)
-class ThreadView:
+class ThreadSummary:
+    """What a list of mentorships shows; lists carry this, not the whole timeline."""
+
     id: str
     url: str
     title: str
@@ -78,11 +80,16 @@ class ThreadView:
     mentee: PersonRef
     started: dt.date
     ended: dt.date | None
+    roadmap: Link | None
+    entry_count: int
+
+
+@dataclass(frozen=True)
+class ThreadView(ThreadSummary):
     cadence: str | None
     visibility: str
     summary: str
     goals: tuple[GoalView, ...]
-    roadmap: Link | None
     progress: tuple[StepProgress, ...]
     entries: tuple[EntryView, ...]
     counts: tuple[tuple[str, int], ...]
@@ -106,7 +113,7 @@ class PersonView:
     availability: str | None
     request_url: str | None
     spotlight: bool
-    threads: tuple[ThreadView, ...]
+    threads: tuple[ThreadSummary, ...]
     hidden_threads: int
     outcomes: tuple[EntryView, ...]
     source: str
@@ -168,6 +175,8 @@ class SiteViews:
     mentors: list[PersonView] = field(default_factory=list)
     mentees: list[PersonView] = field(default_factory=list)
     threads: list[ThreadView] = field(default_factory=list)
+    summaries: dict[str, ThreadSummary] = field(default_factory=dict)
+    """Thread URL → its summary."""
     entries: list[EntryView] = field(default_factory=list)
     roadmaps: list[RoadmapView] = field(default_factory=list)
     communities: list[CommunityView] = field(default_factory=list)
@@ -217,7 +226,7 @@ class _Builder:
             author=self.ref(role, model.author),
             tags=tuple(self.tag(t) for t in model.tags) if published else (),
             url=thread_url + entry.slug + "/" if published else None,
-            excerpt=plain_excerpt(entry.body.preview) if published and entry.body else "",
+            excerpt=plain_excerpt(entry.preview) if published else "",
             body=entry.body if published else None,
             thread_url=thread_url,
             thread_title=self.thread_title(thread),
@@ -261,6 +270,7 @@ class _Builder:
             mentee=self.ref("mentee", model.mentee),
             started=model.started,
             ended=model.ended,
+            entry_count=len(entries),
             cadence=model.cadence,
             visibility=thread.visibility.value,
             summary=model.summary if thread.visibility.value == "public" else "",
@@ -282,7 +292,13 @@ class _Builder:
             community=community,
         )
 
-    def person(self, person: Person, threads: list[ThreadView], hidden: int) -> PersonView:
+    def person(
+        self,
+        person: Person,
+        threads: list[ThreadView],
+        summaries: list[ThreadSummary],
+        hidden: int,
+    ) -> PersonView:
         model = person.model
         links = tuple(
             Link(label, url)
@@ -321,7 +337,7 @@ class _Builder:
             availability=model.availability.value if is_mentor else None,
             request_url=self.request_url(person) if is_mentor else None,
             spotlight=model.consent.spotlight,
-            threads=tuple(threads),
+            threads=tuple(summaries),
             hidden_threads=hidden,
             outcomes=outcomes,
             source=person.path,
@@ -371,6 +387,11 @@ class _Builder:
         )
 
 
+def summary_of(thread: ThreadView) -> ThreadSummary:
+    """The summary part of a full thread view, as its own (small) object."""
+    return ThreadSummary(**{f.name: getattr(thread, f.name) for f in fields(ThreadSummary)})
+
+
 def _sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.model.name.casefold(), p.slug))
 
@@ -385,6 +406,7 @@ def build_views(community: CommunityData, urls: Urls) -> SiteViews:
     views.threads = sorted(
         thread_views.values(), key=lambda t: (-t.started.toordinal(), t.title, t.id)
     )
+    views.summaries = {t.url: summary_of(t) for t in views.threads}
     by_person: dict[tuple[str, str], list[ThreadView]] = defaultdict(list)
     hidden: Counter[tuple[str, str]] = Counter()
     for thread in community.threads.values():
@@ -400,7 +422,8 @@ def build_views(community: CommunityData, urls: Urls) -> SiteViews:
     ):
         for person in _sort_people([p for p in people.values() if p.public]):
             threads = sorted(by_person[(role, person.slug)], key=lambda t: t.started, reverse=True)
-            target.append(b.person(person, threads, hidden[(role, person.slug)]))
+            summaries = [views.summaries[t.url] for t in threads]
+            target.append(b.person(person, threads, summaries, hidden[(role, person.slug)]))
             if person.model.avatar:
                 views.avatars[target[-1].avatar.removeprefix(urls.base_path)] = person.model.avatar
     views.entries = sorted(
