@@ -37,7 +37,7 @@ PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
 _LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
 CHUNKS_PER_WORKER = 16
 SERIAL_BELOW = 300
-"""Below this many pages (and unless told otherwise), forking costs more than it saves."""
+"""Below this many pages (and unless told otherwise), starting workers costs more than it saves."""
 
 
 def theme_dirs(root: Path, theme: str) -> list[Path]:
