@@ -279,3 +279,6 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     result = runner.invoke(main, ["build", str(MINI), "--out", str(MINI)])
     assert result.exit_code == 2
     assert "would replace the community itself" in result.output
+    result = runner.invoke(main, ["build", str(MINI), "--out", str(MINI / "content/site")])
+    assert result.exit_code == 2
+    assert "it is inside content/" in result.output

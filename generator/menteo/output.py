@@ -38,6 +38,8 @@ def unsafe_target(out: Path, root: Path) -> str | None:
     out, root = out.resolve(), root.resolve()
     if out == root or out in root.parents:
         return "it would replace the community itself; choose a new folder such as _site"
+    if out.is_relative_to(root / "content"):
+        return "it is inside content/, where the next build would read it; choose e.g. _site"
     if out.exists() and not out.is_dir():
         return "it is a file; choose a folder"
     if out.is_dir() and any(out.iterdir()) and not all((out / m).exists() for m in SITE_MARKERS):
