@@ -75,7 +75,7 @@ def build(
 @DIRECTORY
 @FORMAT
 def check(directory: Path, fmt: str) -> None:
-    """Validate everything in DIRECTORY without writing anything."""
+    """Validate all content in DIRECTORY without writing anything (links: see build)."""
     reporter = reporter_for(fmt)
     try:
         community = load_community(directory)
