@@ -49,19 +49,12 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 "stats": views.stats,
             },
         ),
-        Page(
-            u.page("mentors"),
-            "mentors.html",
-            "Mentors",
-            {"people": views.mentors},
-            weight=len(views.mentors),
-        ),
-        Page(
-            u.page("mentees"),
-            "mentees.html",
-            "Mentees",
-            {"people": views.mentees},
-            weight=len(views.mentees),
+        *(
+            Page(u.page(folder), f"{folder}.html", title, {"people": people}, weight=len(people))
+            for folder, title, people in (
+                ("mentors", "Mentors", views.mentors),
+                ("mentees", "Mentees", views.mentees),
+            )
         ),
         Page(
             u.page("threads"),
