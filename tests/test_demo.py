@@ -121,6 +121,21 @@ def test_private_and_summary_thread_text_is_not_published(site_text: dict[str, s
     assert checked >= 10
 
 
+def test_unshared_outcomes_never_appear(site_text: dict[str, str]) -> None:
+    community = load_community(ROOT)
+    everything = "\n".join(site_text.values())
+    unshared = [
+        entry
+        for thread in community.threads.values()
+        if not community.mentees[thread.model.mentee].model.consent.share_outcomes
+        for entry in thread.entries
+        if entry.kind is EntryKind.OUTCOME
+    ]
+    assert unshared
+    for entry in unshared:
+        assert entry.model.title not in everything, entry.path
+
+
 def test_no_email_addresses_or_scripts_in_output(site_text: dict[str, str]) -> None:
     for path, text in site_text.items():
         assert not EMAIL.search(text), path

@@ -16,6 +16,7 @@ from menteo.content.community import CommunityData, EntryRecord, Person, ThreadR
 from menteo.content.models import EntryKind, Visibility
 
 NEUTRAL_LABEL = {"mentor": "a mentor", "mentee": "a mentee"}
+UNSHARED_OUTCOME = "An outcome (not shared)"
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,18 @@ class Publication:
             return thread.slug
         return "t-" + hashlib.sha256(f"menteo-thread:{thread.slug}".encode()).hexdigest()[:12]
 
+    def outcome_shared(self, thread: ThreadRecord, entry: EntryRecord) -> bool:
+        """Whether what an entry says may be shown: an outcome is the mentee's to share."""
+        if entry.kind is not EntryKind.OUTCOME:
+            return True
+        return self.person("mentee", thread.model.mentee).model.consent.share_outcomes
+
     def entry_published(self, thread: ThreadRecord, entry: EntryRecord) -> bool:
         """Whether an entry's text gets a page (its title may still show in a summary)."""
-        if thread.visibility is not Visibility.PUBLIC:
-            return False
-        if entry.kind is EntryKind.OUTCOME:
-            return self.person("mentee", thread.model.mentee).model.consent.share_outcomes
-        return True
+        return thread.visibility is Visibility.PUBLIC and self.outcome_shared(thread, entry)
+
+    def entry_title(self, thread: ThreadRecord, entry: EntryRecord) -> str:
+        """The title, unless it would tell an outcome the mentee has not chosen to share."""
+        if self.outcome_shared(thread, entry):
+            return entry.model.title
+        return UNSHARED_OUTCOME

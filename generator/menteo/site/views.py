@@ -220,7 +220,7 @@ class _Builder:
             )
         return EntryView(
             slug=entry.slug,
-            title=model.title,
+            title=self.pub.entry_title(thread, entry),
             kind=model.kind.value,
             date=model.date,
             author=self.ref(role, model.author),
@@ -231,7 +231,7 @@ class _Builder:
             thread_url=thread_url,
             thread_title=self.thread_title(thread),
             source=entry.path,
-            outcome=model.outcome.value if model.outcome else None,
+            outcome=model.outcome.value if model.outcome and published else None,
             rating=model.rating if published else None,
             goals=tuple(goals[g] for g in model.goals),
             step=step,
