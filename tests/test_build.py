@@ -24,6 +24,10 @@ UPDATE = os.environ.get("MENTEO_UPDATE_GOLDEN") == "1"
 GOLDEN_PAGES = {
     "home": "index.html",
     "directory": "mentors/index.html",
+    "mentees": "mentees/index.html",
+    "roadmaps": "roadmaps/index.html",
+    "communities": "communities/index.html",
+    "tags": "tags/index.html",
     "mentor": "mentors/ana-lukasiewicz/index.html",
     "mentee": "mentees/jonas-berg/index.html",
     "threads": "threads/index.html",
