@@ -231,7 +231,7 @@ def test_cli_check_ok_text_and_json() -> None:
     result = runner.invoke(main, ["check", str(MINI)])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "All good: 1 mentors, 2 mentees, 2 threads, 4 entries, 1 roadmaps, 1 communities.\n"
+        "All good: 1 mentor, 2 mentees, 2 threads, 4 entries, 1 roadmap, 1 community.\n"
     )
     result = runner.invoke(main, ["check", str(MINI), "--format", "json"])
     document = json.loads(result.output)

@@ -24,6 +24,14 @@ FORMAT = click.option(
     show_default=True,
     help="Output for people (text) or machines (json).",
 )
+SINGULAR = {
+    "mentors": "mentor",
+    "mentees": "mentee",
+    "threads": "thread",
+    "entries": "entry",
+    "roadmaps": "roadmap",
+    "communities": "community",
+}
 DIRECTORY = click.argument(
     "directory",
     required=False,
@@ -90,5 +98,5 @@ def check(directory: Path, fmt: str) -> None:
         "roadmaps": len(community.roadmaps),
         "communities": len(community.communities),
     }
-    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    summary = ", ".join(f"{n} {k if n != 1 else SINGULAR[k]}" for k, n in counts.items())
     reporter.success(f"All good: {summary}.", {"counts": counts})

@@ -169,8 +169,11 @@ def render_pages(
     # a 50,000-entry community). Contiguous chunks, handed out as workers free up, keep heavy
     # pages (tags, long threads) spread out.
     chunks = _chunks(pages, workers * CHUNKS_PER_WORKER)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+    else:
+        context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_start_renderer, initargs=(settings,)) as pool:
         results = pool.map(_render_chunk, chunks, chunksize=1)
     merged: Links = {}
