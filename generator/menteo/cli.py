@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 content problems, 2 usage errors (click's convention).
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from menteo.build import build_site
 from menteo.content.loader import load_community
 from menteo.errors import ContentError
 from menteo.output import unsafe_target
-from menteo.report import reporter_for
+from menteo.report import TextReporter, reporter_for
+from menteo.serve import Preview, make_server
 
 FORMAT = click.option(
     "--format",
@@ -100,3 +102,31 @@ def check(directory: Path, fmt: str) -> None:
     }
     summary = ", ".join(f"{n} {k if n != 1 else SINGULAR[k]}" for k, n in counts.items())
     reporter.success(f"All good: {summary}.", {"counts": counts})
+
+
+@main.command()
+@DIRECTORY
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve(directory: Path, host: str, port: int) -> None:
+    """Preview the site locally; rebuild and reload the browser on every change."""
+    preview = Preview(directory)
+    try:
+        server = make_server(preview, host, port)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    preview.base_url = f"http://{host}:{server.server_address[1]}/"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
+    if not preview.rebuild():
+        TextReporter().problems(preview.problems, "fix them; the preview rebuilds on save")
+    stop = threading.Event()
+    threading.Thread(target=preview.watch, args=(stop, click.echo), daemon=True).start()
+    click.echo(f"Serving {preview.base_url} (rebuilds on every change; Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        stop.set()
+        server.server_close()
