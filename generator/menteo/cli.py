@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 content problems, 2 usage errors (click's convention).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ import click
 
 from menteo.build import build_site
 from menteo.content.loader import load_community
+from menteo.content.schema import KINDS, json_schema
 from menteo.errors import ContentError
 from menteo.output import unsafe_target
 from menteo.report import TextReporter, reporter_for
@@ -130,3 +132,25 @@ def serve(directory: Path, host: str, port: int) -> None:
     finally:
         stop.set()
         server.server_close()
+
+
+@main.command()
+@click.argument("kind", required=False, type=click.Choice(sorted(KINDS)))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every schema into this folder as <kind>.schema.json.",
+)
+def schema(kind: str | None, out: Path | None) -> None:
+    """Print the JSON Schema of one kind of content file, or write them all with --out."""
+    if (kind is None) == (out is None):
+        raise click.UsageError("give a KIND to print, or --out DIR to write them all")
+    if kind is not None:
+        click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+        return
+    assert out is not None
+    out.mkdir(parents=True, exist_ok=True)
+    for name in sorted(KINDS):
+        text = json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
+        (out / f"{name}.schema.json").write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {len(KINDS)} schemas into {out}.")

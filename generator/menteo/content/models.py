@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
+    WithJsonSchema,
     AfterValidator,
     BaseModel,
     ConfigDict,
@@ -56,7 +57,12 @@ Line = Annotated[
     StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
     AfterValidator(_no_email),
 ]
-Url = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_https_url)]
+Url = Annotated[
+    str,
+    StringConstraints(max_length=2_000),
+    AfterValidator(_https_url),
+    WithJsonSchema({"type": "string", "pattern": "^https://", "maxLength": 2_000}),
+]
 
 
 class Strict(BaseModel):
