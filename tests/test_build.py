@@ -215,6 +215,21 @@ def test_template_override_shadows_theme_and_errors_are_located(tmp_path: Path) 
     ]
 
 
+def test_symlinked_theme_file_is_refused(tmp_path: Path) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web")
+    static = project / "overrides/static"
+    static.mkdir(parents=True)
+    (static / "leak.txt").symlink_to(secret)
+    with pytest.raises(ContentError) as caught:
+        build_site(project, tmp_path / "out", workers=1)
+    assert [str(p) for p in caught.value.problems] == [
+        "overrides/static/leak.txt: symbolic links are not allowed (use a real file)"
+    ]
+
+
 def test_base_url_override_moves_every_link(tmp_path: Path) -> None:
     build_site(MINI, tmp_path / "out", base_url="http://127.0.0.1:8000/", workers=1)
     home = (tmp_path / "out/index.html").read_text()

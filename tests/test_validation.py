@@ -5,6 +5,7 @@ Each test starts from the minimal valid community in `factory` and changes exact
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,32 @@ def test_symlinked_content_file(tmp_path: Path) -> None:
     assert [str(p) for p in problems_of(root)] == [
         "content/mentees/carla.yaml: symbolic links are not allowed (replace it with a real file)"
     ]
+
+
+def test_symlinked_content_folder_leading_out_of_the_repository(tmp_path: Path) -> None:
+    root = make_community(tmp_path / "repo")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "eve.yaml").write_text("name: Eve\n", encoding="utf-8")
+    shutil.rmtree(root / "content/roadmaps")
+    (root / "content/roadmaps").symlink_to(outside)
+    problems = [str(p) for p in problems_of(root)]
+    assert problems[0] == (
+        "content/roadmaps: is a symbolic link (or inside one); content must live in the "
+        "repository (replace the link with a real folder)"
+    )
+    assert not any("eve" in p for p in problems)
+
+
+def test_symlinked_content_root(tmp_path: Path) -> None:
+    root = make_community(tmp_path / "repo")
+    shutil.move(root / "content", tmp_path / "real-content")
+    (root / "content").symlink_to(tmp_path / "real-content")
+    problems = [str(p) for p in problems_of(root)]
+    assert (
+        "content/mentors: is a symbolic link (or inside one); content must live in the "
+        "repository (replace the link with a real folder)" in problems
+    )
 
 
 def test_file_name_that_is_not_a_slug(tmp_path: Path) -> None:

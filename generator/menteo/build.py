@@ -16,7 +16,13 @@ from menteo.output import atomic_directory
 from menteo.site.links import broken_links
 from menteo.site.pages import plan_pages
 from menteo.site.publication import Urls
-from menteo.site.render import RenderSettings, copy_static, render_pages, theme_dirs
+from menteo.site.render import (
+    RenderSettings,
+    copy_static,
+    linked_theme_files,
+    render_pages,
+    theme_dirs,
+)
 from menteo.site.views import build_views
 
 
@@ -80,6 +86,9 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
                 )
             ]
         )
+    linked = linked_theme_files(dirs, community.root)
+    if linked:
+        raise ContentError(linked)
     views = build_views(community, urls)
     pages = plan_pages(views, community.config.feed_size)
     with atomic_directory(out) as staging:

@@ -158,8 +158,26 @@ class _Collector:
         return slug
 
 
-def _files(directory: FsPath, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
-    if directory.is_dir():
+def _folder(col: _Collector, name: str) -> FsPath | None:
+    """`content/<name>`, unless it is missing or leads out of the repository (a symlinked folder
+    would let a pull request make the build read any file on the machine)."""
+    directory = col.root / "content" / name
+    if not directory.is_dir():
+        return None
+    if directory.resolve() != directory or not directory.resolve().is_relative_to(col.root):
+        col.add(
+            f"content/{name}",
+            0,
+            "",
+            "is a symbolic link (or inside one); content must live in the repository",
+            "replace the link with a real folder",
+        )
+        return None
+    return directory
+
+
+def _files(directory: FsPath | None, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
+    if directory is not None:
         for path in sorted(directory.iterdir()):
             if path.name.startswith(".") or path.suffix not in suffixes:
                 continue
@@ -168,10 +186,10 @@ def _files(directory: FsPath, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
 
 
 def _load_people(
-    col: _Collector, root: FsPath, role: str, cls: type[Mentor] | type[Mentee], default_public: bool
+    col: _Collector, role: str, cls: type[Mentor] | type[Mentee], default_public: bool
 ) -> dict[str, Person]:
     people: dict[str, Person] = {}
-    for path in _files(root / "content" / f"{role}s", (".yaml", ".yml", ".md")):
+    for path in _files(_folder(col, f"{role}s"), (".yaml", ".yml", ".md")):
         slug = col.slug_of(path)
         if slug is not None:
             col.known[role].add(slug)
@@ -201,7 +219,7 @@ def _load_simple(
 ) -> dict[str, Record[M]]:
     records: dict[str, Record[M]] = {}
     suffixes = (".md",) if body else (".yaml", ".yml")
-    for path in _files(col.root / "content" / folder, suffixes):
+    for path in _files(_folder(col, folder), suffixes):
         slug = col.slug_of(path)
         if slug is not None:
             col.known[kind].add(slug)
@@ -259,8 +277,8 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
 
 
 def _load_threads(col: _Collector, config: SiteConfig | None) -> dict[str, ThreadRecord]:
-    directory = col.root / "content" / "threads"
-    if not directory.is_dir():
+    directory = _folder(col, "threads")
+    if directory is None:
         return {}
     default = config.privacy.thread_visibility if config else Visibility.SUMMARY
     folders = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
@@ -331,10 +349,8 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
     col = _Collector(root)
     config = _load_config(col, root, base_url)
     privacy = config.privacy if config else None
-    mentors = _load_people(col, root, "mentor", Mentor, privacy.mentors_public if privacy else True)
-    mentees = _load_people(
-        col, root, "mentee", Mentee, privacy.mentees_public if privacy else False
-    )
+    mentors = _load_people(col, "mentor", Mentor, privacy.mentors_public if privacy else True)
+    mentees = _load_people(col, "mentee", Mentee, privacy.mentees_public if privacy else False)
     roadmaps = _load_simple(col, "roadmap", "roadmaps", Roadmap, None)
     communities = _load_simple(col, "community", "communities", Community, "body")
     threads = _load_threads(col, config)

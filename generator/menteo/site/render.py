@@ -46,6 +46,22 @@ def theme_dirs(root: Path, theme: str) -> list[Path]:
     return [d for d in candidates if d.is_dir()]
 
 
+def linked_theme_files(dirs: list[Path], root: Path) -> list[Problem]:
+    """Symbolic links in the project's theme folders: a template or static file must not bring
+    anything from outside the repository into the site."""
+    problems = []
+    for directory in dirs:
+        if directory.is_relative_to(PACKAGE_THEMES):
+            continue
+        for path in [directory, *sorted(directory.rglob("*"))]:
+            if path.is_symlink():
+                rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+                problems.append(
+                    Problem(rel, 0, "", "symbolic links are not allowed", "use a real file")
+                )
+    return problems
+
+
 def make_environment(dirs: list[Path], base_path: str) -> Environment:
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
