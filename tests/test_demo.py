@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -153,3 +154,30 @@ def test_check_passes_on_the_demo_and_explains_nothing_is_written() -> None:
     result = run_menteo("check", str(ROOT))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("All good: ")
+
+
+def test_templates_cannot_reach_unpublished_names_even_by_dumping_objects(tmp_path: Path) -> None:
+    project = tmp_path / "demo"
+    project.mkdir()
+    shutil.copy(ROOT / "menteo.yml", project)
+    shutil.copytree(ROOT / "content", project / "content")
+    templates = project / "overrides/templates"
+    templates.mkdir(parents=True)
+    dump = "{{ page }} {{ entry }} {{ thread }} {{ previous }} {{ next }}"
+    (templates / "entry.html").write_text(dump)
+    (templates / "thread.html").write_text("{{ page }} {{ thread }}")
+    (templates / "person.html").write_text("{{ page }} {{ person }}")
+    result = run_menteo("build", str(project), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stderr
+    community = load_community(project)
+    hidden = [p for p in (*community.mentors.values(), *community.mentees.values()) if not p.public]
+    dumped = [p for p in (tmp_path / "site").rglob("*.html")]
+    assert len(dumped) > 100
+    for path in dumped:
+        text = path.read_text(encoding="utf-8")
+        for person in hidden:
+            assert person.slug not in text and person.model.name not in text, (person.slug, path)
+    (templates / "entry.html").write_text("{{ page.source }}")
+    result = run_menteo("build", str(project), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert "'menteo.site.pages.PageHead object' has no attribute 'source'" in result.stderr

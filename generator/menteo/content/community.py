@@ -60,10 +60,10 @@ class Body:
     bodies would otherwise be most of the build's memory, copied again into every render worker.
     The digest guarantees the text rendered is the text that was validated."""
 
-    file: FsPath
-    path: str
+    file: FsPath = field(repr=False)
+    path: str = field(repr=False)
     """`file` relative to the community, for messages."""
-    digest: str
+    digest: str = field(repr=False)
 
     @classmethod
     def of(cls, file: FsPath, path: str, text: str) -> Body:

@@ -15,6 +15,15 @@ HOME_RECENT = 8
 
 
 @dataclass(frozen=True)
+class PageHead:
+    """What templates see as `page`; where a page comes from is for the build only."""
+
+    url: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Page:
     url: str
     """Root-relative URL (`/base/mentors/ana/`); the output file is derived from it."""
@@ -27,6 +36,10 @@ class Page:
     in_sitemap: bool = True
     weight: int = 1
     """Roughly how many entries the page shows, to share rendering work out evenly."""
+
+    @property
+    def head(self) -> PageHead:
+        return PageHead(self.url, self.title, self.description)
 
     def output_path(self, base_path: str) -> str:
         rel = self.url.removeprefix(base_path)
@@ -85,7 +98,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 person.name,
                 {"person": person},
                 person.headline or "",
-                person.source,
+                views.sources[person.ref.url or ""],
             )
         )
     for thread in views.threads:
@@ -96,7 +109,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 thread.title,
                 {"thread": thread},
                 "",
-                thread.source,
+                views.sources[thread.url],
                 weight=len(thread.entries),
             )
         )
@@ -114,7 +127,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                     entry.title,
                     {"entry": entry, "thread": summary, **neighbours},
                     entry.excerpt,
-                    entry.source,
+                    views.sources[entry.url or ""],
                 )
             )
     for roadmap in views.roadmaps:
@@ -125,7 +138,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 roadmap.title,
                 {"roadmap": roadmap},
                 roadmap.summary,
-                roadmap.source,
+                views.sources[roadmap.url],
             )
         )
     for community in views.communities:
@@ -136,7 +149,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 community.name,
                 {"community": community},
                 community.summary,
-                community.source,
+                views.sources[community.url],
             )
         )
     for tag, entries in views.tags.items():

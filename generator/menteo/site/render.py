@@ -133,7 +133,7 @@ def _render_chunk(pages: list[Page]) -> tuple[Links, list[Problem]]:
     for page in pages:
         try:
             template = env.get_template(page.template)
-            text = template.render(**settings.globals, page=page, **page.context)
+            text = template.render(**settings.globals, page=page.head, **page.context)
         except TemplateError as exc:
             problems.append(_template_problem(exc, page, settings.root))
             continue

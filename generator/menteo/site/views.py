@@ -45,7 +45,6 @@ class EntryView:
     body: Body | None
     thread_url: str
     thread_title: str
-    source: str
     outcome: str | None = None
     rating: int | None = None
     goals: tuple[str, ...] = ()
@@ -93,7 +92,6 @@ class ThreadView(ThreadSummary):
     progress: tuple[StepProgress, ...]
     entries: tuple[EntryView, ...]
     counts: tuple[tuple[str, int], ...]
-    source: str
     community: Link | None = None
 
 
@@ -116,7 +114,6 @@ class PersonView:
     threads: tuple[ThreadSummary, ...]
     hidden_threads: int
     outcomes: tuple[EntryView, ...]
-    source: str
 
 
 @dataclass(frozen=True)
@@ -141,7 +138,6 @@ class RoadmapView:
     description: str
     steps: tuple[StepView, ...]
     not_started: tuple[tuple[PersonRef, str | None], ...]
-    source: str
 
 
 @dataclass(frozen=True)
@@ -154,7 +150,6 @@ class CommunityView:
     mentors: tuple[PersonRef, ...]
     mentees: tuple[PersonRef, ...]
     unlisted: int
-    source: str
 
 
 @dataclass(frozen=True)
@@ -184,6 +179,9 @@ class SiteViews:
     stats: Stats | None = None
     avatars: dict[str, str] = field(default_factory=dict)
     """Output path → repository path of each published avatar image."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Page URL → the content file it shows, to blame broken links on. Kept out of the views:
+    a file path can name a person who has not consented (thread folders are named after both)."""
 
 
 class _Builder:
@@ -191,6 +189,7 @@ class _Builder:
         self.c = community
         self.pub = Publication(community)
         self.urls = urls
+        self.sources: dict[str, str] = {}
 
     def ref(self, role: str, slug: str) -> PersonRef:
         public = self.pub.is_public(role, slug)
@@ -208,6 +207,8 @@ class _Builder:
     def entry(self, thread: ThreadRecord, entry: EntryRecord, thread_url: str) -> EntryView:
         model = entry.model
         published = self.pub.entry_published(thread, entry)
+        if published:
+            self.sources[thread_url + entry.slug + "/"] = entry.path
         role = "mentor" if model.author == thread.model.mentor else "mentee"
         goals = {g.id: g.title for g in thread.model.goals}
         step = None
@@ -230,7 +231,6 @@ class _Builder:
             body=entry.body if published else None,
             thread_url=thread_url,
             thread_title=self.thread_title(thread),
-            source=entry.path,
             outcome=model.outcome.value if model.outcome and published else None,
             rating=model.rating if published else None,
             goals=tuple(goals[g] for g in model.goals),
@@ -254,6 +254,7 @@ class _Builder:
     def thread(self, thread: ThreadRecord) -> ThreadView:
         model = thread.model
         url = self.urls.page("threads", self.pub.thread_id(thread))
+        self.sources[url] = thread.path
         entries = tuple(self.entry(thread, e, url) for e in thread.entries)
         advanced = Counter(g for e in thread.entries for g in e.model.goals)
         _, progress = self.progress(thread)
@@ -288,7 +289,6 @@ class _Builder:
             progress=progress,
             entries=entries,
             counts=tuple((k.value, kinds[k]) for k in EntryKind if kinds[k]),
-            source=thread.path,
             community=community,
         )
 
@@ -315,6 +315,7 @@ class _Builder:
             suffix = model.avatar.rsplit(".", 1)[-1].lower()
             avatar = self.urls.file(f"avatars/{person.role}s/{person.slug}.{suffix}")
         is_mentor = isinstance(model, Mentor)
+        self.sources[self.urls.page(f"{person.role}s", person.slug)] = person.path
         share = model.consent.share_outcomes
         outcomes = tuple(
             e for t in threads for e in t.entries if e.kind == "outcome" and e.url and share
@@ -340,7 +341,6 @@ class _Builder:
             threads=tuple(summaries),
             hidden_threads=hidden,
             outcomes=outcomes,
-            source=person.path,
         )
 
     def request_url(self, person: Person) -> str | None:
@@ -354,6 +354,7 @@ class _Builder:
     def roadmap(
         self, slug: str, roadmap: Roadmap, source: str, threads: list[ThreadRecord]
     ) -> RoadmapView:
+        self.sources[self.urls.page("roadmaps", slug)] = source
         on_step: dict[int, list[tuple[PersonRef, str | None]]] = defaultdict(list)
         for thread in threads:
             furthest, _ = self.progress(thread)
@@ -383,7 +384,6 @@ class _Builder:
             description=roadmap.description,
             steps=steps,
             not_started=tuple(on_step[-1]),
-            source=source,
         )
 
 
@@ -443,6 +443,7 @@ def build_views(community: CommunityData, urls: Urls) -> SiteViews:
         )
         views.roadmaps.append(b.roadmap(slug, record.model, record.path, following))
     for slug, record in sorted(community.communities.items()):
+        b.sources[urls.page("communities", slug)] = record.path
         members = community.members.get(slug, ())
         refs = {
             role: [
@@ -463,9 +464,9 @@ def build_views(community: CommunityData, urls: Urls) -> SiteViews:
                 mentors=tuple(sorted(refs["mentor"], key=lambda r: r.label.casefold())),
                 mentees=tuple(sorted(refs["mentee"], key=lambda r: r.label.casefold())),
                 unlisted=len(set(members)) - listed,
-                source=record.path,
             )
         )
+    views.sources = b.sources
     every = community.entries()
     views.stats = Stats(
         mentors=len(community.mentors),
