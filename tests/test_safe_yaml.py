@@ -192,10 +192,47 @@ def test_impossible_date() -> None:
     )
 
 
-def test_syntax_error_line() -> None:
+def test_unclosed_list_points_where_it_opens() -> None:
     assert message("a: 1\nb: [x, y\nc: 2\n") == (
-        "f.yaml:3: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']' (check indentation and quoting)"
+        "f.yaml:2: invalid YAML: a [list] is never closed (add the closing ])"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "kind: session\ntitle: Kick-off: goals\n",
+            "f.yaml:2: invalid YAML: a ': ' inside a value "
+            '(quote the value, e.g. title: "Kick-off: goals")',
+        ),
+        (
+            "a: 1\n  b: 2\n",
+            "f.yaml:2: invalid YAML: unexpected indentation (line it up with the fields above)",
+        ),
+        ("a:\n\tb: 2\n", "f.yaml:2: invalid YAML: a tab in the indentation (indent with spaces)"),
+        (
+            "a: 1\nb: 'open\nc: 2\n",
+            "f.yaml:2: invalid YAML: a quoted value is never closed (add the closing quote)",
+        ),
+        (
+            "a: {x: 1\nb: 2\n",
+            "f.yaml:1: invalid YAML: a {mapping} is never closed (add the closing })",
+        ),
+        (
+            "title: - first\n",
+            "f.yaml:1: invalid YAML: a value starts with '- ' "
+            "(quote it, or put the list items on the lines below)",
+        ),
+        (
+            "a: 1\nb: @x\n",
+            "f.yaml:2: invalid YAML: while scanning for the next token, found "
+            "character that cannot start any token (check indentation and quoting)",
+        ),
+    ],
+)
+def test_common_syntax_mistakes_are_explained(text: str, expected: str) -> None:
+    assert message(text) == expected
 
 
 def test_second_document_message_says_what_was_expected() -> None:
@@ -230,6 +267,5 @@ def test_front_matter_offset_shifts_problem_lines() -> None:
         "f.yaml:4: duplicate key 'a' (keep only one of them)"
     )
     assert message("a: 1\n  b: 2\n", line_offset=1) == (
-        "f.yaml:3: invalid YAML: mapping values are not allowed in this context "
-        "(check indentation and quoting)"
+        "f.yaml:3: invalid YAML: unexpected indentation (line it up with the fields above)"
     )

@@ -74,16 +74,16 @@ def test_missing_config(tmp_path: Path) -> None:
 
 def test_invalid_yaml_syntax_reports_the_line(tmp_path: Path) -> None:
     assert messages(tmp_path, {MENTOR: "name: Ana Lima\n  headline: x\n"}) == [
-        "content/mentors/ana-lima.yaml:2: invalid YAML: mapping values are not allowed in this "
-        "context (check indentation and quoting)"
+        "content/mentors/ana-lima.yaml:2: invalid YAML: unexpected indentation "
+        "(line it up with the fields above)"
     ]
 
 
 def test_invalid_yaml_in_front_matter_counts_the_opening_line(tmp_path: Path) -> None:
     changes = edit(KICKOFF, "title: Kickoff", "title: Kickoff: part 1")
     assert messages(tmp_path, changes) == [
-        f"{KICKOFF}:5: invalid YAML: mapping values are not allowed in this context "
-        "(check indentation and quoting)"
+        f"{KICKOFF}:5: invalid YAML: a ': ' inside a value "
+        '(quote the value, e.g. title: "Kick-off: goals")'
     ]
 
 

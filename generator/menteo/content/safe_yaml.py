@@ -8,6 +8,7 @@ counting aliases, nodes and depth, and stops at the first limit it crosses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +161,38 @@ class _Builder:
         return result
 
 
+_SYNTAX_ADVICE = (
+    # (what libyaml says, what to tell a contributor, how to fix it, point at where it opened)
+    ("mapping values are not allowed", "a ': ' inside a value", 'quote the value, e.g. title: "Kick-off: goals"', False),
+    ("while scanning a quoted scalar", "a quoted value is never closed", "add the closing quote", True),
+    ("while parsing a flow sequence", "a [list] is never closed", "add the closing ]", True),
+    ("while parsing a flow mapping", "a {mapping} is never closed", "add the closing }", True),
+    ("block sequence entries are not allowed", "a value starts with '- '", "quote it, or put the list items on the lines below", False),
+)
+
+
+_VALUE_WITH_COLON = re.compile(r"""^\s*[^\s:#'"][^:#]*:\s+[^'"\s].*:(\s|$)""")
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> Problem:
+    """libyaml's error, in words a contributor can act on where we know the usual cause."""
+    detail = ", ".join(filter(None, (exc.context, exc.problem))) or "syntax error"
+    mark = exc.problem_mark or exc.context_mark
+    message, hint = f"invalid YAML: {detail}", "check indentation and quoting"
+    for said, meaning, fix, at_start in _SYNTAX_ADVICE:
+        if said in detail:
+            message, hint = f"invalid YAML: {meaning}", fix
+            mark = (exc.context_mark or mark) if at_start else mark
+            break
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "\t" in line:
+        message, hint = "invalid YAML: a tab in the indentation", "indent with spaces"
+    elif "mapping values" in detail and not _VALUE_WITH_COLON.match(line):
+        message, hint = "invalid YAML: unexpected indentation", "line it up with the fields above"
+    return Problem(path, (mark.line + 1 + offset) if mark else 0, "", message, hint)
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     """Parse one YAML document from `text`; `line_offset` shifts lines (front matter)."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -169,12 +202,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else 0
-        detail = ", ".join(filter(None, (exc.context, exc.problem))) or "syntax error"
-        raise ContentError(
-            [Problem(path, line, "", f"invalid YAML: {detail}", "check indentation and quoting")]
-        ) from None
+        raise ContentError([_syntax_problem(exc, text, path, line_offset)]) from None
     except yaml.YAMLError as exc:
         raise ContentError(
             [Problem(path, 0, "", f"invalid YAML: {exc}", "check the YAML syntax")]
