@@ -6,6 +6,7 @@ between them are checked (`crossrefs`). Nothing here renders or writes.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,12 +63,18 @@ class _Collector:
 
     def __init__(self, root: FsPath) -> None:
         self.root = root
+        self.prefix = os.path.join(os.fspath(root), "")
         self.problems: list[Problem] = []
         self.known: dict[str, set[str]] = {k: set() for k in crossrefs.KINDS}
         """Slugs whose file exists, loaded or not: references to them are not reported twice."""
 
     def rel(self, path: FsPath) -> str:
-        return path.relative_to(self.root).as_posix()
+        """`path` relative to the root, by slicing: every path here is built from the root, and
+        pathlib's relative_to was a fifth of the load time."""
+        text = os.fspath(path)
+        if not text.startswith(self.prefix):
+            return path.relative_to(self.root).as_posix()
+        return text[len(self.prefix) :].replace(os.sep, "/")
 
     def add(self, path: str, line: int, field: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(path, line, field, message, hint))
@@ -142,8 +149,8 @@ class _Collector:
             self.problems.extend(problems_from(exc, cls, located, rel))
             return None
 
-    def slug_of(self, path: FsPath, pattern: re.Pattern[str] = _SLUG) -> str | None:
-        folder = not (path.is_file() or path.is_symlink())
+    def slug_of(self, path: FsPath, folder: bool = False) -> str | None:
+        pattern = THREAD_SLUG if folder else _SLUG
         slug = path.name if folder else path.stem
         if not pattern.match(slug):
             hyphens = "single or double hyphens" if pattern is THREAD_SLUG else "single hyphens"
@@ -177,12 +184,15 @@ def _folder(col: _Collector, name: str) -> FsPath | None:
 
 
 def _files(directory: FsPath | None, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
+    """Candidate files in `directory`, by name; symlinks too, so that they are reported."""
     if directory is not None:
-        for path in sorted(directory.iterdir()):
-            if path.name.startswith(".") or path.suffix not in suffixes:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.name.startswith(".") or os.path.splitext(entry.name)[1] not in suffixes:
                 continue
-            if path.is_file() or path.is_symlink():
-                yield path
+            if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                yield FsPath(entry.path)
 
 
 def _load_people(
@@ -244,7 +254,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
             "put each thread in its own folder with a thread.yaml",
         )
         return None
-    slug = col.slug_of(folder, THREAD_SLUG)
+    slug = col.slug_of(folder, folder=True)
     thread_file = folder / "thread.yaml"
     if slug is None:
         return None

@@ -25,6 +25,7 @@ MAX_NODES = 50_000
 MAX_SCALAR = 100_000
 
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -115,6 +116,8 @@ class _Builder:
         self.check_tag(node, _SCALAR_TAGS)
         if len(node.value) > MAX_SCALAR:
             raise _Limit(node, f"a value longer than {MAX_SCALAR} characters", "shorten it")
+        if node.tag == _STR:
+            return node.value  # what PyYAML's text constructor returns, without its overhead
         try:
             return self.scalars.construct_object(node)
         except (ValueError, ConstructorError) as exc:
