@@ -22,7 +22,9 @@ from menteo.errors import ContentError, Problem
 PREVIEW_DIR = Path(".menteo") / "preview"
 STATUS_PATH = "/__menteo/status"
 POLL_SECONDS = 0.5
-SKIPPED = {".git", ".menteo", "_site", "__pycache__", ".venv", "node_modules"}
+SKIPPED = {"_site", "__pycache__", "node_modules"}
+"""Besides hidden files and folders (.git, .menteo, a build's staging folder), which the loader
+never reads either."""
 
 _RELOAD_SCRIPT = """<script>
 (() => {
@@ -62,7 +64,7 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
     def walk(folder: Path) -> Iterator[Path]:
         for path in folder.iterdir():
-            if path.name in SKIPPED:
+            if path.name in SKIPPED or path.name.startswith("."):
                 continue
             if path.is_dir() and not path.is_symlink():
                 yield from walk(path)
@@ -124,7 +126,9 @@ class Preview:
             if self.rebuild():
                 report(f"Rebuilt in {time.perf_counter() - started:.2f} s.")
             else:
-                report(f"Build failed ({len(self.problems)} problems); serving the last good site:")
+                count = len(self.problems)
+                noun = "problem" if count == 1 else "problems"
+                report(f"Build failed ({count} {noun}); serving the last good site:")
                 for problem in self.problems:
                     report(f"  {problem}")
 
