@@ -15,7 +15,15 @@ from menteo.content.models import Community, EntryKind, OutcomeType, Roadmap
 from menteo.content.safe_yaml import field_label
 from menteo.errors import Problem
 
-KINDS = ("mentor", "mentee", "roadmap", "community")
+FOLDERS = {
+    "mentor": "mentors",
+    "mentee": "mentees",
+    "roadmap": "roadmaps",
+    "community": "communities",
+}
+"""Each kind of referenced file → its folder under content/; the loader reads from these."""
+KINDS = tuple(FOLDERS)
+NEW_FILE = {"mentor": ".yaml", "mentee": ".yaml", "roadmap": ".yaml", "community": ".md"}
 AVATAR_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 MAX_AVATAR_BYTES = 1024 * 1024
 
@@ -25,13 +33,9 @@ def _unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
     hint = (
         f"did you mean {close[0]!r}?"
         if close
-        else f"add content/{_folder(kind)}/{slug}{'.md' if kind == 'community' else '.yaml'} or fix the slug"
+        else f"add content/{FOLDERS[kind]}/{slug}{NEW_FILE[kind]} or fix the slug"
     )
     return f"unknown {kind} {slug!r}", hint
-
-
-def _folder(kind: str) -> str:
-    return "communities" if kind == "community" else f"{kind}s"
 
 
 class _Checker:
@@ -44,7 +48,7 @@ class _Checker:
         self, record: Record[object], loc: tuple[str | int, ...], message: str, hint: str
     ) -> None:
         self.problems.append(
-            Problem(record.path, record.located.line_of(loc), field_label(loc), message, hint)
+            Problem(record.path, record.line(*loc), field_label(loc), message, hint)
         )
 
     def ref(

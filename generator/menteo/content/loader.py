@@ -199,7 +199,7 @@ def _load_people(
     col: _Collector, role: str, cls: type[Mentor] | type[Mentee], default_public: bool
 ) -> dict[str, Person]:
     people: dict[str, Person] = {}
-    for path in _files(_folder(col, f"{role}s"), (".yaml", ".yml", ".md")):
+    for path in _files(_folder(col, crossrefs.FOLDERS[role]), (".yaml", ".yml", ".md")):
         slug = col.slug_of(path)
         if slug is not None:
             col.known[role].add(slug)
@@ -225,11 +225,11 @@ def _load_people(
 
 
 def _load_simple(
-    col: _Collector, kind: str, folder: str, cls: type[M], body: str | None
+    col: _Collector, kind: str, cls: type[M], body: str | None
 ) -> dict[str, Record[M]]:
     records: dict[str, Record[M]] = {}
     suffixes = (".md",) if body else (".yaml", ".yml")
-    for path in _files(_folder(col, folder), suffixes):
+    for path in _files(_folder(col, crossrefs.FOLDERS[kind]), suffixes):
         slug = col.slug_of(path)
         if slug is not None:
             col.known[kind].add(slug)
@@ -361,8 +361,8 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
     privacy = config.privacy if config else None
     mentors = _load_people(col, "mentor", Mentor, privacy.mentors_public if privacy else True)
     mentees = _load_people(col, "mentee", Mentee, privacy.mentees_public if privacy else False)
-    roadmaps = _load_simple(col, "roadmap", "roadmaps", Roadmap, None)
-    communities = _load_simple(col, "community", "communities", Community, "body")
+    roadmaps = _load_simple(col, "roadmap", Roadmap, None)
+    communities = _load_simple(col, "community", Community, "body")
     threads = _load_threads(col, config)
     if config is not None:
         col.problems += crossrefs.check(

@@ -120,7 +120,6 @@ class Issuer(Strict):
     name: Line
     url: Url
     description: Text = ""
-    image: str | None = None
 
 
 class PrivacyDefaults(Strict):
