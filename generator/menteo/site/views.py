@@ -204,21 +204,21 @@ class _Builder:
         mentee = self.pub.label("mentee", thread.model.mentee)
         return f"{mentor} & {mentee}"
 
-    def entry(self, thread: ThreadRecord, entry: EntryRecord, thread_url: str) -> EntryView:
+    def entry(
+        self,
+        thread: ThreadRecord,
+        entry: EntryRecord,
+        thread_url: str,
+        goals: dict[str, str],
+        steps: dict[str, Link],
+    ) -> EntryView:
+        """One entry; `goals` (id → title) and `steps` (id → link) are its thread's, made once."""
         model = entry.model
         published = self.pub.entry_published(thread, entry)
         if published:
             self.sources[thread_url + entry.slug + "/"] = entry.path
         role = "mentor" if model.author == thread.model.mentor else "mentee"
-        goals = {g.id: g.title for g in thread.model.goals}
-        step = None
-        if model.roadmap_step and thread.model.roadmap:
-            roadmap = self.c.roadmaps[thread.model.roadmap].model
-            title = next(s.title for s in roadmap.steps if s.id == model.roadmap_step)
-            step = Link(
-                title,
-                self.urls.page("roadmaps", thread.model.roadmap) + f"#step-{model.roadmap_step}",
-            )
+        step = steps.get(model.roadmap_step) if model.roadmap_step else None
         return EntryView(
             slug=entry.slug,
             title=self.pub.entry_title(thread, entry),
@@ -253,9 +253,18 @@ class _Builder:
 
     def thread(self, thread: ThreadRecord) -> ThreadView:
         model = thread.model
-        url = self.urls.page("threads", self.pub.thread_id(thread))
+        thread_id = self.pub.thread_id(thread)
+        url = self.urls.page("threads", thread_id)
         self.sources[url] = thread.path
-        entries = tuple(self.entry(thread, e, url) for e in thread.entries)
+        goals = {g.id: g.title for g in model.goals}
+        steps: dict[str, Link] = {}
+        if model.roadmap:
+            base = self.urls.page("roadmaps", model.roadmap)
+            steps = {
+                s.id: Link(s.title, f"{base}#step-{s.id}")
+                for s in self.c.roadmaps[model.roadmap].model.steps
+            }
+        entries = tuple(self.entry(thread, e, url, goals, steps) for e in thread.entries)
         advanced = Counter(g for e in thread.entries for g in e.model.goals)
         _, progress = self.progress(thread)
         kinds = Counter(e.kind for e in thread.entries)
@@ -264,7 +273,7 @@ class _Builder:
             c = self.c.communities[model.community]
             community = Link(c.model.name, self.urls.page("communities", c.slug))
         return ThreadView(
-            id=self.pub.thread_id(thread),
+            id=thread_id,
             url=url,
             title=self.thread_title(thread),
             mentor=self.ref("mentor", model.mentor),
