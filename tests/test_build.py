@@ -297,6 +297,11 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "is a non-empty folder that is not a menteo site" in result.output
     assert (precious / "thesis.tex").read_text() == "years of work"
+    result = runner.invoke(main, ["build", str(MINI), "--base-url", "ftp://example.org/"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--base-url': 'ftp://example.org/' is not an http(s) URL" in (
+        result.output
+    )
     result = runner.invoke(main, ["build", str(MINI), "--out", str(MINI)])
     assert result.exit_code == 2
     assert "would replace the community itself" in result.output

@@ -28,7 +28,6 @@ from menteo.site.views import build_views
 
 @dataclass(frozen=True)
 class BuildResult:
-    out: Path
     pages: int
     files: int
 
@@ -105,4 +104,4 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
         problems += broken_links(links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
-    return BuildResult(out=out, pages=len(pages), files=len(written))
+    return BuildResult(pages=len(pages), files=len(written))

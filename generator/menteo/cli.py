@@ -11,9 +11,11 @@ import time
 from pathlib import Path
 
 import click
+from pydantic import TypeAdapter, ValidationError
 
 from menteo.build import build_site
 from menteo.content.loader import load_community
+from menteo.content.models import BaseUrl
 from menteo.content.schema import KINDS, json_schema
 from menteo.errors import ContentError
 from menteo.output import unsafe_target
@@ -44,6 +46,17 @@ DIRECTORY = click.argument(
 )
 
 
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The same rule as base_url in menteo.yml, reported as the option it came from."""
+    if value is None:
+        return None
+    try:
+        return TypeAdapter(BaseUrl).validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise click.BadParameter(f"{error['msg']} ({error['ctx']['hint']})") from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="menteo")
 def main() -> None:
@@ -58,7 +71,11 @@ def main() -> None:
     default=None,
     help="Where to write the site.  [default: DIRECTORY/_site]",
 )
-@click.option("--base-url", help="Override base_url from menteo.yml (e.g. for previews).")
+@click.option(
+    "--base-url",
+    callback=_base_url,
+    help="Override base_url from menteo.yml (e.g. for previews).",
+)
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
 @FORMAT
 def build(
