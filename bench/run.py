@@ -5,7 +5,7 @@
 The community is generated once into bench/out/<size>/ (a stamp file next to it records the
 parameters and a hash of generate.py, so it is regenerated only when those change). Each run is a
 fresh `python -m menteo build` process writing into a new empty directory, with any
-`<community>/.menteo` cache removed first, so every run is cold.
+`<community>/.menteo` folder (a serve preview) removed first.
 
 Memory is the peak, over the run, of the summed PSS (proportional set size) of every process in
 the build's tree: the build forks a process pool, so the parent's figure alone would miss the
@@ -298,14 +298,9 @@ def run_once(cmd: list[str], out_dir: Path, env: dict[str, str]) -> RunResult:
     )
 
 
-def build_command(
-    template: str | None, src: Path, out: Path, jobs: int | None, extra: list[str]
-) -> list[str]:
-    """The real CLI, or the hidden --command stand-in used to test this script."""
-    if template:
-        cmd = [a.format(src=src, out=out) for a in shlex.split(template)]
-    else:
-        cmd = [sys.executable, "-m", "menteo", "build", str(src), "--out", str(out)]
+def build_command(src: Path, out: Path, jobs: int | None, extra: list[str]) -> list[str]:
+    """The real CLI, as a user runs it."""
+    cmd = [sys.executable, "-m", "menteo", "build", str(src), "--out", str(out)]
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
     return cmd + extra
@@ -339,8 +334,6 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument(
         "--regenerate", action="store_true", help="regenerate the community even if stamped"
     )
-    # A stand-in build command for testing this script: {src} and {out} are substituted.
-    parser.add_argument("--command", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -367,10 +360,10 @@ def main(argv: list[str] | None = None) -> int:
     results: list[RunResult] = []
     command: list[str] = []
     for i in range(1, args.runs + 1):
-        shutil.rmtree(src / ".menteo", ignore_errors=True)  # a build cache would warm the run
+        shutil.rmtree(src / ".menteo", ignore_errors=True)  # nothing left by serve or earlier runs
         out_dir = Path(tempfile.mkdtemp(prefix="menteo-bench-"))
         try:
-            command = build_command(args.command, src, out_dir, args.jobs, extra)
+            command = build_command(src, out_dir, args.jobs, extra)
             result = run_once(command, out_dir, env)
         finally:
             shutil.rmtree(out_dir, ignore_errors=True)
