@@ -51,6 +51,14 @@ def tree_digest(root: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the mini community that a test may change."""
+    copy = tmp_path / "mini"
+    shutil.copytree(MINI, copy)
+    return copy
+
+
 @pytest.fixture(scope="module")
 def mini_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mini") / "_site"
@@ -86,9 +94,7 @@ def test_private_thread_and_unconsented_mentee_never_published(mini_site: Path) 
             assert "<script>" not in text, path
 
 
-def test_unshared_outcome_text_is_not_published(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
+def test_unshared_outcome_text_is_not_published(project: Path, tmp_path: Path) -> None:
     mentee = project / "content/mentees/jonas-berg.yaml"
     mentee.write_text(mentee.read_text().replace("share_outcomes: true", "share_outcomes: false"))
     build_site(project, tmp_path / "out", workers=1)
@@ -110,9 +116,7 @@ def _break_content(project: Path) -> None:
     (project / "content/mentees/bad.yaml").write_text("name: Bad\nskils: [x]\n")
 
 
-def test_failed_build_leaves_previous_site_untouched(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
+def test_failed_build_leaves_previous_site_untouched(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "_site"
     build_site(project, out, workers=1)
     before = tree_digest(out)
@@ -142,10 +146,8 @@ def test_interrupted_or_crashed_build_leaves_previous_site(
 
 
 def test_entry_edited_after_validation_is_never_published(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
     entry = project / "content/threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff.md"
     original = build_module.build_views
 
@@ -163,9 +165,7 @@ def test_entry_edited_after_validation_is_never_published(
     assert not (tmp_path / "out").exists()
 
 
-def test_broken_internal_link_in_content_fails_the_build(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
+def test_broken_internal_link_in_content_fails_the_build(project: Path, tmp_path: Path) -> None:
     community = project / "content/communities/platform.md"
     community.write_text(community.read_text() + "\nSee [the guide](/roadmaps/nope/).\n")
     with pytest.raises(ContentError) as caught:
@@ -178,9 +178,7 @@ def test_broken_internal_link_in_content_fails_the_build(tmp_path: Path) -> None
     assert not (tmp_path / "out").exists()
 
 
-def test_link_to_a_missing_anchor_fails_the_build(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
+def test_link_to_a_missing_anchor_fails_the_build(project: Path, tmp_path: Path) -> None:
     community = project / "content/communities/platform.md"
     community.write_text(
         community.read_text()
@@ -196,9 +194,9 @@ def test_link_to_a_missing_anchor_fails_the_build(tmp_path: Path) -> None:
     ]
 
 
-def test_template_override_shadows_theme_and_errors_are_located(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
+def test_template_override_shadows_theme_and_errors_are_located(
+    project: Path, tmp_path: Path
+) -> None:
     templates = project / "overrides/templates"
     templates.mkdir(parents=True)
     (templates / "404.html").write_text(
@@ -215,9 +213,7 @@ def test_template_override_shadows_theme_and_errors_are_located(tmp_path: Path) 
     ]
 
 
-def test_symlinked_theme_file_is_refused(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
+def test_symlinked_theme_file_is_refused(project: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the web")
     static = project / "overrides/static"
@@ -253,9 +249,7 @@ def test_cli_check_ok_text_and_json() -> None:
     assert document["ok"] is True and document["counts"]["entries"] == 4
 
 
-def test_cli_reports_every_problem_and_exits_1(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project)
+def test_cli_reports_every_problem_and_exits_1(project: Path) -> None:
     _break_content(project)
     (project / "content/mentors/ana-lukasiewicz.md").write_text(
         "---\nname: Ana\navailability: sometimes\n---\n"

@@ -26,6 +26,8 @@ MAX_SCALAR = 100_000
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
+_ALIAS_RE = re.compile(r"(?:^|[\s\[{,:])\*[^\s*\]},]")
+"""What could be an alias; Markdown **bold** in a bio is not, and needs no second parse."""
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -212,7 +214,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         ) from None
     if root is None:
         return Located({}, {})
-    if "*" in text:
+    if _ALIAS_RE.search(text):
         _count_aliases(text, path, line_offset)
     builder = _Builder(line_offset)
     try:
