@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 from menteo.content.markdown_file import normalise, split
 from menteo.content.models import (
+    Badge,
     Community,
     Entry,
     EntryKind,
@@ -120,6 +121,8 @@ class CommunityData:
     threads: Mapping[str, ThreadRecord]
     roadmaps: Mapping[str, Record[Roadmap]]
     communities: Mapping[str, Record[Community]]
+    badges: Mapping[str, Record[Badge]]
+    """In evaluation order: every badge after the badges it needs."""
     members: Mapping[str, tuple[str, ...]]
     """Community slug → sorted slugs of its members (listed there or listing it)."""
 

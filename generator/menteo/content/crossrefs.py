@@ -16,24 +16,31 @@ from menteo.content.safe_yaml import field_label
 from menteo.errors import Problem
 
 FOLDERS = {
-    "mentor": "mentors",
-    "mentee": "mentees",
-    "roadmap": "roadmaps",
-    "community": "communities",
+    "mentor": "content/mentors",
+    "mentee": "content/mentees",
+    "roadmap": "content/roadmaps",
+    "community": "content/communities",
+    "badge": "badges",
 }
-"""Each kind of referenced file → its folder under content/; the loader reads from these."""
+"""Each kind of referenced file → its folder in the repository; the loader reads from these."""
 KINDS = tuple(FOLDERS)
-NEW_FILE = {"mentor": ".yaml", "mentee": ".yaml", "roadmap": ".yaml", "community": ".md"}
+NEW_FILE = {
+    "mentor": ".yaml",
+    "mentee": ".yaml",
+    "roadmap": ".yaml",
+    "community": ".md",
+    "badge": ".yaml",
+}
 AVATAR_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 MAX_AVATAR_BYTES = 1024 * 1024
 
 
-def _unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
+def unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
     close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
     hint = (
         f"did you mean {close[0]!r}?"
         if close
-        else f"add content/{FOLDERS[kind]}/{slug}{NEW_FILE[kind]} or fix the slug"
+        else f"add {FOLDERS[kind]}/{slug}{NEW_FILE[kind]} or fix the slug"
     )
     return f"unknown {kind} {slug!r}", hint
 
@@ -55,7 +62,7 @@ class _Checker:
         self, record: Record[object], loc: tuple[str | int, ...], kind: str, slug: str | None
     ) -> None:
         if slug is not None and slug not in self.known[kind]:
-            self.add(record, loc, *_unknown(kind, slug, self.known[kind]))
+            self.add(record, loc, *unknown(kind, slug, self.known[kind]))
 
     def person(self, person: Person) -> None:
         for index, community in enumerate(person.model.communities):

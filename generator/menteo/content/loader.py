@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from menteo.content import crossrefs
+from menteo.content.badge_rules import check_badges, evaluation_order
 from menteo.content.community import (
     PREVIEW_CHARS,
     Body,
@@ -29,6 +30,7 @@ from menteo.content.community import (
 from menteo.content.markdown_file import MarkdownFile, normalise, split
 from menteo.content.models import (
     SLUG_PATTERN,
+    Badge,
     Community,
     Entry,
     EntryBody,
@@ -166,14 +168,14 @@ class _Collector:
 
 
 def _folder(col: _Collector, name: str) -> FsPath | None:
-    """`content/<name>`, unless it is missing or leads out of the repository (a symlinked folder
+    """The folder `name` (relative to the root), unless it is missing or leads out of the repository (a symlinked folder
     would let a pull request make the build read any file on the machine)."""
-    directory = col.root / "content" / name
+    directory = col.root / name
     if not directory.is_dir():
         return None
     if directory.resolve() != directory or not directory.resolve().is_relative_to(col.root):
         col.add(
-            f"content/{name}",
+            name,
             0,
             "",
             "is a symbolic link (or inside one); content must live in the repository",
@@ -287,7 +289,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
 
 
 def _load_threads(col: _Collector, config: SiteConfig | None) -> dict[str, ThreadRecord]:
-    directory = _folder(col, "threads")
+    directory = _folder(col, "content/threads")
     if directory is None:
         return {}
     default = config.privacy.thread_visibility if config else Visibility.SUMMARY
@@ -364,10 +366,12 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
     roadmaps = _load_simple(col, "roadmap", Roadmap, None)
     communities = _load_simple(col, "community", Community, "body")
     threads = _load_threads(col, config)
+    badges = _load_simple(col, "badge", Badge, None)
     if config is not None:
         col.problems += crossrefs.check(
             root, col.known, mentors, mentees, threads, roadmaps, communities
         )
+        col.problems += check_badges(root, badges, col.known["badge"])
     if config is None or col.problems:
         raise ContentError(col.problems)
     return CommunityData(
@@ -378,5 +382,6 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
         threads=MappingProxyType(threads),
         roadmaps=MappingProxyType(roadmaps),
         communities=MappingProxyType(communities),
+        badges=MappingProxyType({slug: badges[slug] for slug in evaluation_order(badges)}),
         members=MappingProxyType(crossrefs.community_members(mentors, mentees, communities)),
     )

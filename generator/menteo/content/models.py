@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -278,3 +279,160 @@ class Community(Strict):
     summary: Line
     members: list[Slug] = []
     body: Text = ""
+
+
+# ---------------------------------------------------------------- badges
+
+
+class Audience(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+PERIOD_RE = re.compile(r"^([1-9][0-9]{0,2}) (day|week|month|year)s?$")
+
+
+def _period(value: str) -> str:
+    if not PERIOD_RE.match(value):
+        raise PydanticCustomError(
+            "period",
+            "{value} is not a period",
+            {"value": repr(value), "hint": "write a number and a unit, e.g. 12 months or 6 weeks"},
+        )
+    return value
+
+
+Period = Annotated[
+    str,
+    StringConstraints(max_length=20, strip_whitespace=True),
+    AfterValidator(_period),
+    WithJsonSchema({"type": "string", "pattern": PERIOD_RE.pattern}),
+]
+Threshold = Annotated[int, Field(ge=1, le=100_000)]
+
+
+class Since(Strict):
+    """Only evidence dated on or after `since` counts."""
+
+    min: Threshold
+    since: dt.date | None = None
+
+
+class Windowed(Since):
+    """`within`: the threshold must be reached inside one span of that length (any span, so a
+    badge never expires with the calendar)."""
+
+    within: Period | None = None
+
+
+class EntryCount(Windowed):
+    author: Audience | None = None
+    """Count only entries written by the thread's mentor, or its mentee."""
+
+
+class EntriesCount(EntryCount):
+    kinds: Annotated[list[EntryKind], Field(min_length=1)]
+
+
+class OutcomeCount(Windowed):
+    types: list[OutcomeType] = []
+    """Empty: every type counts."""
+
+
+class PartnerCount(Since):
+    with_sessions: Threshold = 1
+
+
+class FeedbackRating(Strict):
+    min: Annotated[float, Field(ge=1, le=5)]
+    responses: Threshold = 3
+    """The average is only judged over at least this many rated feedback entries."""
+    since: dt.date | None = None
+
+
+class AtLeast(Strict):
+    count: Threshold
+    of: Annotated[list[Criterion], Field(min_length=2)]
+
+
+MEASURES = (
+    "sessions",
+    "entries",
+    "mentees",
+    "mentors",
+    "active_months",
+    "consecutive_months",
+    "outcomes",
+    "roadmap_steps",
+    "roadmaps_completed",
+    "goals_achieved",
+    "feedback_responses",
+    "feedback_rating",
+    "badge",
+)
+COMBINATORS = ("all", "any", "at_least")
+
+
+class Criterion(Strict):
+    """One rule: exactly one measure (with its threshold) or one combinator of rules.
+
+    A closed vocabulary: nothing in a badge file is ever evaluated as code."""
+
+    sessions: EntryCount | None = None
+    entries: EntriesCount | None = None
+    mentees: PartnerCount | None = None
+    mentors: PartnerCount | None = None
+    active_months: Windowed | None = None
+    consecutive_months: Since | None = None
+    outcomes: OutcomeCount | None = None
+    roadmap_steps: Windowed | None = None
+    roadmaps_completed: Windowed | None = None
+    goals_achieved: Windowed | None = None
+    feedback_responses: Windowed | None = None
+    feedback_rating: FeedbackRating | None = None
+    badge: Slug | None = None
+    all: Annotated[list[Criterion], Field(min_length=1)] | None = None
+    any: Annotated[list[Criterion], Field(min_length=1)] | None = None
+    at_least: AtLeast | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Criterion:
+        if len(self.model_fields_set) != 1:
+            given = ", ".join(sorted(self.model_fields_set)) or "nothing"
+            raise PydanticCustomError(
+                "criterion_shape",
+                "a criterion is exactly one measure or all/any/at_least, got {given}",
+                {"given": given, "hint": "write one per list item, e.g. - sessions: {min: 6}"},
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(iter(self.model_fields_set))
+
+    @property
+    def params(self) -> object:
+        return getattr(self, self.kind)
+
+
+class Reward(Strict):
+    """A development opportunity the badge unlocks; never money or goods for sale."""
+
+    title: Line
+    description: Text = ""
+    how_to_claim: Line
+    url: Url | None = None
+
+
+class Badge(Strict):
+    name: Line
+    description: Text
+    audience: Audience
+    tier: Annotated[int, Field(ge=1, le=20)] = 1
+    builds_on: Slug | None = None
+    criteria: Criterion
+    rewards: list[Reward] = []
+    image: str | None = None
+    skills: list[Slug] = []
+    tags: list[Slug] = []
+    agreed_in: Url | None = None

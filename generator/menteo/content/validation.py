@@ -89,8 +89,10 @@ def _describe(error: Any, model: type[BaseModel]) -> tuple[str, str]:
     if kind == "extra_forbidden":
         allowed = [f for f in _fields_at(model, loc[:-1]) if f != "body"]
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
-        return "unknown field", hint
+        measure = "at_least" in allowed
+        noun = "measure" if measure else "field"
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed {noun}s: " + ", ".join(allowed)
+        return f"unknown {noun}", hint
     if kind in ("enum", "literal_error"):
         choices = _enum_values(model, loc) or [ctx.get("expected", "")]
         return f"{value!r} is not allowed", "use one of: " + ", ".join(choices)
