@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 content problems, 2 usage errors (click's convention).
 
 from __future__ import annotations
 
+import difflib
 import json
 import threading
 import time
@@ -14,12 +15,17 @@ import click
 from pydantic import TypeAdapter, ValidationError
 
 from menteo.build import build_site
+from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
-from menteo.content.models import BaseUrl
+from menteo.content.models import EMAIL_RE, BaseUrl
 from menteo.content.schema import KINDS, json_schema
 from menteo.errors import ContentError
+from menteo.explain import explain as explain_person
+from menteo.ledger.records import LEDGER_FILE, MAX_REASON
+from menteo.ledger.review import Pending, Review, record_lines, review, revocation_line
+from menteo.ledger.store import append, locked, read_ledger, recorded_now
 from menteo.output import unsafe_target
-from menteo.report import TextReporter, reporter_for
+from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
 from menteo.serve import Preview, make_server
 
 FORMAT = click.option(
@@ -30,14 +36,6 @@ FORMAT = click.option(
     show_default=True,
     help="Output for people (text) or machines (json).",
 )
-SINGULAR = {
-    "mentors": "mentor",
-    "mentees": "mentee",
-    "threads": "thread",
-    "entries": "entry",
-    "roadmaps": "roadmap",
-    "communities": "community",
-}
 DIRECTORY = click.argument(
     "directory",
     required=False,
@@ -100,17 +98,56 @@ def build(
     )
 
 
-@main.command()
-@DIRECTORY
-@FORMAT
-def check(directory: Path, fmt: str) -> None:
-    """Validate all content in DIRECTORY without writing anything (links: see build)."""
-    reporter = reporter_for(fmt)
+def _reviewed(
+    directory: Path, reporter: Reporter, action: str, against: str | None = None
+) -> tuple[CommunityData, Review]:
+    """Load, evaluate and relate to the ledger, or report every problem and exit 1."""
     try:
         community = load_community(directory)
+        ledger = read_ledger(community.root, against)
+        return community, review(community, ledger)
     except ContentError as exc:
-        reporter.problems(exc.problems, "fix them and run menteo check again")
+        reporter.problems(exc.problems, action)
         raise SystemExit(1) from None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--against'") from None
+
+
+def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
+    eligibility = pending.eligibility
+    return PendingAward(
+        id=pending.id,
+        badge=pending.badge,
+        name=community.badges[pending.badge].model.name,
+        recipient=pending.recipient,
+        role=eligibility.role.value,
+        awarded=pending.awarded,
+        reasons=tuple(f"{r.text}: {r.value}" if r.value else r.text for r in eligibility.rules),
+        evidence=tuple(e.path for e in eligibility.evidence),
+    )
+
+
+@main.command()
+@DIRECTORY
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="For people (text), machines (json) or GitHub Actions (annotations + step summary).",
+)
+@click.option(
+    "--against",
+    metavar="REF",
+    help="Also check that the ledger only adds lines to the one at this git revision.",
+)
+def check(directory: Path, fmt: str, against: str | None) -> None:
+    """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
+    reporter = reporter_for(fmt)
+    community, reviewed = _reviewed(
+        directory, reporter, "fix them and run menteo check again", against
+    )
     counts = {
         "mentors": len(community.mentors),
         "mentees": len(community.mentees),
@@ -118,9 +155,94 @@ def check(directory: Path, fmt: str) -> None:
         "entries": sum(len(t.entries) for t in community.threads.values()),
         "roadmaps": len(community.roadmaps),
         "communities": len(community.communities),
+        "badges": len(community.badges),
+        "awards": len(reviewed.ledger.awards),
+        "revoked": len(reviewed.ledger.revocations),
     }
-    summary = ", ".join(f"{n} {k if n != 1 else SINGULAR[k]}" for k, n in counts.items())
-    reporter.success(f"All good: {summary}.", {"counts": counts})
+    pending = tuple(_pending_report(community, p) for p in reviewed.pending)
+    reporter.checked(Checked(counts, pending, reviewed.warnings))
+
+
+@main.command()
+@DIRECTORY
+def award(directory: Path) -> None:
+    """Record every pending award of DIRECTORY in ledger/awards.jsonl."""
+    reporter = TextReporter()
+    with locked(directory.resolve()):
+        community, reviewed = _reviewed(directory, reporter, "nothing was recorded")
+        lines = record_lines(reviewed.ledger, reviewed.pending, recorded_now())
+        if lines:
+            append(community.root, reviewed.ledger, lines)
+    for pending in reviewed.pending:
+        name = community.badges[pending.badge].model.name
+        click.echo(f"Awarded {name} to {pending.recipient} ({pending.awarded}): {pending.id}")
+    count = len(lines)
+    click.echo(
+        f"Recorded {count} {noun('awards', count)} in {LEDGER_FILE}."
+        if count
+        else "No pending awards; nothing recorded."
+    )
+
+
+@main.command()
+@click.argument("award_id", metavar="AWARD_ID")
+@DIRECTORY
+@click.option("--reason", required=True, help="Why, in one line; it is published.")
+def revoke(award_id: str, directory: Path, reason: str) -> None:
+    """Record that the award AWARD_ID is revoked, with a public reason."""
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > MAX_REASON or EMAIL_RE.search(reason):
+        raise click.BadParameter(
+            f"give one line of at most {MAX_REASON} characters, without an email address",
+            param_hint="'--reason'",
+        )
+    with locked(directory.resolve()):
+        try:
+            ledger = read_ledger(directory.resolve())
+        except ContentError as exc:
+            TextReporter().problems(exc.problems, "nothing was recorded")
+            raise SystemExit(1) from None
+        if award_id not in ledger.awards:
+            close = difflib.get_close_matches(award_id, list(ledger.awards), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise click.BadParameter(
+                f"no award {award_id} in {LEDGER_FILE}{hint}", param_hint="'AWARD_ID'"
+            )
+        previous = ledger.revocations.get(award_id)
+        if previous is not None:
+            raise click.BadParameter(
+                f"{award_id} was already revoked on line {previous.seq}", param_hint="'AWARD_ID'"
+            )
+        append(
+            directory.resolve(), ledger, [revocation_line(ledger, award_id, reason, recorded_now())]
+        )
+    award = ledger.awards[award_id]
+    click.echo(
+        f"Revoked {award.badge} for {award.recipient} ({award_id}); the next build publishes it."
+    )
+
+
+@main.command()
+@click.argument("person")
+@DIRECTORY
+@click.option("--badge", metavar="SLUG", help="Only this badge.")
+def explain(person: str, directory: Path, badge: str | None) -> None:
+    """Why each badge is or is not earned by PERSON (a mentor or mentee slug)."""
+    community, reviewed = _reviewed(directory, TextReporter(), "fix them first")
+    roles = [role for role in ("mentor", "mentee") if person in community.people(role)]
+    if not roles:
+        everyone = [*community.mentors, *community.mentees]
+        close = difflib.get_close_matches(person, everyone, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.BadParameter(f"no mentor or mentee {person!r}{hint}", param_hint="'PERSON'")
+    if badge is not None and badge not in community.badges:
+        close = difflib.get_close_matches(badge, list(community.badges), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.BadParameter(f"no badge {badge!r}{hint}", param_hint="'--badge'")
+    for index, role in enumerate(roles):
+        if index:
+            click.echo()
+        click.echo("\n".join(explain_person(community, reviewed, role, person, badge)))
 
 
 @main.command()

@@ -6,17 +6,78 @@ wording of each format without running a build.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import sys
+from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 from menteo.errors import Problem
+
+
+@dataclass(frozen=True)
+class PendingAward:
+    """An award `menteo award` would record, with the reasons in words."""
+
+    id: str
+    badge: str
+    name: str
+    recipient: str
+    role: str
+    awarded: dt.date
+    reasons: tuple[str, ...]
+    evidence: tuple[str, ...]
+    """Files of the entries that completed the criteria, the last one completing them."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "badge": self.badge,
+            "name": self.name,
+            "recipient": self.recipient,
+            "role": self.role,
+            "awarded": self.awarded.isoformat(),
+            "reasons": list(self.reasons),
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What `menteo check` found in valid content: counts, pending awards, warnings."""
+
+    counts: dict[str, int]
+    pending: tuple[PendingAward, ...]
+    warnings: tuple[Problem, ...]
+
+    def summary(self) -> str:
+        return ", ".join(f"{n} {noun(k, n)}" for k, n in self.counts.items())
+
+
+SINGULAR = {
+    "mentors": "mentor",
+    "mentees": "mentee",
+    "threads": "thread",
+    "entries": "entry",
+    "roadmaps": "roadmap",
+    "communities": "community",
+    "badges": "badge",
+    "awards": "award",
+    "revoked": "revoked",
+}
+
+
+def noun(key: str, n: int) -> str:
+    return key if n != 1 else SINGULAR[key]
 
 
 class Reporter(Protocol):
     def problems(self, problems: tuple[Problem, ...], action: str) -> None: ...
 
     def success(self, summary: str, data: dict[str, Any]) -> None: ...
+
+    def checked(self, result: Checked) -> None: ...
 
 
 class TextReporter:
@@ -37,6 +98,29 @@ class TextReporter:
     def success(self, summary: str, data: dict[str, Any]) -> None:
         print(summary, file=self.out)
 
+    def checked(self, result: Checked) -> None:
+        print(f"All good: {result.summary()}.", file=self.out)
+        if result.pending:
+            count = len(result.pending)
+            print(
+                f"\n{count} pending {noun('awards', count)} (menteo award records them):",
+                file=self.out,
+            )
+            for award in result.pending:
+                print(
+                    f"  + {award.name} for {award.recipient}, first met {award.awarded}",
+                    file=self.out,
+                )
+                for reason in award.reasons:
+                    print(f"      ✓ {reason}", file=self.out)
+                print(f"      completed by {award.evidence[-1]}", file=self.out)
+        else:
+            print("No pending awards.", file=self.out)
+        if result.warnings:
+            print(f"\nWarnings ({len(result.warnings)}):", file=self.out)
+            for warning in result.warnings:
+                print(f"  {warning}", file=self.out)
+
 
 class JsonReporter:
     """One JSON document on stdout, whatever happened."""
@@ -52,6 +136,97 @@ class JsonReporter:
         document = {"ok": True, "problems": [], **data}
         print(json.dumps(document, ensure_ascii=False, indent=2), file=self.out)
 
+    def checked(self, result: Checked) -> None:
+        self.success(
+            "",
+            {
+                "counts": result.counts,
+                "pending": [p.as_dict() for p in result.pending],
+                "warnings": [w.as_dict() for w in result.warnings],
+            },
+        )
+
+
+def _escape(text: str, property_value: bool = False) -> str:
+    """GitHub workflow commands' escaping (data and property values differ)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+class GithubReporter:
+    """Annotations on the offending file and line (workflow commands on stdout), and a Markdown
+    summary appended to `$GITHUB_STEP_SUMMARY` (or printed, outside GitHub Actions)."""
+
+    def __init__(self, out: TextIO | None = None, summary_path: str | None = None) -> None:
+        self.out = out or sys.stdout
+        self.summary_path = summary_path or os.environ.get("GITHUB_STEP_SUMMARY")
+
+    def annotate(self, level: str, problem: Problem, title: str) -> None:
+        where = f"file={_escape(problem.path, True)}"
+        if problem.line:
+            where += f",line={problem.line}"
+        message = f"{problem.message} ({problem.hint})" if problem.hint else problem.message
+        label = f"{title}: {problem.field}" if problem.field else title
+        print(f"::{level} {where},title={_escape(label, True)}::{_escape(message)}", file=self.out)
+
+    def write_summary(self, lines: list[str]) -> None:
+        text = "\n".join(lines) + "\n"
+        if self.summary_path:
+            with open(self.summary_path, "a", encoding="utf-8") as handle:
+                handle.write(text)
+        else:
+            print(text, end="", file=self.out)
+
+    def problems(self, problems: tuple[Problem, ...], action: str) -> None:
+        for problem in problems:
+            self.annotate("error", problem, "menteo")
+        noun_ = "problem" if len(problems) == 1 else "problems"
+        lines = ["## menteo check", "", f"❌ {len(problems)} {noun_}; {action}.", ""]
+        lines += ["| File | Line | Field | Problem | How to fix |", "|---|---|---|---|---|"]
+        lines += [
+            f"| `{p.path}` | {p.line or ''} | {_cell(p.field)} | {_cell(p.message)} | {_cell(p.hint)} |"
+            for p in problems
+        ]
+        self.write_summary(lines)
+
+    def success(self, summary: str, data: dict[str, Any]) -> None:
+        print(summary, file=self.out)
+
+    def checked(self, result: Checked) -> None:
+        for warning in result.warnings:
+            self.annotate("warning", warning, "menteo")
+        for award in result.pending:
+            problem = Problem(award.evidence[-1], 0, "", f"{award.name} for {award.recipient}")
+            self.annotate("notice", problem, "Pending award")
+        lines = ["## menteo check", "", f"✅ Content and ledger are valid: {result.summary()}.", ""]
+        count = len(result.pending)
+        if count:
+            lines += [
+                f"### {count} pending {noun('awards', count)}",
+                "",
+                "After merging, `menteo award` records:",
+                "",
+                "| Badge | Recipient | First met | Why | Completed by |",
+                "|---|---|---|---|---|",
+            ]
+            lines += [
+                f"| {_cell(a.name)} | {a.recipient} ({a.role}) | {a.awarded} | "
+                f"{_cell('; '.join(a.reasons))} | `{a.evidence[-1]}` |"
+                for a in result.pending
+            ]
+        else:
+            lines += ["No pending awards: this change awards nothing new."]
+        if result.warnings:
+            lines += ["", f"### Warnings ({len(result.warnings)})", ""]
+            lines += [f"- `{w.path}:{w.line}`: {w.message} ({w.hint})" for w in result.warnings]
+        self.write_summary(lines)
+
 
 def reporter_for(name: str) -> Reporter:
+    if name == "github":
+        return GithubReporter()
     return JsonReporter() if name == "json" else TextReporter()

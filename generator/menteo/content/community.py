@@ -126,8 +126,11 @@ class CommunityData:
     members: Mapping[str, tuple[str, ...]]
     """Community slug → sorted slugs of its members (listed there or listing it)."""
 
+    def people(self, role: str) -> Mapping[str, Person]:
+        return self.mentors if role == "mentor" else self.mentees
+
     def person(self, role: str, slug: str) -> Person:
-        return (self.mentors if role == "mentor" else self.mentees)[slug]
+        return self.people(role)[slug]
 
     def entries(self) -> list[EntryRecord]:
         """All entries of all threads, by date then thread then file."""

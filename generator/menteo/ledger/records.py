@@ -1,0 +1,340 @@
+"""The award ledger's format: one JSON object per line, each chained to the line before by the
+SHA-256 of that line's exact bytes.
+
+Parsing verifies everything a line can prove on its own or with the lines before it, so an edit,
+deletion, reordering or cut-off line stops the build with the number of the line to look at. No
+I/O here: `store` reads and writes the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from menteo.errors import ContentError, Problem
+
+LEDGER_FILE = "ledger/awards.jsonl"
+GENESIS = "sha256:" + "0" * 64
+"""The `prev` of the first line."""
+STATUS_LIST_SIZE = 131_072
+"""Status-list indexes are drawn from this many (the minimum a Bitstring Status List may have,
+so that a revocation cannot be linked to one award by the list's size)."""
+AWARD_KEYS = (
+    "seq",
+    "event",
+    "id",
+    "badge",
+    "recipient",
+    "awarded",
+    "recorded",
+    "evidence",
+    "status_index",
+    "prev",
+)
+REVOKE_KEYS = ("seq", "event", "award", "reason", "recorded", "prev")
+_ID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_RECORDED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_EVIDENCE = re.compile(r"^threads/[a-z0-9]+(?:--?[a-z0-9]+)*/\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
+MAX_REASON = 500
+
+
+@dataclass(frozen=True)
+class Award:
+    seq: int
+    id: str
+    badge: str
+    recipient: str
+    awarded: dt.date
+    recorded: str
+    evidence: tuple[str, ...]
+    status_index: int
+
+
+@dataclass(frozen=True)
+class Revocation:
+    seq: int
+    award: str
+    reason: str
+    recorded: str
+
+
+@dataclass(frozen=True)
+class Ledger:
+    lines: tuple[str, ...]
+    """Each line's exact text, without its newline."""
+    awards: Mapping[str, Award]
+    """By id, in ledger order."""
+    revocations: Mapping[str, Revocation]
+    """By the id of the award revoked."""
+
+    @property
+    def head(self) -> str:
+        """The hash the next line must name as `prev`."""
+        return line_hash(self.lines[-1]) if self.lines else GENESIS
+
+    def active(self, badge: str, recipient: str) -> Award | None:
+        for award in self.awards.values():
+            if award.badge == badge and award.recipient == recipient:
+                return None if award.id in self.revocations else award
+        return None
+
+    def recorded(self, badge: str, recipient: str) -> Award | None:
+        """The award of `badge` to `recipient`, revoked or not."""
+        return next(
+            (a for a in self.awards.values() if a.badge == badge and a.recipient == recipient),
+            None,
+        )
+
+
+EMPTY = Ledger((), {}, {})
+
+
+def line_hash(line: str) -> str:
+    return "sha256:" + hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+def serialise(fields: Mapping[str, Any]) -> str:
+    """The one spelling of a line: keys in format order, no spaces, UTF-8 kept as is."""
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def award_id(base_url: str, badge: str, recipient: str, awarded: dt.date) -> str:
+    """Deterministic and unique across communities (the site's address is part of it)."""
+    name = f"{base_url}badges/{badge}/#{recipient}/{awarded.isoformat()}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
+
+
+def status_index(award: str, taken: set[int]) -> int:
+    """A pseudo-random index from the award id (so neighbours in the list are unrelated awards),
+    moved on to the next free one on a collision; stable once recorded."""
+    index = int.from_bytes(hashlib.sha256(award.encode()).digest()[:8], "big") % STATUS_LIST_SIZE
+    while index in taken:
+        index = (index + 1) % STATUS_LIST_SIZE
+    return index
+
+
+def award_line(ledger: Ledger, award: Award) -> str:
+    return serialise(
+        {
+            "seq": award.seq,
+            "event": "award",
+            "id": award.id,
+            "badge": award.badge,
+            "recipient": award.recipient,
+            "awarded": award.awarded.isoformat(),
+            "recorded": award.recorded,
+            "evidence": list(award.evidence),
+            "status_index": award.status_index,
+            "prev": ledger.head,
+        }
+    )
+
+
+def revoke_line(ledger: Ledger, revocation: Revocation) -> str:
+    return serialise(
+        {
+            "seq": revocation.seq,
+            "event": "revoke",
+            "award": revocation.award,
+            "reason": revocation.reason,
+            "recorded": revocation.recorded,
+            "prev": ledger.head,
+        }
+    )
+
+
+class _Line:
+    """Checks one parsed line, collecting what is wrong with it."""
+
+    def __init__(self, number: int, data: dict[str, Any]) -> None:
+        self.number = number
+        self.data = data
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, message: str, hint: str) -> None:
+        self.problems.append(Problem(LEDGER_FILE, self.number, field, message, hint))
+
+    def text(self, key: str, pattern: re.Pattern[str] | None = None) -> str:
+        value = self.data.get(key)
+        if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
+            self.add(key, f"{value!r} is not a valid {key}", _RESTORE)
+            return ""
+        return value
+
+    def day(self, key: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(self.text(key))
+        except ValueError:
+            self.add(key, f"{self.data.get(key)!r} is not a date", _RESTORE)
+            return dt.date.min
+
+
+_RESTORE = "the ledger is written only by menteo award and menteo revoke; restore it from git"
+
+
+def _json_line(number: int, line: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(LEDGER_FILE, number, "", f"not valid JSON ({exc.msg})", _RESTORE)]
+    if not isinstance(data, dict):
+        return None, [Problem(LEDGER_FILE, number, "", "not a JSON object", _RESTORE)]
+    return data, []
+
+
+def parse_ledger(text: str) -> Ledger:
+    """The ledger in `text`, or a `ContentError` naming every line that was tampered with."""
+    problems: list[Problem] = []
+    if text and not text.endswith("\n"):
+        count = text.count("\n") + 1
+        problems.append(
+            Problem(
+                LEDGER_FILE,
+                count,
+                "",
+                "the last line is incomplete (cut off by an interrupted write or an edit)",
+                _RESTORE,
+            )
+        )
+    lines = tuple(text.split("\n")[:-1]) if text else ()
+    awards: dict[str, Award] = {}
+    revocations: dict[str, Revocation] = {}
+    taken: set[int] = set()
+    prev = GENESIS
+    for number, line in enumerate(lines, start=1):
+        data, found = _json_line(number, line)
+        problems += found
+        if data is not None:
+            problems += _check_line(number, line, data, prev, awards, revocations, taken)
+        prev = line_hash(line)
+    if problems:
+        raise ContentError(problems)
+    return Ledger(lines, awards, revocations)
+
+
+def _check_line(
+    number: int,
+    line: str,
+    data: dict[str, Any],
+    prev: str,
+    awards: dict[str, Award],
+    revocations: dict[str, Revocation],
+    taken: set[int],
+) -> list[Problem]:
+    checker = _Line(number, data)
+    event = data.get("event")
+    keys = AWARD_KEYS if event == "award" else REVOKE_KEYS if event == "revoke" else None
+    if keys is None:
+        checker.add("event", f"unknown event {event!r}", _RESTORE)
+        return checker.problems
+    if tuple(data) != keys:
+        checker.add("", "fields differ from the ledger format: " + ", ".join(keys), _RESTORE)
+        return checker.problems
+    if data["seq"] != number:
+        checker.add(
+            "seq", f"is {data['seq']!r} on line {number}: lines were removed or moved", _RESTORE
+        )
+    if data["prev"] != prev:
+        checker.add(
+            "prev",
+            "does not match the line before: an earlier line was edited, removed or moved",
+            _RESTORE,
+        )
+    if serialise(data) != line:
+        checker.add("", "is not written the way menteo writes lines (edited by hand?)", _RESTORE)
+    recorded = checker.text("recorded", _RECORDED)
+    if event == "award":
+        award = _award(checker, recorded, awards, taken)
+        if award is not None:
+            awards[award.id] = award
+            taken.add(award.status_index)
+    else:
+        revocation = _revocation(checker, recorded, awards, revocations)
+        if revocation is not None:
+            revocations[revocation.award] = revocation
+    return checker.problems
+
+
+def _award(
+    checker: _Line, recorded: str, awards: Mapping[str, Award], taken: set[int]
+) -> Award | None:
+    data = checker.data
+    award_id = checker.text("id", _ID)
+    badge = checker.text("badge", _SLUG)
+    recipient = checker.text("recipient", _SLUG)
+    awarded = checker.day("awarded")
+    evidence = data["evidence"]
+    if not isinstance(evidence, list) or not all(
+        isinstance(e, str) and _EVIDENCE.match(e) for e in evidence
+    ):
+        checker.add("evidence", "is not a list of entry references", _RESTORE)
+    if award_id in awards:
+        checker.add("id", f"{award_id} is recorded twice", _RESTORE)
+    if any(a.badge == badge and a.recipient == recipient for a in awards.values()):
+        checker.add("badge", f"{badge!r} was already awarded to {recipient!r}", _RESTORE)
+    if recorded and awarded > dt.date.fromisoformat(recorded[:10]):
+        checker.add("awarded", f"{awarded} is after the day it was recorded", _RESTORE)
+    expected = status_index(award_id, taken)
+    if data["status_index"] != expected:
+        checker.add("status_index", f"should be {expected}, the next free index", _RESTORE)
+    if checker.problems:
+        return None
+    return Award(
+        checker.number, award_id, badge, recipient, awarded, recorded, tuple(evidence), expected
+    )
+
+
+def _revocation(
+    checker: _Line,
+    recorded: str,
+    awards: Mapping[str, Award],
+    revocations: Mapping[str, Revocation],
+) -> Revocation | None:
+    award = checker.text("award", _ID)
+    reason = checker.text("reason")
+    if award and award not in awards:
+        checker.add("award", f"{award} is not an earlier award", _RESTORE)
+    elif award in revocations:
+        checker.add(
+            "award", f"{award} was already revoked on line {revocations[award].seq}", _RESTORE
+        )
+    if not reason.strip() or len(reason) > MAX_REASON:
+        checker.add("reason", "needs a reason of at most 500 characters", _RESTORE)
+    if checker.problems:
+        return None
+    return Revocation(checker.number, award, reason, recorded)
+
+
+def extends(base: str, current: Sequence[str], base_name: str) -> list[Problem]:
+    """Problems if `current` lines are not `base`'s lines with new ones after them: the one way
+    to notice that trailing lines were removed, which the chain alone cannot show."""
+    old = base.split("\n")[:-1] if base else []
+    for number, line in enumerate(old, start=1):
+        if number > len(current):
+            return [
+                Problem(
+                    LEDGER_FILE,
+                    number,
+                    "",
+                    f"line {number} of the ledger in {base_name} was removed",
+                    f"restore it: git checkout {base_name} -- {LEDGER_FILE}",
+                )
+            ]
+        if current[number - 1] != line:
+            return [
+                Problem(
+                    LEDGER_FILE,
+                    number,
+                    "",
+                    f"differs from line {number} of the ledger in {base_name}; recorded lines never change",
+                    f"restore it: git checkout {base_name} -- {LEDGER_FILE}",
+                )
+            ]
+    return []

@@ -1,0 +1,382 @@
+"""Decide, for every person and badge, whether the badge's criteria are met, since when, by
+which entries, and what is still missing. A pure function of the loaded community: no clock, no
+ledger, no I/O, so `check`, `explain`, `award` and the site always agree.
+
+Every entry counts as evidence whatever its visibility; what may be *shown* is decided later,
+when the site is rendered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from menteo.content.community import CommunityData, EntryRecord, Record, ThreadRecord
+from menteo.content.models import (
+    Audience,
+    Badge,
+    Criterion,
+    EntriesCount,
+    EntryCount,
+    EntryKind,
+    FeedbackRating,
+    OutcomeCount,
+    PartnerCount,
+    Since,
+    Windowed,
+)
+from menteo.recognition import wording
+from menteo.recognition.spans import Count, Event, Evidence, Span, combine, count_distinct
+
+
+@dataclass(frozen=True)
+class Result:
+    """One rule judged for one person."""
+
+    criterion: Criterion
+    text: str
+    """The rule in words, generated from the rule itself."""
+    spans: tuple[Span, ...]
+    value: str = ""
+    """What was measured, in words ("4 sessions"); empty for combinators."""
+    counted: Evidence = ()
+    missing: str = ""
+    """What is still needed, in words; empty once met."""
+    children: tuple[Result, ...] = ()
+
+    @property
+    def met(self) -> bool:
+        return bool(self.spans) and self.spans[-1].end is None
+
+    @property
+    def first_met(self) -> dt.date | None:
+        return self.spans[0].start if self.spans else None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """One badge judged for one person; `rules` are its top-level criteria (a lower tier
+    first, when the badge builds on one)."""
+
+    badge: str
+    role: Audience
+    person: str
+    rules: tuple[Result, ...]
+    spans: tuple[Span, ...]
+
+    @property
+    def met(self) -> bool:
+        return bool(self.spans) and self.spans[-1].end is None
+
+    @property
+    def first_met(self) -> dt.date | None:
+        """The date of the entry that first completed the criteria."""
+        return self.spans[0].start if self.spans else None
+
+    @property
+    def evidence(self) -> Evidence:
+        """The entries that made the criteria met on `first_met`."""
+        return self.spans[0].evidence if self.spans else ()
+
+    @property
+    def rules_met(self) -> int:
+        return sum(rule.met for rule in self.rules)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every badge of their audience, judged for every person, in badge evaluation order."""
+
+    results: Mapping[tuple[Audience, str], Mapping[str, Eligibility]]
+
+    def of(self, role: Audience, slug: str) -> Mapping[str, Eligibility]:
+        return self.results.get((role, slug), {})
+
+    def __iter__(self) -> Iterator[Eligibility]:
+        for by_badge in self.results.values():
+            yield from by_badge.values()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One person's side of the community: their threads and the entries in them, by date."""
+
+    role: Audience
+    slug: str
+    threads: tuple[ThreadRecord, ...]
+    entries: tuple[EntryRecord, ...]
+    partner: Mapping[str, str]
+    """Thread slug → the other person in it."""
+    pair: Mapping[str, tuple[str, str]]
+    """Thread slug → its mentor and mentee."""
+    held: dict[str, tuple[Span, ...]]
+    """Badge slug → when this person met it; filled in evaluation order."""
+
+    def since(self, day: dt.date | None) -> Iterator[EntryRecord]:
+        return (e for e in self.entries if day is None or e.date >= day)
+
+    def by(self, entry: EntryRecord, author: Audience | None) -> bool:
+        if author is None:
+            return True
+        mentor, mentee = self.pair[entry.thread]
+        return entry.model.author == (mentor if author is Audience.MENTOR else mentee)
+
+
+def _counted(
+    events: list[Event], params: Since, word: str, extra: str = ""
+) -> tuple[Count, str, str]:
+    """Count `events` against `params`; `word` names one of them ("session")."""
+    within = params.within if isinstance(params, Windowed) else None
+    count = count_distinct(events, params.min, within)
+    limit = f" {wording.window(within)}" if within else ""
+    value = wording.count(count.value, word) + (limit if count.value else "")
+    short = params.min - count.value
+    missing = wording.count(short, f"more {word}") + extra + limit if short > 0 else ""
+    return count, value, missing
+
+
+def _entry_events(scope: Scope, params: EntryCount, kinds: set[EntryKind]) -> list[Event]:
+    return [
+        Event(e.date, (e.thread, e.slug), (e,))
+        for e in scope.since(params.since)
+        if e.kind in kinds and scope.by(e, params.author)
+    ]
+
+
+def _months(scope: Scope, since: dt.date | None) -> list[Event]:
+    return [
+        Event(e.date, (e.date.year, e.date.month), (e,))
+        for e in scope.since(since)
+        if e.kind is EntryKind.SESSION
+    ]
+
+
+def _partners(scope: Scope, params: PartnerCount) -> list[Event]:
+    sessions: dict[str, list[EntryRecord]] = defaultdict(list)
+    for entry in scope.since(params.since):
+        if entry.kind is EntryKind.SESSION:
+            sessions[scope.partner[entry.thread]].append(entry)
+    events = [
+        Event(found[params.with_sessions - 1].date, partner, tuple(found[: params.with_sessions]))
+        for partner, found in sessions.items()
+        if len(found) >= params.with_sessions
+    ]
+    return sorted(events, key=lambda e: e.date)
+
+
+def _steps(scope: Scope, community: CommunityData, since: dt.date | None) -> list[Event]:
+    """A step is done once an entry names it or a later step of the same roadmap (the thread's
+    position is its furthest step, as on the roadmap pages)."""
+    events = []
+    for thread in scope.threads:
+        roadmap = community.roadmaps.get(thread.model.roadmap or "")
+        if roadmap is None:
+            continue
+        ids = [s.id for s in roadmap.model.steps]
+        furthest = -1
+        for entry in thread.entries:
+            step = entry.model.roadmap_step
+            index = ids.index(step) if step in ids else -1
+            if index > furthest:
+                if since is None or entry.date >= since:
+                    events += [
+                        Event(entry.date, (thread.model.mentee, roadmap.slug, i), (entry,))
+                        for i in range(furthest + 1, index + 1)
+                    ]
+                furthest = index
+    return sorted(events, key=lambda e: e.date)
+
+
+def _goals(scope: Scope, since: dt.date | None) -> list[Event]:
+    """An achieved goal counts from the last entry that names it; one no entry names has no
+    date to count from (explain says so)."""
+    events = []
+    for thread in scope.threads:
+        for goal in thread.model.goals:
+            if goal.status != "achieved":
+                continue
+            naming = [e for e in thread.entries if goal.id in e.model.goals]
+            if naming and (since is None or naming[-1].date >= since):
+                events.append(Event(naming[-1].date, (thread.slug, goal.id), (naming[-1],)))
+    return sorted(events, key=lambda e: e.date)
+
+
+def _rating(scope: Scope, params: FeedbackRating) -> tuple[tuple[Span, ...], str, Evidence, str]:
+    rated = [e for e in scope.since(params.since) if e.kind is EntryKind.FEEDBACK]
+    spans: list[Span] = []
+    total = 0
+    for n, entry in enumerate(rated, start=1):
+        total += entry.model.rating or 0
+        holds = n >= params.responses and total / n >= params.min
+        if holds and (not spans or spans[-1].end is not None):
+            spans.append(Span(entry.date, None, tuple(rated[:n])))
+        elif not holds and spans and spans[-1].end is None:
+            spans[-1] = Span(spans[-1].start, entry.date, spans[-1].evidence)
+    n = len(rated)
+    average = total / n if n else 0.0
+    value = wording.rating_value(average, n)
+    if n < params.responses:
+        missing = wording.responses_missing(params.responses - n)
+    elif average < params.min:
+        missing = f"an average of {wording.number(params.min)} (now {wording.number(average)})"
+    else:
+        missing = ""
+    return tuple(spans), value, tuple(rated), missing
+
+
+class _Judge:
+    """Judges rules for one scope; `names` gives badge names for the generated words."""
+
+    def __init__(self, community: CommunityData, scope: Scope, names: Mapping[str, str]):
+        self.community = community
+        self.scope = scope
+        self.names = names
+
+    def judge(self, criterion: Criterion) -> Result:
+        text = wording.describe(criterion, self.scope.role, self.names)
+        kind = criterion.kind
+        if kind in ("all", "any", "at_least"):
+            rules = (
+                criterion.all
+                or criterion.any
+                or (criterion.at_least.of if criterion.at_least else [])
+            )
+            children = tuple(self.judge(c) for c in rules)
+            needed = {"all": len(children), "any": 1}.get(
+                kind, criterion.at_least.count if criterion.at_least else 1
+            )
+            spans = combine([c.spans for c in children], needed)
+            missing = (
+                "" if spans and spans[-1].end is None else wording.missing_of(children, needed)
+            )
+            return Result(criterion, text, spans, missing=missing, children=children)
+        if kind == "badge":
+            slug = criterion.badge or ""
+            spans = self.scope.held.get(slug, ())
+            met = bool(spans) and spans[-1].end is None
+            name = self.names.get(slug, slug)
+            value = f"holds {name}" if met else f"does not hold {name}"
+            return Result(
+                criterion, text, spans, value, missing="" if met else f"earn {name} first"
+            )
+        if kind == "feedback_rating":
+            params = criterion.feedback_rating
+            assert params is not None
+            spans, value, counted, missing = _rating(self.scope, params)
+            return Result(criterion, text, spans, value, counted, missing)
+        count, value, missing = self.count(criterion)
+        return Result(criterion, text, count.spans, value, count.counted, missing)
+
+    def count(self, criterion: Criterion) -> tuple[Count, str, str]:
+        kind, params = criterion.kind, criterion.params
+        scope = self.scope
+        if isinstance(params, EntriesCount):
+            kinds = set(params.kinds)
+            events = _entry_events(scope, params, kinds)
+            return _counted(events, params, wording.entries_word(params.kinds))
+        if kind == "sessions" and isinstance(params, EntryCount):
+            events = _entry_events(scope, params, {EntryKind.SESSION})
+            return _counted(events, params, "session")
+        if kind == "outcomes" and isinstance(params, OutcomeCount):
+            types = set(params.types)
+            events = [
+                Event(e.date, (e.thread, e.slug), (e,))
+                for e in scope.since(params.since)
+                if e.kind is EntryKind.OUTCOME and (not types or e.model.outcome in types)
+            ]
+            return _counted(events, params, "outcome")
+        if isinstance(params, PartnerCount):
+            each = f" with {wording.sessions_each(params.with_sessions)}"
+            return _counted(_partners(scope, params), params, kind[:-1], each)
+        assert isinstance(params, Since)
+        if kind == "active_months":
+            return _counted(_months(scope, params.since), params, "month", " with a session")
+        if kind == "consecutive_months":
+            return _consecutive(_months(scope, params.since), params.min)
+        if kind == "roadmap_steps":
+            events = _steps(scope, self.community, params.since)
+            return _counted(events, params, "roadmap step")
+        if kind == "roadmaps_completed":
+            events = [e for e in _steps(scope, self.community, params.since) if self.last_step(e)]
+            return _counted(events, params, "roadmap")
+        if kind == "goals_achieved":
+            return _counted(_goals(scope, params.since), params, "goal")
+        feedback = EntryCount(min=params.min, since=params.since)
+        events = _entry_events(scope, feedback, {EntryKind.FEEDBACK})
+        return _counted(events, params, "feedback response")
+
+    def last_step(self, event: Event) -> bool:
+        _, roadmap, index = event.key  # type: ignore[misc]
+        steps = self.community.roadmaps[roadmap].model.steps
+        return bool(index == len(steps) - 1)
+
+
+def _consecutive(events: list[Event], minimum: int) -> tuple[Count, str, str]:
+    """The longest run of calendar months in a row with a session."""
+    months: dict[tuple[int, int], Event] = {}
+    for event in events:
+        months.setdefault(event.key, event)  # type: ignore[arg-type]
+    run: list[Event] = []
+    best: list[Event] = []
+    first: Span | None = None
+    for key in sorted(months):
+        previous = run[-1].key if run else None
+        if previous is None or (previous[0] * 12 + previous[1] + 1 != key[0] * 12 + key[1]):  # type: ignore[index]
+            run = []
+        run.append(months[key])
+        if len(run) > len(best):
+            best = list(run)
+        if first is None and len(run) >= minimum:
+            first = Span(run[-1].date, None, tuple(e.entries[0] for e in run))
+    count = Count(len(best), tuple(e.entries[0] for e in best), (first,) if first else ())
+    run_of = wording.count(minimum, "consecutive month")
+    missing = "" if first else f"a run of {run_of} with a session (longest so far: {len(best)})"
+    return count, wording.count(len(best), "consecutive month"), missing
+
+
+def _scopes(community: CommunityData) -> Iterator[Scope]:
+    threads: dict[tuple[Audience, str], list[ThreadRecord]] = defaultdict(list)
+    for thread in community.threads.values():
+        threads[(Audience.MENTOR, thread.model.mentor)].append(thread)
+        threads[(Audience.MENTEE, thread.model.mentee)].append(thread)
+    for role, people in (
+        (Audience.MENTOR, community.mentors),
+        (Audience.MENTEE, community.mentees),
+    ):
+        for slug in people:
+            mine = tuple(threads.get((role, slug), ()))
+            entries = sorted(
+                (e for t in mine for e in t.entries), key=lambda e: (e.date, e.thread, e.slug)
+            )
+            partner = {
+                t.slug: t.model.mentee if role is Audience.MENTOR else t.model.mentor for t in mine
+            }
+            pair = {t.slug: (t.model.mentor, t.model.mentee) for t in mine}
+            yield Scope(role, slug, mine, tuple(entries), partner, pair, {})
+
+
+def top_level(record: Record[Badge]) -> list[Criterion]:
+    """The rules a badge's progress is counted in: the tier it builds on, then its criteria."""
+    badge = record.model
+    rules = [Criterion(badge=badge.builds_on)] if badge.builds_on else []
+    return rules + (list(badge.criteria.all) if badge.criteria.all else [badge.criteria])
+
+
+def evaluate(community: CommunityData) -> Evaluation:
+    """Judge every badge for every person of its audience."""
+    names = {slug: record.model.name for slug, record in community.badges.items()}
+    results: dict[tuple[Audience, str], dict[str, Eligibility]] = {}
+    for scope in _scopes(community):
+        judge = _Judge(community, scope, names)
+        mine: dict[str, Eligibility] = {}
+        for slug, record in community.badges.items():
+            if record.model.audience is not scope.role:
+                continue
+            rules = tuple(judge.judge(c) for c in top_level(record))
+            spans = combine([r.spans for r in rules], len(rules))
+            scope.held[slug] = spans
+            mine[slug] = Eligibility(slug, scope.role, scope.slug, rules, spans)
+        results[(scope.role, scope.slug)] = mine
+    return Evaluation(results)
