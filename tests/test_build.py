@@ -242,7 +242,8 @@ def test_cli_check_ok_text_and_json() -> None:
     result = runner.invoke(main, ["check", str(MINI)])
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "All good: 1 mentor, 2 mentees, 2 threads, 4 entries, 1 roadmap, 1 community.\n"
+        "All good: 1 mentor, 2 mentees, 2 threads, 4 entries, 1 roadmap, 1 community, "
+        "0 badges, 0 awards, 0 revoked.\nNo pending awards.\n"
     )
     result = runner.invoke(main, ["check", str(MINI), "--format", "json"])
     document = json.loads(result.output)
