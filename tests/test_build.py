@@ -40,6 +40,13 @@ GOLDEN_PAGES = {
     "sitemap": "sitemap.xml",
     "robots": "robots.txt",
     "not-found": "404.html",
+    "badges": "badges/index.html",
+    "badge": "badges/guide/index.html",
+    "badge-revoked": "badges/first-session/index.html",
+    "opportunities": "opportunities/index.html",
+    "ledger": "ledger/index.html",
+    "ledger-json": "ledger/awards.json",
+    "awards-feed": "awards/feed.xml",
 }
 
 
@@ -243,7 +250,7 @@ def test_cli_check_ok_text_and_json() -> None:
     assert result.exit_code == 0, result.output
     assert result.output == (
         "All good: 1 mentor, 2 mentees, 2 threads, 4 entries, 1 roadmap, 1 community, "
-        "0 badges, 0 awards, 0 revoked.\nNo pending awards.\n"
+        "4 badges, 4 awards, 1 revoked.\nNo pending awards.\n"
     )
     result = runner.invoke(main, ["check", str(MINI), "--format", "json"])
     document = json.loads(result.output)
@@ -277,7 +284,7 @@ def test_cli_build_writes_site_and_reports(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["build", str(MINI), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Built 21 pages (23 files) into {out} in ")
+    assert result.output.startswith(f"Built 29 pages (32 files) into {out} in ")
     assert (out / "index.html").is_file()
 
 

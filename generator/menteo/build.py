@@ -1,4 +1,4 @@
-"""The pipeline, end to end: load → (evaluate → ledger → issue, in later stages) → render → write."""
+"""The pipeline, end to end: load → evaluate → ledger → (issue, in a later stage) → render → write."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from pathlib import Path
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.errors import ContentError, Problem
+from menteo.ledger.review import review
+from menteo.ledger.store import read_ledger
 from menteo.output import atomic_directory
+from menteo.site.awards import build_recognition
 from menteo.site.links import broken_links
 from menteo.site.pages import plan_pages
 from menteo.site.publication import Urls
@@ -25,11 +28,15 @@ from menteo.site.render import (
 )
 from menteo.site.views import build_views
 
+LEDGER_JSON = "ledger/awards.json"
+"""The published transparency log (see `site.awards.ledger_document`)."""
+
 
 @dataclass(frozen=True)
 class BuildResult:
     pages: int
     files: int
+    warnings: tuple[Problem, ...] = ()
 
 
 def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
@@ -88,7 +95,9 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
     linked = linked_theme_files(dirs, community.root)
     if linked:
         raise ContentError(linked)
-    views = build_views(community, urls)
+    reviewed = review(community, read_ledger(community.root))
+    recognition = build_recognition(community, reviewed, urls)
+    views = build_views(community, urls, recognition)
     pages = plan_pages(views, community.config.feed_size)
     with atomic_directory(out) as staging:
         settings = RenderSettings(
@@ -97,11 +106,14 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
         links, problems = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
-        for target, source in sorted(views.avatars.items()):
+        for target, source in sorted({**views.avatars, **recognition.images}.items()):
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(community.root / source, staging / target)
             written.append(target)
+        (staging / LEDGER_JSON).parent.mkdir(parents=True, exist_ok=True)
+        (staging / LEDGER_JSON).write_text(recognition.ledger_json, encoding="utf-8")
+        written.append(LEDGER_JSON)
         problems += broken_links(links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
-    return BuildResult(pages=len(pages), files=len(written))
+    return BuildResult(pages=len(pages), files=len(written), warnings=reviewed.warnings)

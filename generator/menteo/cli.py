@@ -92,9 +92,17 @@ def build(
         reporter.problems(exc.problems, "nothing was written")
         raise SystemExit(1) from None
     seconds = time.perf_counter() - started
+    if fmt == "text":
+        for warning in result.warnings:
+            click.echo(f"Warning: {warning}", err=True)
     reporter.success(
         f"Built {result.pages} pages ({result.files} files) into {out} in {seconds:.2f} s.",
-        {"out": str(out), "pages": result.pages, "files": result.files},
+        {
+            "out": str(out),
+            "pages": result.pages,
+            "files": result.files,
+            "warnings": [w.as_dict() for w in result.warnings],
+        },
     )
 
 
@@ -170,17 +178,28 @@ def award(directory: Path) -> None:
     reporter = TextReporter()
     with locked(directory.resolve()):
         community, reviewed = _reviewed(directory, reporter, "nothing was recorded")
-        lines = record_lines(reviewed.ledger, reviewed.pending, recorded_now())
+        recorded = recorded_now()
+        # An award dated after the day it is recorded would make the ledger invalid: it waits.
+        due = [p for p in reviewed.pending if p.awarded.isoformat() <= recorded[:10]]
+        lines = record_lines(reviewed.ledger, due, recorded)
         if lines:
             append(community.root, reviewed.ledger, lines)
     for pending in reviewed.pending:
         name = community.badges[pending.badge].model.name
-        click.echo(f"Awarded {name} to {pending.recipient} ({pending.awarded}): {pending.id}")
+        if pending in due:
+            click.echo(f"Awarded {name} to {pending.recipient} ({pending.awarded}): {pending.id}")
+        else:
+            click.echo(
+                f"Not yet recorded: {name} to {pending.recipient} is dated {pending.awarded}, "
+                f"after {recorded[:10]}; it stays pending."
+            )
     count = len(lines)
     click.echo(
         f"Recorded {count} {noun('awards', count)} in {LEDGER_FILE}."
         if count
         else "No pending awards; nothing recorded."
+        if not reviewed.pending
+        else "Nothing recorded."
     )
 
 

@@ -250,6 +250,11 @@ def _check_line(
     if serialise(data) != line:
         checker.add("", "is not written the way menteo writes lines (edited by hand?)", _RESTORE)
     recorded = checker.text("recorded", _RECORDED)
+    try:
+        dt.datetime.strptime(recorded or "1970-01-01T00:00:00Z", "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        checker.add("recorded", f"{recorded!r} is not a valid recorded", _RESTORE)
+        recorded = ""
     if event == "award":
         award = _award(checker, recorded, awards, taken)
         if award is not None:

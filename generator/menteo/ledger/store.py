@@ -94,7 +94,7 @@ def append(root: Path, ledger: Ledger, lines: Sequence[str]) -> None:
 def text_at(root: Path, ref: str) -> str:
     """The ledger as committed at git `ref` (empty if it did not exist there)."""
     result = subprocess.run(
-        ["git", "-C", str(root), "show", f"{ref}:{LEDGER_FILE}"],
+        ["git", "-C", str(root), "show", f"{ref}:./{LEDGER_FILE}"],
         capture_output=True,
         check=False,
     )

@@ -12,6 +12,7 @@ from typing import Any
 from menteo.site.views import SiteViews
 
 HOME_RECENT = 8
+HOME_AWARDS = 12
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 "roadmaps": views.roadmaps,
                 "communities": views.communities,
                 "stats": views.stats,
+                "awards": views.recognition.awards[:HOME_AWARDS],
             },
         ),
         *(
@@ -90,6 +92,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
             {"tags": {tag: len(entries) for tag, entries in views.tags.items()}},
         ),
     ]
+    pages += _recognition_pages(views, feed_size)
     for person in (*views.mentors, *views.mentees):
         pages.append(
             Page(
@@ -183,4 +186,48 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
             in_sitemap=False,
         )
     )
+    return pages
+
+
+def _recognition_pages(views: SiteViews, feed_size: int) -> list[Page]:
+    u = views.urls
+    recognition = views.recognition
+    badges = recognition.badges
+    pages = [
+        Page(u.page("badges"), "badges.html", "Badges", {"badges": badges}, weight=len(badges)),
+        Page(
+            u.page("opportunities"),
+            "opportunities.html",
+            "Opportunities unlocked",
+            {"people": recognition.opportunities, "badges": badges},
+            "Development opportunities that badges unlock, and who has unlocked them.",
+        ),
+        Page(
+            u.page("ledger"),
+            "ledger.html",
+            "Award ledger",
+            {"rows": recognition.ledger},
+            "Every award and revocation, in order, hash-chained so anyone can check it.",
+            weight=len(recognition.ledger) // 10 + 1,
+        ),
+        Page(
+            u.file("awards/feed.xml"),
+            "awards.xml",
+            "Recent awards",
+            {"awards": recognition.awards[:feed_size]},
+            in_sitemap=False,
+        ),
+    ]
+    for badge in badges:
+        pages.append(
+            Page(
+                badge.url,
+                "badge.html",
+                badge.name,
+                {"badge": badge},
+                badge.narrative,
+                views.sources.get(badge.url),
+                weight=len(badge.holders) // 10 + 1,
+            )
+        )
     return pages

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
 from menteo.content.models import EntryKind, Mentor, Roadmap
+from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.markdown import plain_excerpt
 from menteo.site.publication import Publication, Urls
 
@@ -114,6 +115,8 @@ class PersonView:
     threads: tuple[ThreadSummary, ...]
     hidden_threads: int
     outcomes: tuple[EntryView, ...]
+    awards: tuple[AwardView, ...] = ()
+    progress: tuple[ProgressView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,13 +185,15 @@ class SiteViews:
     sources: dict[str, str] = field(default_factory=dict)
     """Page URL → the content file it shows, to blame broken links on. Kept out of the views:
     a file path can name a person who has not consented (thread folders are named after both)."""
+    recognition: RecognitionViews = field(default_factory=RecognitionViews)
 
 
 class _Builder:
-    def __init__(self, community: CommunityData, urls: Urls) -> None:
+    def __init__(self, community: CommunityData, urls: Urls, recognition: RecognitionViews):
         self.c = community
         self.pub = Publication(community)
         self.urls = urls
+        self.recognition = recognition
         self.sources: dict[str, str] = {}
 
     def ref(self, role: str, slug: str) -> PersonRef:
@@ -350,6 +355,8 @@ class _Builder:
             threads=tuple(summaries),
             hidden_threads=hidden,
             outcomes=outcomes,
+            awards=self.recognition.by_person.get((person.role, person.slug), ()),
+            progress=self.recognition.progress.get((person.role, person.slug), ()),
         )
 
     def request_url(self, person: Person) -> str | None:
@@ -405,11 +412,11 @@ def _sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.model.name.casefold(), p.slug))
 
 
-def build_views(community: CommunityData, urls: Urls) -> SiteViews:
+def build_views(community: CommunityData, urls: Urls, recognition: RecognitionViews) -> SiteViews:
     """All published views of `community`."""
-    b = _Builder(community, urls)
+    b = _Builder(community, urls, recognition)
     pub = b.pub
-    views = SiteViews(urls=urls)
+    views = SiteViews(urls=urls, recognition=recognition)
     published = [t for t in community.threads.values() if pub.thread_published(t)]
     thread_views = {t.slug: b.thread(t) for t in published}
     views.threads = sorted(
@@ -475,6 +482,8 @@ def build_views(community: CommunityData, urls: Urls) -> SiteViews:
                 unlisted=len(set(members)) - listed,
             )
         )
+    for slug, badge in community.badges.items():
+        b.sources[urls.page("badges", slug)] = badge.path
     views.sources = b.sources
     every = community.entries()
     views.stats = Stats(

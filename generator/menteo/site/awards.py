@@ -1,0 +1,322 @@
+"""Published views of recognition: badges, awards, progress, opportunities and the ledger as a
+transparency log.
+
+Consent applies here as everywhere: a person who has not consented to publication is counted
+("and 2 more") but never named, and a ledger line that names them, or a thread they are in, is
+published as its hash only, so anyone can still recompute the chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from menteo.content.community import CommunityData
+from menteo.content.models import Badge, Reward, Visibility
+from menteo.ledger.records import GENESIS, Award, line_hash
+from menteo.ledger.review import Review
+from menteo.recognition.evaluate import Eligibility, top_level
+from menteo.recognition.wording import describe, narrative
+from menteo.site.publication import NEUTRAL_LABEL, Publication, Urls
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A person or a badge as a page may show them: a label and, if published, a URL."""
+
+    label: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class RewardView:
+    title: str
+    description: str
+    how_to_claim: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class AwardView:
+    id: str
+    anchor: str
+    slug: str
+    """The badge's slug."""
+    badge: Ref
+    recipient: Ref
+    public: bool
+    awarded: dt.date
+    recorded: str
+    evidence: tuple[Ref, ...]
+    """Only entries whose pages are published."""
+    revoked: str | None = None
+    """The reason, once revoked."""
+    revoked_recorded: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleView:
+    text: str
+    met: bool
+    value: str
+    missing: str
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    badge: Ref
+    met: int
+    total: int
+    rules: tuple[RuleView, ...]
+    earned: bool
+    """All criteria met, not yet recorded by `menteo award`."""
+
+
+@dataclass(frozen=True)
+class BadgeView:
+    slug: str
+    url: str
+    name: str
+    description: str
+    audience: str
+    tier: int
+    image: str | None
+    criteria: tuple[str, ...]
+    narrative: str
+    rewards: tuple[RewardView, ...]
+    skills: tuple[str, ...]
+    tags: tuple[str, ...]
+    agreed_in: str | None
+    builds_on: Ref | None
+    leads_to: tuple[Ref, ...]
+    holders: tuple[AwardView, ...]
+    hidden_holders: int
+    revoked: tuple[AwardView, ...]
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    seq: int
+    event: str
+    hash: str
+    award: AwardView | None
+    """The award the line records or revokes, when the line is published."""
+    recorded: str
+
+
+@dataclass
+class RecognitionViews:
+    badges: list[BadgeView] = field(default_factory=list)
+    awards: list[AwardView] = field(default_factory=list)
+    """Active awards to public people, newest first."""
+    by_person: dict[tuple[str, str], tuple[AwardView, ...]] = field(default_factory=dict)
+    """Active awards of each public person."""
+    progress: dict[tuple[str, str], tuple[ProgressView, ...]] = field(default_factory=dict)
+    opportunities: list[tuple[Ref, tuple[tuple[Ref, RewardView], ...]]] = field(
+        default_factory=list
+    )
+    ledger: list[LedgerRow] = field(default_factory=list)
+    ledger_json: str = ""
+    images: dict[str, str] = field(default_factory=dict)
+    """Output path → repository path of each badge's artwork."""
+
+
+class _Recognition:
+    def __init__(self, community: CommunityData, review: Review, urls: Urls) -> None:
+        self.c = community
+        self.review = review
+        self.urls = urls
+        self.pub = Publication(community)
+
+    def badge_ref(self, slug: str) -> Ref:
+        return Ref(self.c.badges[slug].model.name, self.urls.page("badges", slug))
+
+    def role(self, badge: str) -> str:
+        return self.c.badges[badge].model.audience.value
+
+    def visible(self, award: Award) -> bool:
+        """Whether a ledger line about `award` may be published in full: everyone it names has
+        consented, and every thread it cites is published under its own name."""
+        if not self.pub.is_public(self.role(award.badge), award.recipient):
+            return False
+        for ref in award.evidence:
+            thread = self.c.threads.get(ref.split("/")[1])
+            if thread is None or thread.visibility is Visibility.PRIVATE:
+                return False
+            if self.pub.thread_id(thread) != thread.slug:
+                return False
+        return True
+
+    def award(self, award: Award) -> AwardView:
+        role = self.role(award.badge)
+        public = self.pub.is_public(role, award.recipient)
+        recipient = Ref(
+            self.pub.label(role, award.recipient) if public else NEUTRAL_LABEL[role],
+            self.urls.page(f"{role}s", award.recipient) if public else None,
+        )
+        evidence = []
+        for ref in award.evidence if public else ():
+            _, thread_slug, entry_slug = ref.split("/")
+            thread = self.c.threads.get(thread_slug)
+            entry = (
+                next((e for e in thread.entries if e.slug == entry_slug), None) if thread else None
+            )
+            if thread is not None and entry is not None and self.pub.entry_published(thread, entry):
+                url = self.urls.page("threads", self.pub.thread_id(thread), entry.slug)
+                evidence.append(Ref(self.pub.entry_title(thread, entry), url))
+        revocation = self.review.ledger.revocations.get(award.id)
+        return AwardView(
+            id=award.id,
+            anchor="award-" + award.id.rsplit(":", 1)[-1],
+            slug=award.badge,
+            badge=self.badge_ref(award.badge),
+            recipient=recipient,
+            public=public,
+            awarded=award.awarded,
+            recorded=award.recorded,
+            evidence=tuple(evidence),
+            revoked=revocation.reason if revocation else None,
+            revoked_recorded=revocation.recorded if revocation else None,
+        )
+
+    def progress(self, found: dict[str, Eligibility], held: set[str]) -> tuple[ProgressView, ...]:
+        """The next step on each ladder: unmet or unrecorded badges whose lower tier is held."""
+        shown = []
+        for slug, eligibility in found.items():
+            badge = self.c.badges[slug].model
+            if slug in held or (badge.builds_on and badge.builds_on not in held):
+                continue
+            rules = eligibility.rules[1:] if badge.builds_on else eligibility.rules
+            shown.append(
+                ProgressView(
+                    self.badge_ref(slug),
+                    sum(r.met for r in rules),
+                    len(rules),
+                    tuple(RuleView(r.text, r.met, r.value, r.missing) for r in rules),
+                    eligibility.met,
+                )
+            )
+        return tuple(shown)
+
+    def badge(self, slug: str, badge: Badge, awards: list[AwardView]) -> BadgeView:
+        active = [a for a in awards if a.slug == slug]
+        holders = tuple(a for a in active if a.public and a.revoked is None)
+        hidden = sum(1 for a in active if not a.public and a.revoked is None)
+        image = None
+        if badge.image:
+            image = self.urls.file(f"badges/images/{badge.image}")
+        rules = top_level(self.c.badges[slug])
+        names = {s: r.model.name for s, r in self.c.badges.items()}
+        return BadgeView(
+            slug=slug,
+            url=self.urls.page("badges", slug),
+            name=badge.name,
+            description=badge.description,
+            audience=badge.audience.value,
+            tier=badge.tier,
+            image=image,
+            criteria=tuple(describe(r, badge.audience, names) for r in rules),
+            narrative=narrative(rules, badge.audience, names),
+            rewards=tuple(_reward(r) for r in badge.rewards),
+            skills=tuple(badge.skills),
+            tags=tuple(badge.tags),
+            agreed_in=badge.agreed_in,
+            builds_on=self.badge_ref(badge.builds_on) if badge.builds_on else None,
+            leads_to=tuple(
+                self.badge_ref(s) for s, r in self.c.badges.items() if r.model.builds_on == slug
+            ),
+            holders=tuple(sorted(holders, key=lambda a: (a.awarded, a.recipient.label))),
+            hidden_holders=hidden,
+            revoked=tuple(a for a in active if a.public and a.revoked is not None),
+        )
+
+
+def ledger_document(rows: list[tuple[str, bool]]) -> str:
+    """The transparency log: every line's text if it may be published, else only its hash.
+    Recomputing the chain needs nothing else: each line's `prev` is the previous `sha256`."""
+    lines = [
+        {"seq": n, "sha256": line_hash(text), **({"text": text} if shown else {})}
+        for n, (text, shown) in enumerate(rows, start=1)
+    ]
+    document = {
+        "format": "menteo award ledger: JSON Lines, each line's prev = sha256 of the previous "
+        "line's UTF-8 bytes",
+        "genesis": GENESIS,
+        "head": lines[-1]["sha256"] if lines else GENESIS,
+        "withheld": "lines without text name someone who has not consented to publication",
+        "lines": lines,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def build_recognition(community: CommunityData, review: Review, urls: Urls) -> RecognitionViews:
+    r = _Recognition(community, review, urls)
+    views = RecognitionViews()
+    ledger = review.ledger
+    every = [r.award(a) for a in ledger.awards.values()]
+    by_id = {a.id: a for a in every}
+    views.awards = sorted(
+        (a for a in every if a.public and a.revoked is None),
+        key=lambda a: (a.awarded, a.recorded, a.id),
+        reverse=True,
+    )
+    held: dict[tuple[str, str], set[str]] = defaultdict(set)
+    mine: dict[tuple[str, str], list[AwardView]] = defaultdict(list)
+    for award in ledger.awards.values():
+        if award.id not in ledger.revocations:
+            key = (r.role(award.badge), award.recipient)
+            held[key].add(award.badge)
+            if by_id[award.id].public:
+                mine[key].append(by_id[award.id])
+    for role in ("mentor", "mentee"):
+        for slug, person in community.people(role).items():
+            if not person.public:
+                continue
+            key = (role, slug)
+            views.by_person[key] = tuple(sorted(mine[key], key=lambda a: a.awarded))
+            found = dict(review.evaluation.of(person.role, slug))  # type: ignore[arg-type]
+            views.progress[key] = r.progress(found, held[key])
+            rewards = tuple(
+                (a.badge, _reward(reward))
+                for a in views.by_person[key]
+                for reward in community.badges[a.slug].model.rewards
+            )
+            if rewards:
+                views.opportunities.append(
+                    (Ref(person.model.name, urls.page(f"{role}s", slug)), rewards)
+                )
+    views.opportunities.sort(key=lambda item: item[0].label.casefold())
+    for slug, record in community.badges.items():
+        views.badges.append(r.badge(slug, record.model, every))
+        if record.model.image:
+            views.images[f"badges/images/{record.model.image}"] = (
+                f"badges/images/{record.model.image}"
+            )
+    rows = []
+    shown = []
+    revoked_by_line = {rev.seq: rev for rev in ledger.revocations.values()}
+    awards_by_line = {a.seq: a for a in ledger.awards.values()}
+    for seq, text in enumerate(ledger.lines, start=1):
+        award = awards_by_line.get(seq)
+        revocation = revoked_by_line.get(seq)
+        target = award or (ledger.awards[revocation.award] if revocation else None)
+        visible = target is not None and r.visible(target)
+        shown.append((text, visible))
+        rows.append(
+            LedgerRow(
+                seq,
+                "award" if award else "revoke",
+                line_hash(text),
+                by_id[target.id] if target is not None and visible else None,
+                (award.recorded if award else revocation.recorded if revocation else ""),
+            )
+        )
+    views.ledger = rows
+    views.ledger_json = ledger_document(shown)
+    return views
+
+
+def _reward(reward: Reward) -> RewardView:
+    return RewardView(reward.title, reward.description, reward.how_to_claim, reward.url)
