@@ -29,6 +29,8 @@ from random import Random
 from typing import Any
 
 SIZES: dict[str, tuple[int, int]] = {"small": (1_000, 10_000), "large": (5_000, 50_000)}
+BADGES = Path(__file__).resolve().parent.parent / "badges"
+"""The demo community's badge definitions, evaluated for every generated person."""
 BASE_URL = "https://bench.example.org/"
 WINDOW_END = dt.date(2025, 6, 30)
 WINDOW_START = dt.date(2023, 7, 1)  # 24 months: every thread start and entry date lies in here
@@ -814,6 +816,8 @@ class Generator:
             self.write(f"content/roadmaps/{roadmap['slug']}.yaml", yaml_doc(roadmap["data"]))
         for thread in self.threads:
             self.write_thread(thread)
+        for badge in sorted(BADGES.glob("*.yaml")):
+            self.write(f"badges/{badge.name}", badge.read_bytes())
         self.write("menteo.yml", yaml_doc(self.site_config()))
 
     def site_config(self) -> dict[str, Any]:

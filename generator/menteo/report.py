@@ -188,7 +188,7 @@ class GithubReporter:
         lines = ["## menteo check", "", f"❌ {len(problems)} {noun_}; {action}.", ""]
         lines += ["| File | Line | Field | Problem | How to fix |", "|---|---|---|---|---|"]
         lines += [
-            f"| `{p.path}` | {p.line or ''} | {_cell(p.field)} | {_cell(p.message)} | {_cell(p.hint)} |"
+            f"| `{_cell(p.path)}` | {p.line or ''} | {_cell(p.field)} | {_cell(p.message)} | {_cell(p.hint)} |"
             for p in problems
         ]
         self.write_summary(lines)

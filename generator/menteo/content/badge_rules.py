@@ -122,7 +122,9 @@ def _cycles(badges: Mapping[str, Record[Badge]]) -> list[Problem]:
             if needed not in badges:
                 continue
             if state.get(needed) == 1:
-                cycle = " → ".join([*trail[trail.index(needed) :], slug, needed])
+                # `needed` is on the path: in `trail`, or `slug` itself (a badge needing itself)
+                start = trail.index(needed) if needed in trail else len(trail)
+                cycle = " → ".join([*trail[start:], slug, needed])
                 problems.append(
                     Problem(
                         record.path,

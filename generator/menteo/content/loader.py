@@ -6,6 +6,7 @@ between them are checked (`crossrefs`). Nothing here renders or writes.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterator
@@ -84,15 +85,21 @@ class _Collector:
     def read(self, path: FsPath) -> str | None:
         """The text of a regular file inside the repository, or None after reporting why not."""
         rel = self.rel(path)
-        if path.is_symlink():
+        try:
+            # O_NOFOLLOW refuses a symbolic link in the same call that opens the file.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
             self.add(rel, 0, "", "symbolic links are not allowed", "replace it with a real file")
             return None
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            self.add(rel, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")
-            return None
+        with open(fd, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
+                self.add(rel, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")
+                return None
+            data = handle.read()
         try:
-            return normalise(path.read_bytes())
+            return normalise(data)
         except UnicodeDecodeError as exc:
             self.add(rel, 0, "", f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8")
             return None

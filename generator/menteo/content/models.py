@@ -19,6 +19,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -350,9 +352,19 @@ class FeedbackRating(Strict):
     since: dt.date | None = None
 
 
+def _two_or_more(rules: list[Criterion]) -> list[Criterion]:
+    if len(rules) < 2:
+        raise PydanticCustomError(
+            "at_least_rules",
+            "at_least needs 2 or more rules, got {given}",
+            {"given": len(rules), "hint": "add a rule under of:, or write the rule on its own"},
+        )
+    return rules
+
+
 class AtLeast(Strict):
     count: Threshold
-    of: Annotated[list[Criterion], Field(min_length=2)]
+    of: Annotated[list[Criterion], AfterValidator(_two_or_more)]
 
 
 MEASURES = (
@@ -394,6 +406,23 @@ class Criterion(Strict):
     all: Annotated[list[Criterion], Field(min_length=1)] | None = None
     any: Annotated[list[Criterion], Field(min_length=1)] | None = None
     at_least: AtLeast | None = None
+
+    @field_validator(*MEASURES, *COMBINATORS)
+    @classmethod
+    def _not_empty(cls, value: object, info: ValidationInfo) -> object:
+        """`sessions:` with nothing after it is YAML's null: a rule with no parameters."""
+        if value is None:
+            example = {
+                "badge": "badge: mentor",
+                "entries": "entries: {kinds: [reflection], min: 1}",
+                "all": "all: [{sessions: {min: 1}}]",
+                "any": "any: [{sessions: {min: 1}}]",
+                "at_least": "at_least: {count: 1, of: [{sessions: {min: 1}}, {mentees: {min: 1}}]}",
+            }.get(info.field_name or "", f"{info.field_name}: {{min: 1}}")
+            raise PydanticCustomError(
+                "criterion_empty", "is empty", {"hint": f"write e.g. {example}"}
+            )
+        return value
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Criterion:

@@ -198,12 +198,131 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int
     return Problem(path, (mark.line + 1 + offset) if mark else 0, "", message, hint)
 
 
+_FLAT_LINE = re.compile(r"^([a-z_][a-z0-9_]*):(?: +(.*?))? *$")
+_FLAT_ITEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_RESOLVER = yaml.resolver.Resolver()
+_TAGS: dict[str, str] = {}
+"""Plain value → its resolved tag: the same words (kinds, dates, slugs) recur in every file."""
+_MAX_TAGS = 100_000
+
+
+def _tag(value: str) -> str:
+    tag = _TAGS.get(value)
+    if tag is None:
+        if len(_TAGS) >= _MAX_TAGS:
+            _TAGS.clear()
+        tag = _TAGS[value] = _RESOLVER.resolve(ScalarNode, value, (True, False))
+    return tag
+
+
+def _flat_scalar(builder: _Builder, value: str) -> Any:
+    """A plain scalar, resolved and built exactly as the full path would."""
+    tag = _tag(value)
+    return value if tag == _STR else builder.scalar(ScalarNode(tag, value))
+
+
+def _flat_value(builder: _Builder, value: str) -> tuple[bool, Any]:
+    """(True, data) for a one-line value the fast path reads exactly as YAML would."""
+    if value.startswith("[") and value.endswith("]"):
+        inner = value[1:-1].strip()
+        items = [item.strip() for item in inner.split(",")] if inner else []
+        if not all(_FLAT_ITEM.match(item) for item in items):
+            return False, None
+        return True, [_flat_scalar(builder, item) for item in items]
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        inner = value[1:-1]
+        quoted = "\\" not in inner and value[0] not in inner and len(inner) < MAX_SCALAR
+        return quoted, inner if quoted else None
+    plain = value[:1].isalnum() and not (": " in value or " #" in value or value.endswith(":"))
+    if value and not (plain and len(value) < MAX_SCALAR):
+        return False, None
+    return True, _flat_scalar(builder, value)
+
+
+def _literal(lines: list[str], start: int) -> tuple[str, int] | None:
+    """A `|` block indented by two spaces from lines[start:]: (its text, the next line)."""
+    end = start
+    while end < len(lines) and (lines[end].startswith("  ") or not lines[end].strip()):
+        end += 1
+    block = lines[start:end]
+    content = [line for line in block if line]
+    if (
+        not content
+        or content[0][2:3] == " "
+        or any(not line.isprintable() or not line.strip() for line in content)
+    ):
+        return None  # whitespace-only lines change how YAML finds the indentation
+    while not block[-1]:
+        block.pop()
+    ends_text = start + len(block) == len(lines)
+    text = "\n".join(line[2:] for line in block) + ("" if ends_text else "\n")
+    return (text, end) if len(text) < MAX_SCALAR else None
+
+
+def _flat(text: str, line_offset: int) -> Located | None:
+    """The common case, fast: `key: value` lines (one level of two-space nesting allowed) whose
+    values are plain words, simply quoted text, `|` blocks or `[a, b]` lists of plain words, as
+    most front matter is. Anything else (lists of mappings, escapes, comments after a value,
+    a duplicate key, a value YAML would not read as written) returns None, and the full parser
+    decides. Plain values are resolved by PyYAML's own resolver, so both paths give the same
+    data and lines (a test compares them on every file of the demo and benchmark communities)."""
+    builder = _Builder(line_offset)
+    data: dict[str, Any] = {}
+    located: dict[Path, int] = {}
+    parent: str | None = None
+    """The key whose value is empty so far: indented lines below it make it a mapping."""
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        number = index + 1 + line_offset
+        index += 1
+        if not line or line.startswith("#") and line.isprintable():
+            continue
+        nested = line.startswith("  ") and line[2:3] not in (" ", "#")
+        match = _FLAT_LINE.match(line[2:] if nested else line)
+        if match is None or not line.isprintable() or (nested and parent is None):
+            return None
+        key, value = match.group(1), match.group(2) or ""
+        target: dict[str, Any] = data
+        if nested:
+            assert parent is not None
+            if data[parent] is None:
+                data[parent] = {}
+            target = data[parent]
+        if key in target or _tag(key) != _STR:
+            return None
+        if value == "|" and not nested:
+            block = _literal(lines, index)
+            if block is None:
+                return None
+            parsed, index = block
+        else:
+            ok, parsed = _flat_value(builder, value)
+            if not ok:
+                return None
+        target[key] = parsed
+        where: Path = (parent, key) if nested and parent is not None else (key,)
+        located[where] = number
+        if isinstance(parsed, list):
+            located.update({(*where, i): number for i in range(len(parsed))})
+        if not nested:
+            parent = key if value == "" else None
+    return Located(data, located) if data else None
+
+
 def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     """Parse one YAML document from `text`; `line_offset` shifts lines (front matter)."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ContentError(
             [Problem(path, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")]
         )
+    try:
+        flat = _flat(text, line_offset)
+    except _Limit:
+        flat = None
+    if flat is not None:
+        return flat
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

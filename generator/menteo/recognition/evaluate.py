@@ -209,6 +209,8 @@ def _rating(scope: Scope, params: FeedbackRating) -> tuple[tuple[Span, ...], str
     total = 0
     for n, entry in enumerate(rated, start=1):
         total += entry.model.rating or 0
+        if n < len(rated) and rated[n].date == entry.date:
+            continue  # a day is judged once all of its feedback is in
         holds = n >= params.responses and total / n >= params.min
         if holds and (not spans or spans[-1].end is not None):
             spans.append(Span(entry.date, None, tuple(rated[:n])))
@@ -227,15 +229,31 @@ def _rating(scope: Scope, params: FeedbackRating) -> tuple[tuple[Span, ...], str
 
 
 class _Judge:
-    """Judges rules for one scope; `names` gives badge names for the generated words."""
+    """Judges rules for one scope; `names` gives badge names for the generated words, `texts`
+    caches them (the same for everyone, and a fifth of the evaluation time otherwise)."""
 
-    def __init__(self, community: CommunityData, scope: Scope, names: Mapping[str, str]):
+    def __init__(
+        self,
+        community: CommunityData,
+        scope: Scope,
+        names: Mapping[str, str],
+        texts: dict[int, tuple[Criterion, str]],
+    ):
         self.community = community
         self.scope = scope
         self.names = names
+        self.texts = texts
+
+    def describe(self, criterion: Criterion) -> str:
+        """Keyed by identity; the entry keeps the criterion alive, so its id is never reused."""
+        known = self.texts.get(id(criterion))
+        if known is None:
+            known = (criterion, wording.describe(criterion, self.scope.role, self.names))
+            self.texts[id(criterion)] = known
+        return known[1]
 
     def judge(self, criterion: Criterion) -> Result:
-        text = wording.describe(criterion, self.scope.role, self.names)
+        text = self.describe(criterion)
         kind = criterion.kind
         if kind in ("all", "any", "at_least"):
             rules = (
@@ -367,14 +385,16 @@ def top_level(record: Record[Badge]) -> list[Criterion]:
 def evaluate(community: CommunityData) -> Evaluation:
     """Judge every badge for every person of its audience."""
     names = {slug: record.model.name for slug, record in community.badges.items()}
+    tops = {slug: top_level(record) for slug, record in community.badges.items()}
+    texts: dict[int, tuple[Criterion, str]] = {}
     results: dict[tuple[Audience, str], dict[str, Eligibility]] = {}
     for scope in _scopes(community):
-        judge = _Judge(community, scope, names)
+        judge = _Judge(community, scope, names, texts)
         mine: dict[str, Eligibility] = {}
         for slug, record in community.badges.items():
             if record.model.audience is not scope.role:
                 continue
-            rules = tuple(judge.judge(c) for c in top_level(record))
+            rules = tuple(judge.judge(c) for c in tops[slug])
             spans = combine([r.spans for r in rules], len(rules))
             scope.held[slug] = spans
             mine[slug] = Eligibility(slug, scope.role, scope.slug, rules, spans)
