@@ -259,56 +259,130 @@ def _literal(lines: list[str], start: int) -> tuple[str, int] | None:
     return (text, end) if len(text) < MAX_SCALAR else None
 
 
-def _flat(text: str, line_offset: int) -> Located | None:
-    """The common case, fast: `key: value` lines (one level of two-space nesting allowed) whose
-    values are plain words, simply quoted text, `|` blocks or `[a, b]` lists of plain words, as
-    most front matter is. Anything else (lists of mappings, escapes, comments after a value,
-    a duplicate key, a value YAML would not read as written) returns None, and the full parser
-    decides. Plain values are resolved by PyYAML's own resolver, so both paths give the same
-    data and lines (a test compares them on every file of the demo and benchmark communities)."""
-    builder = _Builder(line_offset)
-    data: dict[str, Any] = {}
-    located: dict[Path, int] = {}
-    parent: str | None = None
-    """The key whose value is empty so far: indented lines below it make it a mapping."""
-    lines = text.split("\n")
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        number = index + 1 + line_offset
-        index += 1
-        if not line or line.startswith("#") and line.isprintable():
-            continue
-        nested = line.startswith("  ") and line[2:3] not in (" ", "#")
-        match = _FLAT_LINE.match(line[2:] if nested else line)
-        if match is None or not line.isprintable() or (nested and parent is None):
-            return None
+class _NotFlat(Exception):
+    """The text needs the full parser."""
+
+
+class _Flat:
+    """The fast path's reader: data and lines, or `_NotFlat` at the first thing it does not
+    handle exactly as YAML would."""
+
+    def __init__(self, text: str, line_offset: int) -> None:
+        self.builder = _Builder(line_offset)
+        self.lines = text.split("\n")
+        self.offset = line_offset
+        self.located: dict[Path, int] = {}
+        self.index = 0
+
+    def pair(self, text: str, into: dict[str, Any]) -> tuple[str, str]:
+        match = _FLAT_LINE.match(text)
+        if match is None:
+            raise _NotFlat
         key, value = match.group(1), match.group(2) or ""
-        target: dict[str, Any] = data
-        if nested:
-            assert parent is not None
-            if data[parent] is None:
-                data[parent] = {}
-            target = data[parent]
-        if key in target or _tag(key) != _STR:
-            return None
-        if value == "|" and not nested:
-            block = _literal(lines, index)
-            if block is None:
-                return None
-            parsed, index = block
-        else:
-            ok, parsed = _flat_value(builder, value)
-            if not ok:
-                return None
-        target[key] = parsed
-        where: Path = (parent, key) if nested and parent is not None else (key,)
-        located[where] = number
+        if key in into or _tag(key) != _STR:
+            raise _NotFlat
+        return key, value
+
+    def value(self, value: str, where: Path, number: int) -> Any:
+        ok, parsed = _flat_value(self.builder, value)
+        if not ok:
+            raise _NotFlat
+        self.located[where] = number
         if isinstance(parsed, list):
-            located.update({(*where, i): number for i in range(len(parsed))})
-        if not nested:
-            parent = key if value == "" else None
-    return Located(data, located) if data else None
+            self.located.update({(*where, i): number for i in range(len(parsed))})
+        return parsed
+
+    def indented(self, prefix: str) -> tuple[str, int] | None:
+        """The next line if it starts with `prefix` (consumed), else None."""
+        if self.index < len(self.lines) and self.lines[self.index].startswith(prefix):
+            line = self.lines[self.index]
+            self.index += 1
+            if not line.isprintable():
+                raise _NotFlat
+            return line[len(prefix) :], self.index + self.offset
+        return None
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        """`key:` followed by `  field: value` lines."""
+        result: dict[str, Any] = {}
+        while (found := self.indented("  ")) is not None:
+            text, number = found
+            if text[:1] in (" ", "#", "-", ""):
+                raise _NotFlat
+            field, value = self.pair(text, result)
+            result[field] = self.value(value, (key, field), number)
+        return result
+
+    def sequence(self, key: str) -> list[Any]:
+        """`key:` followed by `  - field: value` items (with `    field: value` lines) or
+        `  - value` items."""
+        items: list[Any] = []
+        while (found := self.indented("  - ")) is not None:
+            text, number = found
+            where: Path = (key, len(items))
+            self.located[where] = number
+            if _FLAT_LINE.match(text) is None:
+                item = self.value(text, where, number)
+                if isinstance(item, list):
+                    raise _NotFlat
+                items.append(item)
+                continue
+            mapping: dict[str, Any] = {}
+            while True:
+                field, value = self.pair(text, mapping)
+                mapping[field] = self.value(value, (*where, field), number)
+                more = self.indented("    ")
+                if more is None:
+                    break
+                text, number = more
+                if text[:1] in (" ", "#", "-", ""):
+                    raise _NotFlat
+            items.append(mapping)
+        return items
+
+    def document(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            self.index += 1
+            number = self.index + self.offset
+            if not line or line.startswith("#") and line.isprintable():
+                continue
+            if not line.isprintable():
+                raise _NotFlat
+            key, value = self.pair(line, data)
+            following = self.lines[self.index] if self.index < len(self.lines) else ""
+            if value == "|":
+                block = _literal(self.lines, self.index)
+                if block is None:
+                    raise _NotFlat
+                data[key], self.index = block
+                self.located[(key,)] = number
+            elif value == "" and following.startswith("  - "):
+                self.located[(key,)] = number
+                data[key] = self.sequence(key)
+            elif value == "" and following.startswith("  "):
+                self.located[(key,)] = number
+                data[key] = self.mapping(key)
+            else:
+                data[key] = self.value(value, (key,), number)
+        return data
+
+
+def _flat(text: str, line_offset: int) -> Located | None:
+    """The common case, fast: `key: value` lines whose values are plain words, simply quoted
+    text, `|` blocks, `[a, b]` lists of plain words, one level of `  field: value` nesting, or
+    a list of such items, as most front matter is. Anything else (escapes, comments after a
+    value, deeper nesting, a duplicate key, a value YAML would not read as written) returns
+    None, and the full parser decides. Plain values are resolved by PyYAML's own resolver, so
+    both paths give the same data and lines (a test compares them on every file of the demo
+    and benchmark communities, and on generated near-misses)."""
+    reader = _Flat(text, line_offset)
+    try:
+        data = reader.document()
+    except (_NotFlat, _Limit):  # a value the full parser must explain (e.g. 2025-02-30)
+        return None
+    return Located(data, reader.located) if data else None
 
 
 def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
@@ -317,10 +391,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         raise ContentError(
             [Problem(path, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")]
         )
-    try:
-        flat = _flat(text, line_offset)
-    except _Limit:
-        flat = None
+    flat = _flat(text, line_offset)
     if flat is not None:
         return flat
     try:
