@@ -20,9 +20,9 @@ from menteo.content.models import EMAIL_RE, BaseUrl
 from menteo.content.schema import KINDS, json_schema
 from menteo.errors import ContentError
 from menteo.explain import explain as explain_person
-from menteo.ledger.records import LEDGER_FILE, MAX_REASON
+from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger
 from menteo.ledger.review import Pending, Review, record_lines, review, revocation_line
-from menteo.ledger.store import append, locked, read_ledger, recorded_now
+from menteo.ledger.store import UsageError, append, locked, read_ledger, recorded_now
 from menteo.output import unsafe_target
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
 
@@ -117,8 +117,25 @@ def _reviewed(
     except ContentError as exc:
         reporter.problems(exc.problems, action)
         raise SystemExit(1) from None
-    except ValueError as exc:
+    except UsageError as exc:
         raise click.BadParameter(str(exc), param_hint="'--against'") from None
+
+
+def _now() -> str:
+    try:
+        return recorded_now()
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _append(root: Path, ledger: Ledger, lines: list[str]) -> None:
+    """Write, or say why not in one line (a full disk is not a bug to show a traceback for)."""
+    try:
+        append(root, ledger, lines)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write {LEDGER_FILE}: {exc.strerror or exc}; nothing was recorded"
+        ) from None
 
 
 def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
@@ -178,12 +195,12 @@ def award(directory: Path) -> None:
     reporter = TextReporter()
     with locked(directory.resolve()):
         community, reviewed = _reviewed(directory, reporter, "nothing was recorded")
-        recorded = recorded_now()
+        recorded = _now()
         # An award dated after the day it is recorded would make the ledger invalid: it waits.
         due = [p for p in reviewed.pending if p.awarded.isoformat() <= recorded[:10]]
         lines = record_lines(reviewed.ledger, due, recorded)
         if lines:
-            append(community.root, reviewed.ledger, lines)
+            _append(community.root, reviewed.ledger, lines)
     for pending in reviewed.pending:
         name = community.badges[pending.badge].model.name
         if pending in due:
@@ -232,9 +249,7 @@ def revoke(award_id: str, directory: Path, reason: str) -> None:
             raise click.BadParameter(
                 f"{award_id} was already revoked on line {previous.seq}", param_hint="'AWARD_ID'"
             )
-        append(
-            directory.resolve(), ledger, [revocation_line(ledger, award_id, reason, recorded_now())]
-        )
+        _append(directory.resolve(), ledger, [revocation_line(ledger, award_id, reason, _now())])
     award = ledger.awards[award_id]
     click.echo(
         f"Revoked {award.badge} for {award.recipient} ({award_id}); the next build publishes it."

@@ -40,6 +40,7 @@ AWARD_KEYS = (
 REVOKE_KEYS = ("seq", "event", "award", "reason", "recorded", "prev")
 _ID = re.compile(r"^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RECORDED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _EVIDENCE = re.compile(r"^threads/[a-z0-9]+(?:--?[a-z0-9]+)*/\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
 MAX_REASON = 500
@@ -169,8 +170,11 @@ class _Line:
         return value
 
     def day(self, key: str) -> dt.date:
+        text = self.text(key, _DAY)
+        if not text:
+            return dt.date.min
         try:
-            return dt.date.fromisoformat(self.text(key))
+            return dt.date.fromisoformat(text)
         except ValueError:
             self.add(key, f"{self.data.get(key)!r} is not a date", _RESTORE)
             return dt.date.min
@@ -237,7 +241,7 @@ def _check_line(
     if tuple(data) != keys:
         checker.add("", "fields differ from the ledger format: " + ", ".join(keys), _RESTORE)
         return checker.problems
-    if data["seq"] != number:
+    if type(data["seq"]) is not int or data["seq"] != number:
         checker.add(
             "seq", f"is {data['seq']!r} on line {number}: lines were removed or moved", _RESTORE
         )
@@ -287,7 +291,8 @@ def _award(
     if recorded and awarded > dt.date.fromisoformat(recorded[:10]):
         checker.add("awarded", f"{awarded} is after the day it was recorded", _RESTORE)
     expected = status_index(award_id, taken)
-    if data["status_index"] != expected:
+    given = data["status_index"]
+    if award_id and (type(given) is not int or given != expected):
         checker.add("status_index", f"should be {expected}, the next free index", _RESTORE)
     if checker.problems:
         return None

@@ -148,7 +148,7 @@ def ledger_problems(community: CommunityData, ledger: Ledger) -> list[Problem]:
                     LEDGER_FILE,
                     award.seq,
                     "recipient",
-                    f"{badge.model.audience} {award.recipient!r} no longer exists",
+                    f"no {badge.model.audience} {award.recipient!r}: the profile was removed or renamed",
                     f"restore their profile, or revoke the award: menteo revoke {award.id} --reason …",
                 )
             )

@@ -17,6 +17,10 @@ from menteo.ledger.records import EMPTY, LEDGER_FILE, Ledger, extends, parse_led
 LOCK_FILE = ".menteo/ledger.lock"
 
 
+class UsageError(ValueError):
+    """A bad git revision or environment setting: the caller's mistake, not the content's."""
+
+
 def read_text(root: Path) -> str:
     path = root / LEDGER_FILE
     if path.is_symlink():
@@ -52,6 +56,8 @@ def read_ledger(root: Path, against: str | None = None) -> Ledger:
 def recorded_now() -> str:
     """When a line is recorded: now, or `SOURCE_DATE_EPOCH` for reproducible runs."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not epoch.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds")
     moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -93,6 +99,8 @@ def append(root: Path, ledger: Ledger, lines: Sequence[str]) -> None:
 
 def text_at(root: Path, ref: str) -> str:
     """The ledger as committed at git `ref` (empty if it did not exist there)."""
+    if ref.startswith("-"):
+        raise UsageError(f"{ref!r} is not a git revision (it would be read as an option)")
     result = subprocess.run(
         ["git", "-C", str(root), "show", f"{ref}:./{LEDGER_FILE}"],
         capture_output=True,
@@ -106,5 +114,5 @@ def text_at(root: Path, ref: str) -> str:
         check=False,
     )
     if known.returncode != 0:
-        raise ValueError(f"{ref!r} is not a git revision of {root}")
+        raise UsageError(f"{ref!r} is not a git revision of {root}")
     return ""
