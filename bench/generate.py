@@ -30,7 +30,7 @@ from typing import Any
 
 SIZES: dict[str, tuple[int, int]] = {"small": (1_000, 10_000), "large": (5_000, 50_000)}
 BADGES = Path(__file__).resolve().parent.parent / "badges"
-"""The demo community's badge definitions, evaluated for every generated person."""
+"""The demo community's badge definitions (and artwork), evaluated for every generated person."""
 BASE_URL = "https://bench.example.org/"
 WINDOW_END = dt.date(2025, 6, 30)
 WINDOW_START = dt.date(2023, 7, 1)  # 24 months: every thread start and entry date lies in here
@@ -816,8 +816,8 @@ class Generator:
             self.write(f"content/roadmaps/{roadmap['slug']}.yaml", yaml_doc(roadmap["data"]))
         for thread in self.threads:
             self.write_thread(thread)
-        for badge in sorted(BADGES.glob("*.yaml")):
-            self.write(f"badges/{badge.name}", badge.read_bytes())
+        for badge in sorted(p for p in BADGES.rglob("*") if p.is_file()):
+            self.write(f"badges/{badge.relative_to(BADGES).as_posix()}", badge.read_bytes())
         self.write("menteo.yml", yaml_doc(self.site_config()))
 
     def site_config(self) -> dict[str, Any]:

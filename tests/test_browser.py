@@ -73,6 +73,7 @@ PAGE_TYPES = {
     "home": "",
     "directory": "mentors/",
     "mentor": "mentors/amara-okafor/",
+    "mentor-progress": "mentors/dmitri-volkov/",
     "mentee": "mentees/li-wei/",
     "threads": "threads/",
     "thread": "threads/amara-okafor--li-wei/",
@@ -82,6 +83,11 @@ PAGE_TYPES = {
     "community": "communities/platform-circle/",
     "tags": "tags/",
     "not-found": "404.html",
+    "badges": "badges/",
+    "badge": "badges/champion/",
+    "badge-artwork": "badges/first-talk/",
+    "opportunities": "opportunities/",
+    "ledger": "ledger/",
 }
 
 

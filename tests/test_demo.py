@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -14,6 +16,7 @@ from tests.test_build import tree_digest
 
 from menteo.content.loader import load_community
 from menteo.content.models import EntryKind, Visibility
+from menteo.ledger.store import read_ledger
 from menteo.site.publication import Publication
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +45,7 @@ def site_text(demo_site: Path) -> dict[str, str]:
     return {
         p.relative_to(demo_site).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(demo_site.rglob("*"))
-        if p.is_file() and p.suffix in (".html", ".xml", ".txt")
+        if p.is_file() and p.suffix in (".html", ".xml", ".txt", ".json", ".svg")
     }
 
 
@@ -89,6 +92,12 @@ def test_every_page_type_is_published(demo_site: Path) -> None:
     assert len(threads) == len(published)
     for name in ("index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt"):
         assert (demo_site / name).exists()
+    for slug in community.badges:
+        assert (demo_site / "badges" / slug / "index.html").exists()
+    for name in ("badges/index.html", "opportunities/index.html", "ledger/index.html"):
+        assert (demo_site / name).exists()
+    assert (demo_site / "ledger/awards.json").exists() and (demo_site / "awards/feed.xml").exists()
+    assert (demo_site / "badges/images/first-talk.svg").exists()
     assert any((demo_site / "tags").iterdir())
 
 
@@ -154,6 +163,38 @@ def test_check_passes_on_the_demo_and_explains_nothing_is_written() -> None:
     result = run_menteo("check", str(ROOT))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("All good: ")
+
+
+def test_the_shipped_ledger_is_current_and_shows_every_tier() -> None:
+    """The demo ledger was produced by `menteo award`; a content change that would award
+    something new must come with `menteo award` run again."""
+    result = run_menteo("check", str(ROOT), "--format", "json")
+    report = json.loads(result.stdout)
+    assert (result.returncode, report["pending"], report["warnings"]) == (0, [], [])
+    ledger = read_ledger(ROOT)
+    awarded = Counter(a.badge for a in ledger.awards.values())
+    assert set(awarded) == set(load_community(ROOT).badges)
+    assert awarded["champion"] >= 1 and awarded["rising-star"] >= 3
+    assert len(ledger.revocations) >= 1
+
+
+def test_the_transparency_log_recomputes_to_the_ledger(demo_site: Path) -> None:
+    log = json.loads((demo_site / "ledger/awards.json").read_text(encoding="utf-8"))
+    lines = read_ledger(ROOT).lines
+    assert [entry["seq"] for entry in log["lines"]] == list(range(1, len(lines) + 1))
+    previous = log["genesis"]
+    withheld = 0
+    for entry, line in zip(log["lines"], lines, strict=True):
+        digest = "sha256:" + hashlib.sha256(line.encode()).hexdigest()
+        assert entry["sha256"] == digest
+        if "text" in entry:
+            assert entry["text"] == line
+            assert json.loads(entry["text"])["prev"] == previous
+        else:
+            withheld += 1
+        previous = entry["sha256"]
+    assert log["head"] == previous
+    assert 0 < withheld < len(lines)
 
 
 def test_templates_cannot_reach_unpublished_names_even_by_dumping_objects(tmp_path: Path) -> None:

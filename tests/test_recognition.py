@@ -1225,7 +1225,7 @@ def crit(data: dict) -> Criterion:
         (
             {"outcomes": {"min": 2, "types": ["promotion", "project-shipped", "skill-attained"]}},
             "mentor",
-            "At least 2 mentee outcomes (a promotion or a shipped project or a skill attained)",
+            "At least 2 mentee outcomes (a promotion, a shipped project or a skill attained)",
         ),
         ({"roadmap_steps": {"min": 5}}, "mentee", "At least 5 roadmap steps completed"),
         (

@@ -46,6 +46,11 @@ def count(n: int | float, word: str) -> str:
     return f"{number(n)} " + " or ".join(_plural(w) for w in word.split(" or "))
 
 
+def _alternatives(words: Sequence[str]) -> str:
+    """"a, b or c"."""
+    return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
 def number(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
@@ -109,7 +114,7 @@ def _phrase(criterion: Criterion, role: Audience, names: Mapping[str, str]) -> s
     if criterion.outcomes is not None:
         p = criterion.outcomes
         word = "mentee outcome" if mentors else "outcome"
-        types = " or ".join(OUTCOME_NOUN[t] for t in p.types)
+        types = _alternatives([OUTCOME_NOUN[t] for t in p.types])
         return f"at least {count(p.min, word)}{f' ({types})' if types else ''}{_limits(params)}"
     if criterion.roadmap_steps is not None:
         n = criterion.roadmap_steps.min
