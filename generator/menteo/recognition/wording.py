@@ -47,7 +47,7 @@ def count(n: int | float, word: str) -> str:
 
 
 def _alternatives(words: Sequence[str]) -> str:
-    """"a, b or c"."""
+    """ "a, b or c"."""
     return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
