@@ -31,8 +31,23 @@ from menteo.recognition import wording
 from menteo.recognition.spans import Count, Event, Evidence, Span, combine, count_distinct
 
 
+class Judged:
+    """Met or not, and since when, from the spans during which it held."""
+
+    spans: tuple[Span, ...]
+
+    @property
+    def met(self) -> bool:
+        return bool(self.spans) and self.spans[-1].end is None
+
+    @property
+    def first_met(self) -> dt.date | None:
+        """The date of the entry that first completed it (never the day of the build)."""
+        return self.spans[0].start if self.spans else None
+
+
 @dataclass(frozen=True)
-class Result:
+class Result(Judged):
     """One rule judged for one person."""
 
     criterion: Criterion
@@ -46,17 +61,9 @@ class Result:
     """What is still needed, in words; empty once met."""
     children: tuple[Result, ...] = ()
 
-    @property
-    def met(self) -> bool:
-        return bool(self.spans) and self.spans[-1].end is None
-
-    @property
-    def first_met(self) -> dt.date | None:
-        return self.spans[0].start if self.spans else None
-
 
 @dataclass(frozen=True)
-class Eligibility:
+class Eligibility(Judged):
     """One badge judged for one person; `rules` are its top-level criteria (a lower tier
     first, when the badge builds on one)."""
 
@@ -65,15 +72,6 @@ class Eligibility:
     person: str
     rules: tuple[Result, ...]
     spans: tuple[Span, ...]
-
-    @property
-    def met(self) -> bool:
-        return bool(self.spans) and self.spans[-1].end is None
-
-    @property
-    def first_met(self) -> dt.date | None:
-        """The date of the entry that first completed the criteria."""
-        return self.spans[0].start if self.spans else None
 
     @property
     def evidence(self) -> Evidence:
