@@ -5,7 +5,7 @@ against the targets.
                         [--json] [-- MENTEO-ARGS...]
 
 The community is generated once into bench/out/<size>/ (a stamp file next to it records the
-parameters and a hash of generate.py, so it is regenerated only when those change). Each run is a
+parameters and hashes of generate.py and badges/, so it is regenerated only when those change). Each run is a
 fresh `python -m menteo build` process writing into a new empty directory, with any
 `<community>/.menteo` folder (a serve preview) removed first.
 
@@ -76,6 +76,14 @@ def tree_stats(root: Path) -> tuple[int, int]:
     return files, size
 
 
+def _tree_sha256(root: Path) -> str:
+    """One hash of every file's path and bytes under `root` (the copied badge definitions)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def ensure_community(size: str, force: bool) -> tuple[Path, dict[str, Any], bool]:
     """Generate bench/out/<size>/ unless the stamp says an identical one is already there.
 
@@ -93,6 +101,7 @@ def ensure_community(size: str, force: bool) -> tuple[Path, dict[str, Any], bool
         "entries": entries,
         "seed": SEED,
         "generator_sha256": hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest(),
+        "badges_sha256": _tree_sha256(REPO / "badges"),
     }
     if not force and (target / "menteo.yml").is_file() and stamp_path.is_file():
         stamp = json.loads(stamp_path.read_text("utf-8"))

@@ -48,6 +48,7 @@ def demo_files() -> list[tuple[str, Path]]:
     files = [("site", ROOT / "menteo.yml")]
     for kind, folder in FOLDERS.items():
         files += [(kind, p) for p in sorted((ROOT / "content" / folder).glob("*.*"))]
+    files += [("badge", p) for p in sorted((ROOT / "badges").glob("*.yaml"))]
     for thread in sorted((ROOT / "content" / "threads").iterdir()):
         files.append(("thread", thread / "thread.yaml"))
         files += [("entry", p) for p in sorted(thread.glob("*.md"))]

@@ -390,6 +390,8 @@ class Criterion(Strict):
 
     A closed vocabulary: nothing in a badge file is ever evaluated as code."""
 
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+
     sessions: EntryCount | None = None
     entries: EntriesCount | None = None
     mentees: PartnerCount | None = None

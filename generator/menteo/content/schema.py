@@ -11,7 +11,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from menteo.content.models import Community, Entry, Mentee, Mentor, Roadmap, SiteConfig, Thread
+from menteo.content.models import (
+    Badge,
+    Community,
+    Entry,
+    Mentee,
+    Mentor,
+    Roadmap,
+    SiteConfig,
+    Thread,
+)
 
 KINDS: dict[str, tuple[type[BaseModel], str]] = {
     "site": (SiteConfig, "menteo.yml"),
@@ -21,6 +30,7 @@ KINDS: dict[str, tuple[type[BaseModel], str]] = {
     "entry": (Entry, "the front matter of content/threads/<thread>/<YYYY-MM-DD>-<slug>.md"),
     "roadmap": (Roadmap, "content/roadmaps/<slug>.yaml"),
     "community": (Community, "the front matter of content/communities/<slug>.md"),
+    "badge": (Badge, "badges/<slug>.yaml; see docs/badges.md"),
 }
 MARKDOWN_BODY = {"community": "body"}
 """Fields that come from the Markdown below the front matter, never from the front matter."""
