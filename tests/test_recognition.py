@@ -647,7 +647,15 @@ GOALS = thread(
     ("minimum", "expected"),
     [
         (1, (True, day("2025-03-05"), "1 goal", "")),
-        (2, (False, None, "1 goal", "1 more goal")),
+        (
+            2,
+            (
+                False,
+                None,
+                "1 goal",
+                "1 more goal (marked achieved, but named by no entry: unnamed)",
+            ),
+        ),
     ],
 )
 def test_goals_achieved_count_when_named_dated_by_the_last_naming_entry(
@@ -681,7 +689,12 @@ def test_goals_achieved_since_uses_the_last_naming_entry(tmp_path: Path) -> None
     late = rule(tmp_path / "b", "{goals_achieved: {min: 1, since: 2025-03-06}}", *changes)
     assert met.text == "At least 1 goal achieved in their mentorships since 2025-03-05"
     assert summary(met) == (True, day("2025-03-05"), "1 goal", "")
-    assert summary(late) == (False, None, "0 goals", "1 more goal")
+    assert summary(late) == (
+        False,
+        None,
+        "0 goals",
+        "1 more goal (marked achieved, but named by no entry: unnamed)",
+    )
 
 
 # ---------------------------------------------------------------- feedback

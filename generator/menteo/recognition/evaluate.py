@@ -189,7 +189,7 @@ def _steps(scope: Scope, community: CommunityData, since: dt.date | None) -> lis
 
 def _goals(scope: Scope, since: dt.date | None) -> list[Event]:
     """An achieved goal counts from the last entry that names it; one no entry names has no
-    date to count from (explain says so)."""
+    date to count from (`_unnamed_goals` lists those for the missing text)."""
     events = []
     for thread in scope.threads:
         for goal in thread.model.goals:
@@ -199,6 +199,16 @@ def _goals(scope: Scope, since: dt.date | None) -> list[Event]:
             if naming and (since is None or naming[-1].date >= since):
                 events.append(Event(naming[-1].date, (thread.slug, goal.id), (naming[-1],)))
     return sorted(events, key=lambda e: e.date)
+
+
+def _unnamed_goals(scope: Scope) -> list[str]:
+    """Goals marked achieved that no entry names: they need an entry to count from."""
+    return [
+        goal.id
+        for thread in scope.threads
+        for goal in thread.model.goals
+        if goal.status == "achieved" and not any(goal.id in e.model.goals for e in thread.entries)
+    ]
 
 
 def _rating(scope: Scope, params: FeedbackRating) -> tuple[tuple[Span, ...], str, Evidence, str]:
@@ -318,7 +328,11 @@ class _Judge:
             events = [e for e in _steps(scope, self.community, params.since) if self.last_step(e)]
             return _counted(events, params, "roadmap")
         if kind == "goals_achieved":
-            return _counted(_goals(scope, params.since), params, "goal")
+            count, value, missing = _counted(_goals(scope, params.since), params, "goal")
+            unnamed = _unnamed_goals(scope)
+            if unnamed and missing:
+                missing += f" (marked achieved, but named by no entry: {', '.join(unnamed)})"
+            return count, value, missing
         feedback = EntryCount(min=params.min, since=params.since)
         events = _entry_events(scope, feedback, {EntryKind.FEEDBACK})
         return _counted(events, params, "feedback response")
