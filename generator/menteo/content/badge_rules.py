@@ -27,13 +27,12 @@ PARTNER_MEASURE = {Audience.MENTOR: "mentees", Audience.MENTEE: "mentors"}
 def walk(criterion: Criterion, loc: Loc = ("criteria",)) -> Iterator[tuple[Criterion, Loc]]:
     """Every rule in a criteria tree, with its location in the badge file."""
     yield criterion, loc
-    kind = criterion.kind
-    if kind in ("all", "any"):
-        for index, child in enumerate(criterion.params):  # type: ignore[attr-defined]
-            yield from walk(child, (*loc, kind, index))
-    elif kind == "at_least":
-        for index, child in enumerate(criterion.params.of):  # type: ignore[attr-defined]
-            yield from walk(child, (*loc, kind, "of", index))
+    if criterion.all is not None or criterion.any is not None:
+        for index, child in enumerate(criterion.all or criterion.any or []):
+            yield from walk(child, (*loc, criterion.kind, index))
+    elif criterion.at_least is not None:
+        for index, child in enumerate(criterion.at_least.of):
+            yield from walk(child, (*loc, "at_least", "of", index))
 
 
 def requirements(badge: Badge) -> list[tuple[str, Loc]]:

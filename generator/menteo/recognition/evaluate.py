@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from menteo.content.community import CommunityData, EntryRecord, Record, ThreadRecord
 from menteo.content.models import (
@@ -338,24 +339,26 @@ class _Judge:
         return _counted(events, params, "feedback response")
 
     def last_step(self, event: Event) -> bool:
-        _, roadmap, index = event.key  # type: ignore[misc]
+        _, roadmap, index = cast(tuple[str, str, int], event.key)
         steps = self.community.roadmaps[roadmap].model.steps
         return bool(index == len(steps) - 1)
 
 
 def _consecutive(events: list[Event], minimum: int) -> tuple[Count, str, str]:
     """The longest run of calendar months in a row with a session."""
-    months: dict[tuple[int, int], Event] = {}
+    months: dict[int, Event] = {}
     for event in events:
-        months.setdefault(event.key, event)  # type: ignore[arg-type]
+        year, month = cast(tuple[int, int], event.key)
+        months.setdefault(year * 12 + month, event)
     run: list[Event] = []
     best: list[Event] = []
     first: Span | None = None
-    for key in sorted(months):
-        previous = run[-1].key if run else None
-        if previous is None or (previous[0] * 12 + previous[1] + 1 != key[0] * 12 + key[1]):  # type: ignore[index]
+    previous = None
+    for index in sorted(months):
+        if previous is None or index != previous + 1:
             run = []
-        run.append(months[key])
+        previous = index
+        run.append(months[index])
         if len(run) > len(best):
             best = list(run)
         if first is None and len(run) >= minimum:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from menteo.content.community import CommunityData
-from menteo.content.models import Badge, Reward, Visibility
+from menteo.content.models import Audience, Badge, Reward, Visibility
 from menteo.ledger.records import GENESIS, Award, line_hash
 from menteo.ledger.review import Review
 from menteo.recognition.evaluate import Eligibility, top_level
@@ -276,7 +276,7 @@ def build_recognition(community: CommunityData, review: Review, urls: Urls) -> R
                 continue
             key = (role, slug)
             views.by_person[key] = tuple(sorted(mine[key], key=lambda a: a.awarded))
-            found = dict(review.evaluation.of(person.role, slug))  # type: ignore[arg-type]
+            found = dict(review.evaluation.of(Audience(role), slug))
             views.progress[key] = r.progress(found, held[key])
             rewards = tuple(
                 (a.badge, _reward(reward))
