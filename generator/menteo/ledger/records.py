@@ -15,6 +15,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from menteo.errors import ContentError, Problem
@@ -80,18 +81,13 @@ class Ledger:
         """The hash the next line must name as `prev`."""
         return line_hash(self.lines[-1]) if self.lines else GENESIS
 
-    def active(self, badge: str, recipient: str) -> Award | None:
-        for award in self.awards.values():
-            if award.badge == badge and award.recipient == recipient:
-                return None if award.id in self.revocations else award
-        return None
+    @cached_property
+    def _by_pair(self) -> dict[tuple[str, str], Award]:
+        return {(a.badge, a.recipient): a for a in self.awards.values()}
 
     def recorded(self, badge: str, recipient: str) -> Award | None:
-        """The award of `badge` to `recipient`, revoked or not."""
-        return next(
-            (a for a in self.awards.values() if a.badge == badge and a.recipient == recipient),
-            None,
-        )
+        """The award of `badge` to `recipient`, revoked or not (there is at most one)."""
+        return self._by_pair.get((badge, recipient))
 
 
 EMPTY = Ledger((), {}, {})
@@ -211,12 +207,13 @@ def parse_ledger(text: str) -> Ledger:
     awards: dict[str, Award] = {}
     revocations: dict[str, Revocation] = {}
     taken: set[int] = set()
+    pairs: set[tuple[str, str]] = set()
     prev = GENESIS
     for number, line in enumerate(lines, start=1):
         data, found = _json_line(number, line)
         problems += found
         if data is not None:
-            problems += _check_line(number, line, data, prev, awards, revocations, taken)
+            problems += _check_line(number, line, data, prev, awards, revocations, taken, pairs)
         prev = line_hash(line)
     if problems:
         raise ContentError(problems)
@@ -231,6 +228,7 @@ def _check_line(
     awards: dict[str, Award],
     revocations: dict[str, Revocation],
     taken: set[int],
+    pairs: set[tuple[str, str]],
 ) -> list[Problem]:
     checker = _Line(number, data)
     event = data.get("event")
@@ -260,10 +258,11 @@ def _check_line(
         checker.add("recorded", f"{recorded!r} is not a valid recorded", _RESTORE)
         recorded = ""
     if event == "award":
-        award = _award(checker, recorded, awards, taken)
+        award = _award(checker, recorded, awards, taken, pairs)
         if award is not None:
             awards[award.id] = award
             taken.add(award.status_index)
+            pairs.add((award.badge, award.recipient))
     else:
         revocation = _revocation(checker, recorded, awards, revocations)
         if revocation is not None:
@@ -272,7 +271,11 @@ def _check_line(
 
 
 def _award(
-    checker: _Line, recorded: str, awards: Mapping[str, Award], taken: set[int]
+    checker: _Line,
+    recorded: str,
+    awards: Mapping[str, Award],
+    taken: set[int],
+    pairs: set[tuple[str, str]],
 ) -> Award | None:
     data = checker.data
     award_id = checker.text("id", _ID)
@@ -286,7 +289,7 @@ def _award(
         checker.add("evidence", "is not a list of entry references", _RESTORE)
     if award_id in awards:
         checker.add("id", f"{award_id} is recorded twice", _RESTORE)
-    if any(a.badge == badge and a.recipient == recipient for a in awards.values()):
+    if (badge, recipient) in pairs:
         checker.add("badge", f"{badge!r} was already awarded to {recipient!r}", _RESTORE)
     if recorded and awarded > dt.date.fromisoformat(recorded[:10]):
         checker.add("awarded", f"{awarded} is after the day it was recorded", _RESTORE)
