@@ -252,16 +252,30 @@ def ledger_document(rows: list[tuple[str, bool]]) -> str:
 
 
 def build_recognition(community: CommunityData, review: Review, urls: Urls) -> RecognitionViews:
+    """Every recognition view of the site, from the evaluation and the ledger."""
     r = _Recognition(community, review, urls)
     views = RecognitionViews()
-    ledger = review.ledger
-    every = [r.award(a) for a in ledger.awards.values()]
-    by_id = {a.id: a for a in every}
+    every = [r.award(a) for a in review.ledger.awards.values()]
     views.awards = sorted(
         (a for a in every if a.public and a.revoked is None),
         key=lambda a: (a.awarded, a.recorded, a.id),
         reverse=True,
     )
+    _per_person(r, views, every)
+    for slug, record in community.badges.items():
+        views.badges.append(r.badge(slug, record.model, every))
+        if record.model.image:
+            path = f"badges/images/{record.model.image}"
+            views.images[path] = path
+    views.ledger, shown = _ledger_rows(r, {a.id: a for a in every})
+    views.ledger_json = ledger_document(shown)
+    return views
+
+
+def _per_person(r: _Recognition, views: RecognitionViews, every: list[AwardView]) -> None:
+    """Each public person's awards, next-tier progress and unlocked opportunities."""
+    ledger = r.review.ledger
+    by_id = {a.id: a for a in every}
     held: dict[tuple[str, str], set[str]] = defaultdict(set)
     mine: dict[tuple[str, str], list[AwardView]] = defaultdict(list)
     for award in ledger.awards.values():
@@ -271,51 +285,42 @@ def build_recognition(community: CommunityData, review: Review, urls: Urls) -> R
             if by_id[award.id].public:
                 mine[key].append(by_id[award.id])
     for role in ("mentor", "mentee"):
-        for slug, person in community.people(role).items():
+        for slug, person in r.c.people(role).items():
             if not person.public:
                 continue
             key = (role, slug)
             views.by_person[key] = tuple(sorted(mine[key], key=lambda a: a.awarded))
-            found = dict(review.evaluation.of(Audience(role), slug))
+            found = dict(r.review.evaluation.of(Audience(role), slug))
             views.progress[key] = r.progress(found, held[key])
             rewards = tuple(
                 (a.badge, _reward(reward))
                 for a in views.by_person[key]
-                for reward in community.badges[a.slug].model.rewards
+                for reward in r.c.badges[a.slug].model.rewards
             )
             if rewards:
-                views.opportunities.append(
-                    (Ref(person.model.name, urls.page(f"{role}s", slug)), rewards)
-                )
+                url = r.urls.page(f"{role}s", slug)
+                views.opportunities.append((Ref(person.model.name, url), rewards))
     views.opportunities.sort(key=lambda item: item[0].label.casefold())
-    for slug, record in community.badges.items():
-        views.badges.append(r.badge(slug, record.model, every))
-        if record.model.image:
-            views.images[f"badges/images/{record.model.image}"] = (
-                f"badges/images/{record.model.image}"
-            )
-    rows = []
-    shown = []
-    revoked_by_line = {rev.seq: rev for rev in ledger.revocations.values()}
-    awards_by_line = {a.seq: a for a in ledger.awards.values()}
+
+
+def _ledger_rows(
+    r: _Recognition, by_id: dict[str, AwardView]
+) -> tuple[list[LedgerRow], list[tuple[str, bool]]]:
+    """One row per ledger line, and each line's text with whether it may be published."""
+    ledger = r.review.ledger
+    revocations = {rev.seq: rev for rev in ledger.revocations.values()}
+    awards = {a.seq: a for a in ledger.awards.values()}
+    rows, shown = [], []
     for seq, text in enumerate(ledger.lines, start=1):
-        award = awards_by_line.get(seq)
-        revocation = revoked_by_line.get(seq)
+        award = awards.get(seq)
+        revocation = revocations.get(seq)
         target = award or (ledger.awards[revocation.award] if revocation else None)
         visible = target is not None and r.visible(target)
         shown.append((text, visible))
-        rows.append(
-            LedgerRow(
-                seq,
-                "award" if award else "revoke",
-                line_hash(text),
-                by_id[target.id] if target is not None and visible else None,
-                (award.recorded if award else revocation.recorded if revocation else ""),
-            )
-        )
-    views.ledger = rows
-    views.ledger_json = ledger_document(shown)
-    return views
+        recorded = award.recorded if award else revocation.recorded if revocation else ""
+        view = by_id[target.id] if target is not None and visible else None
+        rows.append(LedgerRow(seq, "award" if award else "revoke", line_hash(text), view, recorded))
+    return rows, shown
 
 
 def _reward(reward: Reward) -> RewardView:
