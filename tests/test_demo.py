@@ -16,8 +16,8 @@ from tests.test_build import tree_digest
 
 from menteo.content.loader import load_community
 from menteo.content.models import EntryKind, Visibility
+from menteo.content.publication import Publication
 from menteo.ledger.store import read_ledger
-from menteo.site.publication import Publication
 
 ROOT = Path(__file__).resolve().parent.parent
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
+from menteo.content.publication import Urls
 from menteo.errors import ContentError, Problem
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
@@ -18,7 +19,6 @@ from menteo.output import atomic_directory
 from menteo.site.awards import build_recognition
 from menteo.site.links import broken_links
 from menteo.site.pages import plan_pages
-from menteo.site.publication import Urls
 from menteo.site.render import (
     RenderSettings,
     copy_static,

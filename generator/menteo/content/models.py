@@ -123,6 +123,9 @@ class Issuer(Strict):
     name: Line
     url: Url
     description: Text = ""
+    email: Annotated[str, StringConstraints(pattern=f"^{EMAIL_RE.pattern}$", max_length=200)] | None = None
+    """The organisation's contact address, which Open Badges 2.0 verifiers require of an
+    issuer: the one email address menteo publishes (people's never are)."""
 
 
 class PrivacyDefaults(Strict):

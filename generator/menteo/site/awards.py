@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from menteo.content.community import CommunityData
 from menteo.content.models import Audience, Badge, Reward, Visibility
+from menteo.content.publication import NEUTRAL_LABEL, Publication, Urls
 from menteo.ledger.records import GENESIS, Award, line_hash
 from menteo.ledger.review import Review
 from menteo.recognition.evaluate import Eligibility, top_level
 from menteo.recognition.wording import describe, narrative
-from menteo.site.publication import NEUTRAL_LABEL, Publication, Urls
 
 
 @dataclass(frozen=True)

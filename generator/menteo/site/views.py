@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
 from menteo.content.models import EntryKind, Mentor, Roadmap
+from menteo.content.publication import Publication, Urls
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.markdown import plain_excerpt
-from menteo.site.publication import Publication, Urls
 
 
 @dataclass(frozen=True)

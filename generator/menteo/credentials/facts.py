@@ -1,0 +1,146 @@
+"""What every credential format says about one award, gathered once from the community, the
+ledger and the site's addresses, so the OB 2.0 and OB 3.0 documents cannot disagree.
+
+Only awards to people who consented to publication are issued as public files: a credential
+names its recipient, and the site is public.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from menteo.content.community import CommunityData
+from menteo.content.publication import Publication, Urls
+from menteo.ledger.records import Award, Ledger
+from menteo.recognition.evaluate import top_level
+from menteo.recognition.wording import narrative
+
+
+@dataclass(frozen=True)
+class Issuer:
+    did: str
+    name: str
+    url: str
+    description: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class BadgeFacts:
+    slug: str
+    name: str
+    description: str
+    criteria_url: str
+    """The badge page: criteria in words, rewards, holders."""
+    criteria: str
+    """The criteria narrative, generated from the rules."""
+    image_png: str
+    image_svg: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceFacts:
+    url: str | None
+    """A published entry's page; None for a summary of entries that are not public."""
+    name: str
+    narrative: str = ""
+
+
+@dataclass(frozen=True)
+class AwardFacts:
+    id: str
+    """`urn:uuid:…` from the ledger."""
+    uuid: str
+    badge: BadgeFacts
+    recipient_name: str
+    recipient_url: str
+    awarded: dt.date
+    recorded: str
+    status_index: int
+    evidence: tuple[EvidenceFacts, ...]
+    page_url: str
+    """The human verification page."""
+    revoked: str | None
+    """The reason, once revoked."""
+
+
+def issuer_facts(community: CommunityData, did: str) -> Issuer:
+    issuer = community.config.issuer
+    return Issuer(did, issuer.name, issuer.url, issuer.description, issuer.email)
+
+
+def badge_facts(community: CommunityData, urls: Urls, slug: str) -> BadgeFacts:
+    record = community.badges[slug]
+    badge = record.model
+    names = {s: r.model.name for s, r in community.badges.items()}
+    return BadgeFacts(
+        slug=slug,
+        name=badge.name,
+        description=badge.description.strip(),
+        criteria_url=urls.absolute(urls.page("badges", slug)),
+        criteria=narrative(top_level(record), badge.audience, names),
+        image_png=urls.absolute(urls.file(f"badges/images/{slug}.png")),
+        image_svg=urls.absolute(urls.file(f"badges/images/{slug}.svg")),
+        tags=tuple(dict.fromkeys((*badge.skills, *badge.tags))),
+    )
+
+
+def _evidence(community: CommunityData, urls: Urls, award: Award) -> tuple[EvidenceFacts, ...]:
+    """Links to the published entries that completed the criteria; the rest summarised."""
+    pub = Publication(community)
+    shown: list[EvidenceFacts] = []
+    hidden = 0
+    for ref in award.evidence:
+        _, thread_slug, entry_slug = ref.split("/")
+        thread = community.threads.get(thread_slug)
+        entry = next((e for e in thread.entries if e.slug == entry_slug), None) if thread else None
+        if thread is not None and entry is not None and pub.entry_published(thread, entry):
+            url = urls.absolute(urls.page("threads", pub.thread_id(thread), entry.slug))
+            shown.append(EvidenceFacts(url, pub.entry_title(thread, entry)))
+        else:
+            hidden += 1
+    if hidden:
+        noun = "entry" if hidden == 1 else "entries"
+        shown.append(
+            EvidenceFacts(
+                None,
+                "Entries in mentorships that are not public",
+                f"{hidden} growth-thread {noun} in mentorships that are not public also count "
+                "toward this award; they are recorded in the community's repository.",
+            )
+        )
+    return tuple(shown)
+
+
+def award_facts(community: CommunityData, ledger: Ledger, urls: Urls) -> list[AwardFacts]:
+    """Every recorded award to a person who consented to publication, in ledger order."""
+    badges = {slug: badge_facts(community, urls, slug) for slug in community.badges}
+    facts = []
+    for award in ledger.awards.values():
+        record = community.badges[award.badge]
+        role = record.model.audience.value
+        person = community.person(role, award.recipient)
+        if not person.public:
+            continue
+        profile = urls.absolute(urls.page(f"{role}s", award.recipient))
+        identity = person.model.identity.url if person.model.identity else profile
+        uuid = award.id.rsplit(":", 1)[-1]
+        revocation = ledger.revocations.get(award.id)
+        facts.append(
+            AwardFacts(
+                id=award.id,
+                uuid=uuid,
+                badge=badges[award.badge],
+                recipient_name=person.model.name,
+                recipient_url=identity,
+                awarded=award.awarded,
+                recorded=award.recorded,
+                status_index=award.status_index,
+                evidence=_evidence(community, urls, award),
+                page_url=urls.absolute(urls.page("awards", uuid)),
+                revoked=revocation.reason if revocation else None,
+            )
+        )
+    return facts
