@@ -1,10 +1,11 @@
-"""The pipeline, end to end: load → evaluate → ledger → (issue, in a later stage) → render → write."""
+"""The pipeline, end to end: load → evaluate → ledger → issue → render → write."""
 
 from __future__ import annotations
 
 import gc
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
+from menteo.credentials.issue import issue_credentials
+from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
 from menteo.errors import ContentError, Problem
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
@@ -28,6 +31,10 @@ from menteo.site.render import (
 )
 from menteo.site.views import build_views
 
+KEYS_HINT = (
+    "run menteo keys generate, or set MENTEO_KEYS (a folder) or MENTEO_ED25519_KEY and "
+    "MENTEO_RSA_KEY (PEM text) from your CI secrets"
+)
 LEDGER_JSON = "ledger/awards.json"
 """The published transparency log (see `site.awards.ledger_document`)."""
 
@@ -68,14 +75,50 @@ def batch_gc() -> Iterator[None]:
 
 
 def build_site(
-    root: Path, out: Path, base_url: str | None = None, workers: int | None = None
+    root: Path,
+    out: Path,
+    base_url: str | None = None,
+    workers: int | None = None,
+    strict: bool = False,
+    environ: Mapping[str, str] | None = None,
 ) -> BuildResult:
-    """Build the site for the community at `root` into `out`, all or nothing."""
+    """Build the site for the community at `root` into `out`, all or nothing. `strict` refuses
+    to sign with anything but configured keys (deploy workflows)."""
     with batch_gc():
-        return _build(root, out, base_url, workers)
+        return _build(
+            root, out, base_url, workers, strict, os.environ if environ is None else environ
+        )
 
 
-def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> BuildResult:
+def _signing_keys(
+    root: Path, environ: Mapping[str, str], strict: bool
+) -> tuple[SigningKeys, list[Problem]]:
+    """The keys, and a loud warning when they are a local development pair."""
+    try:
+        keys = load_keys(root, environ, strict)
+    except KeysError as exc:
+        raise ContentError([Problem("keys", 0, "", str(exc), KEYS_HINT)]) from None
+    if not keys.development:
+        return keys, []
+    warning = Problem(
+        keys.source,
+        0,
+        "",
+        "credentials are signed with a DEVELOPMENT key made on this machine; they verify, "
+        "but only until the key is lost, and nobody else's build can reproduce them",
+        KEYS_HINT + "; deploy with menteo build --strict",
+    )
+    return keys, [warning]
+
+
+def _build(
+    root: Path,
+    out: Path,
+    base_url: str | None,
+    workers: int | None,
+    strict: bool,
+    environ: Mapping[str, str],
+) -> BuildResult:
     community = load_community(root, base_url)
     urls = Urls(community.config.base_url)
     dirs = theme_dirs(community.root, community.config.theme)
@@ -96,7 +139,11 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
     if linked:
         raise ContentError(linked)
     reviewed = review(community, read_ledger(community.root))
-    recognition = build_recognition(community, reviewed, urls)
+    keys, key_warnings = _signing_keys(community.root, environ, strict)
+    issued = issue_credentials(
+        community, reviewed.ledger, urls, keys, read_public_keys(community.root)
+    )
+    recognition = build_recognition(community, reviewed, urls, issued)
     views = build_views(community, urls, recognition)
     pages = plan_pages(views, community.config.feed_size)
     with atomic_directory(out) as staging:
@@ -106,14 +153,17 @@ def _build(root: Path, out: Path, base_url: str | None, workers: int | None) -> 
         links, problems = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
-        for target, source in sorted({**views.avatars, **recognition.images}.items()):
+        for target, source in sorted(views.avatars.items()):
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(community.root / source, staging / target)
             written.append(target)
-        (staging / LEDGER_JSON).parent.mkdir(parents=True, exist_ok=True)
-        (staging / LEDGER_JSON).write_text(recognition.ledger_json, encoding="utf-8")
-        written.append(LEDGER_JSON)
+        generated = {**issued.files, LEDGER_JSON: recognition.ledger_json.encode("utf-8")}
+        for target, data in sorted(generated.items()):
+            (staging / target).parent.mkdir(parents=True, exist_ok=True)
+            (staging / target).write_bytes(data)
+            written.append(target)
         problems += broken_links(links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
-    return BuildResult(pages=len(pages), files=len(written), warnings=reviewed.warnings)
+    warnings = (*key_warnings, *reviewed.warnings)
+    return BuildResult(pages=len(pages), files=len(written), warnings=warnings)

@@ -18,6 +18,7 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import EMAIL_RE, BaseUrl
 from menteo.content.schema import KINDS, json_schema
+from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError
 from menteo.explain import explain as explain_person
 from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger
@@ -73,9 +74,19 @@ def main() -> None:
     help="Override base_url from menteo.yml (e.g. for previews).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse to build without configured signing keys (for deploy workflows).",
+)
 @FORMAT
 def build(
-    directory: Path, out: Path | None, base_url: str | None, jobs: int | None, fmt: str
+    directory: Path,
+    out: Path | None,
+    base_url: str | None,
+    jobs: int | None,
+    strict: bool,
+    fmt: str,
 ) -> None:
     """Validate the community in DIRECTORY and build its site, all or nothing."""
     from menteo.build import build_site  # the renderer's imports cost check and award 0.15 s
@@ -87,7 +98,7 @@ def build(
         raise click.BadParameter(f"{out}: {reason}", param_hint="'--out'")
     started = time.perf_counter()
     try:
-        result = build_site(directory, out, base_url=base_url, workers=jobs)
+        result = build_site(directory, out, base_url=base_url, workers=jobs, strict=strict)
     except ContentError as exc:
         reporter.problems(exc.problems, "nothing was written")
         raise SystemExit(1) from None
@@ -329,3 +340,31 @@ def schema(kind: str | None, out: Path | None) -> None:
         text = json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
         (out / f"{name}.schema.json").write_text(text, encoding="utf-8")
     click.echo(f"Wrote {len(KINDS)} schemas into {out}.")
+
+
+@main.command()
+@click.argument(
+    "site",
+    required=False,
+    default="_site",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+def verify(site: Path) -> None:
+    """Verify every credential and baked image in a built SITE (default _site), offline."""
+    from menteo.credentials.verify import verify_site
+
+    if not (site / "ob2/issuer.json").is_file():
+        raise click.BadParameter(f"{site} is not a site built by menteo", param_hint="'SITE'")
+    counts: dict[str, int] = {"ok": 0, "revoked": 0, "failed": 0}
+    for outcome in verify_site(site):
+        counts[outcome.status] += 1
+        detail = f": {outcome.detail}" if outcome.detail else ""
+        click.echo(f"{outcome.status:8} {outcome.path}{detail}")
+    summary = f"{counts['ok']} valid, {counts['revoked']} revoked, {counts['failed']} failed."
+    if counts["failed"]:
+        click.echo(f"Error: {summary}", err=True)
+        raise SystemExit(1)
+    click.echo(summary)
+
+
+main.add_command(keys)

@@ -102,13 +102,14 @@ def _evidence(community: CommunityData, urls: Urls, award: Award) -> tuple[Evide
         else:
             hidden += 1
     if hidden:
-        noun = "entry" if hidden == 1 else "entries"
+        counted = "1 growth-thread entry" if hidden == 1 else f"{hidden} growth-thread entries"
+        verb = "counts" if hidden == 1 else "count"
         shown.append(
             EvidenceFacts(
                 None,
                 "Entries in mentorships that are not public",
-                f"{hidden} growth-thread {noun} in mentorships that are not public also count "
-                "toward this award; they are recorded in the community's repository.",
+                f"{counted} in mentorships that are not public also {verb} toward this award; "
+                "they are recorded in the community's repository.",
             )
         )
     return tuple(shown)

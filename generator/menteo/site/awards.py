@@ -12,10 +12,14 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html import escape
+from urllib.parse import urlencode
 
 from menteo.content.community import CommunityData
 from menteo.content.models import Audience, Badge, Reward, Visibility
 from menteo.content.publication import NEUTRAL_LABEL, Publication, Urls
+from menteo.credentials.did import did_document_path
+from menteo.credentials.issue import Issued, IssuedAward
 from menteo.ledger.records import GENESIS, Award, line_hash
 from menteo.ledger.review import Review
 from menteo.recognition.evaluate import Eligibility, top_level
@@ -54,6 +58,8 @@ class AwardView:
     revoked: str | None = None
     """The reason, once revoked."""
     revoked_recorded: str | None = None
+    url: str | None = None
+    """The award's verification page, for awards whose credentials are published."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class BadgeView:
     description: str
     audience: str
     tier: int
-    image: str | None
+    image: str
     criteria: tuple[str, ...]
     narrative: str
     rewards: tuple[RewardView, ...]
@@ -106,6 +112,33 @@ class LedgerRow:
     recorded: str
 
 
+@dataclass(frozen=True)
+class Download:
+    label: str
+    url: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AwardPage:
+    """The human verification page of one award: what, why, by whom, when, its status, every
+    format to download, and ways to share it."""
+
+    url: str
+    absolute_url: str
+    award: AwardView
+    badge: BadgeView
+    issuer_name: str
+    issuer_url: str
+    evidence_note: str
+    """A summary of evidence that is not public (counted, not shown)."""
+    downloads: tuple[Download, ...]
+    linkedin: str
+    share_image: str
+    embed: str
+    did_document: str
+
+
 @dataclass
 class RecognitionViews:
     badges: list[BadgeView] = field(default_factory=list)
@@ -119,16 +152,19 @@ class RecognitionViews:
     )
     ledger: list[LedgerRow] = field(default_factory=list)
     ledger_json: str = ""
-    images: dict[str, str] = field(default_factory=dict)
-    """Output path → repository path of each badge's artwork."""
+    pages: list[AwardPage] = field(default_factory=list)
 
 
 class _Recognition:
-    def __init__(self, community: CommunityData, review: Review, urls: Urls) -> None:
+    def __init__(
+        self, community: CommunityData, review: Review, urls: Urls, issued: Issued
+    ) -> None:
         self.c = community
         self.review = review
         self.urls = urls
         self.pub = Publication(community)
+        self.issued = {a.facts.uuid: a for a in issued.awards}
+        self.issuer = issued.issuer
 
     def badge_ref(self, slug: str) -> Ref:
         return Ref(self.c.badges[slug].model.name, self.urls.page("badges", slug))
@@ -167,9 +203,10 @@ class _Recognition:
                 url = self.urls.page("threads", self.pub.thread_id(thread), entry.slug)
                 evidence.append(Ref(self.pub.entry_title(thread, entry), url))
         revocation = self.review.ledger.revocations.get(award.id)
+        uuid = award.id.rsplit(":", 1)[-1]
         return AwardView(
             id=award.id,
-            anchor="award-" + award.id.rsplit(":", 1)[-1],
+            anchor="award-" + uuid,
             slug=award.badge,
             badge=self.badge_ref(award.badge),
             recipient=recipient,
@@ -179,6 +216,7 @@ class _Recognition:
             evidence=tuple(evidence),
             revoked=revocation.reason if revocation else None,
             revoked_recorded=revocation.recorded if revocation else None,
+            url=self.urls.page("awards", uuid) if uuid in self.issued else None,
         )
 
     def progress(self, found: dict[str, Eligibility], held: set[str]) -> tuple[ProgressView, ...]:
@@ -200,13 +238,85 @@ class _Recognition:
             )
         return tuple(shown)
 
+    def page(
+        self, issued: IssuedAward, award: AwardView, badges: dict[str, BadgeView]
+    ) -> AwardPage:
+        facts = issued.facts
+        absolute = self.urls.absolute
+        files = self.urls.file
+        downloads = (
+            Download(
+                "Open Badges 3.0 credential",
+                files(issued.ob3_json),
+                "JSON with a Data Integrity proof (eddsa-rdfc-2022)",
+            ),
+            Download(
+                "Open Badges 3.0 VC-JWT",
+                files(issued.ob3_jwt),
+                "the same credential as a signed JWT (RS256)",
+            ),
+            Download(
+                "Baked badge image (OB 3.0, PNG)",
+                files(issued.ob3_png),
+                "the credential inside the image",
+            ),
+            Download(
+                "Baked badge image (OB 3.0, SVG)",
+                files(issued.ob3_svg),
+                "the credential inside the image",
+            ),
+            Download("Open Badges 2.0 assertion", files(issued.ob2_json), "hosted assertion"),
+            Download("Open Badges 2.0 signed assertion", files(issued.ob2_jws), "JWS (RS256)"),
+            Download(
+                "Baked badge image (OB 2.0, PNG)",
+                files(issued.ob2_png),
+                "the signed assertion inside the image",
+            ),
+            Download(
+                "Baked badge image (OB 2.0, SVG)",
+                files(issued.ob2_svg),
+                "the signed assertion inside the image",
+            ),
+        )
+        issuer_name = self.issuer.name if self.issuer else self.c.config.issuer.name
+        linkedin = "https://www.linkedin.com/profile/add?" + urlencode(
+            {
+                "startTask": "CERTIFICATION_NAME",
+                "name": facts.badge.name,
+                "organizationName": issuer_name,
+                "issueYear": facts.awarded.year,
+                "issueMonth": facts.awarded.month,
+                "certUrl": facts.page_url,
+                "certId": facts.id,
+            }
+        )
+        image = absolute(files(issued.ob3_png))
+        embed = (
+            f'<a href="{escape(facts.page_url)}"><img src="{escape(image)}" width="120" '
+            f'height="120" alt="{escape(facts.badge.name)} badge awarded to '
+            f'{escape(facts.recipient_name)} by {escape(issuer_name)}"></a>'
+        )
+        hidden = [e.narrative for e in facts.evidence if e.url is None]
+        return AwardPage(
+            url=self.urls.page("awards", facts.uuid),
+            absolute_url=facts.page_url,
+            award=award,
+            badge=badges[facts.badge.slug],
+            issuer_name=issuer_name,
+            issuer_url=self.c.config.issuer.url,
+            evidence_note=" ".join(hidden),
+            downloads=downloads,
+            linkedin=linkedin,
+            share_image=absolute(files(issued.share_png)),
+            embed=embed,
+            did_document=files(did_document_path(self.c.config.base_url)),
+        )
+
     def badge(self, slug: str, badge: Badge, awards: list[AwardView]) -> BadgeView:
         active = [a for a in awards if a.slug == slug]
         holders = tuple(a for a in active if a.public and a.revoked is None)
         hidden = sum(1 for a in active if not a.public and a.revoked is None)
-        image = None
-        if badge.image:
-            image = self.urls.file(f"badges/images/{badge.image}")
+        image = self.urls.file(f"badges/images/{slug}.svg")
         rules = top_level(self.c.badges[slug])
         names = {s: r.model.name for s, r in self.c.badges.items()}
         return BadgeView(
@@ -251,9 +361,12 @@ def ledger_document(rows: list[tuple[str, bool]]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
-def build_recognition(community: CommunityData, review: Review, urls: Urls) -> RecognitionViews:
-    """Every recognition view of the site, from the evaluation and the ledger."""
-    r = _Recognition(community, review, urls)
+def build_recognition(
+    community: CommunityData, review: Review, urls: Urls, issued: Issued
+) -> RecognitionViews:
+    """Every recognition view of the site, from the evaluation, the ledger and the issued
+    credentials."""
+    r = _Recognition(community, review, urls, issued)
     views = RecognitionViews()
     every = [r.award(a) for a in review.ledger.awards.values()]
     views.awards = sorted(
@@ -264,10 +377,12 @@ def build_recognition(community: CommunityData, review: Review, urls: Urls) -> R
     _per_person(r, views, every)
     for slug, record in community.badges.items():
         views.badges.append(r.badge(slug, record.model, every))
-        if record.model.image:
-            path = f"badges/images/{record.model.image}"
-            views.images[path] = path
-    views.ledger, shown = _ledger_rows(r, {a.id: a for a in every})
+    badges = {b.slug: b for b in views.badges}
+    by_id = {a.id: a for a in every}
+    views.pages = [
+        r.page(issued_award, by_id[issued_award.facts.id], badges) for issued_award in issued.awards
+    ]
+    views.ledger, shown = _ledger_rows(r, by_id)
     views.ledger_json = ledger_document(shown)
     return views
 

@@ -218,6 +218,18 @@ def _recognition_pages(views: SiteViews, feed_size: int) -> list[Page]:
             in_sitemap=False,
         ),
     ]
+    for award in recognition.pages:
+        pages.append(
+            Page(
+                award.url,
+                "award.html",
+                f"{award.badge.name} awarded to {award.award.recipient.label}",
+                {"award": award},
+                f"{award.badge.name}, awarded by {award.issuer_name} on "
+                f"{award.award.awarded.isoformat()}: {award.badge.narrative}",
+                in_sitemap=award.award.revoked is None,
+            )
+        )
     for badge in badges:
         pages.append(
             Page(

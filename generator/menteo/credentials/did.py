@@ -1,0 +1,44 @@
+"""did:web identifiers for the site and the DID document that publishes its Ed25519 keys.
+
+A did:web resolves to a static `did.json`, so verifiers find the issuer's keys with no server of
+ours running; every key ever used stays listed so old credentials keep verifying.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+
+
+def did_web(base_url: str) -> str:
+    """`https://org.github.io/community/` → `did:web:org.github.io:community`; a port's colon
+    is percent-encoded because `:` separates path segments in the DID.
+
+    did:web resolves over HTTPS only; an http base URL (a local preview) still gets its DID so
+    previews build, but it will not resolve."""
+    url = urlsplit(base_url)
+    if url.scheme not in ("https", "http") or not url.hostname:
+        raise ValueError(f"base_url: did:web needs an http(s) URL, got {base_url!r}")
+    host = url.hostname + (f"%3A{url.port}" if url.port else "")
+    segments = [quote(segment, safe="") for segment in url.path.split("/") if segment]
+    return ":".join(["did", "web", host, *segments])
+
+
+def did_document_path(base_url: str) -> str:
+    """Where `did.json` goes, relative to the site root (under the base path): a root site
+    resolves through `.well-known/`, a path-based one directly."""
+    return "did.json" if urlsplit(base_url).path.strip("/") else ".well-known/did.json"
+
+
+def did_document(did: str, multikeys: list[str]) -> dict[str, object]:
+    methods = [f"{did}#{multikey}" for multikey in multikeys]
+    return {
+        "@context": DID_CONTEXTS,
+        "id": did,
+        "verificationMethod": [
+            {"id": method, "type": "Multikey", "controller": did, "publicKeyMultibase": multikey}
+            for method, multikey in zip(methods, multikeys, strict=True)
+        ],
+        "assertionMethod": methods,
+    }

@@ -1,0 +1,185 @@
+"""Badge images and share cards as PNG, the same bytes on every machine.
+
+Baked credentials and Open Graph previews are published files, so a rebuild elsewhere must not
+change them. resvg rasterises without system fonts: the only font it sees is the bundled Noto Sans
+(`fonts/`, OFL-1.1, the unmodified upstream variable font from the fontpkg-noto-sans 2.15 wheel).
+Scripts it lacks (CJK, Arabic, emoji…) render as missing glyphs rather than borrowing a local font.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import struct
+import unicodedata
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import resvg_py
+
+FONT = Path(__file__).with_name("fonts") / "NotoSans-Variable.ttf"
+FAMILY = "Noto Sans"
+SHARE_SIZE = (1200, 627)
+"""LinkedIn and Open Graph previews use 1.91:1."""
+
+_RENDER = {
+    "skip_system_fonts": True,
+    "font_files": [str(FONT)],
+    "font_family": FAMILY,
+    "sans_serif_family": FAMILY,
+    "serif_family": FAMILY,
+    "monospace_family": FAMILY,
+    "cursive_family": FAMILY,
+    "fantasy_family": FAMILY,
+}
+"""Every generic family maps to the bundled font, so community artwork cannot reach system ones."""
+
+_COLOURS = {"mentor": ("#0b5cad", "#073b70"), "mentee": ("#11643a", "#0a3f24")}
+"""Fill and rim per audience: the emblem colours of the default theme (white text ≥ 6.5:1)."""
+_GOLD = "#8a5a00"
+_SHAPES = {
+    1: '<circle cx="50" cy="50" r="45"/>',
+    2: '<path d="M50 4 L92 22 V52 C92 74 74 90 50 97 C26 90 8 74 8 52 V22 Z"/>',
+    3: '<polygon points="50,3 61,36 96,36 68,57 79,91 50,70 21,91 32,57 4,36 39,36"/>',
+}
+"""The theme's emblem outlines (viewBox 100): circle, shield, then a star from tier 3 on."""
+_TEXT = f'font-family="{FAMILY}, sans-serif" font-weight="700" text-anchor="middle" fill="#ffffff"'
+
+
+def _initials(name: str) -> str:
+    """Up to two capitals, as the theme's emblem shows them."""
+    words = unicodedata.normalize("NFC", name).split()
+    return "".join(word[0] for word in words).upper()[:2]
+
+
+def badge_svg(name: str, tier: int, audience: str) -> str:
+    """A 512×512 SVG whose shape tells the tier and colour the audience, titled for screen readers."""
+    fill, rim = _COLOURS[audience]
+    star = tier >= 3
+    label_y, label_size, name_y, name_size = (347, 34, 290, 112) if star else (385, 40, 290, 150)
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512" width="512" height="512"'
+        ' role="img">\n'
+        f"<title>{escape(name)}</title>\n"
+        f"<desc>A tier {tier} badge for {audience}s.</desc>\n"
+        f'<g transform="scale(5.12)" fill="{fill}" stroke="{_GOLD if star else rim}"'
+        f' stroke-width="4" stroke-linejoin="round">{_SHAPES[min(tier, 3)]}</g>\n'
+        f'<text x="256" y="{name_y}" font-size="{name_size}" {_TEXT}>{escape(_initials(name))}</text>\n'
+        f'<text x="256" y="{label_y}" font-size="{label_size}" letter-spacing="3" {_TEXT}>'
+        f"TIER {tier}</text>\n"
+        "</svg>\n"
+    )
+
+
+def _render(svg: str, width: int, height: int) -> bytes:
+    return resvg_py.svg_to_bytes(svg_string=svg, width=width, height=height, **_RENDER)
+
+
+def _size(png: bytes) -> tuple[int, int]:
+    """Width and height from the IHDR chunk, which always comes first."""
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def _png_href(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@functools.lru_cache(maxsize=256)
+def png_from_svg(svg: str, size: int) -> bytes:
+    """A size×size PNG of any badge SVG, ours or a community's; other shapes are centred.
+    Cached: every award of a badge, and its share card, rasterises the same SVG."""
+    png = _render(svg, size, size)
+    width, height = _size(png)
+    if (width, height) == (size, size):
+        return png
+    # resvg fits the drawing inside the box; the second pass pads it to a square. The drawing goes
+    # in as pixels because resvg does not give nested SVG images any fonts.
+    return _render(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+        f'<image x="{(size - width) // 2}" y="{(size - height) // 2}" width="{width}"'
+        f' height="{height}" href="{_png_href(png)}"/></svg>',
+        size,
+        size,
+    )
+
+
+def _em(char: str) -> float:
+    """A generous advance width in em for Noto Sans Bold, so estimated lines never overflow."""
+    if unicodedata.combining(char):
+        return 0.0
+    if unicodedata.east_asian_width(char) in "WF" or char in "mwMW@%…":
+        return 1.0
+    if char == " ":
+        return 0.3
+    if char in "fijlrtI.,:;'!|()[]":
+        return 0.45
+    return 0.82 if char.isupper() else 0.66
+
+
+def _width(text: str, font_size: int) -> float:
+    return sum(_em(char) for char in text) * font_size
+
+
+def _wrap(text: str, font_size: int, width: int, max_lines: int) -> list[str]:
+    """Greedy word wrap by estimated width; long words break anywhere, overflow ends in '…'."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if _width(candidate, font_size) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if _width(line + char, font_size) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    if line:
+        lines.append(line)
+    if len(lines) <= max_lines:
+        return lines
+    last = lines[max_lines - 1]
+    while last and _width(last + "…", font_size) > width:
+        last = last[:-1]
+    return [*lines[: max_lines - 1], last.rstrip() + "…"]
+
+
+def _text_line(text: str, x: int, y: int, size: int, weight: int, colour: str) -> str:
+    return (
+        f'<text x="{x}" y="{y}" font-family="{FAMILY}" font-size="{size}" font-weight="{weight}"'
+        f' fill="{colour}">{escape(text)}</text>\n'
+    )
+
+
+def share_image(badge_svg: str, title: str, subtitle: str) -> bytes:
+    """A 1200×627 Open Graph/LinkedIn card: the badge on the left, title and subtitle beside it."""
+    width, height = SHARE_SIZE
+    badge, left, text_x, text_width = 420, 70, 550, 590
+    title_size, subtitle_size = 52, 32
+    title_lines = _wrap(title, title_size, text_width, 3)
+    subtitle_lines = _wrap(subtitle, subtitle_size, text_width, 4)
+    title_step, subtitle_step, gap = round(title_size * 1.2), round(subtitle_size * 1.35), 24
+    block = len(title_lines) * title_step + len(subtitle_lines) * subtitle_step
+    y = (height - block - gap * bool(subtitle_lines)) // 2
+    texts = []
+    for line in title_lines:
+        y += title_step
+        texts.append(_text_line(line, text_x, y - title_step // 4, title_size, 700, "#1a1a1a"))
+    y += gap
+    for line in subtitle_lines:
+        y += subtitle_step
+        texts.append(
+            _text_line(line, text_x, y - subtitle_step // 4, subtitle_size, 400, "#444444")
+        )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">\n'
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>\n'
+        f'<image x="{left}" y="{(height - badge) // 2}" width="{badge}" height="{badge}"'
+        f' href="{_png_href(png_from_svg(badge_svg, badge))}"/>\n'
+        f"{''.join(texts)}</svg>\n"
+    )
+    return _render(svg, width, height)

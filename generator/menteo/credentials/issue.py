@@ -1,0 +1,185 @@
+"""The issue stage: from the ledger's awards and the signing keys to every file a verifier
+needs, as (site-relative path → bytes). Pure given (community, ledger, keys): no clock, no
+network, deterministic signatures, so the same inputs give the same bytes.
+
+Per award to a consenting recipient: the OB 2.0 hosted assertion, its JWS, baked PNG and SVG;
+the OB 3.0 credential with a Data Integrity proof, its VC-JWT, baked PNG and SVG; a share image.
+Per badge: its image (community artwork or generated) as SVG and PNG, and its BadgeClass. Once:
+issuer profiles, keys, revocation list, status list credential and `did.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from menteo.content.community import CommunityData
+from menteo.content.publication import Urls
+from menteo.credentials import baking, images, ob2, ob3
+from menteo.credentials.did import did_document, did_document_path, did_web
+from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
+from menteo.credentials.keys import PublicKeys, SigningKeys
+from menteo.credentials.proofs import sign_data_integrity, sign_jws
+from menteo.ledger.records import Ledger
+
+BADGE_PNG_SIZE = 512
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """The one serialisation of every published JSON document (what is signed is what is
+    served, byte for byte)."""
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def compact(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class IssuedAward:
+    """What the award's verification page links to (site-relative paths)."""
+
+    facts: AwardFacts
+    ob2_json: str
+    ob2_jws: str
+    ob2_png: str
+    ob2_svg: str
+    ob3_json: str
+    ob3_jwt: str
+    ob3_png: str
+    ob3_svg: str
+    share_png: str
+
+
+@dataclass
+class Issued:
+    files: dict[str, bytes] = field(default_factory=dict)
+    awards: list[IssuedAward] = field(default_factory=list)
+    issuer: Issuer | None = None
+    did: str = ""
+    development_key: bool = False
+
+
+class _Issuer:
+    def __init__(
+        self,
+        community: CommunityData,
+        ledger: Ledger,
+        urls: Urls,
+        keys: SigningKeys,
+        registry: PublicKeys,
+    ) -> None:
+        self.c = community
+        self.ledger = ledger
+        self.urls = urls
+        self.keys = keys
+        self.registry = registry
+        self.base = community.config.base_url
+        self.did = did_web(self.base)
+        self.issuer = issuer_facts(community, self.did)
+        self.ob2 = ob2.Ob2Paths(self.base)
+        self.ob3 = ob3.Ob3Paths(self.base)
+        self.vm = f"{self.did}#{keys.ed25519_multikey}"
+        self.files: dict[str, bytes] = {}
+
+    def add(self, path: str, data: bytes | str) -> None:
+        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def signed(self, document: dict[str, Any], created: str) -> dict[str, Any]:
+        return sign_data_integrity(document, self.keys.ed25519, self.vm, created)
+
+    def badge_images(self) -> dict[str, str]:
+        """Each badge's SVG: the community's artwork, or one drawn for its name and tier."""
+        svgs = {}
+        for slug, record in self.c.badges.items():
+            badge = record.model
+            if badge.image:
+                svg = (self.c.root / "badges/images" / badge.image).read_text(encoding="utf-8")
+            else:
+                svg = images.badge_svg(badge.name, badge.tier, badge.audience.value)
+            svgs[slug] = svg
+            self.add(f"badges/images/{slug}.svg", svg)
+            self.add(f"badges/images/{slug}.png", images.png_from_svg(svg, BADGE_PNG_SIZE))
+        return svgs
+
+    def keys_and_profiles(self) -> None:
+        rsa = {k.kid: k.public_pem for k in self.registry.rsa}
+        rsa[self.keys.rsa_kid] = self.keys.rsa_public_pem
+        multikeys = list(
+            dict.fromkeys(
+                [*(k.multikey for k in self.registry.ed25519), self.keys.ed25519_multikey]
+            )
+        )
+        for kid, pem in sorted(rsa.items()):
+            self.add(self.ob2.key(kid), dumps(ob2.cryptographic_key(kid, pem, self.ob2)))
+        self.add(self.ob3.jwk(self.keys.rsa_kid), dumps(self.keys.rsa_jwk))
+        self.add(self.ob2.issuer, dumps(ob2.issuer_profile(self.issuer, self.ob2, sorted(rsa))))
+        self.add(did_document_path(self.base), dumps(did_document(self.did, multikeys)))
+        self.add(self.ob3.issuer, dumps(ob3.profile(self.issuer)))
+        for slug in self.c.badges:
+            facts = badge_facts(self.c, self.urls, slug)
+            self.add(self.ob2.badge(slug), dumps(ob2.badge_class(facts, self.ob2)))
+
+    def award(self, facts: AwardFacts, svg: str) -> IssuedAward:
+        uuid = facts.uuid
+        kid = self.keys.rsa_kid
+        hosted = ob2.hosted_assertion(facts, self.ob2)
+        jws = sign_jws(
+            compact(ob2.signed_assertion(facts, self.ob2, kid)), self.keys.rsa, {"alg": "RS256"}
+        )
+        credential = self.signed(ob3.credential(facts, self.issuer, self.ob3), facts.recorded)
+        header = {"alg": "RS256", "typ": "JWT", "kid": self.ob3.url(self.ob3.jwk(kid))}
+        jwt = sign_jws(compact(ob3.jwt_claims(credential)), self.keys.rsa, header)
+        png = images.png_from_svg(svg, BADGE_PNG_SIZE)
+        credential_json = dumps(credential).decode("utf-8")
+        paths = IssuedAward(
+            facts=facts,
+            ob2_json=self.ob2.assertion(uuid),
+            ob2_jws=self.ob2.assertion(uuid, "jws"),
+            ob2_png=self.ob2.assertion(uuid, "png"),
+            ob2_svg=self.ob2.assertion(uuid, "svg"),
+            ob3_json=self.ob3.credential(uuid),
+            ob3_jwt=self.ob3.credential(uuid, "jwt"),
+            ob3_png=self.ob3.credential(uuid, "png"),
+            ob3_svg=self.ob3.credential(uuid, "svg"),
+            share_png=f"awards/{uuid}/share.png",
+        )
+        self.add(paths.ob2_json, dumps(hosted))
+        self.add(paths.ob2_jws, jws)
+        self.add(paths.ob2_png, baking.bake_ob2_png(png, jws))
+        self.add(paths.ob2_svg, baking.bake_ob2_svg(svg, jws))
+        self.add(paths.ob3_json, credential_json)
+        self.add(paths.ob3_jwt, jwt)
+        self.add(paths.ob3_png, baking.bake_ob3_png(png, credential_json))
+        self.add(paths.ob3_svg, baking.bake_ob3_svg(svg, credential_json))
+        # No recipient name: the image stays legible whatever script a name is written in
+        # (its font covers Latin, Greek and Cyrillic), and the page title names them anyway.
+        subtitle = f"Awarded by {self.issuer.name} on {facts.awarded.isoformat()}"
+        self.add(paths.share_png, images.share_image(svg, facts.badge.name, subtitle))
+        return paths
+
+    def status(self, every: list[AwardFacts]) -> None:
+        revoked = [
+            self.ledger.awards[award_id].status_index for award_id in self.ledger.revocations
+        ]
+        latest = max(
+            (a.recorded for a in self.ledger.awards.values()), default="1970-01-01T00:00:00Z"
+        )
+        latest = max([latest, *(r.recorded for r in self.ledger.revocations.values())])
+        document = ob3.status_list(revoked, self.issuer, self.ob3, latest)
+        self.add(self.ob3.status_list, dumps(self.signed(document, latest)))
+        self.add(self.ob2.revocations, dumps(ob2.revocation_list(every, self.ob2)))
+
+
+def issue_credentials(
+    community: CommunityData, ledger: Ledger, urls: Urls, keys: SigningKeys, registry: PublicKeys
+) -> Issued:
+    """Every credential file of the site."""
+    issuer = _Issuer(community, ledger, urls, keys, registry)
+    svgs = issuer.badge_images()
+    issuer.keys_and_profiles()
+    every = award_facts(community, ledger, urls)
+    issued = [issuer.award(facts, svgs[facts.badge.slug]) for facts in every]
+    issuer.status(every)
+    return Issued(issuer.files, issued, issuer.issuer, issuer.did, keys.development)

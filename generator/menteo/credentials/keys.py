@@ -1,0 +1,295 @@
+"""Signing keys and the public key registry.
+
+Private keys never live in the repository: they come from CI secrets (PEM text in
+`MENTEO_ED25519_KEY` / `MENTEO_RSA_KEY`), a directory named by `MENTEO_KEYS`, or the git-ignored
+`.menteo/keys/` of the community. Every public key ever used is recorded in `keys/public.json`
+(committed and published) so that rotating keys never breaks a credential already issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
+from menteo.credentials.encoding import b64url_encode, ed25519_from_multikey, ed25519_multikey
+
+ED25519_ENV = "MENTEO_ED25519_KEY"
+RSA_ENV = "MENTEO_RSA_KEY"
+KEYS_DIR_ENV = "MENTEO_KEYS"
+LOCAL_KEYS = Path(".menteo/keys")
+ED25519_FILE = "ed25519.pem"
+RSA_FILE = "rsa.pem"
+DEVELOPMENT_MARKER = "DEVELOPMENT"
+"""Marks a pair `load_keys` created on its own, so later builds still report it as such."""
+REGISTRY = Path("keys/public.json")
+RSA_BITS = 2048
+
+HOW_TO_CONFIGURE = (
+    f"set {ED25519_ENV} and {RSA_ENV} (PEM text), or {KEYS_DIR_ENV} (a directory with "
+    f"{ED25519_FILE} and {RSA_FILE}), or run `menteo keys generate`"
+)
+
+
+class KeysError(ValueError):
+    """A key is missing, unreadable or unfit; the message names where it came from."""
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    ed25519: Ed25519PrivateKey
+    rsa: RSAPrivateKey
+    development: bool
+    source: str
+    """Where the keys came from, for messages (never the keys themselves)."""
+
+    @property
+    def ed25519_multikey(self) -> str:
+        return ed25519_multikey(self.ed25519.public_key())
+
+    @property
+    def rsa_public_pem(self) -> str:
+        return _public_pem(self.rsa.public_key())
+
+    @property
+    def rsa_kid(self) -> str:
+        return rsa_thumbprint(self.rsa.public_key())
+
+    @property
+    def rsa_jwk(self) -> dict[str, str]:
+        return {**_rsa_jwk_members(self.rsa.public_key()), "kid": self.rsa_kid}
+
+
+def _public_pem(key: RSAPublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+def _rsa_jwk_members(key: RSAPublicKey) -> dict[str, str]:
+    numbers = key.public_numbers()
+
+    def unsigned(value: int) -> str:
+        return b64url_encode(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+    return {"kty": "RSA", "n": unsigned(numbers.n), "e": unsigned(numbers.e)}
+
+
+def rsa_thumbprint(key: RSAPublicKey) -> str:
+    """RFC 7638 JWK thumbprint: a key id anyone can recompute from the public key alone."""
+    members = json.dumps(_rsa_jwk_members(key), sort_keys=True, separators=(",", ":"))
+    return b64url_encode(hashlib.sha256(members.encode("ascii")).digest())
+
+
+def generate_keys(source: str, development: bool = False) -> SigningKeys:
+    return SigningKeys(
+        Ed25519PrivateKey.generate(),
+        rsa.generate_private_key(public_exponent=65537, key_size=RSA_BITS),
+        development,
+        source,
+    )
+
+
+def _parse_ed25519(pem: bytes, where: str) -> Ed25519PrivateKey:
+    key = _parse_pem(pem, where)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeysError(f"{where}: expected an Ed25519 private key, got {type(key).__name__}")
+    return key
+
+
+def _parse_rsa(pem: bytes, where: str) -> RSAPrivateKey:
+    key = _parse_pem(pem, where)
+    if not isinstance(key, RSAPrivateKey):
+        raise KeysError(f"{where}: expected an RSA private key, got {type(key).__name__}")
+    if key.key_size < RSA_BITS:
+        raise KeysError(f"{where}: RSA key has {key.key_size} bits; at least {RSA_BITS} needed")
+    return key
+
+
+def _parse_pem(pem: bytes, where: str) -> object:
+    try:
+        return serialization.load_pem_private_key(pem, password=None)
+    except TypeError:
+        raise KeysError(f"{where}: the key is encrypted; provide it without a passphrase") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise KeysError(f"{where}: not a PEM private key (PKCS#8 expected)") from None
+
+
+def read_key_directory(directory: Path, development: bool = False) -> SigningKeys:
+    paths = [directory / ED25519_FILE, directory / RSA_FILE]
+    try:
+        ed_pem, rsa_pem = (path.read_bytes() for path in paths)
+    except OSError as exc:
+        raise KeysError(
+            f"{directory}: cannot read the key pair ({exc.strerror}: {exc.filename})"
+        ) from None
+    return SigningKeys(
+        _parse_ed25519(ed_pem, str(paths[0])),
+        _parse_rsa(rsa_pem, str(paths[1])),
+        development,
+        str(directory),
+    )
+
+
+def key_directory(root: Path, environ: Mapping[str, str]) -> Path:
+    """Where key files are read and written: `$MENTEO_KEYS`, else the community's own."""
+    configured = environ.get(KEYS_DIR_ENV)
+    return Path(configured) if configured else root / LOCAL_KEYS
+
+
+def load_keys(root: Path, environ: Mapping[str, str], strict: bool) -> SigningKeys:
+    """The configured signing keys; unless `strict`, a development pair made on first use so
+    local previews work without any setup."""
+    ed_pem, rsa_pem = environ.get(ED25519_ENV), environ.get(RSA_ENV)
+    if ed_pem or rsa_pem:
+        if not (ed_pem and rsa_pem):
+            raise KeysError(f"set both {ED25519_ENV} and {RSA_ENV}, not only one")
+        return SigningKeys(
+            _parse_ed25519(ed_pem.encode("utf-8"), ED25519_ENV),
+            _parse_rsa(rsa_pem.encode("utf-8"), RSA_ENV),
+            False,
+            f"environment ({ED25519_ENV}, {RSA_ENV})",
+        )
+    directory = key_directory(root, environ)
+    present = [(directory / name).exists() for name in (ED25519_FILE, RSA_FILE)]
+    if any(present) or environ.get(KEYS_DIR_ENV):
+        return read_key_directory(directory, (directory / DEVELOPMENT_MARKER).exists())
+    if strict:
+        raise KeysError(f"no signing keys configured: {HOW_TO_CONFIGURE}")
+    keys = generate_keys(str(directory), development=True)
+    write_keys(directory, keys, development=True)
+    return keys
+
+
+def write_keys(directory: Path, keys: SigningKeys, development: bool = False) -> None:
+    """Write the pair owner-readable only (folder 0700, files 0600), each file atomically."""
+    _private_directory(directory)
+    for name, key in ((ED25519_FILE, keys.ed25519), (RSA_FILE, keys.rsa)):
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        _atomic_write(directory / name, pem)
+    marker = directory / DEVELOPMENT_MARKER
+    if development:
+        _atomic_write(marker, b"Made by menteo for local previews; replace with real keys.\n")
+    else:
+        marker.unlink(missing_ok=True)
+
+
+def _private_directory(directory: Path) -> None:
+    """Create the key folder 0700; a `.menteo/` folder also gets a `.gitignore` of `*` so keys
+    stay out of git even in repositories that do not ignore it."""
+    for folder in [*reversed(directory.parents), directory]:
+        if not folder.exists():
+            folder.mkdir(mode=0o700)
+            folder.chmod(0o700)
+            if folder.name == ".menteo":
+                (folder / ".gitignore").write_text("*\n", encoding="utf-8")
+
+
+def _atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(handle, mode)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class Ed25519Entry:
+    multikey: str
+    since: str
+
+
+@dataclass(frozen=True)
+class RsaEntry:
+    kid: str
+    public_pem: str
+    since: str
+
+
+@dataclass(frozen=True)
+class PublicKeys:
+    """Every public key the community has signed with, oldest first."""
+
+    ed25519: tuple[Ed25519Entry, ...] = ()
+    rsa: tuple[RsaEntry, ...] = ()
+
+    def as_json(self) -> dict[str, list[dict[str, str]]]:
+        return {
+            "ed25519": [{"publicKeyMultibase": e.multikey, "since": e.since} for e in self.ed25519],
+            "rsa": [
+                {"kid": e.kid, "publicKeyPem": e.public_pem, "since": e.since} for e in self.rsa
+            ],
+        }
+
+
+def read_public_keys(root: Path) -> PublicKeys:
+    path = root / REGISTRY
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return PublicKeys()
+    except (OSError, ValueError) as exc:
+        raise KeysError(f"{REGISTRY}: cannot read: {exc}") from None
+    try:
+        return PublicKeys(
+            tuple(_ed25519_entry(item) for item in data.get("ed25519", [])),
+            tuple(_rsa_entry(item) for item in data.get("rsa", [])),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise KeysError(f"{REGISTRY}: malformed entry: {exc}") from None
+
+
+def _ed25519_entry(item: dict[str, Any]) -> Ed25519Entry:
+    ed25519_from_multikey(item["publicKeyMultibase"])
+    return Ed25519Entry(item["publicKeyMultibase"], _date(item["since"]))
+
+
+def _rsa_entry(item: dict[str, Any]) -> RsaEntry:
+    key = serialization.load_pem_public_key(item["publicKeyPem"].encode("ascii"))
+    if not isinstance(key, RSAPublicKey) or rsa_thumbprint(key) != item["kid"]:
+        raise ValueError(f"kid {item['kid']} does not match its publicKeyPem")
+    return RsaEntry(item["kid"], item["publicKeyPem"], _date(item["since"]))
+
+
+def _date(value: str) -> str:
+    dt.date.fromisoformat(value)
+    return value
+
+
+def record_public_keys(root: Path, keys: SigningKeys, since: str) -> bool:
+    """Add the keys' public halves to the registry if absent; whether the file changed."""
+    registry = read_public_keys(root)
+    _date(since)
+    ed25519, rsa_entries = list(registry.ed25519), list(registry.rsa)
+    if keys.ed25519_multikey not in {entry.multikey for entry in ed25519}:
+        ed25519.append(Ed25519Entry(keys.ed25519_multikey, since))
+    if keys.rsa_kid not in {entry.kid for entry in rsa_entries}:
+        rsa_entries.append(RsaEntry(keys.rsa_kid, keys.rsa_public_pem, since))
+    updated = PublicKeys(tuple(ed25519), tuple(rsa_entries))
+    if updated == registry:
+        return False
+    path = root / REGISTRY
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(updated.as_json(), indent=2, ensure_ascii=False) + "\n"
+    _atomic_write(path, text.encode("utf-8"), mode=0o644)
+    return True

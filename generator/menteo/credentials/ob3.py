@@ -1,0 +1,155 @@
+"""Open Badges 3.0 documents: each award as an `OpenBadgeCredential` (VC Data Model 2.0, OB
+context 3.0.3) with an embedded issuer Profile and Achievement, a Bitstring Status List entry
+for revocation, and its VC-JWT claims; plus the signed status list credential itself.
+
+Pure functions: dates come from the ledger, never the clock, so the documents (and, since Ed25519
+and RSA PKCS#1 v1.5 signatures are deterministic, their proofs) are the same on every build.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from menteo.credentials.facts import AwardFacts, Issuer
+from menteo.ledger.records import STATUS_LIST_SIZE
+
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+ROOT = "ob3/"
+
+
+@dataclass(frozen=True)
+class Ob3Paths:
+    """Site-relative paths (under the base path) of every OB 3.0 file, and their URLs."""
+
+    base_url: str
+
+    status_list: ClassVar[str] = ROOT + "status/revocation.json"
+    issuer: ClassVar[str] = ROOT + "issuer.json"
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    @staticmethod
+    def credential(uuid: str, suffix: str = "json") -> str:
+        return f"{ROOT}credentials/{uuid}.{suffix}"
+
+    @staticmethod
+    def jwk(kid: str) -> str:
+        return f"{ROOT}keys/{kid}.json"
+
+
+def profile(issuer: Issuer) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": issuer.did,
+        "type": ["Profile"],
+        "name": issuer.name,
+        "url": issuer.url,
+    }
+    if issuer.description:
+        document["description"] = issuer.description
+    return document
+
+
+def _evidence(award: AwardFacts) -> list[dict[str, Any]]:
+    evidence = []
+    for item in award.evidence:
+        entry: dict[str, Any] = {"type": ["Evidence"], "name": item.name}
+        if item.url:
+            entry["id"] = item.url
+        if item.narrative:
+            entry["narrative"] = item.narrative
+        evidence.append(entry)
+    return evidence
+
+
+def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, Any]:
+    """The unsigned credential; the proofs are added by `proofs`."""
+    badge = award.badge
+    achievement: dict[str, Any] = {
+        "id": badge.criteria_url,
+        "type": ["Achievement"],
+        "achievementType": "Badge",
+        "name": badge.name,
+        "description": badge.description,
+        "criteria": {"id": badge.criteria_url, "narrative": badge.criteria},
+        "image": {"id": badge.image_png, "type": "Image", "caption": f"The {badge.name} badge"},
+    }
+    if badge.tags:
+        achievement["tag"] = list(badge.tags)
+    list_url = paths.url(paths.status_list)
+    document: dict[str, Any] = {
+        "@context": CONTEXT,
+        "id": award.id,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": badge.name,
+        "issuer": profile(issuer),
+        "validFrom": award.recorded,
+        "awardedDate": f"{award.awarded.isoformat()}T00:00:00Z",
+        "credentialSubject": {
+            "id": award.recipient_url,
+            "type": ["AchievementSubject"],
+            "achievement": achievement,
+        },
+        "credentialStatus": {
+            "id": f"{list_url}#{award.status_index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(award.status_index),
+            "statusListCredential": list_url,
+        },
+    }
+    evidence = _evidence(award)
+    if evidence:
+        document["evidence"] = evidence
+    return document
+
+
+def jwt_claims(document: dict[str, Any]) -> dict[str, Any]:
+    """VC-JWT payload: the credential itself plus the registered claims OB 3.0 requires."""
+    valid_from = dt.datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
+    return {
+        **document,
+        "iss": document["issuer"]["id"],
+        "jti": document["id"],
+        "nbf": int(valid_from.timestamp()),
+        "sub": document["credentialSubject"]["id"],
+    }
+
+
+def encoded_list(revoked: Iterable[int]) -> str:
+    """The bitstring (index 0 = the first byte's most significant bit), GZIP-compressed with
+    a fixed timestamp (so the bytes are reproducible), as multibase base64url."""
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    for index in revoked:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    packed = gzip.compress(bytes(bits), compresslevel=9, mtime=0)
+    return "u" + base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
+
+
+def status_list(
+    revoked_indexes: Iterable[int], issuer: Issuer, paths: Ob3Paths, valid_from: str
+) -> dict[str, Any]:
+    """The unsigned `BitstringStatusListCredential`; `valid_from` is the ledger's latest
+    recorded time, so the list changes only when the ledger does."""
+    url = paths.url(paths.status_list)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer.did,
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list(revoked_indexes),
+        },
+    }

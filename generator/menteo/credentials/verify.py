@@ -1,0 +1,208 @@
+"""`menteo verify`: check every credential and baked image in a built site, offline, the way a
+verifier would: keys resolved through the site's own `did.json` and key documents, signatures,
+status lists, dates, and that each baked image carries exactly the hosted payload.
+
+Our own verifier proves nothing alone (the interoperability tests run independent ones); it is
+the quick check a community runs on its own output, and it reports per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from menteo.credentials import baking
+from menteo.credentials.did import did_document_path
+from menteo.credentials.encoding import b64url_decode, ed25519_from_multikey
+from menteo.credentials.proofs import verify_data_integrity, verify_jws
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str
+    status: str
+    """"ok", "revoked" (verified, and revoked by the issuer) or "failed"."""
+    detail: str = ""
+
+
+class VerificationFailure(Exception):
+    pass
+
+
+class _Site:
+    """Resolves the site's own URLs to its files: nothing is fetched."""
+
+    def __init__(self, root: Path, base_url: str) -> None:
+        self.root = root
+        self.base_url = base_url
+
+    def file(self, url: str) -> Path:
+        if not url.startswith(self.base_url):
+            raise VerificationFailure(f"{url} is not on this site ({self.base_url})")
+        path = (self.root / url[len(self.base_url) :].split("#")[0]).resolve()
+        if not path.is_relative_to(self.root.resolve()) or not path.is_file():
+            raise VerificationFailure(f"{url} is not in the site")
+        return path
+
+    def json(self, url: str) -> dict[str, Any]:
+        return json.loads(self.file(url).read_text(encoding="utf-8"))
+
+    def ed25519_key(self, verification_method: str, issuer: str) -> Any:
+        did = verification_method.partition("#")[0]
+        if did != issuer:
+            raise VerificationFailure(f"key {verification_method} is not controlled by {issuer}")
+        document = json.loads(
+            (self.root / did_document_path(self.base_url)).read_text(encoding="utf-8")
+        )
+        if document.get("id") != did:
+            raise VerificationFailure(f"did.json is for {document.get('id')}, not {did}")
+        if verification_method not in document.get("assertionMethod", []):
+            raise VerificationFailure(f"{verification_method} is not an assertion method")
+        for method in document.get("verificationMethod", []):
+            if method.get("id") == verification_method and method.get("controller") == did:
+                return ed25519_from_multikey(method["publicKeyMultibase"])
+        raise VerificationFailure(f"{verification_method} is not in did.json")
+
+    def rsa_jwk(self, url: str) -> RSAPublicKey:
+        jwk = self.json(url)
+        if jwk.get("kty") != "RSA":
+            raise VerificationFailure(f"{url} is not an RSA key")
+        numbers = RSAPublicNumbers(
+            int.from_bytes(b64url_decode(jwk["e"]), "big"),
+            int.from_bytes(b64url_decode(jwk["n"]), "big"),
+        )
+        return numbers.public_key()
+
+
+def _proof(document: dict[str, Any]) -> dict[str, Any]:
+    proofs = document.get("proof")
+    proof = proofs[0] if isinstance(proofs, list) and len(proofs) == 1 else proofs
+    if not isinstance(proof, dict):
+        raise VerificationFailure("no single Data Integrity proof")
+    return proof
+
+
+def _data_integrity(site: _Site, document: dict[str, Any]) -> None:
+    issuer = document["issuer"]
+    issuer_id = issuer["id"] if isinstance(issuer, dict) else issuer
+    key = site.ed25519_key(_proof(document)["verificationMethod"], issuer_id)
+    if not verify_data_integrity(document, key):
+        raise VerificationFailure("the Data Integrity proof does not verify")
+
+
+def _now_within(document: dict[str, Any], now: dt.datetime) -> None:
+    def moment(name: str) -> dt.datetime | None:
+        value = document.get(name)
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+    valid_from, valid_until = moment("validFrom"), moment("validUntil")
+    if valid_from is None or valid_from > now:
+        raise VerificationFailure(f"not valid yet (validFrom {document.get('validFrom')})")
+    if valid_until is not None and valid_until < now:
+        raise VerificationFailure(f"expired (validUntil {document.get('validUntil')})")
+
+
+def _revoked(site: _Site, document: dict[str, Any]) -> bool:
+    status = document.get("credentialStatus")
+    if status is None:
+        return False
+    if (
+        status.get("type") != "BitstringStatusListEntry"
+        or status.get("statusPurpose") != "revocation"
+    ):
+        raise VerificationFailure("unsupported credentialStatus")
+    listing = site.json(status["statusListCredential"])
+    _data_integrity(site, listing)
+    subject = listing["credentialSubject"]
+    if subject.get("statusPurpose") != "revocation":
+        raise VerificationFailure("the status list is not a revocation list")
+    encoded = subject["encodedList"]
+    if not encoded.startswith("u"):
+        raise VerificationFailure("the status list is not base64url multibase")
+    bits = gzip.decompress(b64url_decode(encoded[1:]))
+    index = int(status["statusListIndex"])
+    if len(bits) * 8 < 131_072 or index >= len(bits) * 8:
+        raise VerificationFailure("the status list is too short")
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def _ob3(site: _Site, path: Path, now: dt.datetime) -> str:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    _data_integrity(site, document)
+    _now_within(document, now)
+    jwt = path.with_suffix(".jwt").read_text(encoding="utf-8")
+    header = json.loads(b64url_decode(jwt.split(".")[0]))
+    _, payload = verify_jws(jwt, site.rsa_jwk(header["kid"]))
+    claims = json.loads(payload)
+    expected = {
+        "iss": document["issuer"]["id"],
+        "jti": document["id"],
+        "sub": document["credentialSubject"]["id"],
+    }
+    if any(claims.get(k) != v for k, v in expected.items()):
+        raise VerificationFailure("the VC-JWT claims do not match the credential")
+    if {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "sub")} != document:
+        raise VerificationFailure("the VC-JWT carries a different credential")
+    hosted = path.read_text(encoding="utf-8")
+    if baking.extract_ob3_png(path.with_suffix(".png").read_bytes()) != hosted:
+        raise VerificationFailure("the baked PNG differs from the hosted credential")
+    if baking.extract_ob3_svg(path.with_suffix(".svg").read_text(encoding="utf-8")) != hosted:
+        raise VerificationFailure("the baked SVG differs from the hosted credential")
+    return "revoked" if _revoked(site, document) else "ok"
+
+
+def _ob2(site: _Site, path: Path) -> str:
+    hosted = json.loads(path.read_text(encoding="utf-8"))
+    jws = path.with_suffix(".jws").read_text(encoding="utf-8")
+    header = json.loads(b64url_decode(jws.split(".")[0]))
+    if header.get("alg") != "RS256":
+        raise VerificationFailure("the signed assertion is not RS256")
+    unverified = json.loads(b64url_decode(jws.split(".")[1]))
+    creator = unverified["verification"]["creator"]
+    key = site.json(creator)
+    issuer = site.json(key["owner"])
+    if creator not in issuer.get("publicKey", []):
+        raise VerificationFailure(f"{creator} is not one of the issuer's keys")
+    public_key = load_pem_public_key(key["publicKeyPem"].encode())
+    assert isinstance(public_key, RSAPublicKey)
+    _, payload = verify_jws(jws, public_key)
+    signed = json.loads(payload)
+    if baking.extract_ob2_png(path.with_suffix(".png").read_bytes()) != jws:
+        raise VerificationFailure("the baked PNG differs from the signed assertion")
+    if baking.extract_ob2_svg(path.with_suffix(".svg").read_text(encoding="utf-8")) != jws:
+        raise VerificationFailure("the baked SVG differs from the signed assertion")
+    revoked_ids = {
+        entry["id"] if isinstance(entry, dict) else entry
+        for entry in site.json(issuer["revocationList"]).get("revokedAssertions", [])
+    }
+    if hosted.get("revoked") or signed["id"] in revoked_ids:
+        if not (hosted.get("revoked") and signed["id"] in revoked_ids):
+            raise VerificationFailure("revoked in one place but not the other")
+        return "revoked"
+    return "ok"
+
+
+def verify_site(root: Path, now: dt.datetime | None = None) -> Iterator[Outcome]:
+    """Check every OB 3.0 credential and OB 2.0 assertion under `root`, one outcome each."""
+    now = now or dt.datetime.now(dt.UTC)
+    profile = json.loads((root / "ob2/issuer.json").read_text(encoding="utf-8"))
+    base_url = profile["id"].removesuffix("ob2/issuer.json")
+    site = _Site(root, base_url)
+    for kind, pattern, check in (
+        ("ob3", "ob3/credentials/*.json", lambda p: _ob3(site, p, now)),
+        ("ob2", "ob2/assertions/*.json", lambda p: _ob2(site, p)),
+    ):
+        for path in sorted(root.glob(pattern)):
+            rel = path.relative_to(root).as_posix()
+            try:
+                yield Outcome(rel, check(path))
+            except (VerificationFailure, ValueError, KeyError, OSError) as exc:
+                yield Outcome(rel, "failed", f"{kind}: {exc}")
