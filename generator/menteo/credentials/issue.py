@@ -17,6 +17,7 @@ from typing import Any
 from menteo.content.community import CommunityData
 from menteo.content.publication import Urls
 from menteo.credentials import baking, images, ob2, ob3
+from menteo.credentials.cache import SignatureCache
 from menteo.credentials.did import did_document, did_document_path, did_web
 from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
 from menteo.credentials.keys import PublicKeys, SigningKeys
@@ -69,6 +70,7 @@ class _Issuer:
         urls: Urls,
         keys: SigningKeys,
         registry: PublicKeys,
+        cache: SignatureCache,
     ) -> None:
         self.c = community
         self.ledger = ledger
@@ -82,12 +84,27 @@ class _Issuer:
         self.ob3 = ob3.Ob3Paths(self.base)
         self.vm = f"{self.did}#{keys.ed25519_multikey}"
         self.files: dict[str, bytes] = {}
+        self.cache = cache
 
     def add(self, path: str, data: bytes | str) -> None:
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
 
     def signed(self, document: dict[str, Any], created: str) -> dict[str, Any]:
-        return sign_data_integrity(document, self.keys.ed25519, self.vm, created)
+        """`document` with its Data Integrity proof, from the cache when it was signed before."""
+
+        def sign() -> str:
+            proof = sign_data_integrity(document, self.keys.ed25519, self.vm, created)["proof"]
+            return json.dumps(proof)
+
+        signed = compact({"document": document, "vm": self.vm, "created": created})
+        proof = self.cache.signature("eddsa-rdfc-2022", self.keys.ed25519_multikey, signed, sign)
+        return {**document, "proof": json.loads(proof)}
+
+    def jws(self, payload: bytes, header: dict[str, Any]) -> str:
+        signed = compact(header) + b"." + payload
+        return self.cache.signature(
+            "RS256", self.keys.rsa_kid, signed, lambda: sign_jws(payload, self.keys.rsa, header)
+        )
 
     def badge_images(self) -> dict[str, str]:
         """Each badge's SVG: the community's artwork, or one drawn for its name and tier."""
@@ -101,6 +118,10 @@ class _Issuer:
             svgs[slug] = svg
             self.add(f"badges/images/{slug}.svg", svg)
             self.add(f"badges/images/{slug}.png", images.png_from_svg(svg, BADGE_PNG_SIZE))
+            # One share card per badge, not per award: it names no one (the page title does),
+            # so it stays legible whatever script a name is in, and costs one render per badge.
+            subtitle = f"Awarded by {self.issuer.name}"
+            self.add(share_image_path(slug), images.share_image(svg, badge.name, subtitle))
         return svgs
 
     def keys_and_profiles(self) -> None:
@@ -125,12 +146,10 @@ class _Issuer:
         uuid = facts.uuid
         kid = self.keys.rsa_kid
         hosted = ob2.hosted_assertion(facts, self.ob2)
-        jws = sign_jws(
-            compact(ob2.signed_assertion(facts, self.ob2, kid)), self.keys.rsa, {"alg": "RS256"}
-        )
+        jws = self.jws(compact(ob2.signed_assertion(facts, self.ob2, kid)), {"alg": "RS256"})
         credential = self.signed(ob3.credential(facts, self.issuer, self.ob3), facts.recorded)
         header = {"alg": "RS256", "typ": "JWT", "kid": self.ob3.url(self.ob3.jwk(kid))}
-        jwt = sign_jws(compact(ob3.jwt_claims(credential)), self.keys.rsa, header)
+        jwt = self.jws(compact(ob3.jwt_claims(credential)), header)
         png = images.png_from_svg(svg, BADGE_PNG_SIZE)
         credential_json = dumps(credential).decode("utf-8")
         paths = IssuedAward(
@@ -143,7 +162,7 @@ class _Issuer:
             ob3_jwt=self.ob3.credential(uuid, "jwt"),
             ob3_png=self.ob3.credential(uuid, "png"),
             ob3_svg=self.ob3.credential(uuid, "svg"),
-            share_png=f"awards/{uuid}/share.png",
+            share_png=share_image_path(facts.badge.slug),
         )
         self.add(paths.ob2_json, dumps(hosted))
         self.add(paths.ob2_jws, jws)
@@ -153,10 +172,6 @@ class _Issuer:
         self.add(paths.ob3_jwt, jwt)
         self.add(paths.ob3_png, baking.bake_ob3_png(png, credential_json))
         self.add(paths.ob3_svg, baking.bake_ob3_svg(svg, credential_json))
-        # No recipient name: the image stays legible whatever script a name is written in
-        # (its font covers Latin, Greek and Cyrillic), and the page title names them anyway.
-        subtitle = f"Awarded by {self.issuer.name} on {facts.awarded.isoformat()}"
-        self.add(paths.share_png, images.share_image(svg, facts.badge.name, subtitle))
         return paths
 
     def status(self, every: list[AwardFacts]) -> None:
@@ -172,14 +187,25 @@ class _Issuer:
         self.add(self.ob2.revocations, dumps(ob2.revocation_list(every, self.ob2)))
 
 
+def share_image_path(slug: str) -> str:
+    return f"badges/images/{slug}-share.png"
+
+
 def issue_credentials(
-    community: CommunityData, ledger: Ledger, urls: Urls, keys: SigningKeys, registry: PublicKeys
+    community: CommunityData,
+    ledger: Ledger,
+    urls: Urls,
+    keys: SigningKeys,
+    registry: PublicKeys,
+    cache: SignatureCache | None = None,
 ) -> Issued:
-    """Every credential file of the site."""
-    issuer = _Issuer(community, ledger, urls, keys, registry)
+    """Every credential file of the site; `cache` remembers signatures between builds."""
+    cache = cache if cache is not None else SignatureCache(None)
+    issuer = _Issuer(community, ledger, urls, keys, registry, cache)
     svgs = issuer.badge_images()
     issuer.keys_and_profiles()
     every = award_facts(community, ledger, urls)
     issued = [issuer.award(facts, svgs[facts.badge.slug]) for facts in every]
     issuer.status(every)
+    cache.save()
     return Issued(issuer.files, issued, issuer.issuer, issuer.did, keys.development)

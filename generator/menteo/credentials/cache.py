@@ -1,0 +1,63 @@
+"""Signatures remembered between builds, keyed by the exact bytes signed and the key.
+
+Ed25519 and RSA PKCS#1 v1.5 signatures are deterministic, so a signature computed once for a
+given input and key is the signature every later build would compute: reusing it is safe, and
+it turns a rebuild after one new award into one new signature instead of thousands. The cache
+lives in the git-ignored `.menteo/cache/` of the community; deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+CACHE_FILE = ".menteo/cache/signatures.json"
+FORMAT = 1
+MAX_ENTRIES = 100_000
+
+
+class SignatureCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, str] = {}
+        self.used: set[str] = set()
+        self.changed = False
+        if path is not None and path.is_file():
+            try:
+                stored = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                stored = {}
+            if isinstance(stored, dict) and stored.get("format") == FORMAT:
+                entries = stored.get("signatures", {})
+                if isinstance(entries, dict):
+                    self.entries = {k: v for k, v in entries.items() if isinstance(v, str)}
+
+    @classmethod
+    def for_community(cls, root: Path) -> SignatureCache:
+        return cls(root / CACHE_FILE)
+
+    def signature(self, kind: str, key_id: str, signed: bytes, sign: Callable[[], str]) -> str:
+        """`sign()`'s result for these exact bytes under this key, computed at most once."""
+        digest = hashlib.sha256(f"{kind}\0{key_id}\0".encode() + signed).hexdigest()
+        self.used.add(digest)
+        found = self.entries.get(digest)
+        if found is None:
+            found = self.entries[digest] = sign()
+            self.changed = True
+        return found
+
+    def save(self) -> None:
+        """Write new signatures, atomically. Entries this build did not use are kept (a
+        preview with another base URL must not evict the real build's) until the file passes
+        `MAX_ENTRIES`; then only this build's are kept."""
+        if self.path is None or not self.changed:
+            return
+        keys = self.entries if len(self.entries) <= MAX_ENTRIES else self.used
+        kept = {k: self.entries[k] for k in sorted(keys)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"format": FORMAT, "signatures": kept}), encoding="utf-8")
+        os.replace(temporary, self.path)
