@@ -88,6 +88,8 @@ PAGE_TYPES = {
     "badge-artwork": "badges/first-talk/",
     "opportunities": "opportunities/",
     "ledger": "ledger/",
+    "award": "awards/5de835be-d2eb-519c-b917-50057a2fab18/",
+    "award-revoked": "awards/f4ea96f9-db96-5e71-aea4-8d08af413a21/",
 }
 
 
@@ -143,4 +145,24 @@ def test_everything_essential_works_without_javascript(server: str, browser: Bro
     assert cards.count() >= 10
     cards.first.locator("h3 a").click()
     assert page.locator("h1").is_visible()
+    context.close()
+
+
+def test_award_page_copy_button_and_share_links(server: str, browser: Browser) -> None:
+    """The copy buttons appear only with JavaScript and copy the page's link; the LinkedIn link
+    carries the certification fields."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(server + PAGE_TYPES["award"])
+    page.get_by_role("button", name="Copy link").click()
+    button = page.locator('button[data-copy="award-link"]')
+    assert button.inner_text() == "Copied"
+    link = page.locator("#award-link").input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert link.endswith("/awards/5de835be-d2eb-519c-b917-50057a2fab18/")
+    linkedin = page.get_by_role("link", name="Add to LinkedIn profile").get_attribute("href")
+    assert linkedin is not None and "startTask=CERTIFICATION_NAME" in linkedin
+    assert "name=Champion" in linkedin and "certId=urn%3Auuid%3A5de835be" in linkedin
+    og_image = page.locator('meta[property="og:image"]').get_attribute("content")
+    assert og_image is not None and og_image.endswith("/badges/images/champion-share.png")
     context.close()
