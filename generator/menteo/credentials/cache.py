@@ -39,12 +39,20 @@ class SignatureCache:
     def for_community(cls, root: Path) -> SignatureCache:
         return cls(root / CACHE_FILE)
 
-    def signature(self, kind: str, key_id: str, signed: bytes, sign: Callable[[], str]) -> str:
-        """`sign()`'s result for these exact bytes under this key, computed at most once."""
+    def signature(
+        self,
+        kind: str,
+        key_id: str,
+        signed: bytes,
+        sign: Callable[[], str],
+        check: Callable[[str], bool] | None = None,
+    ) -> str:
+        """`sign()`'s result for these exact bytes under this key, computed at most once; a
+        remembered one that fails `check` (a damaged or edited cache) is computed again."""
         digest = hashlib.sha256(f"{kind}\0{key_id}\0".encode() + signed).hexdigest()
         self.used.add(digest)
         found = self.entries.get(digest)
-        if found is None:
+        if found is None or (check is not None and not check(found)):
             found = self.entries[digest] = sign()
             self.changed = True
         return found

@@ -11,7 +11,7 @@ issuer profiles, keys, revocation list, status list credential and `did.json`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from menteo.content.community import CommunityData
@@ -19,9 +19,10 @@ from menteo.content.publication import Urls
 from menteo.credentials import baking, images, ob2, ob3
 from menteo.credentials.cache import SignatureCache
 from menteo.credentials.did import did_document, did_document_path, did_web
+from menteo.credentials.encoding import b58decode
 from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
-from menteo.credentials.keys import PublicKeys, SigningKeys
-from menteo.credentials.proofs import sign_data_integrity, sign_jws
+from menteo.credentials.keys import PublicKeys, SigningKeys, rsa_public_jwk
+from menteo.credentials.proofs import proof_options, sign_data_integrity, sign_jws, verify_jws
 from menteo.ledger.records import Ledger
 
 BADGE_PNG_SIZE = 512
@@ -53,13 +54,12 @@ class IssuedAward:
     share_png: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Issued:
-    files: dict[str, bytes] = field(default_factory=dict)
-    awards: list[IssuedAward] = field(default_factory=list)
-    issuer: Issuer | None = None
-    did: str = ""
-    development_key: bool = False
+    files: dict[str, bytes]
+    """Site-relative path → bytes."""
+    awards: list[IssuedAward]
+    issuer: Issuer
 
 
 class _Issuer:
@@ -96,14 +96,39 @@ class _Issuer:
             proof = sign_data_integrity(document, self.keys.ed25519, self.vm, created)["proof"]
             return json.dumps(proof)
 
+        def well_formed(cached: str) -> bool:
+            """Verifying the proof would cost what the cache saves; checking its form is cheap."""
+            try:
+                [proof] = json.loads(cached)
+                value = proof["proofValue"]
+                signature = b58decode(value[1:]) if value[:1] == "z" else b""
+            except (ValueError, TypeError, KeyError):
+                return False
+            expected = {**proof_options(self.vm, created), "proofValue": value}
+            return len(signature) == 64 and cached == json.dumps([expected])
+
         signed = compact({"document": document, "vm": self.vm, "created": created})
-        proof = self.cache.signature("eddsa-rdfc-2022", self.keys.ed25519_multikey, signed, sign)
+        proof = self.cache.signature(
+            "eddsa-rdfc-2022", self.keys.ed25519_multikey, signed, sign, well_formed
+        )
         return {**document, "proof": json.loads(proof)}
 
     def jws(self, payload: bytes, header: dict[str, Any]) -> str:
+        def valid(cached: str) -> bool:
+            """An RSA verification is cheap next to signing: a bad cache entry is never served."""
+            try:
+                found = verify_jws(cached, self.keys.rsa.public_key())
+            except ValueError:
+                return False
+            return found == ({**header, "alg": "RS256"}, payload)
+
         signed = compact(header) + b"." + payload
         return self.cache.signature(
-            "RS256", self.keys.rsa_kid, signed, lambda: sign_jws(payload, self.keys.rsa, header)
+            "RS256",
+            self.keys.rsa_kid,
+            signed,
+            lambda: sign_jws(payload, self.keys.rsa, header),
+            valid,
         )
 
     def badge_images(self) -> dict[str, str]:
@@ -134,7 +159,9 @@ class _Issuer:
         )
         for kid, pem in sorted(rsa.items()):
             self.add(self.ob2.key(kid), dumps(ob2.cryptographic_key(kid, pem, self.ob2)))
-        self.add(self.ob3.jwk(self.keys.rsa_kid), dumps(self.keys.rsa_jwk))
+            # Every key ever used, not only the current one: a VC-JWT a recipient downloaded
+            # before a rotation names its key by this URL.
+            self.add(self.ob3.jwk(kid), dumps(rsa_public_jwk(pem)))
         self.add(self.ob2.issuer, dumps(ob2.issuer_profile(self.issuer, self.ob2, sorted(rsa))))
         self.add(did_document_path(self.base), dumps(did_document(self.did, multikeys)))
         self.add(self.ob3.issuer, dumps(ob3.profile(self.issuer)))
@@ -208,4 +235,4 @@ def issue_credentials(
     issued = [issuer.award(facts, svgs[facts.badge.slug]) for facts in every]
     issuer.status(every)
     cache.save()
-    return Issued(issuer.files, issued, issuer.issuer, issuer.did, keys.development)
+    return Issued(issuer.files, issued, issuer.issuer)

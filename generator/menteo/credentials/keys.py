@@ -87,6 +87,14 @@ def _rsa_jwk_members(key: RSAPublicKey) -> dict[str, str]:
     return {"kty": "RSA", "n": unsigned(numbers.n), "e": unsigned(numbers.e)}
 
 
+def rsa_public_jwk(public_pem: str) -> dict[str, str]:
+    """The public JWK, with its thumbprint as `kid`, of an RSA key in SPKI PEM form."""
+    key = serialization.load_pem_public_key(public_pem.encode("ascii"))
+    if not isinstance(key, RSAPublicKey):
+        raise KeysError(f"expected an RSA public key, got {type(key).__name__}")
+    return {**_rsa_jwk_members(key), "kid": rsa_thumbprint(key)}
+
+
 def rsa_thumbprint(key: RSAPublicKey) -> str:
     """RFC 7638 JWK thumbprint: a key id anyone can recompute from the public key alone."""
     members = json.dumps(_rsa_jwk_members(key), sort_keys=True, separators=(",", ":"))

@@ -43,6 +43,17 @@ def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
     return _sha256(canonical_nquads(config)) + _sha256(canonical_nquads(unsecured))
 
 
+def proof_options(verification_method: str, created: str) -> dict[str, Any]:
+    """The proof without its `proofValue`, members in the order they are published."""
+    return {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": created,
+        "verificationMethod": verification_method,
+        "proofPurpose": PROOF_PURPOSE,
+    }
+
+
 def sign_data_integrity(
     document: dict[str, Any], key: Ed25519PrivateKey, verification_method: str, created: str
 ) -> dict[str, Any]:
@@ -52,13 +63,7 @@ def sign_data_integrity(
         raise ValueError("proof: the document is already signed")
     if not XSD_DATETIME.fullmatch(created):
         raise ValueError(f"created: {created!r} is not an XML Schema dateTime")
-    proof: dict[str, Any] = {
-        "type": PROOF_TYPE,
-        "cryptosuite": CRYPTOSUITE,
-        "created": created,
-        "verificationMethod": verification_method,
-        "proofPurpose": PROOF_PURPOSE,
-    }
+    proof = proof_options(verification_method, created)
     signature = key.sign(hash_data(document, proof))
     proof["proofValue"] = "z" + b58encode(signature)
     return {**document, "proof": [proof]}

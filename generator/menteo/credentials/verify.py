@@ -120,7 +120,10 @@ def _revoked(site: _Site, document: dict[str, Any]) -> bool:
     ):
         raise VerificationFailure("unsupported credentialStatus")
     listing = site.json(status["statusListCredential"])
-    _data_integrity(site, listing)
+    try:
+        _data_integrity(site, listing)
+    except VerificationFailure as exc:  # the credential's own proof is fine: name the list
+        raise VerificationFailure(f"status list {status['statusListCredential']}: {exc}") from None
     subject = listing["credentialSubject"]
     if subject.get("statusPurpose") != "revocation":
         raise VerificationFailure("the status list is not a revocation list")
@@ -138,9 +141,13 @@ def _ob3(site: _Site, path: Path, now: dt.datetime) -> str:
     document = json.loads(path.read_text(encoding="utf-8"))
     _data_integrity(site, document)
     _now_within(document, now)
-    jwt = path.with_suffix(".jwt").read_text(encoding="utf-8")
+    jwt_path = path.with_suffix(".jwt")
+    jwt = jwt_path.read_text(encoding="utf-8")
     header = json.loads(b64url_decode(jwt.split(".")[0]))
-    _, payload = verify_jws(jwt, site.rsa_jwk(header["kid"]))
+    try:
+        _, payload = verify_jws(jwt, site.rsa_jwk(header["kid"]))
+    except ValueError as exc:
+        raise VerificationFailure(f"the VC-JWT {jwt_path.name}: {exc}") from None
     claims = json.loads(payload)
     expected = {
         "iss": document["issuer"]["id"],
@@ -173,8 +180,20 @@ def _ob2(site: _Site, path: Path) -> str:
         raise VerificationFailure(f"{creator} is not one of the issuer's keys")
     public_key = load_pem_public_key(key["publicKeyPem"].encode())
     assert isinstance(public_key, RSAPublicKey)
-    _, payload = verify_jws(jws, public_key)
+    try:
+        _, payload = verify_jws(jws, public_key)
+    except ValueError as exc:
+        raise VerificationFailure(f"the signed assertion {path.stem}.jws: {exc}") from None
     signed = json.loads(payload)
+    # The hosted form is what HostedBadge verifiers read: it must say what the signed one does.
+    if hosted.get("id") != site.base_url + path.relative_to(site.root).as_posix():
+        raise VerificationFailure(f"the hosted assertion's id {hosted.get('id')} is not its URL")
+    if not hosted.get("revoked") and hosted != {
+        **signed,
+        "id": hosted["id"],
+        "verification": {"type": "HostedBadge"},
+    }:
+        raise VerificationFailure("the hosted assertion differs from the signed one")
     if baking.extract_ob2_png(path.with_suffix(".png").read_bytes()) != jws:
         raise VerificationFailure("the baked PNG differs from the signed assertion")
     if baking.extract_ob2_svg(path.with_suffix(".svg").read_text(encoding="utf-8")) != jws:

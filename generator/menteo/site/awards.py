@@ -278,7 +278,7 @@ class _Recognition:
                 "the signed assertion inside the image",
             ),
         )
-        issuer_name = self.issuer.name if self.issuer else self.c.config.issuer.name
+        issuer_name = self.issuer.name
         linkedin = "https://www.linkedin.com/profile/add?" + urlencode(
             {
                 "startTask": "CERTIFICATION_NAME",
