@@ -65,7 +65,7 @@ CRITERIA = {
 DESCRIPTIONS = {
     "beacon": "For mentors whose mentees say so.",
     "first-session": "For mentees who have had a first session.",
-    "guide": "For mentors of **more than one** mentee.",
+    "guide": "For mentors of more than one mentee.",
     "starter": "For mentors who have held a first session.",
 }
 NAMES = {
@@ -701,7 +701,7 @@ def test_revoke_then_rebuild(mini: Built, project: Path, tmp_path: Path) -> None
     ]
     page = (site / f"awards/{STARTER}/index.html").read_text()
     assert '<p class="status status-revoked" role="status"><strong>Revoked</strong>' in page
-    assert reason in page
+    assert f"{reason.rstrip('.')}</span>. Verifiers report" in page
     assert "<strong>Revoked</strong>" not in (site / f"awards/{GUIDE}/index.html").read_text()
 
     verified = run("verify", str(site))

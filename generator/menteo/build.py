@@ -98,7 +98,7 @@ def _signing_keys(
     try:
         keys = load_keys(root, environ, strict)
     except KeysError as exc:
-        raise ContentError([Problem("keys", 0, "", str(exc), KEYS_HINT)]) from None
+        raise ContentError([Problem("keys", 0, "", str(exc))]) from None
     if not keys.development:
         return keys, []
     warning = Problem(

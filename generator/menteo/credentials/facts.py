@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from markdown_it import MarkdownIt
+
 from menteo.content.community import CommunityData
 from menteo.content.publication import Publication, Urls
 from menteo.ledger.records import Award, Ledger
@@ -66,9 +68,24 @@ class AwardFacts:
     """The reason, once revoked."""
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown as the plain text Open Badges descriptions are (wallets show them verbatim):
+    the words of each block, blocks separated by a blank line."""
+    blocks: list[str] = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        if token.type == "inline" and token.children is not None:
+            words = [
+                " " if child.type in ("softbreak", "hardbreak") else child.content
+                for child in token.children
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            ]
+            blocks.append("".join(words).strip())
+    return "\n\n".join(block for block in blocks if block)
+
+
 def issuer_facts(community: CommunityData, did: str) -> Issuer:
     issuer = community.config.issuer
-    return Issuer(did, issuer.name, issuer.url, issuer.description, issuer.email)
+    return Issuer(did, issuer.name, issuer.url, plain_text(issuer.description), issuer.email)
 
 
 def badge_facts(community: CommunityData, urls: Urls, slug: str) -> BadgeFacts:
@@ -78,7 +95,7 @@ def badge_facts(community: CommunityData, urls: Urls, slug: str) -> BadgeFacts:
     return BadgeFacts(
         slug=slug,
         name=badge.name,
-        description=badge.description.strip(),
+        description=plain_text(badge.description),
         criteria_url=urls.absolute(urls.page("badges", slug)),
         criteria=narrative(top_level(record), badge.audience, names),
         image_png=urls.absolute(urls.file(f"badges/images/{slug}.png")),

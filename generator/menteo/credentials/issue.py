@@ -164,7 +164,7 @@ class _Issuer:
             self.add(self.ob3.jwk(kid), dumps(rsa_public_jwk(pem)))
         self.add(self.ob2.issuer, dumps(ob2.issuer_profile(self.issuer, self.ob2, sorted(rsa))))
         self.add(did_document_path(self.base), dumps(did_document(self.did, multikeys)))
-        self.add(self.ob3.issuer, dumps(ob3.profile(self.issuer)))
+        self.add(self.ob3.issuer, dumps({"@context": ob3.CONTEXT, **ob3.profile(self.issuer)}))
         for slug in self.c.badges:
             facts = badge_facts(self.c, self.urls, slug)
             self.add(self.ob2.badge(slug), dumps(ob2.badge_class(facts, self.ob2)))
