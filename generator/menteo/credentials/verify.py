@@ -110,7 +110,7 @@ def _now_within(document: dict[str, Any], now: dt.datetime) -> None:
         raise VerificationFailure(f"expired (validUntil {document.get('validUntil')})")
 
 
-def _revoked(site: _Site, document: dict[str, Any]) -> bool:
+def _revoked(site: _Site, document: dict[str, Any], now: dt.datetime) -> bool:
     status = document.get("credentialStatus")
     if status is None:
         return False
@@ -122,6 +122,9 @@ def _revoked(site: _Site, document: dict[str, Any]) -> bool:
     listing = site.json(status["statusListCredential"])
     try:
         _data_integrity(site, listing)
+        _now_within(listing, now)
+        if listing.get("issuer") != document["issuer"]["id"]:
+            raise VerificationFailure("it is issued by someone else than the credential")
     except VerificationFailure as exc:  # the credential's own proof is fine: name the list
         raise VerificationFailure(f"status list {status['statusListCredential']}: {exc}") from None
     subject = listing["credentialSubject"]
@@ -163,7 +166,7 @@ def _ob3(site: _Site, path: Path, now: dt.datetime) -> str:
         raise VerificationFailure("the baked PNG differs from the hosted credential")
     if baking.extract_ob3_svg(path.with_suffix(".svg").read_text(encoding="utf-8")) != hosted:
         raise VerificationFailure("the baked SVG differs from the hosted credential")
-    return "revoked" if _revoked(site, document) else "ok"
+    return "revoked" if _revoked(site, document, now) else "ok"
 
 
 def _ob2(site: _Site, path: Path) -> str:
