@@ -11,6 +11,7 @@ extraction returns exactly the text that was baked.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -25,6 +26,7 @@ from openbadges_bakery import png_bakery
 SVG_NS = "http://www.w3.org/2000/svg"
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 _CDATA_END = re.compile(r"(?<=\]\])(?=>)")
+_PLACEHOLDER = "menteo: the baked element goes here"
 
 
 class NotBaked(ValueError):
@@ -117,8 +119,8 @@ def _svg_root(svg: str) -> tuple[Document, Element]:
     return document, root
 
 
-def _bake_svg(svg: str, payload: str, tag: _SvgTag) -> str:
-    document_json = _json_object(payload)
+def _prepared_svg(svg: str, tag: _SvgTag) -> tuple[Document, Element]:
+    """The SVG with the namespace bound and any element of this version removed."""
     document, root = _svg_root(svg)
     bound = root.getAttribute("xmlns:openbadges")
     if bound not in ("", tag.namespace):
@@ -128,6 +130,12 @@ def _bake_svg(svg: str, payload: str, tag: _SvgTag) -> str:
     if bound:  # re-added last, as on a first bake, so re-baking gives the same bytes
         root.removeAttribute("xmlns:openbadges")
     root.setAttribute("xmlns:openbadges", tag.namespace)
+    return document, root
+
+
+def _baked_element(
+    document: Document, payload: str, document_json: dict[str, object] | None, tag: _SvgTag
+) -> Element:
     element = document.createElementNS(tag.namespace, f"openbadges:{tag.local}")
     if document_json is None:
         element.setAttribute("verify", payload)
@@ -137,8 +145,35 @@ def _bake_svg(svg: str, payload: str, tag: _SvgTag) -> str:
             element.setAttribute("verify", hosted)
         for section in _cdata_sections(payload):
             element.appendChild(document.createCDATASection(section))
-    root.insertBefore(element, root.firstChild)
-    return document.toxml()
+    return element
+
+
+@functools.lru_cache(maxsize=256)
+def _svg_around(svg: str, tag: _SvgTag) -> tuple[str, str] | None:
+    """The baked SVG's text before and after the baked element, which is all the payload
+    changes: every award of a badge bakes the same SVG, and parsing and serialising it was
+    most of a bake. None if the placeholder is not unique in the text (then bake in full)."""
+    document, root = _prepared_svg(svg, tag)
+    placeholder = document.createComment(_PLACEHOLDER)
+    root.insertBefore(placeholder, root.firstChild)
+    text, marker = document.toxml(), placeholder.toxml()
+    if text.count(marker) != 1:
+        return None
+    before, _marker, after = text.partition(marker)
+    return before, after
+
+
+def _bake_svg(svg: str, payload: str, tag: _SvgTag) -> str:
+    document_json = _json_object(payload)
+    around = _svg_around(svg, tag)
+    if around is None:
+        document, root = _prepared_svg(svg, tag)
+        element = _baked_element(document, payload, document_json, tag)
+        root.insertBefore(element, root.firstChild)
+        return document.toxml()
+    # minidom writes an element the same way alone and inside a document (no indentation).
+    element = _baked_element(Document(), payload, document_json, tag)
+    return around[0] + element.toxml() + around[1]
 
 
 def _extract_svg(svg: str, tag: _SvgTag) -> str:
