@@ -68,7 +68,7 @@ from menteo.content.community import CommunityData  # noqa: E402
 from menteo.content.loader import load_community  # noqa: E402
 from menteo.content.publication import Urls  # noqa: E402
 from menteo.credentials import baking, images, issue, ob2, ob3, proofs  # noqa: E402
-from menteo.credentials.cache import SignatureCache  # noqa: E402
+from menteo.credentials.cache import ImageCache, SignatureCache  # noqa: E402
 from menteo.credentials.facts import award_facts  # noqa: E402
 from menteo.credentials.issue import Issued, issue_credentials  # noqa: E402
 from menteo.credentials.keys import (  # noqa: E402
@@ -308,6 +308,7 @@ def issue_stage(loaded: Loaded, cache_path: Path) -> tuple[Issued, CountingCache
         loaded.keys,
         loaded.registry,
         cache,
+        ImageCache(cache_path.parent / "images"),  # beside the signatures, as in the build
     )
     return issued, cache, time.perf_counter() - start
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
-from menteo.credentials.cache import SignatureCache
+from menteo.credentials.cache import ImageCache, SignatureCache
 from menteo.credentials.issue import issue_credentials
 from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
 from menteo.errors import ContentError, Problem
@@ -148,6 +148,7 @@ def _build(
         keys,
         read_public_keys(community.root),
         SignatureCache.for_community(community.root),
+        ImageCache.for_community(community.root),
     )
     recognition = build_recognition(community, reviewed, urls, issued)
     views = build_views(community, urls, recognition)

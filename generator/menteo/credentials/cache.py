@@ -1,4 +1,4 @@
-"""Signatures remembered between builds, keyed by the exact bytes signed and the key.
+"""Signatures (and rendered badge images) remembered between builds, keyed by the exact bytes signed and the key.
 
 Ed25519 and RSA PKCS#1 v1.5 signatures are deterministic, so a signature computed once for a
 given input and key is the signature every later build would compute: reusing it is safe, and
@@ -12,9 +12,12 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 CACHE_FILE = ".menteo/cache/signatures.json"
+IMAGE_CACHE = ".menteo/cache/images"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMAT = 1
 MAX_ENTRIES = 100_000
 
@@ -69,3 +72,41 @@ class SignatureCache:
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps({"format": FORMAT, "signatures": kept}), encoding="utf-8")
         os.replace(temporary, self.path)
+
+
+class ImageCache:
+    """Rendered badge images between builds, keyed by everything that decides their pixels
+    (the inputs and the renderer's version): rendering is most of a rebuild otherwise."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.version = _renderer_version()
+
+    @classmethod
+    def for_community(cls, root: Path) -> ImageCache:
+        return cls(root / IMAGE_CACHE)
+
+    def image(self, parts: tuple[str, ...], render: Callable[[], bytes]) -> bytes:
+        if self.directory is None:
+            return render()
+        digest = hashlib.sha256("\0".join((self.version, *parts)).encode("utf-8")).hexdigest()
+        path = self.directory / f"{digest}.png"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        if data.startswith(PNG_SIGNATURE):
+            return data
+        data = render()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        return data
+
+
+def _renderer_version() -> str:
+    try:
+        return "resvg-py " + metadata.version("resvg-py")
+    except metadata.PackageNotFoundError:
+        return "resvg-py unknown"

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from menteo.content.community import CommunityData
 from menteo.content.publication import Urls
 from menteo.credentials import baking, images, ob2, ob3
-from menteo.credentials.cache import SignatureCache
+from menteo.credentials.cache import ImageCache, SignatureCache
 from menteo.credentials.did import did_document, did_document_path, did_web
 from menteo.credentials.encoding import b58decode
 from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
@@ -71,6 +72,7 @@ class _Issuer:
         keys: SigningKeys,
         registry: PublicKeys,
         cache: SignatureCache,
+        image_cache: ImageCache,
     ) -> None:
         self.c = community
         self.ledger = ledger
@@ -85,6 +87,7 @@ class _Issuer:
         self.vm = f"{self.did}#{keys.ed25519_multikey}"
         self.files: dict[str, bytes] = {}
         self.cache = cache
+        self.images = image_cache
 
     def add(self, path: str, data: bytes | str) -> None:
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
@@ -131,6 +134,10 @@ class _Issuer:
             valid,
         )
 
+    def png(self, svg: str) -> bytes:
+        size = BADGE_PNG_SIZE
+        return self.images.image(("badge", svg, str(size)), lambda: images.png_from_svg(svg, size))
+
     def badge_images(self) -> dict[str, str]:
         """Each badge's SVG: the community's artwork, or one drawn for its name and tier."""
         svgs = {}
@@ -142,11 +149,15 @@ class _Issuer:
                 svg = images.badge_svg(badge.name, badge.tier, badge.audience.value)
             svgs[slug] = svg
             self.add(f"badges/images/{slug}.svg", svg)
-            self.add(f"badges/images/{slug}.png", images.png_from_svg(svg, BADGE_PNG_SIZE))
+            self.add(f"badges/images/{slug}.png", self.png(svg))
             # One share card per badge, not per award: it names no one (the page title does),
             # so it stays legible whatever script a name is in, and costs one render per badge.
             subtitle = f"Awarded by {self.issuer.name}"
-            self.add(share_image_path(slug), images.share_image(svg, badge.name, subtitle))
+            share = self.images.image(
+                ("share", svg, badge.name, subtitle),
+                partial(images.share_image, svg, badge.name, subtitle),
+            )
+            self.add(share_image_path(slug), share)
         return svgs
 
     def keys_and_profiles(self) -> None:
@@ -177,7 +188,7 @@ class _Issuer:
         credential = self.signed(ob3.credential(facts, self.issuer, self.ob3), facts.recorded)
         header = {"alg": "RS256", "typ": "JWT", "kid": self.ob3.url(self.ob3.jwk(kid))}
         jwt = self.jws(compact(ob3.jwt_claims(credential)), header)
-        png = images.png_from_svg(svg, BADGE_PNG_SIZE)
+        png = self.png(svg)
         credential_json = dumps(credential).decode("utf-8")
         paths = IssuedAward(
             facts=facts,
@@ -225,10 +236,13 @@ def issue_credentials(
     keys: SigningKeys,
     registry: PublicKeys,
     cache: SignatureCache | None = None,
+    image_cache: ImageCache | None = None,
 ) -> Issued:
-    """Every credential file of the site; `cache` remembers signatures between builds."""
+    """Every credential file of the site; the caches remember signatures and rendered images
+    between builds."""
     cache = cache if cache is not None else SignatureCache(None)
-    issuer = _Issuer(community, ledger, urls, keys, registry, cache)
+    image_cache = image_cache if image_cache is not None else ImageCache(None)
+    issuer = _Issuer(community, ledger, urls, keys, registry, cache, image_cache)
     svgs = issuer.badge_images()
     issuer.keys_and_profiles()
     every = award_facts(community, ledger, urls)

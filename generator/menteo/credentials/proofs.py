@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -40,7 +41,14 @@ def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     config["@context"] = document["@context"]
     unsecured = {key: value for key, value in document.items() if key != "proof"}
-    return _sha256(canonical_nquads(config)) + _sha256(canonical_nquads(unsecured))
+    return _config_hash(json.dumps(config, sort_keys=True)) + _sha256(canonical_nquads(unsecured))
+
+
+@lru_cache(maxsize=256)
+def _config_hash(config: str) -> bytes:
+    """The proof configuration is the same for every award recorded in one `menteo award` run
+    (same key, same time, same contexts): canonicalise it once, not once per credential."""
+    return _sha256(canonical_nquads(json.loads(config)))
 
 
 def proof_options(verification_method: str, created: str) -> dict[str, Any]:
