@@ -259,6 +259,11 @@ class CountingCache(SignatureCache):
 
         return super().signature(kind, key_id, signed, counted, *args)
 
+    def remember(self, kind: str, key_id: str, signed: bytes, signature: str) -> None:
+        """Signatures the parallel signer computed count too."""
+        self.computed[kind] += 1
+        super().remember(kind, key_id, signed, signature)
+
     def keep_only_used(self) -> None:
         """Forget every signature this build did not use, and save."""
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
@@ -480,6 +485,7 @@ def child_main(argv: list[str]) -> int:
     started = time.perf_counter()
     with batch_gc():
         loaded = load(args.community, args.ledger, args.keys)
+        gc.freeze()  # as the build does once the community is loaded
         forms = FormTimes()
         if args.cprofile:  # without the breakdown's timers, which would clutter the profile
             profiler = cProfile.Profile()

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 
 from menteo.build import build_site
 from menteo.cli import main
-from menteo.credentials import baking, issue
+from menteo.credentials import baking, issue, parallel
 from menteo.credentials.cache import CACHE_FILE
 from menteo.credentials.encoding import b58encode, b64url_decode, ed25519_from_multikey
 from menteo.credentials.keys import SigningKeys, read_key_directory, rsa_thumbprint
@@ -592,9 +592,10 @@ def signatures(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
         return wrapper
 
-    monkeypatch.setattr(
-        issue, "sign_data_integrity", counting("data_integrity", issue.sign_data_integrity)
-    )
+    for module in (issue, parallel):  # credentials are presigned (in parallel when many)
+        monkeypatch.setattr(
+            module, "sign_data_integrity", counting("data_integrity", module.sign_data_integrity)
+        )
     monkeypatch.setattr(issue, "sign_jws", counting("jws", issue.sign_jws))
     return counts
 
@@ -809,3 +810,25 @@ def test_key_rotation_keeps_every_credential_verifiable(
     verified = run("verify", str(mixed))
     assert verified.exit_code == 0, verified.output
     assert verified.stdout.endswith("4 valid, 2 revoked, 0 failed.\n")
+
+
+def test_parallel_signing_gives_exactly_the_serial_proofs(signing_keys: Path) -> None:
+    from menteo.credentials.keys import read_key_directory
+
+    key = read_key_directory(signing_keys).ed25519
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:web:example.org",
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {"id": "https://example.org/people/ana/"},
+    }
+    jobs = [
+        (
+            {**document, "id": f"urn:uuid:00000000-0000-5000-8000-{i:012d}"},
+            "did:web:example.org#k",
+            "2025-01-01T00:00:00Z",
+        )
+        for i in range(parallel.PARALLEL_FROM)
+    ]
+    assert parallel.sign_all(jobs, key, workers=2) == parallel.sign_all(jobs, key, workers=1)

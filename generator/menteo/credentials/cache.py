@@ -52,13 +52,25 @@ class SignatureCache:
     ) -> str:
         """`sign()`'s result for these exact bytes under this key, computed at most once; a
         remembered one that fails `check` (a damaged or edited cache) is computed again."""
-        digest = hashlib.sha256(f"{kind}\0{key_id}\0".encode() + signed).hexdigest()
+        digest = self.digest(kind, key_id, signed)
         self.used.add(digest)
         found = self.entries.get(digest)
         if found is None or (check is not None and not check(found)):
             found = self.entries[digest] = sign()
             self.changed = True
         return found
+
+    @staticmethod
+    def digest(kind: str, key_id: str, signed: bytes) -> str:
+        return hashlib.sha256(f"{kind}\0{key_id}\0".encode() + signed).hexdigest()
+
+    def missing(self, kind: str, key_id: str, signed: bytes) -> bool:
+        return self.digest(kind, key_id, signed) not in self.entries
+
+    def remember(self, kind: str, key_id: str, signed: bytes, signature: str) -> None:
+        """A signature computed elsewhere (by the parallel signer) for these exact bytes."""
+        self.entries[self.digest(kind, key_id, signed)] = signature
+        self.changed = True
 
     def save(self) -> None:
         """Write new signatures, atomically. Entries this build did not use are kept (a

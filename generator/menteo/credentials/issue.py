@@ -23,10 +23,12 @@ from menteo.credentials.did import did_document, did_document_path, did_web
 from menteo.credentials.encoding import b58decode
 from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
 from menteo.credentials.keys import PublicKeys, SigningKeys, rsa_public_jwk
+from menteo.credentials.parallel import sign_all
 from menteo.credentials.proofs import proof_options, sign_data_integrity, sign_jws, verify_jws
 from menteo.ledger.records import Ledger
 
 BADGE_PNG_SIZE = 512
+DI = "eddsa-rdfc-2022"
 
 
 def dumps(document: dict[str, Any]) -> bytes:
@@ -110,11 +112,29 @@ class _Issuer:
             expected = {**proof_options(self.vm, created), "proofValue": value}
             return len(signature) == 64 and cached == json.dumps([expected])
 
-        signed = compact({"document": document, "vm": self.vm, "created": created})
         proof = self.cache.signature(
-            "eddsa-rdfc-2022", self.keys.ed25519_multikey, signed, sign, well_formed
+            DI, self.keys.ed25519_multikey, self.di_input(document, created), sign, well_formed
         )
         return {**document, "proof": json.loads(proof)}
+
+    def di_input(self, document: dict[str, Any], created: str) -> bytes:
+        """What a Data Integrity proof's cache entry is keyed by."""
+        return compact({"document": document, "vm": self.vm, "created": created})
+
+    def presign(self, every: list[AwardFacts]) -> None:
+        """Sign, on every core, the credentials the cache does not hold yet; `signed` then
+        finds them there."""
+        key_id = self.keys.ed25519_multikey
+        jobs = []
+        for facts in every:
+            document = ob3.credential(facts, self.issuer, self.ob3)
+            signed = self.di_input(document, facts.recorded)
+            if self.cache.missing(DI, key_id, signed):
+                jobs.append((document, self.vm, facts.recorded))
+        for (document, _, created), proof in zip(
+            jobs, sign_all(jobs, self.keys.ed25519), strict=True
+        ):
+            self.cache.remember(DI, key_id, self.di_input(document, created), json.dumps(proof))
 
     def jws(self, payload: bytes, header: dict[str, Any]) -> str:
         def valid(cached: str) -> bool:
@@ -246,6 +266,7 @@ def issue_credentials(
     svgs = issuer.badge_images()
     issuer.keys_and_profiles()
     every = award_facts(community, ledger, urls)
+    issuer.presign(every)
     issued = [issuer.award(facts, svgs[facts.badge.slug]) for facts in every]
     issuer.status(every)
     cache.save()
