@@ -36,7 +36,7 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError("Chromium is required in CI: apt-get install chromium")
     pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -155,8 +155,7 @@ def test_award_page_copy_button_and_share_links(server: str, browser: Browser) -
     page = context.new_page()
     page.goto(server + PAGE_TYPES["award"])
     page.get_by_role("button", name="Copy link").click()
-    button = page.locator('button[data-copy="award-link"]')
-    assert button.inner_text() == "Copied"
+    expect(page.locator('button[data-copy="award-link"]')).to_have_text("Copied")
     link = page.locator("#award-link").input_value()
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert link.endswith("/awards/5de835be-d2eb-519c-b917-50057a2fab18/")

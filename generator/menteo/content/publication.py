@@ -81,3 +81,14 @@ class Publication:
         if self.outcome_shared(thread, entry):
             return entry.model.title
         return UNSHARED_OUTCOME
+
+    def published_evidence(self, ref: str) -> tuple[str, str] | None:
+        """The title and site path (under the base path, `threads/<id>/<entry>/`) of the entry
+        a ledger evidence reference (`threads/<thread>/<entry>`) names, if it still exists and
+        its page is published."""
+        _, thread_slug, entry_slug = ref.split("/")
+        thread = self.community.threads.get(thread_slug)
+        entry = next((e for e in thread.entries if e.slug == entry_slug), None) if thread else None
+        if thread is None or entry is None or not self.entry_published(thread, entry):
+            return None
+        return self.entry_title(thread, entry), f"threads/{self.thread_id(thread)}/{entry.slug}/"

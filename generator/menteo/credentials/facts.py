@@ -110,12 +110,9 @@ def _evidence(community: CommunityData, urls: Urls, award: Award) -> tuple[Evide
     shown: list[EvidenceFacts] = []
     hidden = 0
     for ref in award.evidence:
-        _, thread_slug, entry_slug = ref.split("/")
-        thread = community.threads.get(thread_slug)
-        entry = next((e for e in thread.entries if e.slug == entry_slug), None) if thread else None
-        if thread is not None and entry is not None and pub.entry_published(thread, entry):
-            url = urls.absolute(urls.page("threads", pub.thread_id(thread), entry.slug))
-            shown.append(EvidenceFacts(url, pub.entry_title(thread, entry)))
+        found = pub.published_evidence(ref)
+        if found is not None:
+            shown.append(EvidenceFacts(urls.absolute(urls.file(found[1])), found[0]))
         else:
             hidden += 1
     if hidden:

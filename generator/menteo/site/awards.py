@@ -194,14 +194,9 @@ class _Recognition:
         )
         evidence = []
         for ref in award.evidence if public else ():
-            _, thread_slug, entry_slug = ref.split("/")
-            thread = self.c.threads.get(thread_slug)
-            entry = (
-                next((e for e in thread.entries if e.slug == entry_slug), None) if thread else None
-            )
-            if thread is not None and entry is not None and self.pub.entry_published(thread, entry):
-                url = self.urls.page("threads", self.pub.thread_id(thread), entry.slug)
-                evidence.append(Ref(self.pub.entry_title(thread, entry), url))
+            found = self.pub.published_evidence(ref)
+            if found is not None:
+                evidence.append(Ref(found[0], self.urls.file(found[1])))
         revocation = self.review.ledger.revocations.get(award.id)
         uuid = award.id.rsplit(":", 1)[-1]
         return AwardView(
