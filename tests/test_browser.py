@@ -90,6 +90,7 @@ PAGE_TYPES = {
     "ledger": "ledger/",
     "award": "awards/5de835be-d2eb-519c-b917-50057a2fab18/",
     "award-revoked": "awards/f4ea96f9-db96-5e71-aea4-8d08af413a21/",
+    "dashboard": "dashboard/",
 }
 
 
@@ -143,7 +144,7 @@ def test_everything_essential_works_without_javascript(server: str, browser: Bro
     page.goto(server + "mentors/")
     cards = page.locator(".directory .person-card")
     assert cards.count() >= 10
-    cards.first.locator("h3 a").click()
+    cards.first.locator("h2 a").click()
     assert page.locator("h1").is_visible()
     context.close()
 
@@ -165,3 +166,63 @@ def test_award_page_copy_button_and_share_links(server: str, browser: Browser) -
     og_image = page.locator('meta[property="og:image"]').get_attribute("content")
     assert og_image is not None and og_image.endswith("/badges/images/champion-share.png")
     context.close()
+
+
+AXE = ROOT / "tests" / "interop" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def _axe_source() -> str:
+    """Skip locally; in CI a missing axe-core is a failure, never a silent skip."""
+    if not AXE.is_file():
+        reason = "axe-core is not installed in tests/interop/node_modules"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (required in CI: run tests/interop/setup.sh)", pytrace=False)
+        pytest.skip(f"{reason} (run tests/interop/setup.sh)")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_TYPES))
+def test_page_has_no_serious_accessibility_violations(
+    server: str, browser: Browser, name: str
+) -> None:
+    """axe-core (WCAG 2.x A/AA and best practices) finds nothing serious or critical."""
+    axe = _axe_source()
+    problems: list[str] = []
+    for width, height in ((1280, 900), (375, 812)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        response = page.goto(server + PAGE_TYPES[name])
+        assert response is not None and response.ok
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(content=axe)
+        results = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        for violation in results["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                problems.append(
+                    f"{width}px {violation['id']} ({violation['impact']}): {violation['help']}"
+                    f" — {len(violation['nodes'])} node(s), e.g. {targets}"
+                )
+        context.close()
+    assert not problems, f"{name} ({PAGE_TYPES[name] or 'home'}):\n" + "\n".join(problems)
+
+
+def test_keyboard_reaches_skip_link_then_main_navigation(server: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(server + PAGE_TYPES["directory"])
+    brand = page.locator("header.site-header a.brand").text_content() or ""
+    nav = [
+        text.strip() for text in page.locator('header nav[aria-label="Main"] a').all_text_contents()
+    ]
+    assert "Mentors" in nav and "Badges" in nav
+    # The skip link, then the site name (a link home), then the main navigation in order.
+    expected = ["Skip to content", brand.strip(), *nav]
+    focused = []
+    for _ in expected:
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.textContent.trim()"))
+    assert focused == expected
+    page.close()

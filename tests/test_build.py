@@ -23,6 +23,7 @@ UPDATE = os.environ.get("MENTEO_UPDATE_GOLDEN") == "1"
 
 GOLDEN_PAGES = {
     "home": "index.html",
+    "dashboard": "dashboard/index.html",
     "directory": "mentors/index.html",
     "mentees": "mentees/index.html",
     "roadmaps": "roadmaps/index.html",
@@ -290,7 +291,7 @@ def test_cli_build_writes_site_and_reports(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["build", str(MINI), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Built 32 pages (83 files) into {out} in ")
+    assert result.output.startswith(f"Built 33 pages (84 files) into {out} in ")
     assert (out / "index.html").is_file()
 
 

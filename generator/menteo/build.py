@@ -21,6 +21,7 @@ from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.output import atomic_directory
 from menteo.site.awards import build_recognition
+from menteo.site.dashboard import program_dashboard
 from menteo.site.links import broken_links
 from menteo.site.pages import plan_pages
 from menteo.site.render import (
@@ -154,7 +155,8 @@ def _build(
         ImageCache.for_community(community.root),
     )
     recognition = build_recognition(community, reviewed, urls, issued)
-    views = build_views(community, urls, recognition)
+    dashboard = program_dashboard(community, reviewed.ledger)
+    views = build_views(community, urls, recognition, dashboard)
     pages = plan_pages(views, community.config.feed_size)
     with atomic_directory(out) as staging:
         settings = RenderSettings(

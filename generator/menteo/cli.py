@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 content problems, 2 usage errors (click's convention).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import threading
@@ -365,6 +366,26 @@ def verify(site: Path) -> None:
         click.echo(f"Error: {summary}", err=True)
         raise SystemExit(1)
     click.echo(summary)
+
+
+@main.command()
+@DIRECTORY
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Only entries and awards from DATE."
+)
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The report date.  [default: today]"
+)
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None, fmt: str) -> None:
+    """Program-health figures of DIRECTORY, with the pairs needing a check-in or feedback."""
+    from menteo.reporting import to_json, to_markdown
+    from menteo.site.dashboard import program_dashboard
+
+    community, reviewed = _reviewed(directory, TextReporter(), "fix them first")
+    day = as_of.date() if as_of else dt.date.today()
+    figures = program_dashboard(community, reviewed.ledger, day, since.date() if since else None)
+    click.echo(to_json(figures) if fmt == "json" else to_markdown(figures), nl=False)
 
 
 main.add_command(keys)

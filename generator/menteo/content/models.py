@@ -157,6 +157,8 @@ class SiteConfig(Strict):
     privacy: PrivacyDefaults = PrivacyDefaults()
     request_mentorship_url: Url | None = None
     feed_size: Annotated[int, Field(ge=1, le=500)] = 30
+    feedback_interval_days: Annotated[int, Field(ge=1, le=365)] = 90
+    """`menteo report` lists active pairs without feedback for longer than this."""
 
 
 # ---------------------------------------------------------------- people

@@ -93,6 +93,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
         ),
     ]
     pages += _recognition_pages(views, feed_size)
+    pages += _dashboard_pages(views)
     for person in (*views.mentors, *views.mentees):
         pages.append(
             Page(
@@ -243,3 +244,17 @@ def _recognition_pages(views: SiteViews, feed_size: int) -> list[Page]:
             )
         )
     return pages
+
+
+def _dashboard_pages(views: SiteViews) -> list[Page]:
+    if views.dashboard is None:
+        return []
+    return [
+        Page(
+            views.urls.page("dashboard"),
+            "dashboard.html",
+            "Program dashboard",
+            {"dashboard": views.dashboard},
+            "How the mentorship program is doing: pairs, sessions, outcomes, badges, feedback.",
+        )
+    ]

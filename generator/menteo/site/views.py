@@ -17,6 +17,7 @@ from menteo.content.community import Body, CommunityData, EntryRecord, Person, T
 from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
+from menteo.site.dashboard import Dashboard
 from menteo.site.markdown import plain_excerpt
 
 
@@ -186,6 +187,8 @@ class SiteViews:
     """Page URL → the content file it shows, to blame broken links on. Kept out of the views:
     a file path can name a person who has not consented (thread folders are named after both)."""
     recognition: RecognitionViews = field(default_factory=RecognitionViews)
+    dashboard: Dashboard | None = None
+    """Program-health figures; no dashboard page without them."""
 
 
 class _Builder:
@@ -412,11 +415,16 @@ def _sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.model.name.casefold(), p.slug))
 
 
-def build_views(community: CommunityData, urls: Urls, recognition: RecognitionViews) -> SiteViews:
+def build_views(
+    community: CommunityData,
+    urls: Urls,
+    recognition: RecognitionViews,
+    dashboard: Dashboard | None = None,
+) -> SiteViews:
     """All published views of `community`."""
     b = _Builder(community, urls, recognition)
     pub = b.pub
-    views = SiteViews(urls=urls, recognition=recognition)
+    views = SiteViews(urls=urls, recognition=recognition, dashboard=dashboard)
     published = [t for t in community.threads.values() if pub.thread_published(t)]
     thread_views = {t.slug: b.thread(t) for t in published}
     views.threads = sorted(

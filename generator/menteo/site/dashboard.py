@@ -1,0 +1,267 @@
+"""Program-health figures: what the dashboard page and `menteo report` show.
+
+A pure function of the loaded community and the award ledger. The reference date ("as of") is
+the date of the most recent entry unless a caller fixes it, never the clock, so a build is
+reproducible. Private threads are counted but never listed; pairs are named with the
+`Publication` rules only (neutral labels, opaque thread ids).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from menteo.content.community import CommunityData, EntryRecord, ThreadRecord
+from menteo.content.models import EntryKind, OutcomeType
+from menteo.content.publication import Publication
+from menteo.ledger.records import Ledger
+
+CHECK_IN_DAYS = 45
+"""A published, active pair with no session for longer than this needs a check-in."""
+MIN_RATINGS = 3
+"""Fewer rated feedback responses than this and no average is shown: it would say too much
+about the one or two people who answered."""
+NOT_SHARED = "not shared"
+"""The type shown for outcomes whose mentee has not chosen to share them."""
+
+CHART_WIDTH = 640
+CHART_HEIGHT = 200
+CHART_TOP = 16
+CHART_BOTTOM = 36
+CHART_LEFT = 8
+BAR_MAX = 64
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Series:
+    """One bar chart and the table beside it."""
+
+    id: str
+    title: str
+    category: str
+    """The header of the label column (e.g. "Month")."""
+    unit: str
+    """What a value counts (e.g. "sessions")."""
+    summary: str
+    """One sentence: the chart's text alternative."""
+    bars: tuple[Bar, ...]
+    width: int = CHART_WIDTH
+    height: int = CHART_HEIGHT
+
+    @property
+    def total(self) -> int:
+        return sum(b.value for b in self.bars)
+
+    @property
+    def baseline(self) -> int:
+        return self.height - CHART_BOTTOM
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A published mentorship pair, named as the site names it."""
+
+    thread: str
+    """The thread's public id (its URL segment)."""
+    mentor: str
+    mentee: str
+    last: dt.date | None
+    """The last session (check-ins) or feedback (feedback due); None if there was none."""
+    days: int
+    """Days since `last`, or since the thread started if there was none."""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    as_of: dt.date | None
+    """The reference date; None for a community without entries."""
+    since: dt.date | None
+    threads: int
+    active_pairs: int
+    sessions: Series
+    outcomes: Series
+    badges: Series
+    with_feedback: int
+    """Threads with at least one feedback entry."""
+    ratings: int
+    average_rating: float | None
+    """Only with at least `MIN_RATINGS` rated responses."""
+    check_in: tuple[Pair, ...]
+    feedback_due: tuple[Pair, ...]
+    feedback_interval_days: int
+    check_in_days: int = CHECK_IN_DAYS
+
+    @property
+    def feedback_coverage(self) -> float | None:
+        return self.with_feedback / self.threads if self.threads else None
+
+    @property
+    def coverage_text(self) -> str:
+        share = self.feedback_coverage
+        if share is None:
+            return "no mentorships yet"
+        return f"{round(share * 100)}% ({self.with_feedback} of {self.threads} mentorships)"
+
+    @property
+    def rating_text(self) -> str:
+        if self.average_rating is None:
+            return "not enough responses"
+        return f"{self.average_rating:.1f} of 5 ({self.ratings} responses)"
+
+
+def program_dashboard(
+    community: CommunityData,
+    ledger: Ledger,
+    as_of: dt.date | None = None,
+    since: dt.date | None = None,
+) -> Dashboard:
+    """The figures as of `as_of` (default: the most recent entry's date), counting only entries
+    and awards dated from `since` (default: all) up to `as_of`."""
+    every = community.entries()
+    if as_of is None and every:
+        as_of = every[-1].date
+    pub = Publication(community)
+    threads = list(community.threads.values())
+    counted = [e for e in every if _within(e.date, since, as_of)]
+    sessions = Counter(_month(e.date) for e in counted if e.kind is EntryKind.SESSION)
+    outcomes = Counter(
+        _outcome_type(pub, community.threads[e.thread], e)
+        for e in counted
+        if e.kind is EntryKind.OUTCOME
+    )
+    awards = Counter(
+        _month(a.awarded)
+        for a in ledger.awards.values()
+        if a.id not in ledger.revocations and _within(a.awarded, since, as_of)
+    )
+    feedback = [e for e in counted if e.kind is EntryKind.FEEDBACK]
+    ratings = [e.model.rating for e in feedback if e.model.rating is not None]
+    order = [t.value for t in OutcomeType] + [NOT_SHARED]
+    return Dashboard(
+        as_of=as_of,
+        since=since,
+        threads=len(threads),
+        active_pairs=sum(1 for t in threads if t.model.ended is None),
+        sessions=_series(
+            "sessions", "Sessions per month", "Month", "sessions", _by_month(sessions)
+        ),
+        outcomes=_series(
+            "outcomes",
+            "Outcomes by type",
+            "Type",
+            "outcomes",
+            [(kind, outcomes[kind]) for kind in order if outcomes[kind]],
+        ),
+        badges=_series("badges", "Badges awarded per month", "Month", "badges", _by_month(awards)),
+        with_feedback=len({e.thread for e in feedback}),
+        ratings=len(ratings),
+        average_rating=sum(ratings) / len(ratings) if len(ratings) >= MIN_RATINGS else None,
+        check_in=_overdue(pub, threads, as_of, EntryKind.SESSION, CHECK_IN_DAYS),
+        feedback_due=_overdue(
+            pub, threads, as_of, EntryKind.FEEDBACK, community.config.feedback_interval_days
+        ),
+        feedback_interval_days=community.config.feedback_interval_days,
+    )
+
+
+def _within(day: dt.date, since: dt.date | None, as_of: dt.date | None) -> bool:
+    return (since is None or day >= since) and (as_of is None or day <= as_of)
+
+
+def _month(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _by_month(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Every month from the first to the last counted, empty months included."""
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    year, month = int(first[:4]), int(first[5:])
+    months = []
+    while (label := f"{year:04d}-{month:02d}") <= last:
+        months.append((label, counts[label]))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _outcome_type(pub: Publication, thread: ThreadRecord, entry: EntryRecord) -> str:
+    """The outcome's type, unless the mentee has not chosen to share their outcomes."""
+    if not pub.outcome_shared(thread, entry):
+        return NOT_SHARED
+    return entry.model.outcome.value if entry.model.outcome else OutcomeType.OTHER.value
+
+
+def _overdue(
+    pub: Publication,
+    threads: list[ThreadRecord],
+    as_of: dt.date | None,
+    kind: EntryKind,
+    limit: int,
+) -> tuple[Pair, ...]:
+    """Published, active pairs whose last `kind` entry (or start, if none) is more than `limit`
+    days before `as_of`, longest first."""
+    if as_of is None:
+        return ()
+    found = []
+    for thread in threads:
+        if thread.model.ended is not None or not pub.thread_published(thread):
+            continue
+        dates = [e.date for e in thread.entries if e.kind is kind and e.date <= as_of]
+        last = max(dates, default=None)
+        days = (as_of - (last or thread.model.started)).days
+        if days > limit:
+            found.append(
+                Pair(
+                    thread=pub.thread_id(thread),
+                    mentor=pub.label("mentor", thread.model.mentor),
+                    mentee=pub.label("mentee", thread.model.mentee),
+                    last=last,
+                    days=days,
+                )
+            )
+    return tuple(sorted(found, key=lambda p: (-p.days, p.mentor, p.mentee, p.thread)))
+
+
+def _series(id: str, title: str, category: str, unit: str, values: list[tuple[str, int]]) -> Series:
+    return Series(id, title, category, unit, _summary(title, unit, values), _bars(values))
+
+
+def _summary(title: str, unit: str, values: list[tuple[str, int]]) -> str:
+    if not values:
+        return f"{title}: no {unit} yet."
+    total = sum(v for _, v in values)
+    top = max(v for _, v in values)
+    peaks = [label for label, v in values if v == top]
+    where = ", ".join(peaks[:3]) + (f" and {len(peaks) - 3} more" if len(peaks) > 3 else "")
+    noun = "type" if unit == "outcomes" else "month"
+    return (
+        f"{title}: {total} {unit[:-1] if total == 1 else unit} in {len(values)} "
+        f"{noun}{'' if len(values) == 1 else 's'}; the highest is {top}, in {where}."
+    )
+
+
+def _bars(values: list[tuple[str, int]]) -> tuple[Bar, ...]:
+    if not values:
+        return ()
+    top = max(v for _, v in values) or 1
+    plot = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    slot = (CHART_WIDTH - 2 * CHART_LEFT) / len(values)
+    width = round(min(slot * 0.7, BAR_MAX), 1)
+    bars = []
+    for index, (label, value) in enumerate(values):
+        height = round(plot * value / top, 1)
+        x = round(CHART_LEFT + index * slot + (slot - width) / 2, 1)
+        bars.append(Bar(label, value, x, round(CHART_TOP + plot - height, 1), width, height))
+    return tuple(bars)
