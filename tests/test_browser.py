@@ -91,6 +91,7 @@ PAGE_TYPES = {
     "award": "awards/5de835be-d2eb-519c-b917-50057a2fab18/",
     "award-revoked": "awards/f4ea96f9-db96-5e71-aea4-8d08af413a21/",
     "dashboard": "dashboard/",
+    "search": "search/",
 }
 
 
@@ -146,6 +147,61 @@ def test_everything_essential_works_without_javascript(server: str, browser: Bro
     assert cards.count() >= 10
     cards.first.locator("h2 a").click()
     assert page.locator("h1").is_visible()
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "mentor"),
+    [("Amara Okafor", "amara-okafor"), ("threat-modeling", "layla-haddad")],
+)
+def test_search_finds_a_mentor_by_name_or_skill(
+    server: str, browser: Browser, query: str, mentor: str
+) -> None:
+    """Pagefind's UI, loaded from the site itself, finds the mentor's page; the search box is
+    labelled and every request (the index, its fragments, the WebAssembly) stays on the site."""
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + PAGE_TYPES["search"])
+    expect(page.get_by_text("needs JavaScript")).to_have_count(0)
+    box = page.get_by_role("searchbox", name="Search the site")
+    box.fill(query)
+    result = page.locator(f'.pagefind-ui__result-link[href="/mentors/{mentor}/"]')
+    expect(result.first).to_be_visible(timeout=10_000)
+    page.add_script_tag(content=_axe_source())
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    serious = [
+        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, serious
+    result.first.click()
+    page.wait_for_load_state()
+    assert page.url == f"{server}mentors/{mentor}/"
+    assert requests and all(r.startswith(server) for r in requests), requests
+    page.close()
+
+
+def test_search_page_without_javascript_points_to_the_directories(
+    server: str, browser: Browser
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + PAGE_TYPES["search"])
+    assert page.get_by_text("needs JavaScript").is_visible()
+    for name, path in (
+        ("mentor directory", "mentors/"),
+        ("badges", "badges/"),
+        ("roadmaps", "roadmaps/"),
+    ):
+        assert (
+            page.get_by_role("link", name=name, exact=False)
+            .first.get_attribute("href")
+            .endswith(path)
+        )
     context.close()
 
 
@@ -226,3 +282,81 @@ def test_keyboard_reaches_skip_link_then_main_navigation(server: str, browser: B
         focused.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert focused == expected
     page.close()
+
+
+def _visible_mentors(page: Page) -> list[str]:
+    cards = page.locator(".directory .person-card:visible h2 a")
+    return [
+        href.rstrip("/").rsplit("/", 1)[-1]
+        for href in cards.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    ]
+
+
+def test_directory_filters_by_skill_and_announces_the_count(server: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(server + PAGE_TYPES["directory"])
+    total = page.locator(".directory .person-card").count()
+    status = page.get_by_role("status")
+    expect(status).to_have_text(f"{total} of {total} mentors")
+    expect(status).to_have_attribute("aria-live", "polite")
+    page.get_by_label("Skill", exact=True).select_option("python")
+    assert sorted(_visible_mentors(page)) == ["rafael-souza", "zoe-nunez"]
+    expect(status).to_have_text(f"2 of {total} mentors")
+    assert page.evaluate("location.search") == "?skill=python"
+    # Filters combine: of the two, only one speaks Portuguese.
+    page.get_by_label("Language", exact=True).select_option("pt-BR")
+    assert _visible_mentors(page) == ["rafael-souza"]
+    expect(status).to_have_text(f"1 of {total} mentors")
+    assert "language=pt-BR" in page.evaluate("location.search")
+    page.close()
+
+
+def test_directory_filter_restored_from_url_and_reset(server: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(server + PAGE_TYPES["directory"] + "?skill=observability&availability=open")
+    total = page.locator(".directory .person-card").count()
+    expect(page.get_by_label("Skill", exact=True)).to_have_value("observability")
+    expect(page.get_by_label("Availability", exact=True)).to_have_value("open")
+    assert sorted(_visible_mentors(page)) == ["amara-okafor", "eleni-papadopoulou"]
+    expect(page.get_by_role("status")).to_have_text(f"2 of {total} mentors")
+    page.get_by_role("button", name="Show all").click()
+    assert len(_visible_mentors(page)) == total
+    expect(page.get_by_role("status")).to_have_text(f"{total} of {total} mentors")
+    expect(page.get_by_label("Skill", exact=True)).to_have_value("")
+    assert page.evaluate("location.search") == ""
+    # A choice no mentor matches says so instead of showing an empty list.
+    page.get_by_label("Skill", exact=True).select_option("python")
+    page.get_by_label("Availability", exact=True).select_option("closed")
+    expect(page.get_by_role("status")).to_have_text(f"0 of {total} mentors")
+    expect(page.locator("#filter-empty")).to_be_visible()
+    page.close()
+
+
+def test_directory_keyboard_filtering(server: str, browser: Browser) -> None:
+    """Native controls: the skill select takes focus and keyboard choices filter the list."""
+    page = browser.new_page()
+    page.goto(server + PAGE_TYPES["directory"])
+    page.get_by_label("Skill", exact=True).focus()
+    page.keyboard.press("ArrowDown")  # the first skill after "Any skill"
+    first = page.get_by_label("Skill", exact=True).input_value()
+    assert first
+    for slug in _visible_mentors(page):
+        skills = page.locator(f'.person-card:has(a[href$="/{slug}/"])').get_attribute("data-skills")
+        assert skills is not None and first in skills.split()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "filter-community"
+    page.close()
+
+
+def test_directory_without_javascript_lists_everyone_and_hides_the_form(
+    server: str, browser: Browser
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + PAGE_TYPES["directory"] + "?skill=python")
+    cards = page.locator(".directory .person-card")
+    assert cards.count() >= 10
+    assert len(_visible_mentors(page)) == cards.count()
+    expect(page.locator("#directory-filters")).to_be_hidden()
+    expect(page.locator("#filter-empty")).to_be_hidden()
+    context.close()

@@ -148,12 +148,26 @@ def test_unshared_outcomes_never_appear(site_text: dict[str, str]) -> None:
 
 def test_no_email_addresses_or_scripts_in_output(site_text: dict[str, str]) -> None:
     """The issuer's contact address, which OB 2.0 requires, is the one email published; the
-    award pages' copy button is the one script, from the theme."""
+    award pages' copy button, the mentor directory's filters and the search page are the only
+    scripts, from the theme and the site's own Pagefind bundle, each on its own pages."""
     issuer_email = load_community(ROOT).config.issuer.email
     copy_script = re.compile(r'<script src="/mentoring-circle/static/copy\.js" defer></script>')
+    directory_script = re.compile(
+        r'<script src="/mentoring-circle/static/directory\.js" defer></script>'
+    )
+    search_scripts = re.compile(
+        r'<script src="/mentoring-circle/(?:pagefind/pagefind-ui|static/search)\.js" defer>'
+        r"</script>"
+    )
     for path, text in site_text.items():
         emails = set(EMAIL.findall(text))
         assert emails <= ({issuer_email} if path == "ob2/issuer.json" else set()), path
+        if path == "mentors/index.html":
+            assert len(directory_script.findall(text)) == 1, path
+            text = directory_script.sub("", text)
+        if path == "search/index.html":  # Pagefind's UI and its set-up, all from the site
+            assert len(search_scripts.findall(text)) == 2, path
+            text = search_scripts.sub("", text)
         assert "<script" not in copy_script.sub("", text), path
 
 

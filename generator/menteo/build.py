@@ -31,6 +31,7 @@ from menteo.site.render import (
     render_pages,
     theme_dirs,
 )
+from menteo.site.search import index_site
 from menteo.site.views import build_views
 
 KEYS_HINT = (
@@ -174,6 +175,7 @@ def _build(
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             (staging / target).write_bytes(data)
             written.append(target)
+        written += index_site(staging)  # after every page is written, before any link check
         problems += broken_links(links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)

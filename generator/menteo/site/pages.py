@@ -91,6 +91,12 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
             "Tags",
             {"tags": {tag: len(entries) for tag, entries in views.tags.items()}},
         ),
+        Page(
+            u.page("search"),
+            "search.html",
+            "Search",
+            description="Search mentors, mentees, mentorship entries, roadmaps and badges.",
+        ),
     ]
     pages += _recognition_pages(views, feed_size)
     pages += _dashboard_pages(views)

@@ -1,0 +1,25 @@
+// The search page: Pagefind's UI over the index the build wrote to pagefind/ (all local files).
+(function () {
+  "use strict";
+  var root = document.getElementById("search");
+  if (!root || typeof PagefindUI === "undefined") return;
+  // The explanation for browsers without JavaScript (or without the search bundle) gives way.
+  var fallback = root.querySelector(".search-fallback");
+  if (fallback) fallback.remove();
+  new PagefindUI({
+    element: "#search",
+    bundlePath: root.dataset.bundle,
+    baseUrl: root.dataset.base,
+    showImages: false,
+    showSubResults: true,
+    resetStyles: false,
+    autofocus: false,
+    translations: { placeholder: root.dataset.label },
+  });
+  // Pagefind's input has only a placeholder: give it a real, visible-to-AT label.
+  var input = root.querySelector("input");
+  if (input) {
+    input.setAttribute("aria-label", root.dataset.label);
+    input.setAttribute("type", "search");
+  }
+})();

@@ -1,0 +1,90 @@
+"""Static search: the build runs Pagefind over the staged site, and only what is published (and
+only the main content of pages worth finding) ends up in the index."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from menteo.build import build_site
+from menteo.errors import ContentError
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+def fragments(site: Path) -> dict[str, dict[str, object]]:
+    """Every indexed page as Pagefind stores it (gzip, a `pagefind_dcd` signature, JSON), by URL."""
+    pages = {}
+    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        fragment = json.loads(data.removeprefix(b"pagefind_dcd"))
+        pages[fragment["url"]] = fragment
+    return pages
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("search") / "_site"
+    build_site(MINI, out, workers=1)
+    return out
+
+
+def test_build_writes_the_search_bundle_and_an_index(site: Path) -> None:
+    bundle = site / "pagefind"
+    for name in ("pagefind.js", "pagefind-ui.js", "pagefind-ui.css", "pagefind-entry.json"):
+        assert (bundle / name).is_file(), name
+    assert list((bundle / "index").glob("*.pf_index"))
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == len(fragments(site))
+
+
+def test_published_content_is_indexed_by_its_page(site: Path) -> None:
+    pages = fragments(site)
+    entry = pages["/threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/"]
+    assert "We agreed on goals" in str(entry["content"])
+    assert "/mentors/ana-lukasiewicz/" in pages
+    assert "/mentees/jonas-berg/" in pages
+
+
+def test_private_and_unlisted_content_is_not_indexed(site: Path) -> None:
+    pages = fragments(site)
+    everything = json.dumps(pages)
+    for secret in ("Quietname", "quiet-one", "Private planning", "Nothing here may be published"):
+        assert secret not in everything
+    # The ledger, the 404 page and the search page itself are left out of results.
+    assert not {"/ledger/", "/404.html", "/404", "/search/"} & set(pages)
+    # Only <main> is indexed: the navigation and footer are not part of any page's text.
+    assert not any("Skip to content" in str(p["content"]) for p in pages.values())
+    # Credential download lists on award pages are noise.
+    awards = [p for url, p in pages.items() if url.startswith("/awards/")]
+    assert awards and not any("Download the credential" in str(p["content"]) for p in awards)
+
+
+def test_search_page_works_without_javascript_and_loads_only_local_files(site: Path) -> None:
+    html = (site / "search/index.html").read_text()
+    assert '<script src="/mini/pagefind/pagefind-ui.js" defer></script>' in html
+    assert '<link rel="stylesheet" href="/mini/pagefind/pagefind-ui.css">' in html
+    assert "needs JavaScript" in html
+    for link in ("/mini/mentors/", "/mini/badges/", "/mini/roadmaps/"):
+        assert f'href="{link}"' in html
+    assert 'data-base="/mini/"' in html
+    home = (site / "index.html").read_text()
+    assert '<a href="/mini/search/">Search</a>' in home
+    assert "data-pagefind-body" in home
+
+
+def test_failing_indexer_fails_the_build_and_keeps_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "_site"
+    build_site(MINI, out, workers=1)
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    with pytest.raises(RuntimeError, match="Pagefind failed") as caught:
+        build_site(MINI, out, workers=1)
+    assert not isinstance(caught.value, ContentError)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
