@@ -88,3 +88,18 @@ def test_failing_indexer_fails_the_build_and_keeps_the_previous_site(
         build_site(MINI, out, workers=1)
     assert not isinstance(caught.value, ContentError)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+
+
+def test_failing_indexer_is_one_clear_error_line_from_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from menteo.cli import main
+
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    result = CliRunner().invoke(main, ["build", str(MINI), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: Pagefind failed to index the site (exit 1)")
+    assert result.output.rstrip().endswith("; nothing was written")
+    assert not (tmp_path / "site").exists()

@@ -91,6 +91,7 @@ def build(
 ) -> None:
     """Validate the community in DIRECTORY and build its site, all or nothing."""
     from menteo.build import build_site  # the renderer's imports cost check and award 0.15 s
+    from menteo.site.search import SearchIndexError
 
     reporter = reporter_for(fmt)
     out = out if out is not None else directory / "_site"
@@ -103,6 +104,8 @@ def build(
     except ContentError as exc:
         reporter.problems(exc.problems, "nothing was written")
         raise SystemExit(1) from None
+    except SearchIndexError as exc:
+        raise click.ClickException(f"{exc}; nothing was written") from None
     seconds = time.perf_counter() - started
     if fmt == "text":
         for warning in result.warnings:

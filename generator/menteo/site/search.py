@@ -10,6 +10,12 @@ import subprocess
 from pathlib import Path
 
 SEARCH_DIR = "pagefind"
+
+
+class SearchIndexError(RuntimeError):
+    """The indexer is missing or failed: a problem with the installation, not the content."""
+
+
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
 
 
@@ -18,7 +24,7 @@ def _executable() -> Path:
 
     binary = get_executable()
     if binary is None:
-        raise RuntimeError(
+        raise SearchIndexError(
             "the Pagefind binary was not found: install menteo's dependencies "
             "(pip install 'pagefind[bin]') or set PAGEFIND_BINARY_PATH"
         )
@@ -32,13 +38,13 @@ def index_site(site: Path) -> list[str]:
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as exc:
-        raise RuntimeError(f"could not run Pagefind ({binary}): {exc}") from exc
+        raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from exc
     if result.returncode != 0:
         output = (result.stderr or result.stdout).strip()
-        raise RuntimeError(
+        raise SearchIndexError(
             f"Pagefind failed to index the site (exit {result.returncode}): {output}"
         )
     bundle = site / SEARCH_DIR
     if not (bundle / "pagefind.js").is_file():
-        raise RuntimeError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
+        raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
     return sorted(p.relative_to(site).as_posix() for p in bundle.rglob("*") if p.is_file())
