@@ -28,6 +28,9 @@ from menteo.credentials.keys_command import keys as keys_group
 
 ENV_NAMES = ("MENTEO_KEYS", "MENTEO_ED25519_KEY", "MENTEO_RSA_KEY")
 
+NOT_A_KEY = Path(__file__).parent / "fixtures/keys/not-a-key.pem"
+"""PEM armour around no key: see tests/fixtures/keys/README.md."""
+
 
 def _pem(key: Any, password: bytes | None = None) -> str:
     encryption = (
@@ -117,7 +120,7 @@ def test_both_environment_variables_are_required(pems: dict[str, str], tmp_path:
 def test_unfit_keys_are_refused_naming_their_source(
     pems: dict[str, str], ed: str, rsa_name: str, message: str
 ) -> None:
-    pems = {**pems, "garbage": "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n"}
+    pems = {**pems, "garbage": NOT_A_KEY.read_text(encoding="ascii")}
     with pytest.raises(KeysError, match=re.escape(message)):
         _keys(pems, ed, rsa_name)
 

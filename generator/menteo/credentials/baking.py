@@ -26,7 +26,7 @@ from openbadges_bakery import png_bakery
 SVG_NS = "http://www.w3.org/2000/svg"
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 _CDATA_END = re.compile(r"(?<=\]\])(?=>)")
-_PLACEHOLDER = "menteo: the baked element goes here"
+_SLOT = "menteo: the baked element goes here"
 
 
 class NotBaked(ValueError):
@@ -152,11 +152,11 @@ def _baked_element(
 def _svg_around(svg: str, tag: _SvgTag) -> tuple[str, str] | None:
     """The baked SVG's text before and after the baked element, which is all the payload
     changes: every award of a badge bakes the same SVG, and parsing and serialising it was
-    most of a bake. None if the placeholder is not unique in the text (then bake in full)."""
+    most of a bake. None if the slot comment is not unique in the text (then bake in full)."""
     document, root = _prepared_svg(svg, tag)
-    placeholder = document.createComment(_PLACEHOLDER)
-    root.insertBefore(placeholder, root.firstChild)
-    text, marker = document.toxml(), placeholder.toxml()
+    slot = document.createComment(_SLOT)
+    root.insertBefore(slot, root.firstChild)
+    text, marker = document.toxml(), slot.toxml()
     if text.count(marker) != 1:
         return None
     before, _marker, after = text.partition(marker)
