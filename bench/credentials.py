@@ -63,7 +63,7 @@ REPO = BENCH.parent
 sys.path[:0] = [str(REPO / "generator"), str(BENCH)]  # this checkout's menteo; bench/ scripts
 
 from generate import generate  # noqa: E402  (bench/ is not a package)
-from menteo.build import batch_gc, site_globals  # noqa: E402
+from menteo.build import batch_gc, render_settings  # noqa: E402
 from menteo.content.community import CommunityData  # noqa: E402
 from menteo.content.loader import load_community  # noqa: E402
 from menteo.content.publication import Urls  # noqa: E402
@@ -86,7 +86,7 @@ from menteo.ledger.review import Review, review  # noqa: E402
 from menteo.ledger.store import read_ledger  # noqa: E402
 from menteo.site.awards import build_recognition  # noqa: E402
 from menteo.site.pages import plan_pages  # noqa: E402
-from menteo.site.render import RenderSettings, render_pages, theme_dirs  # noqa: E402
+from menteo.site.render import render_pages, theme_dirs  # noqa: E402
 from menteo.site.views import build_views  # noqa: E402
 from run import _tree_sha256, build_env, tree_stats  # noqa: E402
 
@@ -325,12 +325,12 @@ def award_pages(loaded: Loaded, issued: Issued, out: Path, jobs: int | None) -> 
     recognition = build_recognition(community, loaded.reviewed, urls, issued)
     recognised = time.perf_counter()
     views = build_views(community, urls, recognition)
-    pages = [p for p in plan_pages(views, community.config.feed_size) if p.template == "award.html"]
+    pages = [
+        p for p in plan_pages(views, community.config.feed_size, str) if p.template == "award.html"
+    ]
     planned = time.perf_counter()
     dirs = theme_dirs(community.root, community.config.theme)
-    settings = RenderSettings(
-        dirs, site_globals(community, urls), out, urls.base_path, community.root
-    )
+    settings = render_settings(community, urls, dirs, out)
     _links, problems = render_pages(settings, pages, jobs)
     rendered = time.perf_counter()
     if problems:
@@ -374,8 +374,7 @@ FORMS: list[tuple[object, str, str | Callable[[tuple[Any, ...], dict[str, Any]],
     (SignatureCache, "signature", "signature cache: load, look-ups, save"),
     (SignatureCache, "save", "signature cache: load, look-ups, save"),
     (issue, "verify_jws", "signature cache: RS256 check of remembered JWS"),
-    (images, "png_from_svg", "badge PNGs and share cards (resvg; per badge)"),
-    (images, "share_image", "badge PNGs and share cards (resvg; per badge)"),
+    (images, "png_from_svg", "badge PNGs (resvg; per badge)"),
     (issue, "award_facts", "award facts"),
 ]
 OTHER = "other (loop, file map, profiles, status lists)"
@@ -395,7 +394,7 @@ ROWS = [
     "compact JSON (signing inputs, cache keys)",
     "signature cache: load, look-ups, save",
     "signature cache: RS256 check of remembered JWS",
-    "badge PNGs and share cards (resvg; per badge)",
+    "badge PNGs (resvg; per badge)",
     "award facts",
     f"{GC} 0",
     f"{GC} 1",

@@ -17,6 +17,7 @@ from menteo.credentials.cache import ImageCache, SignatureCache
 from menteo.credentials.issue import issue_credentials
 from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
 from menteo.errors import ContentError, Problem
+from menteo.i18n import catalog_language, shipped_languages, translations
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.output import atomic_directory
@@ -32,6 +33,7 @@ from menteo.site.render import (
     theme_dirs,
 )
 from menteo.site.search import index_site
+from menteo.site.share import share_cards
 from menteo.site.views import build_views
 
 KEYS_HINT = (
@@ -62,6 +64,30 @@ def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
         },
         "urls": urls,
     }
+
+
+def render_settings(
+    community: CommunityData, urls: Urls, dirs: list[Path], out: Path
+) -> RenderSettings:
+    config = community.config
+    return RenderSettings(
+        dirs, config.language, site_globals(community, urls), out, urls.base_path, community.root
+    )
+
+
+def language_warnings(language: str) -> list[Problem]:
+    """The site's language has no catalog: say so, and that pages fall back to English."""
+    if catalog_language(language) is not None:
+        return []
+    return [
+        Problem(
+            CONFIG_FILE,
+            0,
+            "language",
+            f"menteo has no {language!r} translation of its theme; pages are shown in English",
+            "use one of " + ", ".join(shipped_languages()) + ", or contribute a catalog to menteo",
+        )
+    ]
 
 
 @contextmanager
@@ -146,6 +172,7 @@ def _build(
         raise ContentError(linked)
     reviewed = review(community, read_ledger(community.root))
     keys, key_warnings = _signing_keys(community.root, environ, strict)
+    images = ImageCache.for_community(community.root)
     issued = issue_credentials(
         community,
         reviewed.ledger,
@@ -153,16 +180,18 @@ def _build(
         keys,
         read_public_keys(community.root),
         SignatureCache.for_community(community.root),
-        ImageCache.for_community(community.root),
+        images,
     )
     recognition = build_recognition(community, reviewed, urls, issued)
-    dashboard = program_dashboard(community, reviewed.ledger)
-    views = build_views(community, urls, recognition, dashboard)
-    pages = plan_pages(views, community.config.feed_size)
+    language = community.config.language
+    catalog = translations(language)
+    dashboard = program_dashboard(community, reviewed.ledger, language=language, catalog=catalog)
+    views = build_views(community, urls, recognition, dashboard, catalog.gettext)
+    config = community.config
+    cards = share_cards(views, config.name, config.description, issued.badge_svgs, images, workers)
+    pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
     with atomic_directory(out) as staging:
-        settings = RenderSettings(
-            dirs, site_globals(community, urls), staging, urls.base_path, community.root
-        )
+        settings = render_settings(community, urls, dirs, staging)
         links, problems = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
@@ -170,7 +199,11 @@ def _build(
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(community.root / source, staging / target)
             written.append(target)
-        generated = {**issued.files, LEDGER_JSON: recognition.ledger_json.encode("utf-8")}
+        generated = {
+            **issued.files,
+            **cards.files,
+            LEDGER_JSON: recognition.ledger_json.encode("utf-8"),
+        }
         for target, data in sorted(generated.items()):
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             (staging / target).write_bytes(data)
@@ -179,5 +212,5 @@ def _build(
         problems += broken_links(links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
-    warnings = (*key_warnings, *reviewed.warnings)
+    warnings = (*language_warnings(language), *key_warnings, *reviewed.warnings)
     return BuildResult(pages=len(pages), files=len(written), warnings=warnings)

@@ -18,8 +18,8 @@ def _cell(text: str) -> str:
 def _series_md(series: Series) -> list[str]:
     lines = [f"### {series.title}", ""]
     if not series.bars:
-        return [*lines, f"No {series.unit} yet.", ""]
-    lines += [f"| {series.category} | {series.unit.capitalize()} |", "|---|---:|"]
+        return [*lines, series.summary, ""]
+    lines += [f"| {series.category} | {series.unit} |", "|---|---:|"]
     lines += [f"| {_cell(b.label)} | {b.value} |" for b in series.bars]
     return [*lines, f"| **Total** | **{series.total}** |", ""]
 

@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from menteo.i18n import parse_locale
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
@@ -32,6 +34,22 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 LanguageCode = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", max_length=35)
 ]
+
+
+
+def _known_language(value: str) -> str:
+    try:
+        parse_locale(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "language",
+            "{value} is not a language tag menteo has locale data for",
+            {"value": repr(value), "hint": "write a BCP 47 tag such as en, es or pt-BR"},
+        ) from None
+    return value
+
+
+SiteLanguage = Annotated[LanguageCode, AfterValidator(_known_language)]
 
 
 def _no_email(value: str) -> str:
@@ -150,7 +168,7 @@ BaseUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_base
 class SiteConfig(Strict):
     name: Line
     base_url: BaseUrl
-    language: LanguageCode = "en"
+    language: SiteLanguage = "en"
     description: Text = ""
     theme: Slug = "default"
     issuer: Issuer

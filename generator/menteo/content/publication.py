@@ -14,9 +14,11 @@ from urllib.parse import urlsplit
 
 from menteo.content.community import CommunityData, EntryRecord, Person, ThreadRecord
 from menteo.content.models import EntryKind, Visibility
+from menteo.i18n import N_
 
-NEUTRAL_LABEL = {"mentor": "a mentor", "mentee": "a mentee"}
-UNSHARED_OUTCOME = "An outcome (not shared)"
+NEUTRAL_LABEL = {"mentor": N_("a mentor"), "mentee": N_("a mentee")}
+"""How a person who has not consented is named; themes translate it when they show it."""
+UNSHARED_OUTCOME = N_("An outcome (not shared)")
 
 
 @dataclass(frozen=True)

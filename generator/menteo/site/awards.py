@@ -20,6 +20,7 @@ from menteo.content.models import Audience, Badge, Reward, Visibility
 from menteo.content.publication import NEUTRAL_LABEL, Publication, Urls
 from menteo.credentials.did import did_document_path
 from menteo.credentials.issue import Issued, IssuedAward
+from menteo.i18n import N_
 from menteo.ledger.records import GENESIS, Award, line_hash
 from menteo.ledger.review import Review
 from menteo.recognition.evaluate import Eligibility, top_level
@@ -134,7 +135,6 @@ class AwardPage:
     """A summary of evidence that is not public (counted, not shown)."""
     downloads: tuple[Download, ...]
     linkedin: str
-    share_image: str
     embed: str
     did_document: str
 
@@ -241,36 +241,40 @@ class _Recognition:
         files = self.urls.file
         downloads = (
             Download(
-                "Open Badges 3.0 credential",
+                N_("Open Badges 3.0 credential"),
                 files(issued.ob3_json),
-                "JSON with a Data Integrity proof (eddsa-rdfc-2022)",
+                N_("JSON with a Data Integrity proof (eddsa-rdfc-2022)"),
             ),
             Download(
-                "Open Badges 3.0 VC-JWT",
+                N_("Open Badges 3.0 VC-JWT"),
                 files(issued.ob3_jwt),
-                "the same credential as a signed JWT (RS256)",
+                N_("the same credential as a signed JWT (RS256)"),
             ),
             Download(
-                "Baked badge image (OB 3.0, PNG)",
+                N_("Baked badge image (OB 3.0, PNG)"),
                 files(issued.ob3_png),
-                "the credential inside the image",
+                N_("the credential inside the image"),
             ),
             Download(
-                "Baked badge image (OB 3.0, SVG)",
+                N_("Baked badge image (OB 3.0, SVG)"),
                 files(issued.ob3_svg),
-                "the credential inside the image",
+                N_("the credential inside the image"),
             ),
-            Download("Open Badges 2.0 assertion", files(issued.ob2_json), "hosted assertion"),
-            Download("Open Badges 2.0 signed assertion", files(issued.ob2_jws), "JWS (RS256)"),
             Download(
-                "Baked badge image (OB 2.0, PNG)",
+                N_("Open Badges 2.0 assertion"), files(issued.ob2_json), N_("hosted assertion")
+            ),
+            Download(
+                N_("Open Badges 2.0 signed assertion"), files(issued.ob2_jws), N_("JWS (RS256)")
+            ),
+            Download(
+                N_("Baked badge image (OB 2.0, PNG)"),
                 files(issued.ob2_png),
-                "the signed assertion inside the image",
+                N_("the signed assertion inside the image"),
             ),
             Download(
-                "Baked badge image (OB 2.0, SVG)",
+                N_("Baked badge image (OB 2.0, SVG)"),
                 files(issued.ob2_svg),
-                "the signed assertion inside the image",
+                N_("the signed assertion inside the image"),
             ),
         )
         issuer_name = self.issuer.name
@@ -302,7 +306,6 @@ class _Recognition:
             evidence_note=" ".join(hidden),
             downloads=downloads,
             linkedin=linkedin,
-            share_image=absolute(files(issued.share_png)),
             embed=embed,
             did_document=files(did_document_path(self.c.config.base_url)),
         )

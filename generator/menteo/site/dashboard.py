@@ -3,7 +3,8 @@
 A pure function of the loaded community and the award ledger. The reference date ("as of") is
 the date of the most recent entry unless a caller fixes it, never the clock, so a build is
 reproducible. Private threads are counted but never listed; pairs are named with the
-`Publication` rules only (neutral labels, opaque thread ids).
+`Publication` rules only (neutral labels, opaque thread ids). Words come from a message catalog
+(English by default, as `menteo report` prints them; the site's language on the dashboard page).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from menteo.content.community import CommunityData, EntryRecord, ThreadRecord
 from menteo.content.models import EntryKind, OutcomeType
 from menteo.content.publication import Publication
+from menteo.i18n import N_, Formats, NullTranslations
 from menteo.ledger.records import Ledger
 
 CHECK_IN_DAYS = 45
@@ -22,8 +24,17 @@ CHECK_IN_DAYS = 45
 MIN_RATINGS = 3
 """Fewer rated feedback responses than this and no average is shown: it would say too much
 about the one or two people who answered."""
-NOT_SHARED = "not shared"
-"""The type shown for outcomes whose mentee has not chosen to share them."""
+NOT_SHARED = "not-shared"
+"""The type counted for outcomes whose mentee has not chosen to share them."""
+OUTCOME_LABEL = {
+    OutcomeType.PROMOTION.value: N_("promotion"),
+    OutcomeType.PROJECT_SHIPPED.value: N_("project shipped"),
+    OutcomeType.SKILL_ATTAINED.value: N_("skill attained"),
+    OutcomeType.NEW_ROLE.value: N_("new role"),
+    OutcomeType.TALK_GIVEN.value: N_("talk given"),
+    OutcomeType.OTHER.value: N_("other"),
+    NOT_SHARED: N_("not shared"),
+}
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 200
@@ -52,7 +63,7 @@ class Series:
     category: str
     """The header of the label column (e.g. "Month")."""
     unit: str
-    """What a value counts (e.g. "sessions")."""
+    """What a value counts, as a column header (e.g. "Sessions")."""
     summary: str
     """One sentence: the chart's text alternative."""
     bars: tuple[Bar, ...]
@@ -100,24 +111,70 @@ class Dashboard:
     check_in: tuple[Pair, ...]
     feedback_due: tuple[Pair, ...]
     feedback_interval_days: int
+    coverage_text: str
+    rating_text: str
     check_in_days: int = CHECK_IN_DAYS
 
     @property
     def feedback_coverage(self) -> float | None:
         return self.with_feedback / self.threads if self.threads else None
 
-    @property
-    def coverage_text(self) -> str:
-        share = self.feedback_coverage
-        if share is None:
-            return "no mentorships yet"
-        return f"{round(share * 100)}% ({self.with_feedback} of {self.threads} mentorships)"
 
-    @property
-    def rating_text(self) -> str:
-        if self.average_rating is None:
-            return "not enough responses"
-        return f"{self.average_rating:.1f} of 5 ({self.ratings} responses)"
+@dataclass(frozen=True)
+class _Words:
+    """The dashboard's sentences in one language."""
+
+    catalog: NullTranslations
+    formats: Formats
+
+    def coverage(self, with_feedback: int, threads: int) -> str:
+        if not threads:
+            return self.catalog.gettext("no mentorships yet")
+        text = self.catalog.ngettext(
+            "%(share)s (%(with)s of %(num)s mentorship)",
+            "%(share)s (%(with)s of %(num)s mentorships)",
+            threads,
+        )
+        share = self.formats.percent(round(with_feedback / threads, 2))
+        return text % {"share": share, "with": with_feedback, "num": threads}
+
+    def rating(self, average: float | None, responses: int) -> str:
+        if average is None:
+            return self.catalog.gettext("not enough responses")
+        text = self.catalog.ngettext(
+            "%(average)s of 5 (%(num)s response)", "%(average)s of 5 (%(num)s responses)", responses
+        )
+        return text % {"average": self.formats.decimal(average, "0.0"), "num": responses}
+
+    def summary(self, title: str, values: list[tuple[str, int]], by_type: bool) -> str:
+        _, ngettext = self.catalog.gettext, self.catalog.ngettext
+        if not values:
+            return _("%(title)s: none yet.") % {"title": title}
+        top = max(v for _, v in values)
+        peaks = [label for label, v in values if v == top]
+        where = ", ".join(peaks[:3])
+        if len(peaks) > 3:
+            where = _("%(list)s and %(num)s more") % {"list": where, "num": len(peaks) - 3}
+        if by_type:
+            text = ngettext(
+                "%(title)s: %(total)s in %(num)s type; the highest is %(top)s, in %(where)s.",
+                "%(title)s: %(total)s in %(num)s types; the highest is %(top)s, in %(where)s.",
+                len(values),
+            )
+        else:
+            text = ngettext(
+                "%(title)s: %(total)s in %(num)s month; the highest is %(top)s, in %(where)s.",
+                "%(title)s: %(total)s in %(num)s months; the highest is %(top)s, in %(where)s.",
+                len(values),
+            )
+        total = sum(v for _, v in values)
+        return text % {
+            "title": title,
+            "total": total,
+            "num": len(values),
+            "top": top,
+            "where": where,
+        }
 
 
 def program_dashboard(
@@ -125,9 +182,14 @@ def program_dashboard(
     ledger: Ledger,
     as_of: dt.date | None = None,
     since: dt.date | None = None,
+    language: str = "en",
+    catalog: NullTranslations | None = None,
 ) -> Dashboard:
     """The figures as of `as_of` (default: the most recent entry's date), counting only entries
-    and awards dated from `since` (default: all) up to `as_of`."""
+    and awards dated from `since` (default: all) up to `as_of`, worded with `catalog` for
+    readers of `language` (default: English)."""
+    words = _Words(catalog or NullTranslations(), Formats(language))
+    _ = words.catalog.gettext
     every = community.entries()
     if as_of is None and every:
         as_of = every[-1].date
@@ -147,31 +209,34 @@ def program_dashboard(
     )
     feedback = [e for e in counted if e.kind is EntryKind.FEEDBACK]
     ratings = [e.model.rating for e in feedback if e.model.rating is not None]
-    order = [t.value for t in OutcomeType] + [NOT_SHARED]
+    outcome_values = [(_(OUTCOME_LABEL[k]), outcomes[k]) for k in OUTCOME_LABEL if outcomes[k]]
+    with_feedback = len({e.thread for e in feedback})
+    average = sum(ratings) / len(ratings) if len(ratings) >= MIN_RATINGS else None
+    month = _("Month")
     return Dashboard(
         as_of=as_of,
         since=since,
         threads=len(threads),
         active_pairs=sum(1 for t in threads if t.model.ended is None),
         sessions=_series(
-            "sessions", "Sessions per month", "Month", "sessions", _by_month(sessions)
+            words, "sessions", _("Sessions per month"), month, _("Sessions"), _by_month(sessions)
         ),
         outcomes=_series(
-            "outcomes",
-            "Outcomes by type",
-            "Type",
-            "outcomes",
-            [(kind, outcomes[kind]) for kind in order if outcomes[kind]],
+            words, "outcomes", _("Outcomes by type"), _("Type"), _("Outcomes"), outcome_values
         ),
-        badges=_series("badges", "Badges awarded per month", "Month", "badges", _by_month(awards)),
-        with_feedback=len({e.thread for e in feedback}),
+        badges=_series(
+            words, "badges", _("Badges awarded per month"), month, _("Badges"), _by_month(awards)
+        ),
+        with_feedback=with_feedback,
         ratings=len(ratings),
-        average_rating=sum(ratings) / len(ratings) if len(ratings) >= MIN_RATINGS else None,
+        average_rating=average,
         check_in=_overdue(pub, threads, as_of, EntryKind.SESSION, CHECK_IN_DAYS),
         feedback_due=_overdue(
             pub, threads, as_of, EntryKind.FEEDBACK, community.config.feedback_interval_days
         ),
         feedback_interval_days=community.config.feedback_interval_days,
+        coverage_text=words.coverage(with_feedback, len(threads)),
+        rating_text=words.rating(average, len(ratings)),
     )
 
 
@@ -234,22 +299,11 @@ def _overdue(
     return tuple(sorted(found, key=lambda p: (-p.days, p.mentor, p.mentee, p.thread)))
 
 
-def _series(id: str, title: str, category: str, unit: str, values: list[tuple[str, int]]) -> Series:
-    return Series(id, title, category, unit, _summary(title, unit, values), _bars(values))
-
-
-def _summary(title: str, unit: str, values: list[tuple[str, int]]) -> str:
-    if not values:
-        return f"{title}: no {unit} yet."
-    total = sum(v for _, v in values)
-    top = max(v for _, v in values)
-    peaks = [label for label, v in values if v == top]
-    where = ", ".join(peaks[:3]) + (f" and {len(peaks) - 3} more" if len(peaks) > 3 else "")
-    noun = "type" if unit == "outcomes" else "month"
-    return (
-        f"{title}: {total} {unit[:-1] if total == 1 else unit} in {len(values)} "
-        f"{noun}{'' if len(values) == 1 else 's'}; the highest is {top}, in {where}."
-    )
+def _series(
+    words: _Words, id: str, title: str, category: str, unit: str, values: list[tuple[str, int]]
+) -> Series:
+    summary = words.summary(title, values, by_type=id == "outcomes")
+    return Series(id, title, category, unit, summary, _bars(values))
 
 
 def _bars(values: list[tuple[str, int]]) -> tuple[Bar, ...]:

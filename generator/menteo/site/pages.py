@@ -6,6 +6,7 @@ split across processes with no coordination.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,12 +17,25 @@ HOME_AWARDS = 12
 
 
 @dataclass(frozen=True)
+class PageImage:
+    """The picture a link to the page shows when shared (Open Graph, Twitter/X, LinkedIn)."""
+
+    url: str
+    """Absolute: link previews are fetched from elsewhere."""
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class PageHead:
     """What templates see as `page`; where a page comes from is for the build only."""
 
     url: str
     title: str
     description: str
+    og_type: str
+    image: PageImage | None
 
 
 @dataclass(frozen=True)
@@ -37,18 +51,24 @@ class Page:
     in_sitemap: bool = True
     weight: int = 1
     """Roughly how many entries the page shows, to share rendering work out evenly."""
+    og_type: str = "website"
+    image: PageImage | None = None
+    """Its share card (see `site.share`)."""
 
     @property
     def head(self) -> PageHead:
-        return PageHead(self.url, self.title, self.description)
+        return PageHead(self.url, self.title, self.description, self.og_type, self.image)
 
     def output_path(self, base_path: str) -> str:
         rel = self.url.removeprefix(base_path)
         return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
-def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
-    """Every page of the site, in a stable order."""
+Gettext = Callable[[str], str]
+
+
+def plan_pages(views: SiteViews, feed_size: int, _: Gettext) -> list[Page]:
+    """Every page of the site, in a stable order, titled in the site's language (`_`)."""
     u = views.urls
     pages = [
         Page(
@@ -67,39 +87,39 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
         *(
             Page(u.page(folder), f"{folder}.html", title, {"people": people}, weight=len(people))
             for folder, title, people in (
-                ("mentors", "Mentors", views.mentors),
-                ("mentees", "Mentees", views.mentees),
+                ("mentors", _("Mentors"), views.mentors),
+                ("mentees", _("Mentees"), views.mentees),
             )
         ),
         Page(
             u.page("threads"),
             "threads.html",
-            "Mentorships",
+            _("Mentorships"),
             {"threads": list(views.summaries.values())},
             weight=len(views.summaries),
         ),
-        Page(u.page("roadmaps"), "roadmaps.html", "Roadmaps", {"roadmaps": views.roadmaps}),
+        Page(u.page("roadmaps"), "roadmaps.html", _("Roadmaps"), {"roadmaps": views.roadmaps}),
         Page(
             u.page("communities"),
             "communities.html",
-            "Communities",
+            _("Communities"),
             {"communities": views.communities},
         ),
         Page(
             u.page("tags"),
             "tags.html",
-            "Tags",
+            _("Tags"),
             {"tags": {tag: len(entries) for tag, entries in views.tags.items()}},
         ),
         Page(
             u.page("search"),
             "search.html",
-            "Search",
-            description="Search mentors, mentees, mentorship entries, roadmaps and badges.",
+            _("Search"),
+            description=_("Search mentors, mentees, mentorship entries, roadmaps and badges."),
         ),
     ]
-    pages += _recognition_pages(views, feed_size)
-    pages += _dashboard_pages(views)
+    pages += _recognition_pages(views, feed_size, _)
+    pages += _dashboard_pages(views, _)
     for person in (*views.mentors, *views.mentees):
         pages.append(
             Page(
@@ -109,6 +129,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                 {"person": person},
                 person.headline or "",
                 views.sources[person.ref.url or ""],
+                og_type="profile",
             )
         )
     for thread in views.threads:
@@ -138,6 +159,7 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
                     {"entry": entry, "thread": summary, **neighbours},
                     entry.excerpt,
                     views.sources[entry.url or ""],
+                    og_type="article",
                 )
             )
     for roadmap in views.roadmaps:
@@ -173,11 +195,11 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
             )
         )
     pages += [
-        Page(u.file("404.html"), "404.html", "Page not found", in_sitemap=False),
+        Page(u.file("404.html"), "404.html", _("Page not found"), in_sitemap=False),
         Page(
             u.file("feed.xml"),
             "feed.xml",
-            "Recent entries",
+            _("Recent entries"),
             {"entries": views.entries[:feed_size]},
             in_sitemap=False,
             weight=feed_size,
@@ -196,31 +218,31 @@ def plan_pages(views: SiteViews, feed_size: int) -> list[Page]:
     return pages
 
 
-def _recognition_pages(views: SiteViews, feed_size: int) -> list[Page]:
+def _recognition_pages(views: SiteViews, feed_size: int, _: Gettext) -> list[Page]:
     u = views.urls
     recognition = views.recognition
     badges = recognition.badges
     pages = [
-        Page(u.page("badges"), "badges.html", "Badges", {"badges": badges}, weight=len(badges)),
+        Page(u.page("badges"), "badges.html", _("Badges"), {"badges": badges}, weight=len(badges)),
         Page(
             u.page("opportunities"),
             "opportunities.html",
-            "Opportunities unlocked",
+            _("Opportunities unlocked"),
             {"people": recognition.opportunities, "badges": badges},
-            "Development opportunities that badges unlock, and who has unlocked them.",
+            _("Development opportunities that badges unlock, and who has unlocked them."),
         ),
         Page(
             u.page("ledger"),
             "ledger.html",
-            "Award ledger",
+            _("Award ledger"),
             {"rows": recognition.ledger},
-            "Every award and revocation, in order, hash-chained so anyone can check it.",
+            _("Every award and revocation, in order, hash-chained so anyone can check it."),
             weight=len(recognition.ledger) // 10 + 1,
         ),
         Page(
             u.file("awards/feed.xml"),
             "awards.xml",
-            "Recent awards",
+            _("Recent awards"),
             {"awards": recognition.awards[:feed_size]},
             in_sitemap=False,
         ),
@@ -230,10 +252,16 @@ def _recognition_pages(views: SiteViews, feed_size: int) -> list[Page]:
             Page(
                 award.url,
                 "award.html",
-                f"{award.badge.name} awarded to {award.award.recipient.label}",
+                _("%(badge)s awarded to %(recipient)s")
+                % {"badge": award.badge.name, "recipient": _(award.award.recipient.label)},
                 {"award": award},
-                f"{award.badge.name}, awarded by {award.issuer_name} on "
-                f"{award.award.awarded.isoformat()}: {award.badge.narrative}",
+                _("%(badge)s, awarded by %(issuer)s on %(date)s: %(criteria)s")
+                % {
+                    "badge": award.badge.name,
+                    "issuer": award.issuer_name,
+                    "date": award.award.awarded.isoformat(),
+                    "criteria": award.badge.narrative,
+                },
                 in_sitemap=award.award.revoked is None,
             )
         )
@@ -252,15 +280,15 @@ def _recognition_pages(views: SiteViews, feed_size: int) -> list[Page]:
     return pages
 
 
-def _dashboard_pages(views: SiteViews) -> list[Page]:
+def _dashboard_pages(views: SiteViews, _: Gettext) -> list[Page]:
     if views.dashboard is None:
         return []
     return [
         Page(
             views.urls.page("dashboard"),
             "dashboard.html",
-            "Program dashboard",
+            _("Program dashboard"),
             {"dashboard": views.dashboard},
-            "How the mentorship program is doing: pairs, sessions, outcomes, badges, feedback.",
+            _("How the mentorship program is doing: pairs, sessions, outcomes, badges, feedback."),
         )
     ]

@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from menteo.content.community import Body
 from menteo.errors import ContentError, Problem
+from menteo.i18n import Formats, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
 
@@ -62,9 +63,11 @@ def linked_theme_files(dirs: list[Path], root: Path) -> list[Problem]:
     return problems
 
 
-def make_environment(dirs: list[Path], base_path: str) -> Environment:
+def make_environment(dirs: list[Path], base_path: str, language: str) -> Environment:
+    """The theme's environment, speaking `language` (see `menteo.i18n`)."""
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
+        extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -77,6 +80,17 @@ def make_environment(dirs: list[Path], base_path: str) -> Environment:
         return Markup(render_markdown(text, base_path))
 
     env.filters["markdown"] = markdown
+    env.policies["ext.i18n.trimmed"] = True
+    catalog = translations(language)
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    # `_()` marks its result safe (a msgid may hold markup); text stored as data (a neutral
+    # "a mentee" label, a download's name) goes through this filter instead, and is escaped.
+    env.filters["translated"] = catalog.gettext
+    formats = Formats(language)
+    env.filters["format_date"] = formats.date
+    env.filters["format_number"] = formats.number
+    env.filters["format_percent"] = formats.percent
+    env.filters["language_name"] = formats.language_name
     return env
 
 
@@ -85,6 +99,7 @@ class RenderSettings:
     """What every page worker needs besides its pages; sent to each worker once."""
 
     dirs: list[Path]
+    language: str
     globals: dict[str, Any]
     out: Path
     base_path: str
@@ -102,7 +117,9 @@ _RENDERER: _Renderer | None = None
 
 def _start_renderer(settings: RenderSettings) -> None:
     global _RENDERER
-    _RENDERER = _Renderer(settings, make_environment(settings.dirs, settings.base_path))
+    _RENDERER = _Renderer(
+        settings, make_environment(settings.dirs, settings.base_path, settings.language)
+    )
 
 
 Links = dict[str, tuple[str, str | None]]

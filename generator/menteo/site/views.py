@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from urllib.parse import quote
 
@@ -192,8 +193,15 @@ class SiteViews:
 
 
 class _Builder:
-    def __init__(self, community: CommunityData, urls: Urls, recognition: RecognitionViews):
+    def __init__(
+        self,
+        community: CommunityData,
+        urls: Urls,
+        recognition: RecognitionViews,
+        gettext: Callable[[str], str],
+    ):
         self.c = community
+        self.gettext = gettext
         self.pub = Publication(community)
         self.urls = urls
         self.recognition = recognition
@@ -208,8 +216,9 @@ class _Builder:
         return Link(tag, self.urls.page("tags", tag))
 
     def thread_title(self, thread: ThreadRecord) -> str:
-        mentor = self.pub.label("mentor", thread.model.mentor)
-        mentee = self.pub.label("mentee", thread.model.mentee)
+        """ "Ana & Bo"; a person who has not consented is "a mentee" in the site's language."""
+        mentor = self.gettext(self.pub.label("mentor", thread.model.mentor))
+        mentee = self.gettext(self.pub.label("mentee", thread.model.mentee))
         return f"{mentor} & {mentee}"
 
     def entry(
@@ -420,9 +429,10 @@ def build_views(
     urls: Urls,
     recognition: RecognitionViews,
     dashboard: Dashboard | None = None,
+    gettext: Callable[[str], str] = str,
 ) -> SiteViews:
-    """All published views of `community`."""
-    b = _Builder(community, urls, recognition)
+    """All published views of `community`, with neutral labels in the site's language."""
+    b = _Builder(community, urls, recognition, gettext)
     pub = b.pub
     views = SiteViews(urls=urls, recognition=recognition, dashboard=dashboard)
     published = [t for t in community.threads.values() if pub.thread_published(t)]

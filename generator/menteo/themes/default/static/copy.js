@@ -5,7 +5,7 @@ document.querySelectorAll(".copy-button").forEach(function (button) {
   button.addEventListener("click", function () {
     var field = document.getElementById(button.dataset.copy);
     navigator.clipboard.writeText(field.value).then(function () {
-      button.textContent = "Copied";
+      button.textContent = button.dataset.copied;
     });
   });
 });

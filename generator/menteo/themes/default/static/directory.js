@@ -19,22 +19,6 @@
   };
   var names = Object.keys(fields);
 
-  // Language codes read better as names where the browser knows them.
-  if (window.Intl && Intl.DisplayNames) {
-    var display = new Intl.DisplayNames([document.documentElement.lang || "en"], {
-      type: "language",
-    });
-    form.elements.language.querySelectorAll("option[value]").forEach(function (option) {
-      if (option.value) {
-        try {
-          option.textContent = display.of(option.value) + " (" + option.value + ")";
-        } catch (e) {
-          // Keep the code.
-        }
-      }
-    });
-  }
-
   function matches(card, name, value) {
     if (!value) {
       return true;
@@ -54,7 +38,9 @@
         shown += 1;
       }
     });
-    count.textContent = shown + " of " + cards.length + " mentors";
+    count.textContent = count.dataset.template
+      .replace("{shown}", shown)
+      .replace("{total}", cards.length);
     empty.hidden = shown !== 0;
     if (updateUrl) {
       var params = new URLSearchParams(window.location.search);

@@ -1,0 +1,110 @@
+"""The site's language: the theme's message catalogs and locale-aware dates and numbers.
+
+Every string the theme shows is an English msgid; a catalog shipped in `menteo/locales/<lang>/`
+translates it. Catalogs are read from their `.po` source and compiled in memory, so the `.po`
+file under review is exactly what the site shows (no stale binary `.mo` beside it). Only shipped
+catalogs are used: a translation is trusted as markup in templates, so it cannot come from a
+community's pull request.
+
+Fallback is explicit: a regional language (`es-MX`) uses its base catalog (`es`); a language with
+no catalog at all is shown in English, and the build says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+SOURCE_LANGUAGE = "en"
+
+
+def parse_locale(language: str) -> Locale:
+    """The Babel locale of a BCP 47 tag (`pt-BR`); ValueError if Babel has no data for it."""
+    try:
+        return Locale.parse(language, sep="-")
+    except (UnknownLocaleError, ValueError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def shipped_languages() -> list[str]:
+    """Languages with a catalog, plus the source language the msgids are written in."""
+    found = {p.parent.parent.name for p in LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+    return sorted({SOURCE_LANGUAGE, *found})
+
+
+def catalog_language(language: str) -> str | None:
+    """The shipped catalog for `language` (itself or its base language); None if the site will
+    be in English because there is none."""
+    locale = parse_locale(language)
+    for candidate in (str(locale), locale.language):
+        if candidate in shipped_languages():
+            return candidate
+    return None
+
+
+@functools.cache
+def translations(language: str) -> NullTranslations:
+    """The theme's translations into `language` (English msgids pass through unchanged)."""
+    found = catalog_language(language)
+    if found is None or found == SOURCE_LANGUAGE:
+        return NullTranslations()
+    path = LOCALES / found / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=found, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Formats:
+    """Dates, numbers and language names as readers of `language` write them."""
+
+    language: str
+
+    @functools.cached_property
+    def locale(self) -> Locale:
+        return parse_locale(self.language)
+
+    def date(self, day: dt.date | str, width: str = "medium") -> str:
+        """A date, or the date part of an ISO timestamp (ledger times are stored as text)."""
+        if isinstance(day, str):
+            day = dt.date.fromisoformat(day[:10])
+        return format_date(day, width, locale=self.locale)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def decimal(self, value: float, pattern: str) -> str:
+        """`value` with a fixed number of decimals (`pattern` "0.0"), in the locale's digits."""
+        return format_decimal(value, pattern, locale=self.locale)
+
+    def percent(self, share: float) -> str:
+        return format_percent(share, locale=self.locale)
+
+    def language_name(self, code: str) -> str:
+        """`yo` → "Yoruba" (in English), "yoruba" (in Spanish); the code if Babel has no name."""
+        try:
+            name = parse_locale(code).get_display_name(self.locale)
+        except ValueError:
+            return code
+        return name or code
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction (`N_` is the name extractors look for) where it is stored as
+    data and translated where it is shown."""
+    return message
