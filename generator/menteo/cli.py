@@ -36,6 +36,8 @@ FORMAT = click.option(
     show_default=True,
     help="Output for people (text) or machines (json).",
 )
+DATE = click.DateTime(["%Y-%m-%d"])
+"""A calendar day (YYYY-MM-DD); anything else is a usage error (exit 2)."""
 DIRECTORY = click.argument(
     "directory",
     required=False,
@@ -373,12 +375,8 @@ def verify(site: Path) -> None:
 
 @main.command()
 @DIRECTORY
-@click.option(
-    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Only entries and awards from DATE."
-)
-@click.option(
-    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The report date.  [default: today]"
-)
+@click.option("--since", type=DATE, help="Only entries and awards from DATE.")
+@click.option("--as-of", type=DATE, help="The report date.  [default: today]")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None, fmt: str) -> None:
     """Program-health figures of DIRECTORY, with the pairs needing a check-in or feedback."""
@@ -389,6 +387,39 @@ def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None
     day = as_of.date() if as_of else dt.date.today()
     figures = program_dashboard(community, reviewed.ledger, day, since.date() if since else None)
     click.echo(to_json(figures) if fmt == "json" else to_markdown(figures), nl=False)
+
+
+@main.command()
+@DIRECTORY
+@click.option("--since", type=DATE, required=True, help="The first day of the period.")
+@click.option(
+    "--as-of", type=DATE, help="The last day.  [default: the latest published entry or award]"
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the digest.  [default: DIRECTORY/_newsletter]",
+)
+def newsletter(
+    directory: Path, since: dt.datetime, as_of: dt.datetime | None, out: Path | None
+) -> None:
+    """A digest of the new awards, milestones and outcomes, as Markdown and as email HTML."""
+    from menteo.newsletter import digest, write_newsletter
+
+    if as_of is not None and as_of < since:
+        raise click.BadParameter("is before --since", param_hint="'--as-of'")
+    community, reviewed = _reviewed(directory, TextReporter(), "nothing was written")
+    news = digest(community, reviewed, since.date(), as_of.date() if as_of else None)
+    try:
+        paths = write_newsletter(community, news, out or directory / "_newsletter")
+    except ContentError as exc:
+        TextReporter().problems(exc.problems, "nothing was written")
+        raise SystemExit(1) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the digest: {exc.strerror or exc}") from None
+    for path in paths:
+        click.echo(path)
+    click.echo(news.summary)
 
 
 main.add_command(keys)
