@@ -102,7 +102,7 @@ def test_average_needs_three_ratings(tmp_path: Path) -> None:
     )
     assert three.ratings == 3 and three.average_rating == 4.0
     assert three.rating_text == "4.0 of 5 (3 responses)"
-    assert three.with_feedback == 1 and three.coverage_text == "100% (1 of 1 mentorships)"
+    assert three.with_feedback == 1 and three.coverage_text == "100% (1 of 1 mentorship)"
 
 
 def test_private_thread_is_counted_not_listed(tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_empty_community(tmp_path: Path) -> None:
     community = load_community(root)
     d = program_dashboard(community, EMPTY)
     assert d.as_of is None and d.sessions.bars == () and d.check_in == ()
-    assert d.sessions.summary == "Sessions per month: no sessions yet."
+    assert d.sessions.summary == "Sessions per month: none yet."
 
 
 def test_since_filters_entries_and_awards() -> None:
@@ -175,7 +175,7 @@ def dashboard_html(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_page_says_as_of(dashboard_html: str) -> None:
-    assert 'as of <time datetime="2025-05-20">20 May 2025</time>' in dashboard_html
+    assert 'as of <time datetime="2025-05-20">May 20, 2025</time>' in dashboard_html
     assert "Wen Quietname" not in dashboard_html and "quiet-one" not in dashboard_html
 
 
