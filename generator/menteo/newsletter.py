@@ -22,6 +22,7 @@ from menteo.credentials.did import did_web
 from menteo.credentials.facts import issuer_facts
 from menteo.credentials.issue import Issued
 from menteo.errors import ContentError
+from menteo.i18n import translations
 from menteo.ledger.review import Review
 from menteo.site.awards import Ref, build_recognition
 from menteo.site.pages import Page
@@ -113,7 +114,9 @@ def digest(
     published entry or award (or `since`, if that is later)."""
     urls = Urls(community.config.base_url)
     recognition = build_recognition(community, reviewed, urls, _unsigned(community))
-    views = build_views(community, urls, recognition)
+    views = build_views(
+        community, urls, recognition, gettext=translations(community.config.language).gettext
+    )
     entries = _shared(community, views)
     if as_of is None:
         dates = [e.date for e in entries] + [a.awarded for a in recognition.awards]
