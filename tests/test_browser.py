@@ -4,8 +4,10 @@ captured at phone and desktop widths (screenshots land in tests/artifacts/ for p
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,21 +46,30 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("browser") / "_site"
+@contextlib.contextmanager
+def built_and_served(community: Path, out: Path) -> Iterator[str]:
+    """`community` built by the real CLI into `out` and served on 127.0.0.1; yields its URL."""
     handler = functools.partial(_QuietHandler, directory=str(out))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    command = [sys.executable, "-m", "menteo", "build", str(community), "--out", str(out)]
     subprocess.run(
-        [sys.executable, "-m", "menteo", "build", str(ROOT), "--out", str(out), "--base-url", base],
+        [*command, "--base-url", base],
         check=True,
         capture_output=True,
     )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield base
-    httpd.shutdown()
+    try:
+        yield base
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with built_and_served(ROOT, tmp_path_factory.mktemp("browser") / "_site") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -168,15 +179,7 @@ def test_search_finds_a_mentor_by_name_or_skill(
     box.fill(query)
     result = page.locator(f'.pagefind-ui__result-link[href="/mentors/{mentor}/"]')
     expect(result.first).to_be_visible(timeout=10_000)
-    page.add_script_tag(content=_axe_source())
-    results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    serious = [
-        f"{v['id']}: {v['help']} {[n['target'] for n in v['nodes'][:3]]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page, _axe_source())
     assert not serious, serious
     result.first.click()
     page.wait_for_load_state()
@@ -238,6 +241,20 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+def serious_violations(page: Page, axe: str) -> list[str]:
+    """What axe-core (WCAG 2.x A/AA and best practices) finds serious or critical on `page`."""
+    page.add_script_tag(content=axe)
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s), "
+        f"e.g. {[node['target'] for node in v['nodes'][:3]]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(PAGE_TYPES))
 def test_page_has_no_serious_accessibility_violations(
     server: str, browser: Browser, name: str
@@ -251,17 +268,7 @@ def test_page_has_no_serious_accessibility_violations(
         response = page.goto(server + PAGE_TYPES[name])
         assert response is not None and response.ok
         page.wait_for_load_state("networkidle")
-        page.add_script_tag(content=axe)
-        results = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
-        for violation in results["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"][:3]]
-                problems.append(
-                    f"{width}px {violation['id']} ({violation['impact']}): {violation['help']}"
-                    f" — {len(violation['nodes'])} node(s), e.g. {targets}"
-                )
+        problems += [f"{width}px {problem}" for problem in serious_violations(page, axe)]
         context.close()
     assert not problems, f"{name} ({PAGE_TYPES[name] or 'home'}):\n" + "\n".join(problems)
 
@@ -360,3 +367,71 @@ def test_directory_without_javascript_lists_everyone_and_hides_the_form(
     expect(page.locator("#directory-filters")).to_be_hidden()
     expect(page.locator("#filter-empty")).to_be_hidden()
     context.close()
+
+
+SPANISH_PAGES = ["home", "directory", "mentor", "thread", "badge", "award", "dashboard", "search"]
+
+
+@pytest.fixture(scope="module")
+def spanish(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo community with `language: es`, built and served: the theme in Spanish, with
+    Spanish dates and language names (screenshots: es-*.png)."""
+    community = tmp_path_factory.mktemp("demo-es")
+    for name in ("content", "badges", "ledger"):
+        shutil.copytree(ROOT / name, community / name)
+    config = (ROOT / "menteo.yml").read_text(encoding="utf-8")
+    (community / "menteo.yml").write_text(
+        re.sub(r"(?m)^language: .*$", "language: es", config), encoding="utf-8"
+    )
+    with built_and_served(community, community / "_site") as base:
+        yield base
+
+
+@pytest.mark.parametrize("name", SPANISH_PAGES)
+def test_spanish_page_loads_cleanly_and_has_no_serious_violations(
+    spanish: str, browser: Browser, name: str
+) -> None:
+    axe = _axe_source()
+    for width, height in ((375, 812), (1280, 900)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors, failed, requests = _visit(page, spanish + PAGE_TYPES[name])
+        assert errors == [] and failed == []
+        assert all(r.startswith(spanish) for r in requests), requests
+        assert page.evaluate("document.documentElement.lang") == "es"
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, f"{name} scrolls sideways at {width}px"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"es-{name}-{width}.png"), full_page=True)
+        assert serious_violations(page, axe) == [], (name, width)
+        context.close()
+
+
+def test_spanish_directory_filters_and_counts_in_spanish(spanish: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(spanish + PAGE_TYPES["directory"])
+    expect(page.get_by_role("link", name="Saltar al contenido")).to_have_count(1)
+    total = page.locator(".directory .person-card").count()
+    status = page.get_by_role("status")
+    expect(status).to_have_text(f"{total} de {total} personas mentoras")
+    page.get_by_label("Habilidad", exact=True).select_option("python")
+    expect(status).to_have_text(f"2 de {total} personas mentoras")
+    # Language names come from the build, in Spanish, with the code as the value.
+    language = page.get_by_label("Idioma", exact=True)
+    language.select_option(label="portugués (Brasil)")
+    expect(language).to_have_value("pt-BR")
+    expect(status).to_have_text(f"1 de {total} personas mentoras")
+    page.close()
+
+
+def test_spanish_search_interface_and_dates(spanish: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(spanish + PAGE_TYPES["search"])
+    box = page.get_by_role("searchbox", name="Buscar en el sitio")
+    box.fill("Amara Okafor")
+    result = page.locator('.pagefind-ui__result-link[href="/mentors/amara-okafor/"]')
+    expect(result.first).to_be_visible(timeout=10_000)
+    page.goto(spanish + PAGE_TYPES["mentor"])
+    awarded = page.locator(".held-badges time").first
+    expect(awarded).to_have_text(re.compile(r"^\d{1,2} [a-z]{3,4} \d{4}$"))
+    page.close()
