@@ -223,7 +223,7 @@ def test_award_page_copy_button_and_share_links(server: str, browser: Browser) -
     assert linkedin is not None and "startTask=CERTIFICATION_NAME" in linkedin
     assert "name=Champion" in linkedin and "certId=urn%3Auuid%3A5de835be" in linkedin
     og_image = page.locator('meta[property="og:image"]').get_attribute("content")
-    assert og_image is not None and og_image.endswith("/badges/images/champion-share.png")
+    assert og_image is not None and og_image.endswith("/share/badges/champion.png")
     context.close()
 
 

@@ -18,7 +18,7 @@ import pytest
 from defusedxml import ElementTree
 
 from menteo.credentials import baking
-from menteo.credentials.images import FONT, badge_svg, png_from_svg, share_image
+from menteo.credentials.images import FONT, ShareCard, badge_svg, png_from_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 OB2_NS = "http://openbadges.org"
@@ -42,9 +42,10 @@ COMMUNITY_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 80">
 </svg>"""
 SNAPSHOT = """
 import hashlib, json, sys
-from menteo.credentials.images import badge_svg, png_from_svg, share_image
+from menteo.credentials.images import ShareCard, badge_svg, png_from_svg
 svg = badge_svg("Rising Star", 3, "mentee")
-outputs = [png_from_svg(svg, 96), share_image(svg, "Rising Star — Ana Łukasiewicz", "Awarded")]
+card = ShareCard("Rising Star — Ana Łukasiewicz", "Awarded", "Circle", svg)
+outputs = [png_from_svg(svg, 96), card.png()]
 json.dump([hashlib.sha256(o).hexdigest() for o in outputs], sys.stdout)
 """
 
@@ -116,8 +117,8 @@ def test_png_sizes_and_community_artwork() -> None:
     assert pixels(png_from_svg(badge_svg("Champion", 5, "mentor"), 256)) == (256, 256)
     # a non-square community drawing is centred on a square canvas, its text in the bundled font
     assert pixels(png_from_svg(COMMUNITY_SVG, 100)) == (100, 100)
-    card = share_image(COMMUNITY_SVG, "A very long title " * 12, "Awarded to Zoë " * 20)
-    assert pixels(card) == (1200, 627)
+    card = ShareCard("A very long title " * 12, "Awarded to Zoë " * 20, "Circle", COMMUNITY_SVG)
+    assert pixels(card.png()) == (1200, 627)
 
 
 def test_text_never_uses_system_fonts() -> None:
@@ -135,8 +136,9 @@ def test_text_never_uses_system_fonts() -> None:
 
 def test_images_are_deterministic_in_process_and_across_processes() -> None:
     svg = badge_svg("Rising Star", 3, "mentee")
-    local = [png_from_svg(svg, 96), share_image(svg, "Rising Star — Ana Łukasiewicz", "Awarded")]
-    again = [png_from_svg(svg, 96), share_image(svg, "Rising Star — Ana Łukasiewicz", "Awarded")]
+    card = ShareCard("Rising Star — Ana Łukasiewicz", "Awarded", "Circle", svg)
+    local = [png_from_svg(svg, 96), card.png()]
+    again = [png_from_svg(svg, 96), card.png()]
     assert local == again
     digests = [hashlib.sha256(data).hexdigest() for data in local]
     for _ in range(2):

@@ -482,7 +482,7 @@ def test_badge_images_and_share_image(mini: Built, slug: str) -> None:
     assert png_size((images / f"{slug}.png").read_bytes()) == (512, 512)
     root = ElementTree.fromstring((images / f"{slug}.svg").read_bytes())
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    assert png_size((images / f"{slug}-share.png").read_bytes()) == (1200, 627)
+    assert png_size((mini.site / f"share/badges/{slug}.png").read_bytes()) == (1200, 627)
 
 
 def test_baked_images_carry_the_hosted_documents(mini: Built) -> None:

@@ -1,4 +1,4 @@
-"""Signatures (and rendered badge images) remembered between builds, keyed by the exact bytes signed and the key.
+"""Signatures (and rendered images) remembered between builds, keyed by the exact bytes signed and the key.
 
 Ed25519 and RSA PKCS#1 v1.5 signatures are deterministic, so a signature computed once for a
 given input and key is the signature every later build would compute: reusing it is safe, and
@@ -87,8 +87,9 @@ class SignatureCache:
 
 
 class ImageCache:
-    """Rendered badge images between builds, keyed by everything that decides their pixels
-    (the inputs and the renderer's version): rendering is most of a rebuild otherwise."""
+    """Rendered badge images and share cards between builds, keyed by everything that decides
+    their pixels (the inputs and the renderer's version): rendering is most of a rebuild
+    otherwise."""
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
@@ -99,26 +100,42 @@ class ImageCache:
         return cls(root / IMAGE_CACHE)
 
     def image(self, parts: tuple[str, ...], render: Callable[[], bytes]) -> bytes:
+        data = self.get(parts)
+        if data is None:
+            data = render()
+            self.put(parts, data)
+        return data
+
+    def _path(self, parts: tuple[str, ...]) -> Path | None:
         if self.directory is None:
-            return render()
+            return None
         digest = hashlib.sha256("\0".join((self.version, *parts)).encode("utf-8")).hexdigest()
-        path = self.directory / f"{digest}.png"
+        return self.directory / f"{digest}.png"
+
+    def get(self, parts: tuple[str, ...]) -> bytes | None:
+        """The remembered image, or None (also for a damaged file: it is rendered again)."""
+        path = self._path(parts)
         try:
-            data = path.read_bytes()
+            data = path.read_bytes() if path is not None else b""
         except OSError:
             data = b""
-        if data.startswith(PNG_SIGNATURE):
-            return data
-        data = render()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        return data if data.startswith(PNG_SIGNATURE) else None
+
+    def put(self, parts: tuple[str, ...], data: bytes) -> None:
+        path = self._path(parts)
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)
-        return data
 
 
 def _renderer_version() -> str:
+    """resvg's version and our drawing code's digest: a new layout must not be served from the
+    cache."""
+    drawing = hashlib.sha256(Path(__file__).with_name("images.py").read_bytes()).hexdigest()[:16]
     try:
-        return "resvg-py " + metadata.version("resvg-py")
+        return f"resvg-py {metadata.version('resvg-py')} images.py {drawing}"
     except metadata.PackageNotFoundError:
-        return "resvg-py unknown"
+        return f"resvg-py unknown images.py {drawing}"

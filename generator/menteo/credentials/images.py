@@ -12,6 +12,7 @@ import base64
 import functools
 import struct
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -37,6 +38,8 @@ _RENDER = {
 _COLOURS = {"mentor": ("#0b5cad", "#073b70"), "mentee": ("#11643a", "#0a3f24")}
 """Fill and rim per audience: the emblem colours of the default theme (white text ≥ 6.5:1)."""
 _GOLD = "#8a5a00"
+_ACCENT = _COLOURS["mentor"][0]
+"""The theme's link colour: the bar along the top of share cards and the site's name."""
 _SHAPES = {
     1: '<circle cx="50" cy="50" r="45"/>',
     2: '<path d="M50 4 L92 22 V52 C92 74 74 90 50 97 C26 90 8 74 8 52 V22 Z"/>',
@@ -155,16 +158,82 @@ def _text_line(text: str, x: int, y: int, size: int, weight: int, colour: str) -
     )
 
 
-def share_image(badge_svg: str, title: str, subtitle: str) -> bytes:
-    """A 1200×627 Open Graph/LinkedIn card: the badge on the left, title and subtitle beside it."""
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """Every code point the bundled font draws, from its format 12 `cmap` subtable."""
+    data = FONT.read_bytes()
+    (count,) = struct.unpack(">H", data[4:6])
+    records = (struct.unpack(">4s4xI4x", data[12 + 16 * i : 28 + 16 * i]) for i in range(count))
+    cmap = dict(records)[b"cmap"]
+    (subtables,) = struct.unpack(">H", data[cmap + 2 : cmap + 4])
+    for i in range(subtables):
+        (offset,) = struct.unpack(">I", data[cmap + 8 + 8 * i : cmap + 12 + 8 * i])
+        table = cmap + offset
+        if data[table : table + 2] == b"\x00\x0c":
+            (groups,) = struct.unpack(">I", data[table + 12 : table + 16])
+            ranges = struct.iter_unpack(">III", data[table + 16 : table + 16 + 12 * groups])
+            return frozenset(c for first, last, _ in ranges for c in range(first, last + 1))
+    raise ValueError(f"{FONT.name} has no format 12 cmap")
+
+
+def drawable(text: str) -> bool:
+    """Whether the bundled font has every character of `text`: a card leaves out what it would
+    draw as empty boxes (CJK, Arabic, Hebrew…); the page's own tags still carry the text."""
+    glyphs = _glyphs()
+    return all(ord(char) in glyphs or char.isspace() for char in text)
+
+
+@dataclass(frozen=True)
+class ShareCard:
+    """What an Open Graph/LinkedIn card shows: a title, a subtitle, the site's name and, on the
+    left, a badge (any SVG) or a person's initials in their audience's colour. Only text the
+    font draws is shown."""
+
+    title: str
+    subtitle: str
+    site: str
+    emblem: str | None = None
+    """A badge's SVG, drawn as pixels (community artwork gets no fonts nested in a card)."""
+    audience: str | None = None
+    """`mentor` or `mentee`: draw the title's initials (a person's name) instead."""
+
+    def texts(self) -> tuple[str, str, str]:
+        """Title, subtitle and footer as drawn: undrawable ones left out, the site's name not
+        repeated."""
+        title, subtitle = (text if drawable(text) else "" for text in (self.title, self.subtitle))
+        site = self.site if drawable(self.site) and self.site != self.title else ""
+        return title, subtitle, site
+
+    @property
+    def alt(self) -> str:
+        """The card's text alternative: exactly what it shows."""
+        return " · ".join(t for t in self.texts() if t)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Everything that decides the card's pixels, for the image cache."""
+        return ("share", *self.texts(), self.emblem or "", self.audience or "")
+
+    def png(self) -> bytes:
+        return share_image(self)
+
+
+def share_image(card: ShareCard) -> bytes:
+    """A 1200×627 PNG of `card`: an accent bar, the emblem, the title and subtitle wrapped
+    beside it, and the site's name along the bottom."""
     width, height = SHARE_SIZE
-    badge, left, text_x, text_width = 420, 70, 550, 590
-    title_size, subtitle_size = 52, 32
+    title, subtitle, site = card.texts()
+    footer, title_size, subtitle_size, site_size = 80, 52, 32, 28
+    emblem, left = 420, 70
+    top = (height - footer - emblem) // 2 + footer // 4
+    text_x = left + emblem + 60 if card.emblem or card.audience else left
+    text_width = width - text_x - left
     title_lines = _wrap(title, title_size, text_width, 3)
     subtitle_lines = _wrap(subtitle, subtitle_size, text_width, 4)
-    title_step, subtitle_step, gap = round(title_size * 1.2), round(subtitle_size * 1.35), 24
-    block = len(title_lines) * title_step + len(subtitle_lines) * subtitle_step
-    y = (height - block - gap * bool(subtitle_lines)) // 2
+    title_step, subtitle_step = round(title_size * 1.2), round(subtitle_size * 1.35)
+    gap = 24 if title_lines and subtitle_lines else 0
+    block = len(title_lines) * title_step + len(subtitle_lines) * subtitle_step + gap
+    y = (height - footer - block) // 2 + footer // 4
     texts = []
     for line in title_lines:
         y += title_step
@@ -175,11 +244,28 @@ def share_image(badge_svg: str, title: str, subtitle: str) -> bytes:
         texts.append(
             _text_line(line, text_x, y - subtitle_step // 4, subtitle_size, 400, "#444444")
         )
+    texts += [
+        _text_line(line, left, height - 44, site_size, 700, _ACCENT)
+        for line in _wrap(site, site_size, width - 2 * left, 1)
+    ]
+    image = ""
+    if card.emblem:
+        image = (
+            f'<image x="{left}" y="{top}" width="{emblem}" height="{emblem}"'
+            f' href="{_png_href(png_from_svg(card.emblem, emblem))}"/>\n'
+        )
+    elif card.audience:
+        # A rounded square, not a disc: resvg takes 30 ms longer to fill a large circle.
+        initials = _initials(card.title) if title else ""
+        image = (
+            f'<rect x="{left}" y="{top}" width="{emblem}" height="{emblem}" rx="56"'
+            f' fill="{_COLOURS[card.audience][0]}"/>\n<text x="{left + emblem // 2}"'
+            f' y="{top + emblem // 2 + 48}" font-size="136" {_TEXT}>{escape(initials)}</text>\n'
+        )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">\n'
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>\n'
-        f'<image x="{left}" y="{(height - badge) // 2}" width="{badge}" height="{badge}"'
-        f' href="{_png_href(png_from_svg(badge_svg, badge))}"/>\n'
-        f"{''.join(texts)}</svg>\n"
+        f'<rect width="{width}" height="12" fill="{_ACCENT}"/>\n'
+        f"{image}{''.join(texts)}</svg>\n"
     )
     return _render(svg, width, height)

@@ -3,7 +3,7 @@ needs, as (site-relative path → bytes). Pure given (community, ledger, keys): 
 network, deterministic signatures, so the same inputs give the same bytes.
 
 Per award to a consenting recipient: the OB 2.0 hosted assertion, its JWS, baked PNG and SVG;
-the OB 3.0 credential with a Data Integrity proof, its VC-JWT, baked PNG and SVG; a share image.
+the OB 3.0 credential with a Data Integrity proof, its VC-JWT, baked PNG and SVG.
 Per badge: its image (community artwork or generated) as SVG and PNG, and its BadgeClass. Once:
 issuer profiles, keys, revocation list, status list credential and `did.json`.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from menteo.content.community import CommunityData
@@ -54,7 +53,6 @@ class IssuedAward:
     ob3_jwt: str
     ob3_png: str
     ob3_svg: str
-    share_png: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,8 @@ class Issued:
     """Site-relative path → bytes."""
     awards: list[IssuedAward]
     issuer: Issuer
+    badge_svgs: dict[str, str]
+    """Each badge's SVG, for pictures drawn around it (the site's share cards)."""
 
 
 class _Issuer:
@@ -170,14 +170,6 @@ class _Issuer:
             svgs[slug] = svg
             self.add(f"badges/images/{slug}.svg", svg)
             self.add(f"badges/images/{slug}.png", self.png(svg))
-            # One share card per badge, not per award: it names no one (the page title does),
-            # so it stays legible whatever script a name is in, and costs one render per badge.
-            subtitle = f"Awarded by {self.issuer.name}"
-            share = self.images.image(
-                ("share", svg, badge.name, subtitle),
-                partial(images.share_image, svg, badge.name, subtitle),
-            )
-            self.add(share_image_path(slug), share)
         return svgs
 
     def keys_and_profiles(self) -> None:
@@ -220,7 +212,6 @@ class _Issuer:
             ob3_jwt=self.ob3.credential(uuid, "jwt"),
             ob3_png=self.ob3.credential(uuid, "png"),
             ob3_svg=self.ob3.credential(uuid, "svg"),
-            share_png=share_image_path(facts.badge.slug),
         )
         self.add(paths.ob2_json, dumps(hosted))
         self.add(paths.ob2_jws, jws)
@@ -245,10 +236,6 @@ class _Issuer:
         self.add(self.ob2.revocations, dumps(ob2.revocation_list(every, self.ob2)))
 
 
-def share_image_path(slug: str) -> str:
-    return f"badges/images/{slug}-share.png"
-
-
 def issue_credentials(
     community: CommunityData,
     ledger: Ledger,
@@ -270,4 +257,4 @@ def issue_credentials(
     issued = [issuer.award(facts, svgs[facts.badge.slug]) for facts in every]
     issuer.status(every)
     cache.save()
-    return Issued(issuer.files, issued, issuer.issuer)
+    return Issued(issuer.files, issued, issuer.issuer, svgs)

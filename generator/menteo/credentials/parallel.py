@@ -1,5 +1,5 @@
-"""Data Integrity proofs on every core: canonicalising a credential (pyld, pure Python) is
-nine tenths of issuing it, and each credential is independent of the others.
+"""Data Integrity proofs (and images) on every core: canonicalising a credential (pyld, pure
+Python) is nine tenths of issuing it, and each credential is independent of the others.
 
 Workers come from a fork server (or spawn) rather than a plain fork, so they never inherit a
 half-held lock from a threaded parent (`menteo serve`). The private key reaches them through
@@ -9,8 +9,9 @@ the pool's pipe, in memory only, never through a file or the environment.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -22,6 +23,18 @@ PARALLEL_FROM = 200
 """Fewer proofs than this are signed in-process: starting workers costs more than it saves."""
 
 _key: Ed25519PrivateKey | None = None
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def process_pool(
+    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> multiprocessing.pool.Pool:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return context.Pool(workers, initializer=initializer, initargs=initargs)
 
 
 def _start(pem: bytes) -> None:
@@ -43,7 +56,7 @@ def sign_all(
     workers: int | None = None,
 ) -> list[list[dict[str, Any]]]:
     """The `proof` of each (document, verification method, created), in order."""
-    workers = workers or len(os.sched_getaffinity(0))
+    workers = workers or cores()
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [sign_data_integrity(d, key, vm, c)["proof"] for d, vm, c in jobs]
     pem = key.private_bytes(
@@ -51,8 +64,6 @@ def sign_all(
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     chunk = max(1, len(jobs) // (workers * 4))
-    with context.Pool(workers, initializer=_start, initargs=(pem,)) as pool:
+    with process_pool(workers, _start, (pem,)) as pool:
         return pool.map(_sign, jobs, chunksize=chunk)

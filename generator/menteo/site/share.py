@@ -1,0 +1,105 @@
+"""Share cards: the picture a link to a page shows when it is posted (Open Graph, Twitter/X,
+LinkedIn). Profiles, badges (and their awards), mentorships and roadmaps each get their own,
+drawn from the page's published view, so a card never shows what its page does not; every other
+page shows the site's card.
+
+A card lives at `share/<the page's path>.png` (`share/mentors/ana.png`; the site's is
+`share/site.png`). The issue stage's renderer draws it (one bundled font, the same bytes on
+every machine), and the image cache keeps it between builds: a card costs about 30 ms to draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from menteo.credentials.cache import ImageCache
+from menteo.credentials.images import SHARE_SIZE, ShareCard, share_image
+from menteo.credentials.parallel import cores, process_pool
+from menteo.site.pages import Page, PageImage
+from menteo.site.views import SiteViews
+
+PARALLEL_FROM = 24
+"""Fewer new cards than this are drawn in-process: starting workers costs more than it saves."""
+SITE_CARD = "site"
+
+
+@dataclass(frozen=True)
+class ShareCards:
+    files: dict[str, bytes]
+    """Site-relative path → PNG."""
+    pages: dict[str, PageImage]
+    """Page URL → its own card."""
+    default: PageImage
+    """The site's card, for every other page."""
+
+    def attach(self, pages: list[Page]) -> list[Page]:
+        return [replace(page, image=self.pages.get(page.url, self.default)) for page in pages]
+
+
+def card_path(page_url: str, base_path: str) -> str:
+    return f"share/{page_url.removeprefix(base_path).strip('/') or SITE_CARD}.png"
+
+
+def plan_cards(
+    views: SiteViews, site_name: str, description: str, badge_svgs: dict[str, str]
+) -> dict[str, ShareCard]:
+    """Page URL → its card. Every text comes from a published view: what the page shows."""
+    cards = {views.urls.page(): ShareCard(site_name, description, site_name)}
+    for person in (*views.mentors, *views.mentees):
+        card = ShareCard(person.name, person.headline or "", site_name, audience=person.ref.role)
+        cards[person.ref.url or ""] = card
+    for badge in views.recognition.badges:
+        emblem = badge_svgs[badge.slug]
+        cards[badge.url] = ShareCard(badge.name, badge.description, site_name, emblem)
+    for thread in views.threads:
+        subtitle = thread.summary or (thread.roadmap.label if thread.roadmap else "")
+        cards[thread.url] = ShareCard(thread.title, subtitle, site_name)
+    for roadmap in views.roadmaps:
+        cards[roadmap.url] = ShareCard(roadmap.title, roadmap.summary, site_name)
+    return cards
+
+
+def _draw(cards: dict[str, ShareCard], cache: ImageCache, workers: int | None) -> dict[str, bytes]:
+    """Each card's PNG, remembered or drawn (on every core when there are many to draw)."""
+    pngs: dict[str, bytes] = {}
+    missing = []
+    for path, card in cards.items():
+        png = cache.get(card.key)
+        if png is None:
+            missing.append(path)
+        else:
+            pngs[path] = png
+    workers = workers or cores()
+    if len(missing) < PARALLEL_FROM or workers < 2:
+        drawn = [cards[path].png() for path in missing]
+    else:
+        with process_pool(workers) as pool:
+            drawn = pool.map(share_image, [cards[path] for path in missing], chunksize=4)
+    for path, png in zip(missing, drawn, strict=True):
+        cache.put(cards[path].key, png)
+        pngs[path] = png
+    return pngs
+
+
+def share_cards(
+    views: SiteViews,
+    site_name: str,
+    description: str,
+    badge_svgs: dict[str, str],
+    cache: ImageCache,
+    workers: int | None = None,
+) -> ShareCards:
+    """Every card of the site; an award page shows its badge's card (it names no one, so it is
+    drawn once per badge, and stays legible whatever script a recipient's name is in)."""
+    urls = views.urls
+    cards = plan_cards(views, site_name, description, badge_svgs)
+    paths = {url: card_path(url, urls.base_path) for url in cards}
+    files = _draw({paths[url]: card for url, card in cards.items()}, cache, workers)
+    width, height = SHARE_SIZE
+    images = {
+        url: PageImage(urls.absolute(urls.file(paths[url])), card.alt, width, height)
+        for url, card in cards.items()
+    }
+    for award in views.recognition.pages:
+        images[award.url] = images[award.badge.url]
+    return ShareCards(files, images, images[urls.page()])
