@@ -163,16 +163,19 @@ def test_cards_are_the_same_bytes_drawn_here_on_every_core_or_from_the_cache(
         for n in range(share.PARALLEL_FROM)
     }
     cards["share/roadmaps/sre.png"] = ShareCard("SRE foundations", "On-call, SLOs", "Circle")
-    here = share._draw(cards, ImageCache(None), workers=1)
+    with share._drawing(cards, ImageCache(None), workers=1) as drawn:
+        here = drawn()
     cache = ImageCache(tmp_path / "cache")
-    assert share._draw(cards, cache, workers=2) == here
+    with share._drawing(cards, cache, workers=2) as drawn:
+        assert drawn() == here
     assert len(set(here.values())) == len(cards)
 
     def no_drawing(*args: object) -> bytes:
         raise AssertionError("drawn again instead of read from the cache")
 
     monkeypatch.setattr(ShareCard, "png", no_drawing)
-    assert share._draw(cards, cache, workers=1) == here
+    with share._drawing(cards, cache, workers=1) as drawn:
+        assert drawn() == here
 
 
 @pytest.mark.slow

@@ -188,9 +188,13 @@ def _build(
     dashboard = program_dashboard(community, reviewed.ledger, language=language, catalog=catalog)
     views = build_views(community, urls, recognition, dashboard, catalog.gettext)
     config = community.config
-    cards = share_cards(views, config.name, config.description, issued.badge_svgs, images, workers)
-    pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
-    with atomic_directory(out) as staging:
+    with (
+        share_cards(
+            views, config.name, config.description, issued.badge_svgs, images, workers
+        ) as cards,
+        atomic_directory(out) as staging,
+    ):
+        pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
         settings = render_settings(community, urls, dirs, staging)
         links, problems = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
@@ -201,7 +205,7 @@ def _build(
             written.append(target)
         generated = {
             **issued.files,
-            **cards.files,
+            **cards.files(),
             LEDGER_JSON: recognition.ledger_json.encode("utf-8"),
         }
         for target, data in sorted(generated.items()):

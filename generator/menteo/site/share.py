@@ -5,11 +5,13 @@ page shows the site's card.
 
 A card lives at `share/<the page's path>.png` (`share/mentors/ana.png`; the site's is
 `share/site.png`). The issue stage's renderer draws it (one bundled font, the same bytes on
-every machine), and the image cache keeps it between builds: a card costs about 30 ms to draw.
+every machine), and the image cache keeps it between builds: a card takes resvg 40-60 ms.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
 from menteo.credentials.cache import ImageCache
@@ -25,8 +27,8 @@ SITE_CARD = "site"
 
 @dataclass(frozen=True)
 class ShareCards:
-    files: dict[str, bytes]
-    """Site-relative path → PNG."""
+    files: Callable[[], dict[str, bytes]]
+    """Site-relative path → PNG, once every card is drawn."""
     pages: dict[str, PageImage]
     """Page URL → its own card."""
     default: PageImage
@@ -59,8 +61,12 @@ def plan_cards(
     return cards
 
 
-def _draw(cards: dict[str, ShareCard], cache: ImageCache, workers: int | None) -> dict[str, bytes]:
-    """Each card's PNG, remembered or drawn (on every core when there are many to draw)."""
+@contextmanager
+def _drawing(
+    cards: dict[str, ShareCard], cache: ImageCache, workers: int | None
+) -> Iterator[Callable[[], dict[str, bytes]]]:
+    """Each card's PNG, remembered or drawn: many are drawn on every core while the build goes
+    on (the pages render meanwhile), and calling what this yields waits for them."""
     pngs: dict[str, bytes] = {}
     missing = []
     for path, card in cards.items():
@@ -70,17 +76,27 @@ def _draw(cards: dict[str, ShareCard], cache: ImageCache, workers: int | None) -
         else:
             pngs[path] = png
     workers = workers or cores()
-    if len(missing) < PARALLEL_FROM or workers < 2:
-        drawn = [cards[path].png() for path in missing]
-    else:
-        with process_pool(workers) as pool:
-            drawn = pool.map(share_image, [cards[path] for path in missing], chunksize=4)
-    for path, png in zip(missing, drawn, strict=True):
-        cache.put(cards[path].key, png)
-        pngs[path] = png
-    return pngs
+    with ExitStack() as stack:
+        if len(missing) < PARALLEL_FROM or workers < 2:
+
+            def drawn() -> list[bytes]:
+                return [cards[path].png() for path in missing]
+
+        else:
+            pool = stack.enter_context(process_pool(workers))
+            jobs = [cards[path] for path in missing]
+            drawn = pool.map_async(share_image, jobs, chunksize=4).get
+
+        def finish() -> dict[str, bytes]:
+            for path, png in zip(missing, drawn(), strict=True):
+                cache.put(cards[path].key, png)
+                pngs[path] = png
+            return pngs
+
+        yield finish
 
 
+@contextmanager
 def share_cards(
     views: SiteViews,
     site_name: str,
@@ -88,13 +104,12 @@ def share_cards(
     badge_svgs: dict[str, str],
     cache: ImageCache,
     workers: int | None = None,
-) -> ShareCards:
+) -> Iterator[ShareCards]:
     """Every card of the site; an award page shows its badge's card (it names no one, so it is
     drawn once per badge, and stays legible whatever script a recipient's name is in)."""
     urls = views.urls
     cards = plan_cards(views, site_name, description, badge_svgs)
     paths = {url: card_path(url, urls.base_path) for url in cards}
-    files = _draw({paths[url]: card for url, card in cards.items()}, cache, workers)
     width, height = SHARE_SIZE
     images = {
         url: PageImage(urls.absolute(urls.file(paths[url])), card.alt, width, height)
@@ -102,4 +117,5 @@ def share_cards(
     }
     for award in views.recognition.pages:
         images[award.url] = images[award.badge.url]
-    return ShareCards(files, images, images[urls.page()])
+    with _drawing({paths[url]: card for url, card in cards.items()}, cache, workers) as files:
+        yield ShareCards(files, images, images[urls.page()])
