@@ -186,16 +186,13 @@ def drawable(text: str) -> bool:
 @dataclass(frozen=True)
 class ShareCard:
     """What an Open Graph/LinkedIn card shows: a title, a subtitle, the site's name and, on the
-    left, a badge (any SVG) or a person's initials in their audience's colour. Only text the
-    font draws is shown."""
+    left, a badge (any SVG). Only text the font draws is shown."""
 
     title: str
     subtitle: str
     site: str
     emblem: str | None = None
     """A badge's SVG, drawn as pixels (community artwork gets no fonts nested in a card)."""
-    audience: str | None = None
-    """`mentor` or `mentee`: draw the title's initials (a person's name) instead."""
 
     def texts(self) -> tuple[str, str, str]:
         """Title, subtitle and footer as drawn: undrawable ones left out, the site's name not
@@ -212,7 +209,7 @@ class ShareCard:
     @property
     def key(self) -> tuple[str, ...]:
         """Everything that decides the card's pixels, for the image cache."""
-        return ("share", *self.texts(), self.emblem or "", self.audience or "")
+        return ("share", *self.texts(), self.emblem or "")
 
     def png(self) -> bytes:
         return share_image(self)
@@ -226,7 +223,7 @@ def share_image(card: ShareCard) -> bytes:
     footer, title_size, subtitle_size, site_size = 80, 52, 32, 28
     emblem, left = 420, 70
     top = (height - footer - emblem) // 2 + footer // 4
-    text_x = left + emblem + 60 if card.emblem or card.audience else left
+    text_x = left + emblem + 60 if card.emblem else left
     text_width = width - text_x - left
     title_lines = _wrap(title, title_size, text_width, 3)
     subtitle_lines = _wrap(subtitle, subtitle_size, text_width, 4)
@@ -253,14 +250,6 @@ def share_image(card: ShareCard) -> bytes:
         image = (
             f'<image x="{left}" y="{top}" width="{emblem}" height="{emblem}"'
             f' href="{_png_href(png_from_svg(card.emblem, emblem))}"/>\n'
-        )
-    elif card.audience:
-        # A rounded square, not a disc: resvg takes 30 ms longer to fill a large circle.
-        initials = _initials(card.title) if title else ""
-        image = (
-            f'<rect x="{left}" y="{top}" width="{emblem}" height="{emblem}" rx="56"'
-            f' fill="{_COLOURS[card.audience][0]}"/>\n<text x="{left + emblem // 2}"'
-            f' y="{top + emblem // 2 + 48}" font-size="136" {_TEXT}>{escape(initials)}</text>\n'
         )
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">\n'

@@ -1,7 +1,11 @@
 """Share cards: the picture a link to a page shows when it is posted (Open Graph, Twitter/X,
-LinkedIn). Profiles, badges (and their awards), mentorships and roadmaps each get their own,
-drawn from the page's published view, so a card never shows what its page does not; every other
-page shows the site's card.
+LinkedIn), drawn from published views, so a card never shows what its page does not.
+
+Badges and roadmaps get their own card; an award shows its badge's; a profile shows the card of
+the highest-tier badge the person holds (what they would share it for); a mentorship shows its
+roadmap's; every other page shows the site's card. The number of cards grows with badges and
+roadmaps, not with people: a card takes resvg 40-60 ms, and one per person and mentorship made a
+cold build of 1,000 mentors spend 150 CPU-seconds and 2.3 GiB on pictures (bench/run.py).
 
 A card lives at `share/<the page's path>.png` (`share/mentors/ana.png`; the site's is
 `share/site.png`). The issue stage's renderer draws it (one bundled font, the same bytes on
@@ -47,15 +51,9 @@ def plan_cards(
 ) -> dict[str, ShareCard]:
     """Page URL → its card. Every text comes from a published view: what the page shows."""
     cards = {views.urls.page(): ShareCard(site_name, description, site_name)}
-    for person in (*views.mentors, *views.mentees):
-        card = ShareCard(person.name, person.headline or "", site_name, audience=person.ref.role)
-        cards[person.ref.url or ""] = card
     for badge in views.recognition.badges:
         emblem = badge_svgs[badge.slug]
         cards[badge.url] = ShareCard(badge.name, badge.description, site_name, emblem)
-    for thread in views.threads:
-        subtitle = thread.summary or (thread.roadmap.label if thread.roadmap else "")
-        cards[thread.url] = ShareCard(thread.title, subtitle, site_name)
     for roadmap in views.roadmaps:
         cards[roadmap.url] = ShareCard(roadmap.title, roadmap.summary, site_name)
     return cards
@@ -117,5 +115,14 @@ def share_cards(
     }
     for award in views.recognition.pages:
         images[award.url] = images[award.badge.url]
+    tiers = {badge.url: badge.tier for badge in views.recognition.badges}
+    for person in (*views.mentors, *views.mentees):
+        held = [a.badge.url for a in person.awards if a.badge.url in images]
+        if held:
+            top = max(held, key=lambda url: (tiers[url], url))
+            images[person.ref.url or ""] = images[top]
+    for thread in views.threads:
+        if thread.roadmap is not None:
+            images[thread.url] = images[thread.roadmap.url]
     with _drawing({paths[url]: card for url, card in cards.items()}, cache, workers) as files:
         yield ShareCards(files, images, images[urls.page()])
