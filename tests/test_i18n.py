@@ -20,6 +20,7 @@ from factory import MENTOR, make_community
 from menteo.build import build_site
 from menteo.cli import main
 from menteo.i18n import LOCALES, Formats, catalog_language, shipped_languages
+from menteo.site.render import make_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -188,3 +189,17 @@ def test_unknown_language_is_a_content_error(tmp_path: Path) -> None:
         "menteo.yml:6: language: 'qq' is not a language tag menteo has locale data for "
         "(write a BCP 47 tag such as en, es or pt-BR)"
     ) in result.output
+
+
+def test_template_gettext_marks_messages_safe_and_escapes_variables() -> None:
+    """Newstyle semantics: a message is markup (a translation may hold tags), a variable is data;
+    without autoescaping (Markdown output) neither is touched. `%%` is a literal percent sign."""
+    env = make_environment([], "/", "es")
+    html = env.from_string(
+        "{{ _('Skip to content') }}|{{ _('%(name)s earned %(badge)s', name='<i>Ana</i>', "
+        "badge='B') }}|{{ ngettext('%(num)s entry', '%(num)s entries', 3) }}|{{ _('100%%') }}"
+    )
+    assert html.render() == "Saltar al contenido|&lt;i&gt;Ana&lt;/i&gt; earned B|3 entradas|100%"
+    env.autoescape = False
+    text = env.from_string("{{ _('%(name)s earned %(badge)s', name='<i>Ana</i>', badge='B') }}")
+    assert text.render() == "<i>Ana</i> earned B"

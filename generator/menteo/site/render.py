@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,15 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateSyntaxError,
+    pass_eval_context,
     select_autoescape,
 )
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from menteo.content.community import Body
 from menteo.errors import ContentError, Problem
-from menteo.i18n import Formats, translations
+from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
 
@@ -82,7 +84,8 @@ def make_environment(dirs: list[Path], base_path: str, language: str) -> Environ
     env.filters["markdown"] = markdown
     env.policies["ext.i18n.trimmed"] = True
     catalog = translations(language)
-    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.globals.update(_gettext_functions(catalog))
     # `_()` marks its result safe (a msgid may hold markup); text stored as data (a neutral
     # "a mentee" label, a download's name) goes through this filter instead, and is escaped.
     env.filters["translated"] = catalog.gettext
@@ -92,6 +95,34 @@ def make_environment(dirs: list[Path], base_path: str, language: str) -> Environ
     env.filters["format_percent"] = formats.percent
     env.filters["language_name"] = formats.language_name
     return env
+
+
+def _gettext_functions(catalog: NullTranslations) -> dict[str, Callable[..., str]]:
+    """`_`, `gettext` and `ngettext` with the meaning of Jinja's "newstyle" gettext (the result
+    is markup where autoescaping is on, and always a %-format string), but a tenth of its cost:
+    Jinja's own go through three context calls per string, 10 µs, and a page shows a hundred.
+    A message without variables is looked up and formatted once per build."""
+    done: dict[tuple[str, bool], str] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, message: str, /, **variables: object) -> str:
+        if not variables:
+            key = (message, eval_ctx.autoescape)
+            if key not in done:
+                text = catalog.gettext(message)
+                done[key] = (Markup(text) if eval_ctx.autoescape else text) % {}
+            return done[key]
+        text = catalog.gettext(message)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    @pass_eval_context
+    def ngettext(
+        eval_ctx: EvalContext, singular: str, plural: str, n: int, /, **variables: object
+    ) -> str:
+        text = catalog.ngettext(singular, plural, n)
+        return (Markup(text) if eval_ctx.autoescape else text) % {"num": n, **variables}
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 @dataclass(frozen=True)
