@@ -10,13 +10,11 @@ import subprocess
 from pathlib import Path
 
 SEARCH_DIR = "pagefind"
+"""Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
 
 
 class SearchIndexError(RuntimeError):
     """The indexer is missing or failed: a problem with the installation, not the content."""
-
-
-"""Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
 
 
 def _executable() -> Path:
