@@ -1213,7 +1213,7 @@ def crit(data: dict) -> Criterion:
         (
             {"entries": {"kinds": ["feedback", "session", "outcome"], "min": 4}},
             "mentee",
-            "At least 4 sessions or outcomes or feedback responses",
+            "At least 4 sessions, outcomes or feedback responses",
         ),
         (
             {"mentees": {"min": 2, "with_sessions": 2}},
@@ -1337,14 +1337,21 @@ def test_narrative_of_a_badge_with_a_lower_tier(tmp_path: Path) -> None:
 
 
 def test_wording_helpers() -> None:
-    assert wording.count(1, "more rated feedback response") == "1 more rated feedback response"
-    assert wording.count(2, "more reflection or milestone") == "2 more reflections or milestones"
-    assert wording.count(3, "entry") == "3 entries"
-    assert wording.number(4.0) == "4"
-    assert wording.number(10) == "10"
-    assert wording.number(4.666) == "4.67"
-    assert wording.rating_value(0.0, 0) == "no rated feedback yet"
-    assert wording.rating_value(4.5, 1) == "an average of 4.5 over 1 response"
+    words = wording.ENGLISH
+    assert words.count(1, ["rated feedback response"], more=True) == (
+        "1 more rated feedback response"
+    )
+    assert words.count(2, ["reflection", "milestone"], more=True) == (
+        "2 more reflections or milestones"
+    )
+    assert words.count(3, ["entry"]) == "3 entries"
+    assert words.number(4.0) == "4"
+    assert words.number(10) == "10"
+    assert words.number(4.666) == "4.67"
+    assert words.number(12000) == "12000"
+    assert words.window("1 months") == "within 1 month"
+    assert words.rating_value(0.0, 0) == "no rated feedback yet"
+    assert words.rating_value(4.5, 1) == "an average of 4.5 over 1 response"
 
 
 # ---------------------------------------------------------------- explain

@@ -17,10 +17,11 @@ from menteo.credentials.cache import ImageCache, SignatureCache
 from menteo.credentials.issue import issue_credentials
 from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
 from menteo.errors import ContentError, Problem
-from menteo.i18n import catalog_language, shipped_languages, translations
+from menteo.i18n import SOURCE_LANGUAGE, catalog_language, shipped_languages, translations
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.output import atomic_directory
+from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import build_recognition
 from menteo.site.dashboard import program_dashboard
 from menteo.site.links import broken_links
@@ -73,6 +74,15 @@ def render_settings(
     return RenderSettings(
         dirs, config.language, site_globals(community, urls), out, urls.base_path, community.root
     )
+
+
+def criteria_words(language: str) -> Wording:
+    """Badge criteria in the site's language; English (the review's own words) without a
+    catalog, so the evaluation is not run twice for nothing."""
+    found = catalog_language(language)
+    if found is None or found == SOURCE_LANGUAGE:
+        return ENGLISH
+    return Wording(translations(language), language)
 
 
 def language_warnings(language: str) -> list[Problem]:
@@ -182,9 +192,9 @@ def _build(
         SignatureCache.for_community(community.root),
         images,
     )
-    recognition = build_recognition(community, reviewed, urls, issued)
     language = community.config.language
     catalog = translations(language)
+    recognition = build_recognition(community, reviewed, urls, issued, criteria_words(language))
     dashboard = program_dashboard(community, reviewed.ledger, language=language, catalog=catalog)
     views = build_views(community, urls, recognition, dashboard, catalog.gettext)
     config = community.config

@@ -28,8 +28,8 @@ from menteo.content.models import (
     Since,
     Windowed,
 )
-from menteo.recognition import wording
 from menteo.recognition.spans import Count, Event, Evidence, Span, combine, count_distinct
+from menteo.recognition.wording import ENGLISH, Wording
 
 
 class Judged:
@@ -124,15 +124,15 @@ class Scope:
 
 
 def _counted(
-    events: list[Event], params: Since, word: str, extra: str = ""
+    words: Wording, events: list[Event], params: Since, nouns: list[str], extra: str = ""
 ) -> tuple[Count, str, str]:
-    """Count `events` against `params`; `word` names one of them ("session")."""
+    """Count `events` against `params`; `nouns` name one of them (["session"])."""
     within = params.within if isinstance(params, Windowed) else None
     count = count_distinct(events, params.min, within)
-    limit = f" {wording.window(within)}" if within else ""
-    value = wording.count(count.value, word) + (limit if count.value else "")
+    limit = f" {words.window(within)}" if within else ""
+    value = words.count(count.value, nouns) + (limit if count.value else "")
     short = params.min - count.value
-    missing = wording.count(short, f"more {word}") + extra + limit if short > 0 else ""
+    missing = words.count(short, nouns, more=True) + extra + limit if short > 0 else ""
     return count, value, missing
 
 
@@ -212,7 +212,9 @@ def _unnamed_goals(scope: Scope) -> list[str]:
     ]
 
 
-def _rating(scope: Scope, params: FeedbackRating) -> tuple[tuple[Span, ...], str, Evidence, str]:
+def _rating(
+    words: Wording, scope: Scope, params: FeedbackRating
+) -> tuple[tuple[Span, ...], str, Evidence, str]:
     rated = [e for e in scope.since(params.since) if e.kind is EntryKind.FEEDBACK]
     spans: list[Span] = []
     total = 0
@@ -227,18 +229,18 @@ def _rating(scope: Scope, params: FeedbackRating) -> tuple[tuple[Span, ...], str
             spans[-1] = Span(spans[-1].start, entry.date, spans[-1].evidence)
     n = len(rated)
     average = total / n if n else 0.0
-    value = wording.rating_value(average, n)
+    value = words.rating_value(average, n)
     if n < params.responses:
-        missing = wording.responses_missing(params.responses - n)
+        missing = words.responses_missing(params.responses - n)
     elif average < params.min:
-        missing = f"an average of {wording.number(params.min)} (now {wording.number(average)})"
+        missing = words.rating_missing(params.min, average)
     else:
         missing = ""
     return tuple(spans), value, tuple(rated), missing
 
 
 class _Judge:
-    """Judges rules for one scope; `names` gives badge names for the generated words, `texts`
+    """Judges rules for one scope; `names` gives badge names for the generated `words`, `texts`
     caches them (the same for everyone, and a fifth of the evaluation time otherwise)."""
 
     def __init__(
@@ -247,17 +249,19 @@ class _Judge:
         scope: Scope,
         names: Mapping[str, str],
         texts: dict[int, tuple[Criterion, str]],
+        words: Wording,
     ):
         self.community = community
         self.scope = scope
         self.names = names
         self.texts = texts
+        self.words = words
 
     def describe(self, criterion: Criterion) -> str:
         """Keyed by identity; the entry keeps the criterion alive, so its id is never reused."""
         known = self.texts.get(id(criterion))
         if known is None:
-            known = (criterion, wording.describe(criterion, self.scope.role, self.names))
+            known = (criterion, self.words.describe(criterion, self.scope.role, self.names))
             self.texts[id(criterion)] = known
         return known[1]
 
@@ -276,7 +280,7 @@ class _Judge:
             )
             spans = combine([c.spans for c in children], needed)
             missing = (
-                "" if spans and spans[-1].end is None else wording.missing_of(children, needed)
+                "" if spans and spans[-1].end is None else self.words.missing_of(children, needed)
             )
             return Result(criterion, text, spans, missing=missing, children=children)
         if kind == "badge":
@@ -284,28 +288,27 @@ class _Judge:
             spans = self.scope.held.get(slug, ())
             met = bool(spans) and spans[-1].end is None
             name = self.names.get(slug, slug)
-            value = f"holds {name}" if met else f"does not hold {name}"
-            return Result(
-                criterion, text, spans, value, missing="" if met else f"earn {name} first"
-            )
+            value = self.words.badge_held(name, met)
+            missing = "" if met else self.words.earn_first(name)
+            return Result(criterion, text, spans, value, missing=missing)
         if kind == "feedback_rating":
             params = criterion.feedback_rating
             assert params is not None
-            spans, value, counted, missing = _rating(self.scope, params)
+            spans, value, counted, missing = _rating(self.words, self.scope, params)
             return Result(criterion, text, spans, value, counted, missing)
         count, value, missing = self.count(criterion)
         return Result(criterion, text, count.spans, value, count.counted, missing)
 
     def count(self, criterion: Criterion) -> tuple[Count, str, str]:
         kind, params = criterion.kind, criterion.params
-        scope = self.scope
+        scope, words = self.scope, self.words
         if isinstance(params, EntriesCount):
             kinds = set(params.kinds)
             events = _entry_events(scope, params, kinds)
-            return _counted(events, params, wording.entries_word(params.kinds))
+            return _counted(words, events, params, words.entries_word(params.kinds))
         if kind == "sessions" and isinstance(params, EntryCount):
             events = _entry_events(scope, params, {EntryKind.SESSION})
-            return _counted(events, params, "session")
+            return _counted(words, events, params, ["session"])
         if kind == "outcomes" and isinstance(params, OutcomeCount):
             types = set(params.types)
             events = [
@@ -313,30 +316,32 @@ class _Judge:
                 for e in scope.since(params.since)
                 if e.kind is EntryKind.OUTCOME and (not types or e.model.outcome in types)
             ]
-            return _counted(events, params, "outcome")
+            return _counted(words, events, params, ["outcome"])
         if isinstance(params, PartnerCount):
-            each = f" with {wording.sessions_each(params.with_sessions)}"
-            return _counted(_partners(scope, params), params, kind[:-1], each)
+            each = " " + words.with_sessions(params.with_sessions)
+            return _counted(words, _partners(scope, params), params, [kind[:-1]], each)
         assert isinstance(params, Since)
         if kind == "active_months":
-            return _counted(_months(scope, params.since), params, "month", " with a session")
+            months = _months(scope, params.since)
+            return _counted(words, months, params, ["month"], " " + words.with_a_session())
         if kind == "consecutive_months":
-            return _consecutive(_months(scope, params.since), params.min)
+            return _consecutive(words, _months(scope, params.since), params.min)
         if kind == "roadmap_steps":
             events = _steps(scope, self.community, params.since)
-            return _counted(events, params, "roadmap step")
+            return _counted(words, events, params, ["roadmap step"])
         if kind == "roadmaps_completed":
             events = [e for e in _steps(scope, self.community, params.since) if self.last_step(e)]
-            return _counted(events, params, "roadmap")
+            return _counted(words, events, params, ["roadmap"])
         if kind == "goals_achieved":
-            count, value, missing = _counted(_goals(scope, params.since), params, "goal")
+            goals = _goals(scope, params.since)
+            count, value, missing = _counted(words, goals, params, ["goal"])
             unnamed = _unnamed_goals(scope)
             if unnamed and missing:
-                missing += f" (marked achieved, but named by no entry: {', '.join(unnamed)})"
+                missing += " " + words.unnamed_goals(unnamed)
             return count, value, missing
         feedback = EntryCount(min=params.min, since=params.since)
         events = _entry_events(scope, feedback, {EntryKind.FEEDBACK})
-        return _counted(events, params, "feedback response")
+        return _counted(words, events, params, ["feedback response"])
 
     def last_step(self, event: Event) -> bool:
         _, roadmap, index = cast(tuple[str, str, int], event.key)
@@ -344,7 +349,7 @@ class _Judge:
         return bool(index == len(steps) - 1)
 
 
-def _consecutive(events: list[Event], minimum: int) -> tuple[Count, str, str]:
+def _consecutive(words: Wording, events: list[Event], minimum: int) -> tuple[Count, str, str]:
     """The longest run of calendar months in a row with a session."""
     months: dict[int, Event] = {}
     for event in events:
@@ -364,9 +369,8 @@ def _consecutive(events: list[Event], minimum: int) -> tuple[Count, str, str]:
         if first is None and len(run) >= minimum:
             first = Span(run[-1].date, None, tuple(e.entries[0] for e in run))
     count = Count(len(best), tuple(e.entries[0] for e in best), (first,) if first else ())
-    run_of = wording.count(minimum, "consecutive month")
-    missing = "" if first else f"a run of {run_of} with a session (longest so far: {len(best)})"
-    return count, wording.count(len(best), "consecutive month"), missing
+    missing = "" if first else words.run_missing(minimum, len(best))
+    return count, words.count(len(best), ["consecutive month"]), missing
 
 
 def _scopes(community: CommunityData) -> Iterator[Scope]:
@@ -397,14 +401,14 @@ def top_level(record: Record[Badge]) -> list[Criterion]:
     return rules + (list(badge.criteria.all) if badge.criteria.all else [badge.criteria])
 
 
-def evaluate(community: CommunityData) -> Evaluation:
-    """Judge every badge for every person of its audience."""
+def evaluate(community: CommunityData, words: Wording = ENGLISH) -> Evaluation:
+    """Judge every badge for every person of its audience, explained in `words`."""
     names = {slug: record.model.name for slug, record in community.badges.items()}
     tops = {slug: top_level(record) for slug, record in community.badges.items()}
     texts: dict[int, tuple[Criterion, str]] = {}
     results: dict[tuple[Audience, str], dict[str, Eligibility]] = {}
     for scope in _scopes(community):
-        judge = _Judge(community, scope, names, texts)
+        judge = _Judge(community, scope, names, texts, words)
         mine: dict[str, Eligibility] = {}
         for slug, record in community.badges.items():
             if record.model.audience is not scope.role:

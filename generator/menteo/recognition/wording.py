@@ -2,6 +2,12 @@
 
 The site, `explain` and the credentials all describe a badge with these functions, so what a
 badge says it takes and what the evaluator counts can never drift apart.
+
+Every phrase is an English message id looked up in a gettext catalog: `ENGLISH` (no catalog) is
+what `check`, `explain` and the credentials say; the site builds a `Wording` for its language.
+Phrases are whole (a count and its noun, "at least %(count)s completed by their mentees"), so a
+translation can reorder them; a counted noun has a singular (for 1) and a plural message id,
+which suits English and Spanish (a language with more plural forms would need `ngettext` here).
 """
 
 from __future__ import annotations
@@ -10,11 +16,36 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from menteo.content.models import Audience, Criterion, EntryKind, OutcomeType
+from babel.numbers import format_decimal
+
+from menteo.content.models import PERIOD_RE, Audience, Criterion, EntryKind, OutcomeType
+from menteo.i18n import N_, NullTranslations, parse_locale
 
 if TYPE_CHECKING:
     from menteo.recognition.evaluate import Result
 
+NOUNS: dict[str, tuple[str, str]] = {
+    "session": (N_("session"), N_("sessions")),
+    "reflection": (N_("reflection"), N_("reflections")),
+    "milestone": (N_("milestone"), N_("milestones")),
+    "outcome": (N_("outcome"), N_("outcomes")),
+    "feedback response": (N_("feedback response"), N_("feedback responses")),
+    "rated feedback response": (N_("rated feedback response"), N_("rated feedback responses")),
+    "response": (N_("response"), N_("responses")),
+    "mentee": (N_("mentee"), N_("mentees")),
+    "mentor": (N_("mentor"), N_("mentors")),
+    "mentee outcome": (N_("mentee outcome"), N_("mentee outcomes")),
+    "month": (N_("month"), N_("months")),
+    "consecutive month": (N_("consecutive month"), N_("consecutive months")),
+    "roadmap step": (N_("roadmap step"), N_("roadmap steps")),
+    "roadmap": (N_("roadmap"), N_("roadmaps")),
+    "goal": (N_("goal"), N_("goals")),
+    "entry": (N_("entry"), N_("entries")),
+    "day": (N_("day"), N_("days")),
+    "week": (N_("week"), N_("weeks")),
+    "year": (N_("year"), N_("years")),
+}
+"""A counted thing → its singular and plural message ids."""
 KIND_NOUN = {
     EntryKind.SESSION: "session",
     EntryKind.REFLECTION: "reflection",
@@ -23,155 +54,236 @@ KIND_NOUN = {
     EntryKind.FEEDBACK: "feedback response",
 }
 OUTCOME_NOUN = {
-    OutcomeType.PROMOTION: "a promotion",
-    OutcomeType.PROJECT_SHIPPED: "a shipped project",
-    OutcomeType.SKILL_ATTAINED: "a skill attained",
-    OutcomeType.NEW_ROLE: "a new role",
-    OutcomeType.TALK_GIVEN: "a talk given",
-    OutcomeType.OTHER: "another outcome",
+    OutcomeType.PROMOTION: N_("a promotion"),
+    OutcomeType.PROJECT_SHIPPED: N_("a shipped project"),
+    OutcomeType.SKILL_ATTAINED: N_("a skill attained"),
+    OutcomeType.NEW_ROLE: N_("a new role"),
+    OutcomeType.TALK_GIVEN: N_("a talk given"),
+    OutcomeType.OTHER: N_("another outcome"),
 }
-_IRREGULAR = {"entry": "entries"}
 
 
-def _plural(word: str) -> str:
-    head, _, last = word.rpartition(" ")
-    last = _IRREGULAR.get(last, last + "s")
-    return f"{head} {last}" if head else last
+class Wording:
+    """The criteria's words in one language (`catalog`), numbers as `language` writes them."""
 
+    def __init__(self, catalog: NullTranslations | None = None, language: str = "en") -> None:
+        self.catalog = catalog or NullTranslations()
+        self.locale = parse_locale(language)
 
-def count(n: int | float, word: str) -> str:
-    """`count(2, "session")` → "2 sessions"; alternatives ("a or b") are each made plural."""
-    if n == 1:
-        return f"{number(n)} {word}"
-    return f"{number(n)} " + " or ".join(_plural(w) for w in word.split(" or "))
+    def _(self, message: str, **values: str | int) -> str:
+        text = self.catalog.gettext(message)
+        return text % values if values else text
 
+    def noun(self, word: str, n: float) -> str:
+        singular, plural = NOUNS[word]
+        return self.catalog.gettext(singular if n == 1 else plural)
 
-def _alternatives(words: Sequence[str]) -> str:
-    """ "a, b or c"."""
-    return " or ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
+    def number(self, value: float) -> str:
+        return format_decimal(value, "0.##", locale=self.locale)
 
+    def count(self, n: float, words: Sequence[str], more: bool = False) -> str:
+        """`count(2, ["session"])` → "2 sessions"; alternatives ("sessions or reflections") are
+        each in the form `n` takes; `more` says how many are still needed."""
+        nouns = self.alternatives([self.noun(word, n) for word in words])
+        if more:
+            return self._("%(num)s more %(noun)s", num=self.number(n), noun=nouns)
+        return self._("%(num)s %(noun)s", num=self.number(n), noun=nouns)
 
-def number(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+    def alternatives(self, words: Sequence[str]) -> str:
+        """ "a, b or c"."""
+        if len(words) == 1:
+            return words[0]
+        return self._("%(list)s or %(last)s", list=", ".join(words[:-1]), last=words[-1])
 
+    def sentence(self, phrase: str) -> str:
+        return phrase[:1].upper() + phrase[1:]
 
-def sentence(phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:]
+    def window(self, period: str) -> str:
+        """ "within 12 months" from a rule's `within: 12 months`."""
+        match = PERIOD_RE.match(period)
+        assert match is not None  # validated when the badge was loaded
+        length = self.count(int(match.group(1)), [match.group(2)])
+        return self._("within %(period)s", period=length)
 
+    def entries_word(self, kinds: Sequence[EntryKind]) -> list[str]:
+        return [KIND_NOUN[k] for k in sorted(set(kinds), key=list(EntryKind).index)]
 
-def window(period: str) -> str:
-    return f"within {period}"
+    def sessions_each(self, n: int) -> str:
+        if n == 1:
+            return self._("a session")
+        return self._("%(num)s or more sessions each", num=n)
 
+    def with_sessions(self, n: int) -> str:
+        return self._("with %(sessions)s", sessions=self.sessions_each(n))
 
-def entries_word(kinds: Sequence[EntryKind]) -> str:
-    return " or ".join(KIND_NOUN[k] for k in sorted(set(kinds), key=list(EntryKind).index))
+    def with_a_session(self) -> str:
+        return self._("with a session")
 
-
-def sessions_each(n: int) -> str:
-    return "a session" if n == 1 else f"{n} or more sessions each"
-
-
-def rating_value(average: float, responses: int) -> str:
-    if not responses:
-        return "no rated feedback yet"
-    return f"an average of {number(average)} over {count(responses, 'response')}"
-
-
-def _limits(params: object) -> str:
-    text = ""
-    within = getattr(params, "within", None)
-    since: dt.date | None = getattr(params, "since", None)
-    if within:
-        text += f" {window(within)}"
-    if since:
-        text += f" since {since.isoformat()}"
-    return text
-
-
-def _phrase(criterion: Criterion, role: Audience, names: Mapping[str, str]) -> str:
-    kind, params = criterion.kind, criterion.params
-    mentors = role is Audience.MENTOR
-    theirs = " by their mentees" if mentors else ""
-    if criterion.sessions is not None:
-        by = f" written by the {criterion.sessions.author}" if criterion.sessions.author else ""
-        return f"at least {count(criterion.sessions.min, 'session')}{by}{_limits(params)}"
-    if criterion.entries is not None:
-        by = f" written by the {criterion.entries.author}" if criterion.entries.author else ""
-        word = entries_word(criterion.entries.kinds)
-        return f"at least {count(criterion.entries.min, word)}{by}{_limits(params)}"
-    if criterion.mentees is not None or criterion.mentors is not None:
-        p = criterion.mentees or criterion.mentors
-        assert p is not None
-        noun = count(p.min, kind[:-1])
-        return f"at least {noun} with {sessions_each(p.with_sessions)}{_limits(params)}"
-    if criterion.active_months is not None:
-        n = criterion.active_months.min
-        months = "1 month" if n == 1 else f"{n} different months"
-        return f"sessions in at least {months}{_limits(params)}"
-    if criterion.consecutive_months is not None:
-        n = criterion.consecutive_months.min
-        return f"sessions in at least {count(n, 'consecutive month')}{_limits(params)}"
-    if criterion.outcomes is not None:
-        p = criterion.outcomes
-        word = "mentee outcome" if mentors else "outcome"
-        types = _alternatives([OUTCOME_NOUN[t] for t in p.types])
-        return f"at least {count(p.min, word)}{f' ({types})' if types else ''}{_limits(params)}"
-    if criterion.roadmap_steps is not None:
-        n = criterion.roadmap_steps.min
-        return f"at least {count(n, 'roadmap step')} completed{theirs}{_limits(params)}"
-    if criterion.roadmaps_completed is not None:
-        n = criterion.roadmaps_completed.min
-        return f"at least {count(n, 'roadmap')} completed{theirs}{_limits(params)}"
-    if criterion.goals_achieved is not None:
-        n = criterion.goals_achieved.min
-        return f"at least {count(n, 'goal')} achieved in their mentorships{_limits(params)}"
-    if criterion.feedback_responses is not None:
-        n = criterion.feedback_responses.min
-        source = "from mentees" if mentors else "given"
-        return f"at least {count(n, 'feedback response')} {source}{_limits(params)}"
-    if criterion.feedback_rating is not None:
-        p = criterion.feedback_rating
-        return (
-            f"an average feedback rating of at least {number(p.min)} out of 5, over "
-            f"{p.responses} or more responses{_limits(params)}"
+    def rating_value(self, average: float, responses: int) -> str:
+        if not responses:
+            return self._("no rated feedback yet")
+        return self._(
+            "an average of %(average)s over %(responses)s",
+            average=self.number(average),
+            responses=self.count(responses, ["response"]),
         )
-    if criterion.badge is not None:
-        return f"holds the {names.get(criterion.badge, criterion.badge)} badge"
-    return _combination(criterion, role, names)
+
+    def rating_missing(self, minimum: float, average: float) -> str:
+        return self._(
+            "an average of %(min)s (now %(average)s)",
+            min=self.number(minimum),
+            average=self.number(average),
+        )
+
+    def responses_missing(self, n: int) -> str:
+        return self.count(n, ["rated feedback response"], more=True)
+
+    def badge_held(self, name: str, held: bool) -> str:
+        if held:
+            return self._("holds %(badge)s", badge=name)
+        return self._("does not hold %(badge)s", badge=name)
+
+    def earn_first(self, name: str) -> str:
+        return self._("earn %(badge)s first", badge=name)
+
+    def unnamed_goals(self, goals: Sequence[str]) -> str:
+        return self._("(marked achieved, but named by no entry: %(goals)s)", goals=", ".join(goals))
+
+    def run_missing(self, minimum: int, longest: int) -> str:
+        return self._(
+            "a run of %(run)s with a session (longest so far: %(longest)s)",
+            run=self.count(minimum, ["consecutive month"]),
+            longest=longest,
+        )
+
+    def _limits(self, params: object) -> str:
+        text = ""
+        within = getattr(params, "within", None)
+        since: dt.date | None = getattr(params, "since", None)
+        if within:
+            text += " " + self.window(within)
+        if since:
+            text += " " + self._("since %(date)s", date=since.isoformat())
+        return text
+
+    def _by(self, author: Audience | None) -> str:
+        if author is None:
+            return ""
+        if author is Audience.MENTOR:
+            return " " + self._("written by the mentor")
+        return " " + self._("written by the mentee")
+
+    def _phrase(self, criterion: Criterion, role: Audience, names: Mapping[str, str]) -> str:
+        _, count = self._, self.count
+        kind, params = criterion.kind, criterion.params
+        mentors = role is Audience.MENTOR
+        limits = self._limits(params)
+        if criterion.sessions is not None:
+            p = criterion.sessions
+            return (
+                _("at least %(count)s", count=count(p.min, ["session"]))
+                + self._by(p.author)
+                + limits
+            )
+        if criterion.entries is not None:
+            p = criterion.entries
+            counted = count(p.min, self.entries_word(p.kinds))
+            return _("at least %(count)s", count=counted) + self._by(p.author) + limits
+        if criterion.mentees is not None or criterion.mentors is not None:
+            partners = criterion.mentees or criterion.mentors
+            assert partners is not None
+            return (
+                _("at least %(count)s", count=count(partners.min, [kind[:-1]]))
+                + " "
+                + self.with_sessions(partners.with_sessions)
+                + limits
+            )
+        if criterion.active_months is not None:
+            n = criterion.active_months.min
+            months = _("%(num)s month", num=n) if n == 1 else _("%(num)s different months", num=n)
+            return _("sessions in at least %(months)s", months=months) + limits
+        if criterion.consecutive_months is not None:
+            months = count(criterion.consecutive_months.min, ["consecutive month"])
+            return _("sessions in at least %(months)s", months=months) + limits
+        if criterion.outcomes is not None:
+            p = criterion.outcomes
+            counted = count(p.min, ["mentee outcome" if mentors else "outcome"])
+            types = self.alternatives([_(OUTCOME_NOUN[t]) for t in p.types]) if p.types else ""
+            return (
+                _("at least %(count)s", count=counted) + (f" ({types})" if types else "") + limits
+            )
+        if criterion.roadmap_steps is not None or criterion.roadmaps_completed is not None:
+            word = "roadmap step" if criterion.roadmap_steps is not None else "roadmap"
+            n = (criterion.roadmap_steps or criterion.roadmaps_completed).min  # type: ignore[union-attr]
+            if mentors:
+                phrase = _("at least %(count)s completed by their mentees", count=count(n, [word]))
+            else:
+                phrase = _("at least %(count)s completed", count=count(n, [word]))
+            return phrase + limits
+        if criterion.goals_achieved is not None:
+            counted = count(criterion.goals_achieved.min, ["goal"])
+            return _("at least %(count)s achieved in their mentorships", count=counted) + limits
+        if criterion.feedback_responses is not None:
+            counted = count(criterion.feedback_responses.min, ["feedback response"])
+            if mentors:
+                return _("at least %(count)s from mentees", count=counted) + limits
+            return _("at least %(count)s given", count=counted) + limits
+        if criterion.feedback_rating is not None:
+            p = criterion.feedback_rating
+            return (
+                _(
+                    "an average feedback rating of at least %(min)s out of 5, over %(num)s or "
+                    "more responses",
+                    min=self.number(p.min),
+                    num=p.responses,
+                )
+                + limits
+            )
+        if criterion.badge is not None:
+            return _("holds the %(badge)s badge", badge=names.get(criterion.badge, criterion.badge))
+        return self._combination(criterion, role, names)
+
+    def _combination(self, criterion: Criterion, role: Audience, names: Mapping[str, str]) -> str:
+        rules = (
+            criterion.all or criterion.any or (criterion.at_least.of if criterion.at_least else [])
+        )
+        parts = [self._phrase(rule, role, names) for rule in rules]
+        listed = "; ".join(parts)
+        simple = all(rule.kind not in ("all", "any", "at_least") for rule in rules)
+        if criterion.at_least is not None:
+            return self._(
+                "at least %(num)s of: %(rules)s", num=criterion.at_least.count, rules=listed
+            )
+        if len(parts) == 1:
+            return parts[0]
+        if simple and criterion.all:
+            return self._("%(list)s and %(last)s", list=", ".join(parts[:-1]), last=parts[-1])
+        if simple:
+            return self._("%(list)s or %(last)s", list=", ".join(parts[:-1]), last=parts[-1])
+        if criterion.all:
+            return self._("all of: %(rules)s", rules=listed)
+        return self._("any of: %(rules)s", rules=listed)
+
+    def describe(self, criterion: Criterion, role: Audience, names: Mapping[str, str]) -> str:
+        """The rule as a sentence: "At least 6 sessions within 12 months"."""
+        return self.sentence(self._phrase(criterion, role, names))
+
+    def narrative(
+        self, rules: Sequence[Criterion], role: Audience, names: Mapping[str, str]
+    ) -> str:
+        """A whole badge's criteria (all must be met) as one paragraph."""
+        return self.sentence("; ".join(self._phrase(rule, role, names) for rule in rules)) + "."
+
+    def missing_of(self, children: Sequence[Result], needed: int) -> str:
+        """What is missing from a combination, from what each unmet rule still needs."""
+        unmet = [c.missing for c in children if not c.met]
+        short = needed - (len(children) - len(unmet))
+        if short >= len(unmet):
+            return "; ".join(unmet)
+        return self._("%(num)s of: %(rules)s", num=short, rules="; ".join(unmet))
 
 
-def _combination(criterion: Criterion, role: Audience, names: Mapping[str, str]) -> str:
-    rules = criterion.all or criterion.any or (criterion.at_least.of if criterion.at_least else [])
-    parts = [_phrase(rule, role, names) for rule in rules]
-    simple = all(rule.kind not in ("all", "any", "at_least") for rule in rules)
-    if criterion.at_least is not None:
-        return f"at least {criterion.at_least.count} of: " + "; ".join(parts)
-    joiner = " and " if criterion.all else " or "
-    if simple and len(parts) > 1:
-        return ", ".join(parts[:-1]) + joiner + parts[-1]
-    if len(parts) == 1:
-        return parts[0]
-    return ("all of: " if criterion.all else "any of: ") + "; ".join(parts)
-
-
-def describe(criterion: Criterion, role: Audience, names: Mapping[str, str]) -> str:
-    """The rule as a sentence: "At least 6 sessions within 12 months"."""
-    return sentence(_phrase(criterion, role, names))
-
-
-def narrative(rules: Sequence[Criterion], role: Audience, names: Mapping[str, str]) -> str:
-    """A whole badge's criteria (all must be met) as one paragraph, for credentials."""
-    return sentence("; ".join(_phrase(rule, role, names) for rule in rules)) + "."
-
-
-def responses_missing(n: int) -> str:
-    return count(n, "more rated feedback response")
-
-
-def missing_of(children: Sequence[Result], needed: int) -> str:
-    """What is missing from a combination, from what each unmet rule still needs."""
-    unmet = [c.missing for c in children if not c.met]
-    short = needed - (len(children) - len(unmet))
-    if short >= len(unmet):
-        return "; ".join(unmet)
-    return f"{short} of: " + "; ".join(unmet)
+ENGLISH = Wording()
+"""What `check`, `explain` and the credentials say."""
+describe = ENGLISH.describe
+narrative = ENGLISH.narrative

@@ -23,8 +23,8 @@ from menteo.credentials.issue import Issued, IssuedAward
 from menteo.i18n import N_
 from menteo.ledger.records import GENESIS, Award, line_hash
 from menteo.ledger.review import Review
-from menteo.recognition.evaluate import Eligibility, top_level
-from menteo.recognition.wording import describe, narrative
+from menteo.recognition.evaluate import Eligibility, Evaluation, evaluate, top_level
+from menteo.recognition.wording import ENGLISH, Wording
 
 
 @dataclass(frozen=True)
@@ -157,10 +157,15 @@ class RecognitionViews:
 
 class _Recognition:
     def __init__(
-        self, community: CommunityData, review: Review, urls: Urls, issued: Issued
+        self, community: CommunityData, review: Review, urls: Urls, issued: Issued, words: Wording
     ) -> None:
         self.c = community
         self.review = review
+        self.words = words
+        self.evaluation: Evaluation = (
+            review.evaluation if words is ENGLISH else evaluate(community, words)
+        )
+        """The review's evaluation, explained in the site's language."""
         self.urls = urls
         self.pub = Publication(community)
         self.issued = {a.facts.uuid: a for a in issued.awards}
@@ -325,8 +330,8 @@ class _Recognition:
             audience=badge.audience.value,
             tier=badge.tier,
             image=image,
-            criteria=tuple(describe(r, badge.audience, names) for r in rules),
-            narrative=narrative(rules, badge.audience, names),
+            criteria=tuple(self.words.describe(r, badge.audience, names) for r in rules),
+            narrative=self.words.narrative(rules, badge.audience, names),
             rewards=tuple(_reward(r) for r in badge.rewards),
             skills=tuple(badge.skills),
             tags=tuple(badge.tags),
@@ -360,11 +365,15 @@ def ledger_document(rows: list[tuple[str, bool]]) -> str:
 
 
 def build_recognition(
-    community: CommunityData, review: Review, urls: Urls, issued: Issued
+    community: CommunityData,
+    review: Review,
+    urls: Urls,
+    issued: Issued,
+    words: Wording = ENGLISH,
 ) -> RecognitionViews:
     """Every recognition view of the site, from the evaluation, the ledger and the issued
-    credentials."""
-    r = _Recognition(community, review, urls, issued)
+    credentials; criteria and progress in `words`."""
+    r = _Recognition(community, review, urls, issued, words)
     views = RecognitionViews()
     every = [r.award(a) for a in review.ledger.awards.values()]
     views.awards = sorted(
@@ -403,7 +412,7 @@ def _per_person(r: _Recognition, views: RecognitionViews, every: list[AwardView]
                 continue
             key = (role, slug)
             views.by_person[key] = tuple(sorted(mine[key], key=lambda a: a.awarded))
-            found = dict(r.review.evaluation.of(Audience(role), slug))
+            found = dict(r.evaluation.of(Audience(role), slug))
             views.progress[key] = r.progress(found, held[key])
             rewards = tuple(
                 (a.badge, _reward(reward))
