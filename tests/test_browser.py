@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
+import json
 import os
 import re
 import shutil
@@ -372,19 +374,28 @@ def test_directory_without_javascript_lists_everyone_and_hides_the_form(
 SPANISH_PAGES = ["home", "directory", "mentor", "thread", "badge", "award", "dashboard", "search"]
 
 
+SPANISH_BUNDLE_PAGES = 100
+"""Small search bundles, so the demo's search runs over three merged ones."""
+
+
 @pytest.fixture(scope="module")
-def spanish(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo community with `language: es`, built and served: the theme in Spanish, with
-    Spanish dates and language names (screenshots: es-*.png)."""
+def spanish_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The demo community with `language: es`, built and served (its URL and folder): the theme
+    in Spanish, with Spanish dates and language names (screenshots: es-*.png)."""
     community = tmp_path_factory.mktemp("demo-es")
     for name in ("content", "badges", "ledger"):
         shutil.copytree(ROOT / name, community / name)
     config = (ROOT / "menteo.yml").read_text(encoding="utf-8")
-    (community / "menteo.yml").write_text(
-        re.sub(r"(?m)^language: .*$", "language: es", config), encoding="utf-8"
-    )
+    config = re.sub(r"(?m)^language: .*$", "language: es", config)
+    config += f"search_bundle_pages: {SPANISH_BUNDLE_PAGES}\n"
+    (community / "menteo.yml").write_text(config, encoding="utf-8")
     with built_and_served(community, community / "_site") as base:
-        yield base
+        yield base, community / "_site"
+
+
+@pytest.fixture(scope="module")
+def spanish(spanish_site: tuple[str, Path]) -> str:
+    return spanish_site[0]
 
 
 @pytest.mark.parametrize("name", SPANISH_PAGES)
@@ -424,10 +435,21 @@ def test_spanish_directory_filters_and_counts_in_spanish(spanish: str, browser: 
     page.close()
 
 
-def test_spanish_search_interface_and_dates(spanish: str, browser: Browser) -> None:
+def test_spanish_search_over_merged_bundles_and_dates(
+    spanish_site: tuple[str, Path], browser: Browser
+) -> None:
+    """A page of the last bundle is found from the search page, through the first one."""
+    spanish, out = spanish_site
+    shards = json.loads((out / "pagefind" / "shards.json").read_text())
+    assert len(shards) >= 2
+    last = next((out / "pagefind" / shards[-1] / "fragment").glob("*.pf_fragment"))
+    fragment = json.loads(gzip.decompress(last.read_bytes()).removeprefix(b"pagefind_dcd"))
     page = browser.new_page()
     page.goto(spanish + PAGE_TYPES["search"])
     box = page.get_by_role("searchbox", name="Buscar en el sitio")
+    box.fill(fragment["meta"]["title"])
+    result = page.locator(f'.pagefind-ui__result-link[href="{fragment["url"]}"]')
+    expect(result.first).to_be_visible(timeout=10_000)
     box.fill("Amara Okafor")
     result = page.locator('.pagefind-ui__result-link[href="/mentors/amara-okafor/"]')
     expect(result.first).to_be_visible(timeout=10_000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 
 
 def fragments(site: Path) -> dict[str, dict[str, object]]:
-    """Every indexed page as Pagefind stores it (gzip, a `pagefind_dcd` signature, JSON), by URL."""
+    """Every indexed page as Pagefind stores it (gzip, a `pagefind_dcd` signature, JSON), by URL,
+    from every bundle."""
     pages = {}
-    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted(site.glob("pagefind/**/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         fragment = json.loads(data.removeprefix(b"pagefind_dcd"))
@@ -40,6 +42,32 @@ def test_build_writes_the_search_bundle_and_an_index(site: Path) -> None:
     assert list((bundle / "index").glob("*.pf_index"))
     entry = json.loads((bundle / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == len(fragments(site))
+
+
+def test_a_large_site_is_indexed_in_bundles_that_the_search_page_merges(
+    site: Path, tmp_path: Path
+) -> None:
+    """Bundles of at most `search_bundle_pages` pages bound Pagefind's memory; together they
+    index exactly what one bundle would, each page once, and the first lists the others."""
+    mini = shutil.copytree(MINI, tmp_path / "mini", ignore=shutil.ignore_patterns(".menteo"))
+    config = mini / "menteo.yml"
+    config.write_text(config.read_text() + "search_bundle_pages: 10\n")
+    out = tmp_path / "_site"
+    build_site(mini, out, workers=1)
+    shards = json.loads((out / "pagefind" / "shards.json").read_text())
+    single = fragments(site)
+    assert shards == [f"shard-{n}/" for n in range(2, len(shards) + 2)]
+    assert len(shards) == (len(single) - 1) // 10
+    counts = [
+        json.loads((out / "pagefind" / shard / "pagefind-entry.json").read_text())["languages"][
+            "en"
+        ]["page_count"]
+        for shard in ["", *shards]
+    ]
+    assert max(counts) == 10 and sum(counts) == len(single)
+    assert fragments(out).keys() == single.keys()
+    assert json.loads((site / "pagefind" / "shards.json").read_text()) == []
+    assert not list(tmp_path.glob(".search-*"))
 
 
 def test_published_content_is_indexed_by_its_page(site: Path) -> None:

@@ -222,7 +222,8 @@ def _build(
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             (staging / target).write_bytes(data)
             written.append(target)
-        written += index_site(staging)  # after every page is written, before any link check
+        # After every page is written, before any link check.
+        written += index_site(staging, config.search_bundle_pages)
         problems += broken_links(links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)

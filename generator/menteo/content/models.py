@@ -177,6 +177,8 @@ class SiteConfig(Strict):
     feed_size: Annotated[int, Field(ge=1, le=500)] = 30
     feedback_interval_days: Annotated[int, Field(ge=1, le=365)] = 90
     """`menteo report` lists active pairs without feedback for longer than this."""
+    search_bundle_pages: Annotated[int, Field(ge=10, le=100_000)] = 2000
+    """Pages per search bundle: Pagefind needs about 200 KB of memory a page while it indexes."""
 
 
 # ---------------------------------------------------------------- people

@@ -6,11 +6,17 @@ narrow it further with `data-pagefind-body` (the main content) and `data-pagefin
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
+SHARDS_FILE = "shards.json"
+"""In the first bundle: the other bundles' folders, relative to it, for `search.js` to merge."""
+MARKER = b"data-pagefind-body"
 
 
 class SearchIndexError(RuntimeError):
@@ -29,20 +35,54 @@ def _executable() -> Path:
     return binary
 
 
-def index_site(site: Path) -> list[str]:
-    """Index the site at `site` and return the files written, relative to it, sorted."""
+def searchable_pages(site: Path) -> list[Path]:
+    """The pages whose main content is indexed (templates mark it `data-pagefind-body`)."""
+    pages = (p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != SEARCH_DIR)
+    return sorted(p for p in pages if MARKER in p.read_bytes())
+
+
+def shard_dirs(count: int) -> list[str]:
+    """Where each of `count` bundles goes: the first is the search page's, the rest are merged
+    into its results by `search.js`."""
+    return [SEARCH_DIR, *(f"{SEARCH_DIR}/shard-{n}" for n in range(2, count + 1))]
+
+
+def index_site(site: Path, shard_pages: int) -> list[str]:
+    """Index the site at `site` in bundles of at most `shard_pages` pages; return the files
+    written, relative to it, sorted.
+
+    Pagefind holds a whole index in memory until it writes it, about 200 KB a page (measured:
+    8,000 entry pages, 1.6 GB): bundles bound that, one Pagefind run after another. Each run sees
+    its pages through hard links in a folder beside the site, at the same relative paths, so
+    every result keeps its URL.
+    """
     binary = _executable()
-    command = [str(binary), "--site", str(site), "--output-subdir", SEARCH_DIR, "--silent"]
+    pages = searchable_pages(site)
+    shards = [pages[i : i + shard_pages] for i in range(0, len(pages), shard_pages)] or [[]]
+    targets = shard_dirs(len(shards))
+    for shard, target in zip(shards, targets, strict=True):
+        with tempfile.TemporaryDirectory(dir=site.parent, prefix=".search-") as view:
+            for page in shard:
+                linked = Path(view) / page.relative_to(site)
+                linked.parent.mkdir(parents=True, exist_ok=True)
+                os.link(page, linked)
+            _run(binary, Path(view), site / target)
+    manifest = site / SEARCH_DIR / SHARDS_FILE
+    manifest.write_text(json.dumps([t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]))
+    bundle = site / SEARCH_DIR
+    if not (bundle / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
+    return sorted(p.relative_to(site).as_posix() for p in bundle.rglob("*") if p.is_file())
+
+
+def _run(binary: Path, view: Path, output: Path) -> None:
+    command = [str(binary), "--site", str(view), "--output-path", str(output), "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from exc
     if result.returncode != 0:
-        output = (result.stderr or result.stdout).strip()
+        output_text = (result.stderr or result.stdout).strip()
         raise SearchIndexError(
-            f"Pagefind failed to index the site (exit {result.returncode}): {output}"
+            f"Pagefind failed to index the site (exit {result.returncode}): {output_text}"
         )
-    bundle = site / SEARCH_DIR
-    if not (bundle / "pagefind.js").is_file():
-        raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
-    return sorted(p.relative_to(site).as_posix() for p in bundle.rglob("*") if p.is_file())

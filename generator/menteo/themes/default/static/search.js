@@ -6,20 +6,34 @@
   // The explanation for browsers without JavaScript (or without the search bundle) gives way.
   var fallback = root.querySelector(".search-fallback");
   if (fallback) fallback.remove();
-  new PagefindUI({
-    element: "#search",
-    bundlePath: root.dataset.bundle,
-    baseUrl: root.dataset.base,
-    showImages: false,
-    showSubResults: true,
-    resetStyles: false,
-    autofocus: false,
-    translations: { placeholder: root.dataset.label },
-  });
-  // Pagefind's input has only a placeholder: give it a real, visible-to-AT label.
-  var input = root.querySelector("input");
-  if (input) {
-    input.setAttribute("aria-label", root.dataset.label);
-    input.setAttribute("type", "search");
-  }
+  // A large site is indexed in several bundles (see menteo/site/search.py); the first lists the
+  // others, and Pagefind merges their results.
+  fetch(root.dataset.bundle + "shards.json")
+    .then(function (response) {
+      return response.ok ? response.json() : [];
+    })
+    .catch(function () {
+      return [];
+    })
+    .then(function (shards) {
+      new PagefindUI({
+        element: "#search",
+        bundlePath: root.dataset.bundle,
+        baseUrl: root.dataset.base,
+        mergeIndex: shards.map(function (shard) {
+          return { bundlePath: root.dataset.bundle + shard, baseUrl: root.dataset.base };
+        }),
+        showImages: false,
+        showSubResults: true,
+        resetStyles: false,
+        autofocus: false,
+        translations: { placeholder: root.dataset.label },
+      });
+      // Pagefind's input has only a placeholder: give it a real, visible-to-AT label.
+      var input = root.querySelector("input");
+      if (input) {
+        input.setAttribute("aria-label", root.dataset.label);
+        input.setAttribute("type", "search");
+      }
+    });
 })();
