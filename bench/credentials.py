@@ -331,7 +331,7 @@ def award_pages(loaded: Loaded, issued: Issued, out: Path, jobs: int | None) -> 
     planned = time.perf_counter()
     dirs = theme_dirs(community.root, community.config.theme)
     settings = render_settings(community, urls, dirs, out)
-    _links, problems = render_pages(settings, pages, jobs)
+    problems = render_pages(settings, pages, jobs).problems
     rendered = time.perf_counter()
     if problems:
         raise RuntimeError("award pages: " + "; ".join(str(p) for p in problems[:5]))

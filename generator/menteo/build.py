@@ -206,7 +206,7 @@ def _build(
     ):
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
         settings = render_settings(community, urls, dirs, staging)
-        links, problems = render_pages(settings, pages, workers)
+        rendered = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
         for target, source in sorted(views.avatars.items()):
@@ -223,8 +223,10 @@ def _build(
             (staging / target).write_bytes(data)
             written.append(target)
         # After every page is written, before any link check.
-        written += index_site(staging, config.search_bundle_pages)
-        problems += broken_links(links, written, staging, urls.base_path)
+        written += index_site(staging, rendered.searchable, config.search_bundle_pages)
+        problems = rendered.problems + broken_links(
+            rendered.links, written, staging, urls.base_path
+        )
         if problems:
             raise ContentError(problems)
     warnings = (*language_warnings(language), *key_warnings, *reviewed.warnings)

@@ -13,7 +13,7 @@ import re
 import shutil
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from menteo.errors import ContentError, Problem
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
+from menteo.site.search import SEARCH_MARKER
 
 PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
 _LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
@@ -156,6 +157,21 @@ def _start_renderer(settings: RenderSettings) -> None:
 Links = dict[str, tuple[str, str | None]]
 
 
+@dataclass
+class Rendered:
+    links: Links = field(default_factory=dict)
+    """Every internal link → the page it is on and that page's content file."""
+    problems: list[Problem] = field(default_factory=list)
+    searchable: list[str] = field(default_factory=list)
+    """The files written (relative to the site) whose main content the search index takes."""
+
+    def add(self, other: Rendered) -> None:
+        self.problems += other.problems
+        self.searchable += other.searchable
+        for link, where in other.links.items():
+            self.links.setdefault(link, where)
+
+
 def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
     """Locate a template error: Jinja puts template files and lines into the traceback."""
     name = getattr(exc, "filename", None) or page.template
@@ -172,12 +188,12 @@ def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
     return Problem(shown, line, "template", message, "fix the template")
 
 
-def _render_chunk(pages: list[Page]) -> tuple[Links, list[Problem]]:
-    """Render and write `pages`; return internal link → (page, source), and any problems."""
+def _render_chunk(pages: list[Page]) -> Rendered:
+    """Render and write `pages`; say what they link to, which are searchable, and any problems."""
     assert _RENDERER is not None
     settings, env = _RENDERER.settings, _RENDERER.env
-    links: Links = {}
-    problems: list[Problem] = []
+    rendered = Rendered()
+    links, problems = rendered.links, rendered.problems
     for page in pages:
         try:
             template = env.get_template(page.template)
@@ -188,13 +204,16 @@ def _render_chunk(pages: list[Page]) -> tuple[Links, list[Problem]]:
         except ContentError as exc:
             problems += exc.problems
             continue
-        target = settings.out / page.output_path(settings.base_path)
+        output = page.output_path(settings.base_path)
+        target = settings.out / output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+        if SEARCH_MARKER in text:
+            rendered.searchable.append(output)
         for path, fragment in _LINK_RE.findall(text):
             if path.startswith(settings.base_path):
                 links.setdefault(path + fragment, (page.url, page.source))
-    return links, problems
+    return rendered
 
 
 def _chunks(pages: list[Page], count: int) -> list[list[Page]]:
@@ -215,9 +234,10 @@ def _chunks(pages: list[Page], count: int) -> list[list[Page]]:
 
 def render_pages(
     settings: RenderSettings, pages: list[Page], workers: int | None = None
-) -> tuple[Links, list[Problem]]:
-    """Render all pages into `settings.out`; return every internal link found and where, and
-    any problems (template errors, entries changed since they were validated)."""
+) -> Rendered:
+    """Render all pages into `settings.out`; return every internal link found and where, the
+    searchable pages, and any problems (template errors, entries changed since they were
+    validated)."""
     global _RENDERER
     if workers is None:
         workers = 1 if len(pages) < SERIAL_BELOW else (os.cpu_count() or 1)
@@ -240,13 +260,10 @@ def render_pages(
         context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_start_renderer, initargs=(settings,)) as pool:
         results = pool.map(_render_chunk, chunks, chunksize=1)
-    merged: Links = {}
-    problems: list[Problem] = []
-    for links, found in results:
-        problems += found
-        for link, where in links.items():
-            merged.setdefault(link, where)
-    return merged, problems
+    merged = Rendered()
+    for rendered in results:
+        merged.add(rendered)
+    return merged
 
 
 def copy_static(dirs: list[Path], out: Path) -> Iterator[Path]:

@@ -16,7 +16,8 @@ SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
 SHARDS_FILE = "shards.json"
 """In the first bundle: the other bundles' folders, relative to it, for `search.js` to merge."""
-MARKER = b"data-pagefind-body"
+SEARCH_MARKER = "data-pagefind-body"
+"""The attribute templates put on the main content of a page worth finding."""
 
 
 class SearchIndexError(RuntimeError):
@@ -35,21 +36,16 @@ def _executable() -> Path:
     return binary
 
 
-def searchable_pages(site: Path) -> list[Path]:
-    """The pages whose main content is indexed (templates mark it `data-pagefind-body`)."""
-    pages = (p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != SEARCH_DIR)
-    return sorted(p for p in pages if MARKER in p.read_bytes())
-
-
 def shard_dirs(count: int) -> list[str]:
     """Where each of `count` bundles goes: the first is the search page's, the rest are merged
     into its results by `search.js`."""
     return [SEARCH_DIR, *(f"{SEARCH_DIR}/shard-{n}" for n in range(2, count + 1))]
 
 
-def index_site(site: Path, shard_pages: int) -> list[str]:
-    """Index the site at `site` in bundles of at most `shard_pages` pages; return the files
-    written, relative to it, sorted.
+def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]:
+    """Index the `searchable` pages (paths relative to `site`, the ones templates mark with
+    `SEARCH_MARKER`) in bundles of at most `shard_pages` pages; return the files written,
+    relative to the site, sorted.
 
     Pagefind holds a whole index in memory until it writes it, about 200 KB a page (measured:
     8,000 entry pages, 1.6 GB): bundles bound that, one Pagefind run after another. Each run sees
@@ -57,15 +53,15 @@ def index_site(site: Path, shard_pages: int) -> list[str]:
     every result keeps its URL.
     """
     binary = _executable()
-    pages = searchable_pages(site)
+    pages = sorted(searchable)
     shards = [pages[i : i + shard_pages] for i in range(0, len(pages), shard_pages)] or [[]]
     targets = shard_dirs(len(shards))
     for shard, target in zip(shards, targets, strict=True):
         with tempfile.TemporaryDirectory(dir=site.parent, prefix=".search-") as view:
             for page in shard:
-                linked = Path(view) / page.relative_to(site)
+                linked = Path(view) / page
                 linked.parent.mkdir(parents=True, exist_ok=True)
-                os.link(page, linked)
+                os.link(site / page, linked)
             _run(binary, Path(view), site / target)
     manifest = site / SEARCH_DIR / SHARDS_FILE
     manifest.write_text(json.dumps([t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]))
