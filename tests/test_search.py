@@ -12,6 +12,7 @@ import pytest
 
 from menteo.build import build_site
 from menteo.errors import ContentError
+from menteo.site import search
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
@@ -131,3 +132,15 @@ def test_failing_indexer_is_one_clear_error_line_from_the_cli(
     assert result.output.startswith("Error: Pagefind failed to index the site (exit 1)")
     assert result.output.rstrip().endswith("; nothing was written")
     assert not (tmp_path / "site").exists()
+
+
+def test_pages_are_copied_where_the_file_system_has_no_hard_links(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(search.os, "link", no_links)
+    out = tmp_path / "_site"
+    build_site(MINI, out, workers=1)
+    assert fragments(out).keys() == fragments(site).keys()

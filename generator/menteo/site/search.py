@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -59,9 +60,7 @@ def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]
     for shard, target in zip(shards, targets, strict=True):
         with tempfile.TemporaryDirectory(dir=site.parent, prefix=".search-") as view:
             for page in shard:
-                linked = Path(view) / page
-                linked.parent.mkdir(parents=True, exist_ok=True)
-                os.link(site / page, linked)
+                _mirror(site / page, Path(view) / page)
             _run(binary, Path(view), site / target)
     manifest = site / SEARCH_DIR / SHARDS_FILE
     manifest.write_text(json.dumps([t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]))
@@ -69,6 +68,15 @@ def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]
     if not (bundle / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
     return sorted(p.relative_to(site).as_posix() for p in bundle.rglob("*") if p.is_file())
+
+
+def _mirror(page: Path, view: Path) -> None:
+    """`page` seen at `view`: a hard link, or a copy where the file system has none."""
+    view.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(page, view)
+    except OSError:
+        shutil.copyfile(page, view)
 
 
 def _run(binary: Path, view: Path, output: Path) -> None:
