@@ -144,3 +144,13 @@ def test_pages_are_copied_where_the_file_system_has_no_hard_links(
     out = tmp_path / "_site"
     build_site(MINI, out, workers=1)
     assert fragments(out).keys() == fragments(site).keys()
+
+
+def test_a_theme_that_marks_no_page_is_indexed_whole(tmp_path: Path) -> None:
+    site = tmp_path / "_site"
+    for name, text in (("index.html", "Welcome home"), ("about/index.html", "About the circle")):
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(f"<html><body><main>{text}</main></body></html>")
+    written = search.index_site(site, [], shard_pages=1)
+    assert "pagefind/shard-2/pagefind.js" in written
+    assert sorted(fragments(site)) == ["/", "/about/"]

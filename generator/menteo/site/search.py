@@ -1,7 +1,8 @@
 """Static full-text search: Pagefind indexes the rendered site into `pagefind/`.
 
 Pagefind reads only the HTML the build wrote, so only published pages can ever be found; templates
-narrow it further with `data-pagefind-body` (the main content) and `data-pagefind-ignore`.
+narrow it further with `data-pagefind-body` (the main content) and `data-pagefind-ignore`. A theme
+that marks no page is indexed whole, page by page, as Pagefind itself would.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]
     every result keeps its URL.
     """
     binary = _executable()
-    pages = sorted(searchable)
+    every = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    pages = sorted(searchable) or sorted(p for p in every if not p.startswith(f"{SEARCH_DIR}/"))
     shards = [pages[i : i + shard_pages] for i in range(0, len(pages), shard_pages)] or [[]]
     targets = shard_dirs(len(shards))
     for shard, target in zip(shards, targets, strict=True):
@@ -62,11 +64,11 @@ def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]
             for page in shard:
                 _mirror(site / page, Path(view) / page)
             _run(binary, Path(view), site / target)
-    manifest = site / SEARCH_DIR / SHARDS_FILE
-    manifest.write_text(json.dumps([t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]))
     bundle = site / SEARCH_DIR
     if not (bundle / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
+    others = [t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]
+    (bundle / SHARDS_FILE).write_text(json.dumps(others))
     return sorted(p.relative_to(site).as_posix() for p in bundle.rglob("*") if p.is_file())
 
 
