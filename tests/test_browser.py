@@ -122,19 +122,37 @@ def _visit(page: Page, url: str) -> tuple[list[str], list[str], list[str]]:
     return errors, failed, requests
 
 
-@pytest.mark.parametrize("name", sorted(PAGE_TYPES))
-def test_page_loads_cleanly_and_stays_local(server: str, browser: Browser, name: str) -> None:
-    for width, height in ((375, 812), (1280, 900)):
-        context = browser.new_context(viewport={"width": width, "height": height})
+WIDTHS = ((375, 812), (1280, 900))
+"""Phone and desktop viewports every page type is checked and captured at."""
+
+
+@contextlib.contextmanager
+def loaded_cleanly(
+    browser: Browser, base: str, name: str, width: int, height: int, prefix: str = ""
+) -> Iterator[Page]:
+    """Page type `name` of the site at `base`, `width` pixels wide, once it has loaded with no
+    console error, no failed request, no request leaving the site and no sideways scroll; its
+    screenshot is saved as `<prefix><name>-<width>.png`."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
         page = context.new_page()
-        errors, failed, requests = _visit(page, server + PAGE_TYPES[name])
+        errors, failed, requests = _visit(page, base + PAGE_TYPES[name])
         assert errors == [] and failed == []
-        assert all(r.startswith(server) for r in requests), requests
+        assert all(r.startswith(base) for r in requests), requests
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow, f"{name} scrolls sideways at {width}px"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{prefix}{name}-{width}.png"), full_page=True)
+        yield page
+    finally:
         context.close()
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_TYPES))
+def test_page_loads_cleanly_and_stays_local(server: str, browser: Browser, name: str) -> None:
+    for width, height in WIDTHS:
+        with loaded_cleanly(browser, server, name, width, height):
+            pass
 
 
 def test_entry_page_and_skip_link(server: str, browser: Browser) -> None:
@@ -403,19 +421,10 @@ def test_spanish_page_loads_cleanly_and_has_no_serious_violations(
     spanish: str, browser: Browser, name: str
 ) -> None:
     axe = _axe_source()
-    for width, height in ((375, 812), (1280, 900)):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        page = context.new_page()
-        errors, failed, requests = _visit(page, spanish + PAGE_TYPES[name])
-        assert errors == [] and failed == []
-        assert all(r.startswith(spanish) for r in requests), requests
-        assert page.evaluate("document.documentElement.lang") == "es"
-        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
-        assert not overflow, f"{name} scrolls sideways at {width}px"
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"es-{name}-{width}.png"), full_page=True)
-        assert serious_violations(page, axe) == [], (name, width)
-        context.close()
+    for width, height in WIDTHS:
+        with loaded_cleanly(browser, spanish, name, width, height, prefix="es-") as page:
+            assert page.evaluate("document.documentElement.lang") == "es"
+            assert serious_violations(page, axe) == [], (name, width)
 
 
 def test_spanish_directory_filters_and_counts_in_spanish(spanish: str, browser: Browser) -> None:

@@ -17,7 +17,7 @@ from menteo.credentials.cache import ImageCache, SignatureCache
 from menteo.credentials.issue import issue_credentials
 from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
 from menteo.errors import ContentError, Problem
-from menteo.i18n import SOURCE_LANGUAGE, catalog_language, shipped_languages, translations
+from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.output import atomic_directory
@@ -79,10 +79,7 @@ def render_settings(
 def criteria_words(language: str) -> Wording:
     """Badge criteria in the site's language; English (the review's own words) without a
     catalog, so the evaluation is not run twice for nothing."""
-    found = catalog_language(language)
-    if found is None or found == SOURCE_LANGUAGE:
-        return ENGLISH
-    return Wording(translations(language), language)
+    return Wording(translations(language), language) if translated(language) else ENGLISH
 
 
 def language_warnings(language: str) -> list[Problem]:
@@ -192,12 +189,12 @@ def _build(
         SignatureCache.for_community(community.root),
         images,
     )
-    language = community.config.language
+    config = community.config
+    language = config.language
     catalog = translations(language)
     recognition = build_recognition(community, reviewed, urls, issued, criteria_words(language))
     dashboard = program_dashboard(community, reviewed.ledger, language=language, catalog=catalog)
     views = build_views(community, urls, recognition, dashboard, catalog.gettext)
-    config = community.config
     with (
         share_cards(
             views, config.name, config.description, issued.badge_svgs, images, workers

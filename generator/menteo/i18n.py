@@ -54,13 +54,18 @@ def catalog_language(language: str) -> str | None:
     return None
 
 
+def translated(language: str) -> bool:
+    """Whether a site in `language` shows anything but the English message ids."""
+    return catalog_language(language) not in (None, SOURCE_LANGUAGE)
+
+
 @functools.cache
 def translations(language: str) -> NullTranslations:
     """The theme's translations into `language` (English msgids pass through unchanged)."""
-    found = catalog_language(language)
-    if found is None or found == SOURCE_LANGUAGE:
+    if not translated(language):
         return NullTranslations()
-    path = LOCALES / found / "LC_MESSAGES" / f"{DOMAIN}.po"
+    found = catalog_language(language)
+    path = LOCALES / f"{found}" / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as source:
         catalog = read_po(source, locale=found, domain=DOMAIN)
     compiled = io.BytesIO()
