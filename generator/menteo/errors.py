@@ -2,12 +2,16 @@
 
 Every problem names the file, the line, the field, what is wrong and how to fix it, so the CLI can
 print them all at once as `path:line: field: message (hint)` and exit 1 without a traceback.
+A problem may quote what a pull request wrote (a file name with a line break, an escape
+sequence), so its text form is one line with every invisible character shown escaped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from menteo.escaping import visible
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +28,7 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         field = f" {self.field}:" if self.field else ""
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}:{field} {self.message}{hint}"
+        return visible(f"{where}:{field} {self.message}{hint}")
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -9,7 +9,6 @@ clock, so the same repository gives the same digest.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from menteo.credentials.did import did_web
 from menteo.credentials.facts import issuer_facts
 from menteo.credentials.issue import Issued
 from menteo.errors import ContentError
+from menteo.escaping import markdown_text
 from menteo.i18n import translations
 from menteo.ledger.review import Review
 from menteo.site.awards import Ref, build_recognition
@@ -35,12 +35,6 @@ from menteo.site.render import (
 from menteo.site.views import EntryView, SiteViews, build_views
 
 FORMATS = ("md", "html")
-_MARKDOWN_SPECIAL = re.compile(
-    r"[\\`*_\[\]<>#|~@]|&(?=#|[A-Za-z0-9]+;)|:(?=//)|(?<=www)\.", re.IGNORECASE
-)
-"""What could turn a name or title into markup inside a line: emphasis, code, links and images
-(no `[`, so no `](` or `![`), raw HTML, entities, tables, and what GitHub turns into links
-(`https://`, `www.`, `@mention`, `#123`)."""
 
 
 @dataclass(frozen=True)
@@ -150,12 +144,6 @@ def digest(
     )
 
 
-def markdown_escape(text: str) -> str:
-    """`text` as literal Markdown inside a line: a name or title cannot become a link, an
-    image, HTML or a heading, however it is written."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\g<0>", " ".join(text.split()))
-
-
 def write_newsletter(community: CommunityData, news: Digest, folder: Path) -> list[Path]:
     """Render the theme's `newsletter.md` and `newsletter.html` (a community may override
     either) into `folder`; nothing is written unless both render."""
@@ -164,7 +152,7 @@ def write_newsletter(community: CommunityData, news: Digest, folder: Path) -> li
     if linked:
         raise ContentError(linked)
     env = make_environment(dirs, Urls(community.config.base_url).base_path, news.language)
-    env.filters["markdown_escape"] = markdown_escape
+    env.filters["markdown_escape"] = markdown_text
     texts = {}
     for suffix in FORMATS:
         # Described as a page, so a template mistake is located like one in a site build.

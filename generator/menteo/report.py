@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TextIO
 
 from menteo.errors import Problem
+from menteo.escaping import markdown_code, markdown_text, visible, workflow_data, workflow_property
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,12 @@ class TextReporter:
             )
             for award in result.pending:
                 print(
-                    f"  + {award.name} for {award.recipient}, first met {award.awarded}",
+                    visible(f"  + {award.name} for {award.recipient}, first met {award.awarded}"),
                     file=self.out,
                 )
                 for reason in award.reasons:
-                    print(f"      ✓ {reason}", file=self.out)
-                print(f"      completed by {award.evidence[-1]}", file=self.out)
+                    print(visible(f"      ✓ {reason}"), file=self.out)
+                print(visible(f"      completed by {award.evidence[-1]}"), file=self.out)
         else:
             print("No pending awards.", file=self.out)
         if result.warnings:
@@ -148,13 +149,13 @@ class JsonReporter:
 
 
 def _escape(text: str, property_value: bool = False) -> str:
-    """GitHub workflow commands' escaping (data and property values differ)."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+    """GitHub workflow commands' escaping (data and property values differ), on one line."""
+    return workflow_property(text) if property_value else workflow_data(text)
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A value in a Markdown table cell (or anywhere in a line), shown as literal text."""
+    return markdown_text(text)
 
 
 class GithubReporter:
@@ -188,7 +189,8 @@ class GithubReporter:
         lines = ["## menteo check", "", f"❌ {len(problems)} {noun_}; {action}.", ""]
         lines += ["| File | Line | Field | Problem | How to fix |", "|---|---|---|---|---|"]
         lines += [
-            f"| `{_cell(p.path)}` | {p.line or ''} | {_cell(p.field)} | {_cell(p.message)} | {_cell(p.hint)} |"
+            f"| {markdown_code(p.path, in_table=True)} | {p.line or ''} | {_cell(p.field)} "
+            f"| {_cell(p.message)} | {_cell(p.hint)} |"
             for p in problems
         ]
         self.write_summary(lines)
@@ -214,15 +216,18 @@ class GithubReporter:
                 "|---|---|---|---|---|",
             ]
             lines += [
-                f"| {_cell(a.name)} | {a.recipient} ({a.role}) | {a.awarded} | "
-                f"{_cell('; '.join(a.reasons))} | `{a.evidence[-1]}` |"
+                f"| {_cell(a.name)} | {_cell(a.recipient)} ({a.role}) | {a.awarded} | "
+                f"{_cell('; '.join(a.reasons))} | {markdown_code(a.evidence[-1], in_table=True)} |"
                 for a in result.pending
             ]
         else:
             lines += ["No pending awards: this change awards nothing new."]
         if result.warnings:
             lines += ["", f"### Warnings ({len(result.warnings)})", ""]
-            lines += [f"- `{w.path}:{w.line}`: {w.message} ({w.hint})" for w in result.warnings]
+            lines += [
+                f"- {markdown_code(f'{w.path}:{w.line}')}: {_cell(w.message)} ({_cell(w.hint)})"
+                for w in result.warnings
+            ]
         self.write_summary(lines)
 
 

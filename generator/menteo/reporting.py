@@ -1,6 +1,8 @@
 """`menteo report`: the dashboard's figures as Markdown (to paste into an issue) or JSON.
 
-Formatting only: the figures come from `site.dashboard.program_dashboard`.
+Formatting only: the figures come from `site.dashboard.program_dashboard`. Names and labels
+come from content, so each is escaped as literal Markdown text: a pasted report must not mention
+teams, show images or links, or break its tables.
 """
 
 from __future__ import annotations
@@ -8,11 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from menteo.escaping import markdown_text
 from menteo.site.dashboard import Dashboard, Pair, Series
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _series_md(series: Series) -> list[str]:
@@ -20,7 +19,7 @@ def _series_md(series: Series) -> list[str]:
     if not series.bars:
         return [*lines, series.summary, ""]
     lines += [f"| {series.category} | {series.unit} |", "|---|---:|"]
-    lines += [f"| {_cell(b.label)} | {b.value} |" for b in series.bars]
+    lines += [f"| {markdown_text(b.label)} | {b.value} |" for b in series.bars]
     return [*lines, f"| **Total** | **{series.total}** |", ""]
 
 
@@ -28,7 +27,9 @@ def _pairs_md(pairs: tuple[Pair, ...], last: str) -> list[str]:
     lines = [f"| Mentor | Mentee | {last} | Days since |", "|---|---|---|---:|"]
     for p in pairs:
         when = p.last.isoformat() if p.last else "none yet"
-        lines.append(f"| {_cell(p.mentor)} | {_cell(p.mentee)} | {when} | {p.days} |")
+        lines.append(
+            f"| {markdown_text(p.mentor)} | {markdown_text(p.mentee)} | {when} | {p.days} |"
+        )
     return lines
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from menteo.content import crossrefs
 from menteo.content.badge_rules import check_badges, evaluation_order
+from menteo.content.characters import character_problem
 from menteo.content.community import (
     PREVIEW_CHARS,
     Body,
@@ -133,6 +134,13 @@ class _Collector:
         except ContentError as exc:
             self.problems.extend(exc.problems)
             return None
+        if markdown is not None:
+            refused = character_problem(
+                markdown.body, rel, markdown.body_line, body_field or "body", one_line=False
+            )
+            if refused is not None:
+                self.problems.append(refused)
+                return None
         data = located.data
         if not isinstance(data, dict):
             self.add(rel, 1, "", "expected a mapping of fields", "write 'field: value' lines")
@@ -161,7 +169,7 @@ class _Collector:
     def slug_of(self, path: FsPath, folder: bool = False) -> str | None:
         pattern = THREAD_SLUG if folder else _SLUG
         slug = path.name if folder else path.stem
-        if not pattern.match(slug):
+        if not pattern.fullmatch(slug):  # match's `$` would accept a trailing line break
             hyphens = "single or double hyphens" if pattern is THREAD_SLUG else "single hyphens"
             self.add(
                 self.rel(path),

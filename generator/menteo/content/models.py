@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from menteo.content.characters import describe, refused_character
 from menteo.i18n import parse_locale
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -62,6 +63,19 @@ def _no_email(value: str) -> str:
     return value
 
 
+def _one_line(value: str) -> str:
+    """Names, titles, paths and URLs are shown on one line in pages, feeds, logs and summaries:
+    they may contain no control, bidi or zero-width character (see `content.characters`)."""
+    index = refused_character(value, one_line=True)
+    if index is not None:
+        message, hint = describe(value[index])
+        raise PydanticCustomError("one_line", message, {"hint": hint})
+    return value
+
+
+OneLine = AfterValidator(_one_line)
+
+
 def _https_url(value: str) -> str:
     if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
         raise PydanticCustomError(
@@ -76,11 +90,13 @@ Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_e
 Line = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    OneLine,
     AfterValidator(_no_email),
 ]
 Url = Annotated[
     str,
     StringConstraints(max_length=2_000),
+    OneLine,
     AfterValidator(_https_url),
     WithJsonSchema({"type": "string", "pattern": "^https://", "maxLength": 2_000}),
 ]
@@ -162,7 +178,7 @@ def _base_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-BaseUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_base_url)]
+BaseUrl = Annotated[str, StringConstraints(max_length=500), OneLine, AfterValidator(_base_url)]
 
 
 class SiteConfig(Strict):
@@ -207,14 +223,14 @@ class Consent(Strict):
 
 class Person(Strict):
     name: Line
-    pronouns: Annotated[str, StringConstraints(max_length=40)] | None = None
+    pronouns: Annotated[str, StringConstraints(max_length=40), OneLine] | None = None
     headline: Line | None = None
     bio: Text = ""
     skills: list[Slug] = []
     languages: list[LanguageCode] = []
     communities: list[Slug] = []
     links: Links = Links()
-    avatar: str | None = None
+    avatar: Annotated[str, OneLine] | None = None
     identity: Identity | None = None
     consent: Consent = Consent()
 
@@ -488,7 +504,7 @@ class Badge(Strict):
     builds_on: Slug | None = None
     criteria: Criterion
     rewards: list[Reward] = []
-    image: str | None = None
+    image: Annotated[str, OneLine] | None = None
     skills: list[Slug] = []
     tags: list[Slug] = []
     agreed_in: Url | None = None

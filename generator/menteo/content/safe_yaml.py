@@ -16,6 +16,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from menteo.content.characters import character_problem, describe, refused_character
 from menteo.errors import ContentError, Problem
 
 MAX_BYTES = 1024 * 1024
@@ -61,8 +62,12 @@ def field_label(loc: Path) -> str:
 
 
 class _Limit(Exception):
-    def __init__(self, node: Node, message: str, hint: str, field: Path = ()) -> None:
+    def __init__(
+        self, node: Node, message: str, hint: str, field: Path = (), below: int = 0
+    ) -> None:
         self.node, self.message, self.hint, self.field = node, message, hint, field
+        self.below = below
+        """Lines below the node's first line, for a character inside a literal block."""
 
 
 class _Builder:
@@ -114,11 +119,19 @@ class _Builder:
                 "remove the tag; only plain text, numbers, booleans, dates, lists and mappings",
             )
 
+    def check_characters(self, node: ScalarNode, field: Path) -> None:
+        """Refuse control and bidi characters, also those written as escapes ("\\x1b")."""
+        index = refused_character(node.value, one_line=False)
+        if index is not None:
+            below = 1 + node.value.count("\n", 0, index) if node.style == "|" else 0
+            raise _Limit(node, *describe(node.value[index]), field, below)
+
     def scalar(self, node: ScalarNode) -> Any:
         self.check_tag(node, _SCALAR_TAGS)
         if len(node.value) > MAX_SCALAR:
             raise _Limit(node, f"a value longer than {MAX_SCALAR} characters", "shorten it")
         if node.tag == _STR:
+            self.check_characters(node, self.path)
             return node.value  # what PyYAML's text constructor returns, without its overhead
         try:
             return self.scalars.construct_object(node)
@@ -159,6 +172,7 @@ class _Builder:
                     "quote the key; YAML reads yes/no/on/off as booleans and digits as numbers",
                 )
             key = key_node.value
+            self.check_characters(key_node, path)
             if key in result:
                 raise _Limit(key_node, f"duplicate key {key!r}", "keep only one of them")
             self.lines[(*path, key)] = self.line(key_node)
@@ -394,25 +408,29 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
     flat = _flat(text, line_offset)
     if flat is not None:
         return flat
+    # Refused characters the values do not hold (in comments, or ones libyaml's reader stops
+    # at) are reported after the values', which name their field.
+    refused = character_problem(text, path, 1 + line_offset, "", one_line=False)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise ContentError([_syntax_problem(exc, text, path, line_offset)]) from None
+        raise ContentError([refused or _syntax_problem(exc, text, path, line_offset)]) from None
     except yaml.YAMLError as exc:
         raise ContentError(
-            [Problem(path, 0, "", f"invalid YAML: {exc}", "check the YAML syntax")]
+            [refused or Problem(path, 0, "", f"invalid YAML: {exc}", "check the YAML syntax")]
         ) from None
-    if root is None:
-        return Located({}, {})
-    if _ALIAS_RE.search(text):
+    if root is not None and _ALIAS_RE.search(text):
         _count_aliases(text, path, line_offset)
     builder = _Builder(line_offset)
     try:
-        data = builder.build(root, (), 0)
+        data = builder.build(root, (), 0) if root is not None else {}
     except _Limit as exc:
+        line = builder.line(exc.node) + exc.below
         raise ContentError(
-            [Problem(path, builder.line(exc.node), field_label(exc.field), exc.message, exc.hint)]
+            [Problem(path, line, field_label(exc.field), exc.message, exc.hint)]
         ) from None
+    if refused is not None:
+        raise ContentError([refused])
     return Located(data, builder.lines)
 
 
