@@ -21,6 +21,7 @@ from menteo.content.models import EMAIL_RE, BaseUrl
 from menteo.content.schema import KINDS, json_schema
 from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError
+from menteo.escaping import visible
 from menteo.explain import explain as explain_person
 from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger
 from menteo.ledger.review import Pending, Review, record_lines, review, revocation_line
@@ -221,11 +222,15 @@ def award(directory: Path) -> None:
     for pending in reviewed.pending:
         name = community.badges[pending.badge].model.name
         if pending in due:
-            click.echo(f"Awarded {name} to {pending.recipient} ({pending.awarded}): {pending.id}")
+            click.echo(
+                visible(f"Awarded {name} to {pending.recipient} ({pending.awarded}): {pending.id}")
+            )
         else:
             click.echo(
-                f"Not yet recorded: {name} to {pending.recipient} is dated {pending.awarded}, "
-                f"after {recorded[:10]}; it stays pending."
+                visible(
+                    f"Not yet recorded: {name} to {pending.recipient} is dated {pending.awarded}, "
+                    f"after {recorded[:10]}; it stays pending."
+                )
             )
     count = len(lines)
     click.echo(
@@ -293,7 +298,9 @@ def explain(person: str, directory: Path, badge: str | None) -> None:
     for index, role in enumerate(roles):
         if index:
             click.echo()
-        click.echo("\n".join(explain_person(community, reviewed, role, person, badge)))
+        click.echo(
+            "\n".join(map(visible, explain_person(community, reviewed, role, person, badge)))
+        )
 
 
 @main.command()
@@ -365,7 +372,7 @@ def verify(site: Path) -> None:
     for outcome in verify_site(site):
         counts[outcome.status] += 1
         detail = f": {outcome.detail}" if outcome.detail else ""
-        click.echo(f"{outcome.status:8} {outcome.path}{detail}")
+        click.echo(visible(f"{outcome.status:8} {outcome.path}{detail}"))
     summary = f"{counts['ok']} valid, {counts['revoked']} revoked, {counts['failed']} failed."
     if counts["failed"]:
         click.echo(f"Error: {summary}", err=True)

@@ -86,12 +86,23 @@ def markdown_text(text: str) -> str:
 
 
 def markdown_code(text: str, in_table: bool = False) -> str:
-    """`text` as a Markdown code span that no backtick in it can close; in a table cell `|` is
-    escaped too, since GitHub's tables split cells on it even inside code."""
-    line = shown(" ".join(text.split()))
+    """`text` (a path) as a Markdown code span on one line, with line breaks shown as `\\n`, that
+    no backtick in it can close; in a table cell `|` is escaped too, since GitHub's tables split
+    cells on it even inside code."""
+    line = shown(text)
     if in_table:
         line = line.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", line)), default=0)
     fence = "`" * (longest + 1)
     padded = f" {line} " if line.startswith("`") or line.endswith("`") else line
     return f"{fence}{padded}{fence}"
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_invalid(text: str) -> int | None:
+    """The index of the first character XML 1.0 cannot carry, even escaped, or None: one such
+    character makes a whole feed unreadable to every reader."""
+    found = _XML_INVALID.search(text)
+    return found.start() if found else None

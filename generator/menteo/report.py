@@ -123,6 +123,17 @@ class TextReporter:
                 print(f"  {warning}", file=self.out)
 
 
+def _json(document: dict[str, Any]) -> str:
+    """Readable UTF-8 JSON; all ASCII escapes when a file name was not UTF-8 (its undecodable
+    bytes are lone surrogates, which UTF-8 cannot carry)."""
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(document, indent=2)
+    return text
+
+
 class JsonReporter:
     """One JSON document on stdout, whatever happened."""
 
@@ -131,11 +142,11 @@ class JsonReporter:
 
     def problems(self, problems: tuple[Problem, ...], action: str) -> None:
         document = {"ok": False, "problems": [p.as_dict() for p in problems]}
-        print(json.dumps(document, ensure_ascii=False, indent=2), file=self.out)
+        print(_json(document), file=self.out)
 
     def success(self, summary: str, data: dict[str, Any]) -> None:
         document = {"ok": True, "problems": [], **data}
-        print(json.dumps(document, ensure_ascii=False, indent=2), file=self.out)
+        print(_json(document), file=self.out)
 
     def checked(self, result: Checked) -> None:
         self.success(

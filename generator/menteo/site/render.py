@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from menteo.content.community import Body
 from menteo.errors import ContentError, Problem
+from menteo.escaping import shown, xml_invalid
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
@@ -188,6 +189,14 @@ def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
     return Problem(shown, line, "template", message, "fix the template")
 
 
+def _xml_problem(template: str | None, char: str, output: str, root: Path) -> Problem:
+    """Content is refused such characters when it is read; a template can still write one."""
+    path = Path(template or output)
+    where = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    message = f"{output} would contain {shown(char)}, which XML 1.0 cannot carry"
+    return Problem(where, 0, "template", message, "remove the character from the template")
+
+
 def _render_chunk(pages: list[Page]) -> Rendered:
     """Render and write `pages`; say what they link to, which are searchable, and any problems."""
     assert _RENDERER is not None
@@ -205,6 +214,9 @@ def _render_chunk(pages: list[Page]) -> Rendered:
             problems += exc.problems
             continue
         output = page.output_path(settings.base_path)
+        if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
+            problems.append(_xml_problem(template.filename, text[index], output, settings.root))
+            continue
         target = settings.out / output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
