@@ -212,6 +212,14 @@ def test_raw_controls_and_bidi_in_yaml_comments_are_refused_on_their_line(tmp_pa
     )
 
 
+def test_a_key_is_one_line_text(tmp_path: Path) -> None:
+    changes = edit(MENTEE, "skills: [css]", 'skills: [css]\n"x\\n::warning::y": 1')
+    result = run("check", str(make_community(tmp_path / "c", changes)))
+    assert result.exit_code == 1
+    assert_no_workflow_command(result)
+    assert "content/mentees/bo-chen.yaml:3: a line break in one-line text" in result.stderr
+
+
 def test_urls_and_image_paths_are_one_line(tmp_path: Path) -> None:
     changes = {
         **edit(MENTOR, "availability: open", 'links: {website: "https://ana.example/\\n"}'),

@@ -119,9 +119,10 @@ class _Builder:
                 "remove the tag; only plain text, numbers, booleans, dates, lists and mappings",
             )
 
-    def check_characters(self, node: ScalarNode, field: Path) -> None:
-        """Refuse control and bidi characters, also those written as escapes ("\\x1b")."""
-        index = refused_character(node.value, one_line=False)
+    def check_characters(self, node: ScalarNode, field: Path, one_line: bool = False) -> None:
+        """Refuse control and bidi characters, also those written as escapes ("\\x1b"); keys
+        are field names, so they are one-line text."""
+        index = refused_character(node.value, one_line)
         if index is not None:
             below = 1 + node.value.count("\n", 0, index) if node.style == "|" else 0
             raise _Limit(node, *describe(node.value[index]), field, below)
@@ -172,7 +173,7 @@ class _Builder:
                     "quote the key; YAML reads yes/no/on/off as booleans and digits as numbers",
                 )
             key = key_node.value
-            self.check_characters(key_node, path)
+            self.check_characters(key_node, path, one_line=True)
             if key in result:
                 raise _Limit(key_node, f"duplicate key {key!r}", "keep only one of them")
             self.lines[(*path, key)] = self.line(key_node)
