@@ -9,7 +9,6 @@ makes a feed unreadable XML; and none of it may make a command crash with a trac
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -51,6 +50,11 @@ def run(*args: str, env: dict[str, str] | None = None) -> Result:
 
 
 def log_lines(result: Result) -> list[str]:
+    """Lines as strictly as anything may split them (also at \\v, \\x85, U+2028), after checking
+    that no line holds a control, bidi or other invisible character."""
+    for text in (result.stdout, result.stderr):
+        for line in text.removesuffix("\n").split("\n"):
+            assert line.isprintable(), repr(line)
     return [*result.stdout.splitlines(), *result.stderr.splitlines()]
 
 
@@ -59,7 +63,6 @@ def assert_no_workflow_command(result: Result) -> None:
     control character reaches it."""
     for line in log_lines(result):
         assert not line.startswith("::"), line
-        assert line.isprintable(), repr(line)
 
 
 def assert_only_our_annotations(result: Result) -> None:
@@ -67,7 +70,6 @@ def assert_only_our_annotations(result: Result) -> None:
     for line in log_lines(result):
         if line.startswith("::"):
             assert ANNOTATION.match(line), line
-        assert line.isprintable(), repr(line)
 
 
 def check_github(root: Path, tmp_path: Path) -> tuple[Result, str]:
@@ -354,11 +356,8 @@ def test_character_references_in_a_body_do_not_break_the_feed(tmp_path: Path) ->
 
 def test_a_template_writing_a_control_character_into_xml_fails_the_build(tmp_path: Path) -> None:
     root = make_community(tmp_path / "c")
-    template = shutil.copy(
-        ROOT / "generator/menteo/themes/default/templates/sitemap.xml",
-        tmp_path / "sitemap.xml",
-    )
-    text = Path(template).read_text(encoding="utf-8").replace("<urlset", "\x0b<urlset")
+    sitemap = ROOT / "generator/menteo/themes/default/templates/sitemap.xml"
+    text = sitemap.read_text(encoding="utf-8").replace("<urlset", "\x0b<urlset")
     (root / "overrides/templates").mkdir(parents=True)
     (root / "overrides/templates/sitemap.xml").write_text(text, encoding="utf-8")
     result = run("build", str(root), "--out", str(tmp_path / "site"))
