@@ -363,7 +363,7 @@ def test_a_template_writing_a_control_character_into_xml_fails_the_build(tmp_pat
     result = run("build", str(root), "--out", str(tmp_path / "site"))
     assert result.exit_code == 1
     assert (
-        "overrides/templates/sitemap.xml: template: sitemap.xml would contain \\x0b, "
+        "overrides/templates/sitemap.xml: template: sitemap.xml would contain U+000B, "
         "which XML 1.0 cannot carry"
     ) in result.stderr
     assert not (tmp_path / "site").exists()

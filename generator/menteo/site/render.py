@@ -32,7 +32,7 @@ from markupsafe import Markup
 
 from menteo.content.community import Body
 from menteo.errors import ContentError, Problem
-from menteo.escaping import shown, xml_invalid
+from menteo.escaping import xml_invalid
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
@@ -183,18 +183,21 @@ def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
         ]
         if frames:
             name, line = frames[-1].filename, frames[-1].lineno or 0
-    path = Path(name)
-    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(name)
     message = f"{exc.message or exc} (rendering {page.url})"
-    return Problem(shown, line, "template", message, "fix the template")
+    return Problem(_shown_path(name, root), line, "template", message, "fix the template")
 
 
-def _xml_problem(template: str | None, char: str, output: str, root: Path) -> Problem:
+def _shown_path(name: str, root: Path) -> str:
+    """A template's file as a problem names it: relative to the project, if it is in it."""
+    path = Path(name)
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else name
+
+
+def _xml_problem(template: str, char: str, output: str, root: Path) -> Problem:
     """Content is refused such characters when it is read; a template can still write one."""
-    path = Path(template or output)
-    where = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    message = f"{output} would contain {shown(char)}, which XML 1.0 cannot carry"
-    return Problem(where, 0, "template", message, "remove the character from the template")
+    message = f"{output} would contain U+{ord(char):04X}, which XML 1.0 cannot carry"
+    hint = "remove the character from the template"
+    return Problem(_shown_path(template, root), 0, "template", message, hint)
 
 
 def _render_chunk(pages: list[Page]) -> Rendered:
@@ -215,7 +218,8 @@ def _render_chunk(pages: list[Page]) -> Rendered:
             continue
         output = page.output_path(settings.base_path)
         if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
-            problems.append(_xml_problem(template.filename, text[index], output, settings.root))
+            name = template.filename or page.template
+            problems.append(_xml_problem(name, text[index], output, settings.root))
             continue
         target = settings.out / output
         target.parent.mkdir(parents=True, exist_ok=True)
