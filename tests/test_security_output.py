@@ -183,6 +183,20 @@ def test_an_invisible_character_in_a_badge_name_is_refused_at_its_line(
     assert not (root / "ledger/awards.jsonl").exists() and not (root / "_site").exists()
 
 
+def test_github_format_annotates_a_set_output_badge_name_on_one_line(tmp_path: Path) -> None:
+    root = make_community(
+        tmp_path / "c", {BADGE: STAR.format(name=r'"Star\n::set-output name=x::y"')}
+    )
+    result, summary = check_github(root, tmp_path)
+    assert result.exit_code == 1
+    assert_only_our_annotations(result)
+    assert result.stdout.splitlines() == [
+        "::error file=badges/star.yaml,line=1,title=menteo%3A name::"
+        "a line break in one-line text (write it on one line, without tabs)"
+    ]
+    assert "| `badges/star.yaml` | 1 | name | a line break in one-line text |" in summary
+
+
 def test_a_refused_character_names_its_field_line_and_fix(tmp_path: Path) -> None:
     changes = {
         **edit(MENTOR, "headline: Frontend engineer", 'headline: "Front\\u202eend"'),
