@@ -20,11 +20,19 @@ from menteo.content.loader import load_community
 from menteo.content.models import EMAIL_RE, BaseUrl
 from menteo.content.schema import KINDS, json_schema
 from menteo.credentials.keys_command import keys
-from menteo.errors import ContentError
+from menteo.errors import ContentError, Problem
 from menteo.explain import explain as explain_person
 from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger
-from menteo.ledger.review import Pending, Review, record_lines, review, revocation_line
-from menteo.ledger.store import UsageError, append, locked, read_ledger, recorded_now
+from menteo.ledger.changes import maintainer_changes
+from menteo.ledger.review import (
+    Pending,
+    Review,
+    record_lines,
+    review,
+    revocation_line,
+    unearned_awards,
+)
+from menteo.ledger.store import UsageError, append, locked, read_base, read_ledger, recorded_now
 from menteo.output import unsafe_target
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
 
@@ -124,18 +132,37 @@ def build(
 
 
 def _reviewed(
-    directory: Path, reporter: Reporter, action: str, against: str | None = None
+    directory: Path, reporter: Reporter, action: str
 ) -> tuple[CommunityData, Review]:
     """Load, evaluate and relate to the ledger, or report every problem and exit 1."""
     try:
         community = load_community(directory)
-        ledger = read_ledger(community.root, against)
+        ledger = read_ledger(community.root)
         return community, review(community, ledger)
     except ContentError as exc:
         reporter.problems(exc.problems, action)
         raise SystemExit(1) from None
+
+
+def _compared(
+    community: CommunityData, reviewed: Review, against: str, reporter: Reporter
+) -> tuple[Problem, ...]:
+    """The ledger lines and maintainer-only files a pull request changed since `against`:
+    an error for anything but award lines `menteo award` would write, else what the reviewer
+    should look at."""
+    try:
+        base = read_base(community.root, against, reviewed.ledger)
+        problems = unearned_awards(
+            community, reviewed.evaluation, base.ledger, reviewed.ledger, _now()
+        )
+        if problems:
+            raise ContentError(problems)
+    except ContentError as exc:
+        reporter.problems(exc.problems, "fix them and run menteo check again")
+        raise SystemExit(1) from None
     except UsageError as exc:
         raise click.BadParameter(str(exc), param_hint="'--against'") from None
+    return tuple(maintainer_changes(community, base.ledger, reviewed.ledger, base.changed))
 
 
 def _now() -> str:
@@ -182,14 +209,14 @@ def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
 @click.option(
     "--against",
     metavar="REF",
-    help="Also check that the ledger only adds lines to the one at this git revision.",
+    help="Also check that the ledger only adds lines `menteo award` would write to the one at "
+    "this git revision, and list changes only maintainers should make.",
 )
 def check(directory: Path, fmt: str, against: str | None) -> None:
     """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
     reporter = reporter_for(fmt)
-    community, reviewed = _reviewed(
-        directory, reporter, "fix them and run menteo check again", against
-    )
+    community, reviewed = _reviewed(directory, reporter, "fix them and run menteo check again")
+    maintainer = () if against is None else _compared(community, reviewed, against, reporter)
     counts = {
         "mentors": len(community.mentors),
         "mentees": len(community.mentees),
@@ -202,7 +229,7 @@ def check(directory: Path, fmt: str, against: str | None) -> None:
         "revoked": len(reviewed.ledger.revocations),
     }
     pending = tuple(_pending_report(community, p) for p in reviewed.pending)
-    reporter.checked(Checked(counts, pending, reviewed.warnings))
+    reporter.checked(Checked(counts, pending, reviewed.warnings, maintainer))
 
 
 @main.command()

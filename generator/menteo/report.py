@@ -50,6 +50,8 @@ class Checked:
     counts: dict[str, int]
     pending: tuple[PendingAward, ...]
     warnings: tuple[Problem, ...]
+    maintainer: tuple[Problem, ...] = ()
+    """With `--against`: changes to maintainer-only paths and revocations, for the reviewer."""
 
     def summary(self) -> str:
         return ", ".join(f"{n} {noun(k, n)}" for k, n in self.counts.items())
@@ -120,6 +122,10 @@ class TextReporter:
             print(f"\nWarnings ({len(result.warnings)}):", file=self.out)
             for warning in result.warnings:
                 print(f"  {warning}", file=self.out)
+        if result.maintainer:
+            print(f"\nMaintainer-only changes ({len(result.maintainer)}):", file=self.out)
+            for change in result.maintainer:
+                print(f"  {change}", file=self.out)
 
 
 class JsonReporter:
@@ -143,6 +149,7 @@ class JsonReporter:
                 "counts": result.counts,
                 "pending": [p.as_dict() for p in result.pending],
                 "warnings": [w.as_dict() for w in result.warnings],
+                "maintainer_changes": [c.as_dict() for c in result.maintainer],
             },
         )
 
@@ -199,6 +206,8 @@ class GithubReporter:
     def checked(self, result: Checked) -> None:
         for warning in result.warnings:
             self.annotate("warning", warning, "menteo")
+        for change in result.maintainer:
+            self.annotate("warning", change, "Maintainer-only change")
         for award in result.pending:
             problem = Problem(award.evidence[-1], 0, "", f"{award.name} for {award.recipient}")
             self.annotate("notice", problem, "Pending award")
@@ -223,6 +232,13 @@ class GithubReporter:
         if result.warnings:
             lines += ["", f"### Warnings ({len(result.warnings)})", ""]
             lines += [f"- `{w.path}:{w.line}`: {w.message} ({w.hint})" for w in result.warnings]
+        if result.maintainer:
+            lines += ["", f"### Maintainer-only changes ({len(result.maintainer)})", ""]
+            lines += ["| File | Line | Change |", "|---|---|---|"]
+            lines += [
+                f"| `{_cell(c.path)}` | {c.line or ''} | {_cell(c.message)} |"
+                for c in result.maintainer
+            ]
         self.write_summary(lines)
 
 

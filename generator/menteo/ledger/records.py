@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from menteo.content.models import EMAIL_RE
 from menteo.errors import ContentError, Problem
 
 LEDGER_FILE = "ledger/awards.jsonl"
@@ -45,6 +46,11 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RECORDED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _EVIDENCE = re.compile(r"^threads/[a-z0-9]+(?:--?[a-z0-9]+)*/\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
 MAX_REASON = 500
+MAX_LINE_BYTES = 64 * 1024
+"""A line is about 400 bytes; anything near this bound is not one menteo wrote."""
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters, line separators and bidirectional overrides: a published reason is one
+line that reads the way it is stored."""
 
 
 @dataclass(frozen=True)
@@ -180,10 +186,15 @@ _RESTORE = "the ledger is written only by menteo award and menteo revoke; restor
 
 
 def _json_line(number: int, line: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    if len(line.encode("utf-8")) > MAX_LINE_BYTES:
+        message = f"is longer than {MAX_LINE_BYTES // 1024} KiB"
+        return None, [Problem(LEDGER_FILE, number, "", message, _RESTORE)]
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, [Problem(LEDGER_FILE, number, "", f"not valid JSON ({exc.msg})", _RESTORE)]
+    except RecursionError:
+        return None, [Problem(LEDGER_FILE, number, "", "not valid JSON (nested too deep)", _RESTORE)]
     if not isinstance(data, dict):
         return None, [Problem(LEDGER_FILE, number, "", "not a JSON object", _RESTORE)]
     return data, []
@@ -304,6 +315,19 @@ def _award(
     )
 
 
+def reason_problem(reason: str) -> str | None:
+    """What makes a revocation's reason unfit to publish, if anything; consent to be named is
+    checked where the community is known (`review.ledger_problems`)."""
+    if not reason.strip() or len(reason) > MAX_REASON:
+        return f"needs a reason of at most {MAX_REASON} characters"
+    found = _UNPRINTABLE.search(reason)
+    if found:
+        return f"contains the control character U+{ord(found.group()):04X}"
+    if EMAIL_RE.search(reason):
+        return "contains an email address, and plain email addresses are never published"
+    return None
+
+
 def _revocation(
     checker: _Line,
     recorded: str,
@@ -318,8 +342,9 @@ def _revocation(
         checker.add(
             "award", f"{award} was already revoked on line {revocations[award].seq}", _RESTORE
         )
-    if not reason.strip() or len(reason) > MAX_REASON:
-        checker.add("reason", "needs a reason of at most 500 characters", _RESTORE)
+    wrong = reason_problem(reason)
+    if wrong:
+        checker.add("reason", wrong, _RESTORE)
     if checker.problems:
         return None
     return Revocation(checker.number, award, reason, recorded)
