@@ -17,16 +17,17 @@ from pydantic import TypeAdapter, ValidationError
 
 from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
-from menteo.content.models import EMAIL_RE, BaseUrl
+from menteo.content.models import BaseUrl
 from menteo.content.schema import KINDS, json_schema
 from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError, Problem
 from menteo.explain import explain as explain_person
-from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger
 from menteo.ledger.changes import maintainer_changes
+from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger, reason_problem
 from menteo.ledger.review import (
     Pending,
     Review,
+    named_without_consent,
     record_lines,
     review,
     revocation_line,
@@ -131,9 +132,7 @@ def build(
     )
 
 
-def _reviewed(
-    directory: Path, reporter: Reporter, action: str
-) -> tuple[CommunityData, Review]:
+def _reviewed(directory: Path, reporter: Reporter, action: str) -> tuple[CommunityData, Review]:
     """Load, evaluate and relate to the ledger, or report every problem and exit 1."""
     try:
         community = load_community(directory)
@@ -271,13 +270,20 @@ def award(directory: Path) -> None:
 def revoke(award_id: str, directory: Path, reason: str) -> None:
     """Record that the award AWARD_ID is revoked, with a public reason."""
     reason = " ".join(reason.split())
-    if not reason or len(reason) > MAX_REASON or EMAIL_RE.search(reason):
+    if reason_problem(reason):
         raise click.BadParameter(
-            f"give one line of at most {MAX_REASON} characters, without an email address",
+            f"give one line of at most {MAX_REASON} characters, without an email address "
+            "or control characters",
             param_hint="'--reason'",
         )
     with locked(directory.resolve()):
         try:
+            named = named_without_consent(load_community(directory), reason)
+            if named is not None:
+                raise click.BadParameter(
+                    f"names {named!r}, who has not consented to publication; it is published",
+                    param_hint="'--reason'",
+                )
             ledger = read_ledger(directory.resolve())
         except ContentError as exc:
             TextReporter().problems(exc.problems, "nothing was recorded")

@@ -44,7 +44,9 @@ class Repository:
     def commit(self, ref: str) -> str:
         """The commit `ref` names (a full hash), or `UsageError`."""
         refuse_option(ref)
-        found = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+        found = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"
+        )
         if found.returncode != 0:
             raise UsageError(f"{ref!r} is not a git revision of {self.root}")
         return found.stdout.decode("ascii").strip()
@@ -91,7 +93,9 @@ _STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "T": "
 def changed_files(repo: Repository, commit: str) -> tuple[Change, ...]:
     """Every file of the community that differs from `commit`: committed, staged or not, and
     untracked files git does not ignore."""
-    diff = repo.run("diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", commit, "--")
+    diff = repo.run(
+        "diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", commit, "--"
+    )
     untracked = repo.run("ls-files", "-z", "--others", "--exclude-standard")
     for result in (diff, untracked):
         if result.returncode != 0:

@@ -194,7 +194,9 @@ def _json_line(number: int, line: str) -> tuple[dict[str, Any] | None, list[Prob
     except json.JSONDecodeError as exc:
         return None, [Problem(LEDGER_FILE, number, "", f"not valid JSON ({exc.msg})", _RESTORE)]
     except RecursionError:
-        return None, [Problem(LEDGER_FILE, number, "", "not valid JSON (nested too deep)", _RESTORE)]
+        return None, [
+            Problem(LEDGER_FILE, number, "", "not valid JSON (nested too deep)", _RESTORE)
+        ]
     if not isinstance(data, dict):
         return None, [Problem(LEDGER_FILE, number, "", "not a JSON object", _RESTORE)]
     return data, []

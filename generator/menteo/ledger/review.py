@@ -125,7 +125,7 @@ def revocation_line(ledger: Ledger, award: str, reason: str, recorded: str) -> s
     return revoke_line(ledger, Revocation(len(ledger.lines) + 1, award, reason, recorded))
 
 
-def _named_without_consent(community: CommunityData, text: str) -> str | None:
+def named_without_consent(community: CommunityData, text: str) -> str | None:
     """The name or slug of someone who has not consented to publication that `text` contains
     (as whole words, ignoring case), if any."""
     for role in ("mentor", "mentee"):
@@ -143,7 +143,7 @@ def reason_problems(community: CommunityData, ledger: Ledger) -> list[Problem]:
     format's own checks, `records.reason_problem`, ran when the ledger was parsed)."""
     problems = []
     for revocation in ledger.revocations.values():
-        name = _named_without_consent(community, revocation.reason)
+        name = named_without_consent(community, revocation.reason)
         if name is not None:
             problems.append(
                 Problem(
