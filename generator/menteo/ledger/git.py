@@ -7,10 +7,12 @@ inside the community so that `--against origin/main` reads a base of its own mak
 repository is located here, once, by the rule below, and every git command gets it explicitly
 (`--git-dir`, `--work-tree`), with git's environment overrides removed.
 
-The rule: the nearest `.git` at or above the community root, which must be a real folder or a
-`gitdir:` file (a worktree or submodule checkout), never a symbolic link. Bare-repository lookalikes
-are never considered, and `.git` entries below the community root are never consulted (git cannot
-commit a `.git` path, so none comes from a pull request's commits; an untracked one is ignored).
+The rule: the nearest `.git` at or above the community root, which must be a real folder, or a
+`gitdir:` file naming a repository inside a `.git` folder (how `git worktree` and submodules
+link a checkout to its repository); never a symbolic link, never a file pointing elsewhere.
+Bare-repository lookalikes are never considered, and nothing below the community root is
+consulted. (git refuses to commit a `.git` path, so a planted `.git` can only be local and
+untracked; a planted bare repository can be committed, and is ignored.)
 """
 
 from __future__ import annotations
@@ -72,9 +74,27 @@ def repository(root: Path) -> Repository:
         dot_git = folder / ".git"
         if dot_git.is_symlink():
             raise UsageError(f"{dot_git} is a symbolic link; menteo does not follow it")
-        if dot_git.is_dir() or dot_git.is_file():
+        if dot_git.is_dir():
             return Repository(dot_git, folder, root)
+        if dot_git.is_file():
+            return Repository(_linked_git_dir(dot_git), folder, root)
     raise UsageError(f"{root} is not inside a git repository")
+
+
+def _linked_git_dir(dot_git: Path) -> Path:
+    """The repository a `gitdir:` file names, if it is where git keeps the repositories of
+    worktrees and submodules: inside a `.git` folder. Any other target is refused."""
+    try:
+        text = dot_git.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    target = (dot_git.parent / text.removeprefix("gitdir:").strip()).resolve()
+    if not text.startswith("gitdir:") or ".git" not in target.parts[:-1] or not target.is_dir():
+        raise UsageError(
+            f"{dot_git} points git at {target}, which is not a worktree or submodule "
+            "repository; remove it"
+        )
+    return target
 
 
 @dataclass(frozen=True)

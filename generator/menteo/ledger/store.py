@@ -99,7 +99,10 @@ def recorded_now() -> str:
 def locked(root: Path) -> Iterator[None]:
     """Hold the ledger's lock: a second `menteo award` waits, then sees the first one's lines."""
     lock = root / LOCK_FILE
-    lock.parent.mkdir(parents=True, exist_ok=True)
+    if not lock.parent.exists():
+        lock.parent.mkdir(parents=True)
+        # Local state, never committed: not a change for `check --against` to list.
+        (lock.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     with open(lock, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
