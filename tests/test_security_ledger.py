@@ -15,11 +15,20 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from menteo.cli import main
-from menteo.credentials.checkpoint import CHECKPOINT_JSON, read_checkpoint
+from menteo.credentials.checkpoint import (
+    CHECKPOINT_JSON,
+    extends_published,
+    of_lines,
+    read_checkpoint,
+    signed_document,
+)
 from menteo.credentials.encoding import b64url_decode
-from menteo.ledger.records import MAX_LINE_BYTES
+from menteo.ledger.changes import maintainer_only
+from menteo.ledger.git import UsageError, git_environment, repository
+from menteo.ledger.records import MAX_LINE_BYTES, reason_problem
 from menteo.ledger.store import MAX_LEDGER_BYTES
 from test_ledger import (
     EPOCH,
@@ -511,3 +520,83 @@ def test_build_refuses_to_replace_a_site_it_does_not_extend(
     assert "ledger/awards.jsonl:3: does not extend the ledger the site in" in output
     shutil.rmtree(out)
     assert build(runner, root, out)[0] == 0
+
+
+# ------------------------------------------------------------------ units
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("menteo.yml", True),
+        ("badges/x.yaml", True),
+        ("themes/t/templates/base.html", True),
+        (".github/workflows/ci.yml", True),
+        (".menteo/cache/x", True),
+        ("keys/public.json", True),
+        ("overrides/templates/x.html", True),
+        ("content/badges/x.yaml", False),
+        ("menteo.yml.bak", False),
+        ("badgesx/y", False),
+        ("ledger/awards.jsonl", False),
+    ],
+)
+def test_maintainer_only_paths(path: str, expected: bool) -> None:
+    assert maintainer_only(path) is expected
+
+
+@pytest.mark.parametrize(
+    ("reason", "problem"),
+    [
+        ("Logged in the wrong thread.", None),
+        ("", "needs a reason of at most 500 characters"),
+        ("x" * 501, "needs a reason of at most 500 characters"),
+        ("tab\there", "contains the control character U+0009"),
+        ("x\u2066y", "contains the control character U+2066"),
+        (
+            "a@b.co asked",
+            "contains an email address, and plain email addresses are never published",
+        ),
+    ],
+)
+def test_reason_problem(reason: str, problem: str | None) -> None:
+    assert reason_problem(reason) == problem
+
+
+def test_repository_is_the_nearest_git_folder_above(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "c/content/.git").mkdir(parents=True)  # below the community: never consulted
+    found = repository(tmp_path / "c")
+    assert (found.git_dir, found.work_tree) == (tmp_path / ".git", tmp_path)
+
+
+def test_repository_refuses_a_symlinked_git(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c/.git").symlink_to(tmp_path / "real")
+    with pytest.raises(UsageError, match="is a symbolic link"):
+        repository(tmp_path / "c")
+
+
+def test_git_environment_drops_every_git_variable(tmp_path: Path) -> None:
+    environ = {"PATH": "/bin", "GIT_DIR": "/x", "GIT_INDEX_FILE": "/y", "HOME": "/h"}
+    assert git_environment(environ, tmp_path / "repo") == {
+        "PATH": "/bin",
+        "HOME": "/h",
+        "GIT_CEILING_DIRECTORIES": str(tmp_path),
+    }
+
+
+def test_published_checkpoint_comparison(tmp_path: Path) -> None:
+    assert extends_published(tmp_path, LINES) == []  # nothing published yet
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / CHECKPOINT_JSON).write_text("{")
+    [problem] = extends_published(tmp_path, LINES)
+    assert "cannot compare with" in problem.message
+    key = Ed25519PrivateKey.generate()
+    checkpoint = of_lines(LINES[:2], "did:web:example.org", "did:web:example.org#k")
+    (tmp_path / CHECKPOINT_JSON).write_bytes(signed_document(checkpoint, key))
+    assert extends_published(tmp_path, LINES) == []
+    assert extends_published(tmp_path, LINES[:2]) == []
+    assert [p.line for p in extends_published(tmp_path, LINES[:1])] == [2]
+    assert [p.line for p in extends_published(tmp_path, [LINES[0], LINES[2]])] == [2]

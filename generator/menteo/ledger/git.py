@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def refuse_option(ref: str) -> None:
         raise UsageError(f"{ref!r} is not a git revision (it would be read as an option)")
 
 
-def git_environment(environ: os._Environ[str] | dict[str, str], ceiling: Path) -> dict[str, str]:
+def git_environment(environ: Mapping[str, str], ceiling: Path) -> dict[str, str]:
     """The environment without any GIT_* variable (GIT_DIR, GIT_INDEX_FILE,
     GIT_OBJECT_DIRECTORY, GIT_CONFIG_* … each redirects git), and no discovery above the work
     tree."""
@@ -119,7 +120,8 @@ def changed_files(repo: Repository, commit: str) -> tuple[Change, ...]:
     untracked = repo.run("ls-files", "-z", "--others", "--exclude-standard")
     for result in (diff, untracked):
         if result.returncode != 0:
-            raise UsageError(f"git cannot list the changes since {commit}: {result.stderr!r}")
+            error = result.stderr.decode("utf-8", errors="replace").strip()
+            raise UsageError(f"git cannot list the changes since {commit}: {error}")
     fields = diff.stdout.decode("utf-8", errors="replace").split("\0")[:-1]
     changes: list[Change] = []
     index = 0
