@@ -278,6 +278,18 @@ def test_maintainer_only_files_are_github_warnings(tmp_path: Path, runner: CliRu
     assert "| `menteo.yml` |  | modified |" in lines
 
 
+def test_file_names_cannot_forge_report_lines(tmp_path: Path, runner: CliRunner) -> None:
+    root = based(tmp_path, LINES)
+    (root / "themes").mkdir()
+    (root / "themes/a\nAll good: \x1b[32mnothing to see").write_text("x")
+    code, output = run(runner, "check", root, "--against", "HEAD")
+    assert code == 0
+    assert output.endswith(
+        "Maintainer-only changes (1):\n"
+        "  themes/a\\u000aAll good: \\u001b[32mnothing to see: untracked\n"
+    )
+
+
 # ------------------------------------------------------------------ which repository git reads
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from menteo.content.community import CommunityData
 from menteo.errors import Problem
 from menteo.ledger.git import Change
-from menteo.ledger.records import LEDGER_FILE, Ledger
+from menteo.ledger.records import LEDGER_FILE, UNPRINTABLE, Ledger
 
 MAINTAINER_ONLY = (
     "menteo.yml",
@@ -30,6 +30,12 @@ def maintainer_only(path: str) -> bool:
     return any(path == p or (p.endswith("/") and path.startswith(p)) for p in MAINTAINER_ONLY)
 
 
+def _shown(path: str) -> str:
+    """A file name as it can be printed: control characters (which git allows in names) as
+    escapes, so a name cannot forge lines or colours in a log."""
+    return UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", path)
+
+
 def maintainer_changes(
     community: CommunityData, base: Ledger, ledger: Ledger, changed: Iterable[Change]
 ) -> list[Problem]:
@@ -39,8 +45,8 @@ def maintainer_changes(
     for change in changed:
         paths = [change.path, change.old_path] if change.old_path else [change.path]
         if any(maintainer_only(path) for path in paths):
-            moved = f" from {change.old_path}" if change.old_path else ""
-            found.append(Problem(change.path, 0, "", f"{change.status}{moved}"))
+            moved = f" from {_shown(change.old_path)}" if change.old_path else ""
+            found.append(Problem(_shown(change.path), 0, "", f"{change.status}{moved}"))
     for revocation in ledger.revocations.values():
         if revocation.seq <= len(base.lines):
             continue

@@ -48,7 +48,7 @@ _EVIDENCE = re.compile(r"^threads/[a-z0-9]+(?:--?[a-z0-9]+)*/\d{4}-\d{2}-\d{2}-[
 MAX_REASON = 500
 MAX_LINE_BYTES = 64 * 1024
 """A line is about 400 bytes; anything near this bound is not one menteo wrote."""
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Control characters, line separators and bidirectional overrides: a published reason is one
 line that reads the way it is stored."""
 
@@ -322,7 +322,7 @@ def reason_problem(reason: str) -> str | None:
     checked where the community is known (`review.ledger_problems`)."""
     if not reason.strip() or len(reason) > MAX_REASON:
         return f"needs a reason of at most {MAX_REASON} characters"
-    found = _UNPRINTABLE.search(reason)
+    found = UNPRINTABLE.search(reason)
     if found:
         return f"contains the control character U+{ord(found.group()):04X}"
     if EMAIL_RE.search(reason):
