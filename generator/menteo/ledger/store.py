@@ -78,7 +78,7 @@ def read_base(root: Path, ref: str, current: Ledger) -> Base:
     refuse_option(ref)
     repo = repository(root)
     commit = repo.commit(ref)
-    shown = repo.run("show", f"{commit}:./{LEDGER_FILE}")
+    shown = repo.run("cat-file", "blob", f"{commit}:./{LEDGER_FILE}")
     text = shown.stdout.decode("utf-8", errors="replace") if shown.returncode == 0 else ""
     problems = extends(text, current.lines, ref)
     if problems:
@@ -100,7 +100,7 @@ def locked(root: Path) -> Iterator[None]:
     """Hold the ledger's lock: a second `menteo award` waits, then sees the first one's lines."""
     lock = root / LOCK_FILE
     if not lock.parent.exists():
-        lock.parent.mkdir(parents=True)
+        lock.parent.mkdir(parents=True, exist_ok=True)  # two runs may start at once
         # Local state, never committed: not a change for `check --against` to list.
         (lock.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     with open(lock, "a") as handle:
