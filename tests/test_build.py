@@ -296,7 +296,7 @@ def test_cli_build_writes_site_and_reports(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["build", str(MINI), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"Built 34 pages (131 files) into {out} in ")
+    assert result.output.startswith(f"Built 34 pages (132 files) into {out} in ")
     assert (out / "index.html").is_file()
 
 

@@ -238,6 +238,7 @@ def test_json_format_lists_pending_awards_and_warnings(tmp_path: Path) -> None:
                 "--reason …",
             }
         ],
+        "maintainer_changes": [],
     }
 
 

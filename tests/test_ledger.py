@@ -817,7 +817,7 @@ def test_revoke_needs_a_public_reason(tmp_path: Path, runner: CliRunner, reason:
     assert code == 2
     assert usage_error(output) == (
         "Error: Invalid value for '--reason': give one line of at most 500 characters, "
-        "without an email address"
+        "without an email address or control characters"
     )
     assert ledger_bytes(root).decode() == text_of(LINES)
     assert not (root / ".menteo").exists()

@@ -14,6 +14,13 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
 from menteo.credentials.cache import ImageCache, SignatureCache
+from menteo.credentials.checkpoint import (
+    CHECKPOINT_JSON,
+    LEDGER_JSON,
+    extends_published,
+    of_lines,
+    signed_document,
+)
 from menteo.credentials.issue import issue_credentials
 from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
 from menteo.errors import ContentError, Problem
@@ -41,8 +48,6 @@ KEYS_HINT = (
     "run menteo keys generate, or set MENTEO_KEYS (a folder) or MENTEO_ED25519_KEY and "
     "MENTEO_RSA_KEY (PEM text) from your CI secrets"
 )
-LEDGER_JSON = "ledger/awards.json"
-"""The published transparency log (see `site.awards.ledger_document`)."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,9 @@ def _build(
     if linked:
         raise ContentError(linked)
     reviewed = review(community, read_ledger(community.root))
+    replaced = extends_published(out, reviewed.ledger.lines)
+    if replaced:
+        raise ContentError(replaced)
     keys, key_warnings = _signing_keys(community.root, environ, strict)
     images = ImageCache.for_community(community.root)
     issued = issue_credentials(
@@ -214,6 +222,14 @@ def _build(
             **issued.files,
             **cards.files(),
             LEDGER_JSON: recognition.ledger_json.encode("utf-8"),
+            CHECKPOINT_JSON: signed_document(
+                of_lines(
+                    reviewed.ledger.lines,
+                    issued.issuer.did,
+                    f"{issued.issuer.did}#{keys.ed25519_multikey}",
+                ),
+                keys.ed25519,
+            ),
         }
         for target, data in sorted(generated.items()):
             (staging / target).parent.mkdir(parents=True, exist_ok=True)

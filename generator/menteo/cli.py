@@ -17,15 +17,24 @@ from pydantic import TypeAdapter, ValidationError
 
 from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
-from menteo.content.models import EMAIL_RE, BaseUrl
+from menteo.content.models import BaseUrl
 from menteo.content.schema import KINDS, json_schema
 from menteo.credentials.keys_command import keys
-from menteo.errors import ContentError
+from menteo.errors import ContentError, Problem
 from menteo.escaping import visible
 from menteo.explain import explain as explain_person
-from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger
-from menteo.ledger.review import Pending, Review, record_lines, review, revocation_line
-from menteo.ledger.store import UsageError, append, locked, read_ledger, recorded_now
+from menteo.ledger.changes import maintainer_changes
+from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger, reason_problem
+from menteo.ledger.review import (
+    Pending,
+    Review,
+    named_without_consent,
+    record_lines,
+    review,
+    revocation_line,
+    unearned_awards,
+)
+from menteo.ledger.store import UsageError, append, locked, read_base, read_ledger, recorded_now
 from menteo.output import unsafe_target
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
 
@@ -124,19 +133,36 @@ def build(
     )
 
 
-def _reviewed(
-    directory: Path, reporter: Reporter, action: str, against: str | None = None
-) -> tuple[CommunityData, Review]:
+def _reviewed(directory: Path, reporter: Reporter, action: str) -> tuple[CommunityData, Review]:
     """Load, evaluate and relate to the ledger, or report every problem and exit 1."""
     try:
         community = load_community(directory)
-        ledger = read_ledger(community.root, against)
+        ledger = read_ledger(community.root)
         return community, review(community, ledger)
     except ContentError as exc:
         reporter.problems(exc.problems, action)
         raise SystemExit(1) from None
+
+
+def _compared(
+    community: CommunityData, reviewed: Review, against: str, reporter: Reporter
+) -> tuple[Problem, ...]:
+    """The ledger lines and maintainer-only files a pull request changed since `against`:
+    an error for anything but award lines `menteo award` would write, else what the reviewer
+    should look at."""
+    try:
+        base = read_base(community.root, against, reviewed.ledger)
+        problems = unearned_awards(
+            community, reviewed.evaluation, base.ledger, reviewed.ledger, _now()
+        )
+        if problems:
+            raise ContentError(problems)
+    except ContentError as exc:
+        reporter.problems(exc.problems, "fix them and run menteo check again")
+        raise SystemExit(1) from None
     except UsageError as exc:
         raise click.BadParameter(str(exc), param_hint="'--against'") from None
+    return tuple(maintainer_changes(community, base.ledger, reviewed.ledger, base.changed))
 
 
 def _now() -> str:
@@ -183,14 +209,14 @@ def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
 @click.option(
     "--against",
     metavar="REF",
-    help="Also check that the ledger only adds lines to the one at this git revision.",
+    help="Also check that the ledger only adds lines `menteo award` would write to the one at "
+    "this git revision, and list changes only maintainers should make.",
 )
 def check(directory: Path, fmt: str, against: str | None) -> None:
     """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
     reporter = reporter_for(fmt)
-    community, reviewed = _reviewed(
-        directory, reporter, "fix them and run menteo check again", against
-    )
+    community, reviewed = _reviewed(directory, reporter, "fix them and run menteo check again")
+    maintainer = () if against is None else _compared(community, reviewed, against, reporter)
     counts = {
         "mentors": len(community.mentors),
         "mentees": len(community.mentees),
@@ -203,7 +229,7 @@ def check(directory: Path, fmt: str, against: str | None) -> None:
         "revoked": len(reviewed.ledger.revocations),
     }
     pending = tuple(_pending_report(community, p) for p in reviewed.pending)
-    reporter.checked(Checked(counts, pending, reviewed.warnings))
+    reporter.checked(Checked(counts, pending, reviewed.warnings, maintainer))
 
 
 @main.command()
@@ -249,13 +275,20 @@ def award(directory: Path) -> None:
 def revoke(award_id: str, directory: Path, reason: str) -> None:
     """Record that the award AWARD_ID is revoked, with a public reason."""
     reason = " ".join(reason.split())
-    if not reason or len(reason) > MAX_REASON or EMAIL_RE.search(reason):
+    if reason_problem(reason):
         raise click.BadParameter(
-            f"give one line of at most {MAX_REASON} characters, without an email address",
+            f"give one line of at most {MAX_REASON} characters, without an email address "
+            "or control characters",
             param_hint="'--reason'",
         )
     with locked(directory.resolve()):
         try:
+            named = named_without_consent(load_community(directory), reason)
+            if named is not None:
+                raise click.BadParameter(
+                    f"names {named!r}, who has not consented to publication; it is published",
+                    param_hint="'--reason'",
+                )
             ledger = read_ledger(directory.resolve())
         except ContentError as exc:
             TextReporter().problems(exc.problems, "nothing was recorded")
@@ -362,14 +395,23 @@ def schema(kind: str | None, out: Path | None) -> None:
     default="_site",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
 )
-def verify(site: Path) -> None:
+@click.option(
+    "--extends",
+    "earlier",
+    metavar="EARLIER",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also check that the site's signed ledger extends the one in EARLIER (an earlier "
+    "build, or a copy of its ledger/awards.json and ledger/checkpoint.json).",
+)
+def verify(site: Path, earlier: Path | None) -> None:
     """Verify every credential and baked image in a built SITE (default _site), offline."""
-    from menteo.credentials.verify import verify_site
+    from menteo.credentials.verify import verify_extends, verify_site
 
     if not (site / "ob2/issuer.json").is_file():
         raise click.BadParameter(f"{site} is not a site built by menteo", param_hint="'SITE'")
     counts: dict[str, int] = {"ok": 0, "revoked": 0, "failed": 0}
-    for outcome in verify_site(site):
+    extended = [] if earlier is None else [verify_extends(site, earlier)]
+    for outcome in [*verify_site(site), *extended]:
         counts[outcome.status] += 1
         detail = f": {outcome.detail}" if outcome.detail else ""
         click.echo(visible(f"{outcome.status:8} {outcome.path}{detail}"))

@@ -51,6 +51,8 @@ class Checked:
     counts: dict[str, int]
     pending: tuple[PendingAward, ...]
     warnings: tuple[Problem, ...]
+    maintainer: tuple[Problem, ...] = ()
+    """With `--against`: changes to maintainer-only paths and revocations, for the reviewer."""
 
     def summary(self) -> str:
         return ", ".join(f"{n} {noun(k, n)}" for k, n in self.counts.items())
@@ -121,6 +123,10 @@ class TextReporter:
             print(f"\nWarnings ({len(result.warnings)}):", file=self.out)
             for warning in result.warnings:
                 print(f"  {warning}", file=self.out)
+        if result.maintainer:
+            print(f"\nMaintainer-only changes ({len(result.maintainer)}):", file=self.out)
+            for change in result.maintainer:
+                print(f"  {change}", file=self.out)
 
 
 def _json(document: dict[str, Any]) -> str:
@@ -155,6 +161,7 @@ class JsonReporter:
                 "counts": result.counts,
                 "pending": [p.as_dict() for p in result.pending],
                 "warnings": [w.as_dict() for w in result.warnings],
+                "maintainer_changes": [c.as_dict() for c in result.maintainer],
             },
         )
 
@@ -212,6 +219,8 @@ class GithubReporter:
     def checked(self, result: Checked) -> None:
         for warning in result.warnings:
             self.annotate("warning", warning, "menteo")
+        for change in result.maintainer:
+            self.annotate("warning", change, "Maintainer-only change")
         for award in result.pending:
             problem = Problem(award.evidence[-1], 0, "", f"{award.name} for {award.recipient}")
             self.annotate("notice", problem, "Pending award")
@@ -238,6 +247,13 @@ class GithubReporter:
             lines += [
                 f"- {markdown_code(f'{w.path}:{w.line}')}: {_cell(w.message)} ({_cell(w.hint)})"
                 for w in result.warnings
+            ]
+        if result.maintainer:
+            lines += ["", f"### Maintainer-only changes ({len(result.maintainer)})", ""]
+            lines += ["| File | Line | Change |", "|---|---|---|"]
+            lines += [
+                f"| {markdown_code(c.path, in_table=True)} | {c.line or ''} | {_cell(c.message)} |"
+                for c in result.maintainer
             ]
         self.write_summary(lines)
 

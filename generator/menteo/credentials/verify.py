@@ -20,9 +20,18 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPubli
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from menteo.credentials import baking
+from menteo.credentials.checkpoint import (
+    CHECKPOINT_JSON,
+    LEDGER_JSON,
+    Checkpoint,
+    CheckpointError,
+    read_checkpoint,
+    verify_signature,
+)
 from menteo.credentials.did import did_document_path
 from menteo.credentials.encoding import b64url_decode, ed25519_from_multikey
 from menteo.credentials.proofs import verify_data_integrity, verify_jws
+from menteo.ledger.records import GENESIS, line_hash
 
 
 @dataclass(frozen=True)
@@ -228,3 +237,61 @@ def verify_site(root: Path, now: dt.datetime | None = None) -> Iterator[Outcome]
                 yield Outcome(rel, check(path))
             except (VerificationFailure, ValueError, KeyError, OSError) as exc:
                 yield Outcome(rel, "failed", f"{kind}: {exc}")
+
+
+def _published_log(root: Path, checkpoint: Checkpoint) -> list[str]:
+    """The line hashes of the log a site publishes (`ledger/awards.json`), after checking that
+    they chain and that the checkpoint names its last line."""
+    document = json.loads((root / LEDGER_JSON).read_text(encoding="utf-8"))
+    hashes: list[str] = []
+    for number, line in enumerate(document["lines"], start=1):
+        digest = line["sha256"]
+        if line["seq"] != number:
+            raise VerificationFailure(f"{LEDGER_JSON}: line {number} is numbered {line['seq']}")
+        if "text" in line:
+            if line_hash(line["text"]) != digest:
+                raise VerificationFailure(f"{LEDGER_JSON}: line {number}'s text has another hash")
+            if json.loads(line["text"])["prev"] != (hashes[-1] if hashes else GENESIS):
+                raise VerificationFailure(f"{LEDGER_JSON}: line {number} breaks the chain")
+        hashes.append(digest)
+    if (len(hashes), hashes[-1] if hashes else GENESIS) != (checkpoint.seq, checkpoint.head):
+        raise VerificationFailure(f"{CHECKPOINT_JSON} does not name the last line of {LEDGER_JSON}")
+    return hashes
+
+
+def _signed_checkpoint(root: Path, keys: _Site) -> tuple[Checkpoint, list[str]]:
+    """The checkpoint of the site (or copy) at `root`, verified with a key `keys` publishes."""
+    checkpoint, jws = read_checkpoint(root / CHECKPOINT_JSON)
+    key = keys.ed25519_key(checkpoint.verification_method, checkpoint.issuer)
+    verify_signature(checkpoint, jws, key)
+    return checkpoint, _published_log(root, checkpoint)
+
+
+def _site(root: Path) -> _Site:
+    profile = json.loads((root / "ob2/issuer.json").read_text(encoding="utf-8"))
+    return _Site(root, profile["id"].removesuffix("ob2/issuer.json"))
+
+
+def verify_extends(later: Path, earlier: Path) -> Outcome:
+    """Whether the site at `later` publishes a log that starts with the log of `earlier` (an
+    earlier build, or a copy of at least its ledger/awards.json and ledger/checkpoint.json):
+    both checkpoints signed by keys the later site publishes (and by the earlier site's own,
+    when it is a whole site), the earlier one's lines the later one's first lines."""
+    try:
+        site = _site(later)
+        new, new_hashes = _signed_checkpoint(later, site)
+        old, old_hashes = _signed_checkpoint(earlier, site)
+        if (earlier / "ob2/issuer.json").is_file():
+            _signed_checkpoint(earlier, _site(earlier))
+        if old.issuer != new.issuer:
+            raise VerificationFailure(f"the earlier log is {old.issuer}'s, not {new.issuer}'s")
+        for number, digest in enumerate(old_hashes, start=1):
+            if number > len(new_hashes):
+                raise VerificationFailure(f"line {number} of the earlier log was removed")
+            if new_hashes[number - 1] != digest:
+                raise VerificationFailure(
+                    f"line {number} differs from the earlier log: the chain was rewritten"
+                )
+    except (VerificationFailure, CheckpointError, ValueError, KeyError, TypeError, OSError) as exc:
+        return Outcome(CHECKPOINT_JSON, "failed", f"extends {earlier}: {exc}")
+    return Outcome(CHECKPOINT_JSON, "ok", f"extends {earlier} ({old.seq} → {new.seq} lines)")

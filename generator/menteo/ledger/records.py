@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from menteo.content.characters import describe, refused_character
+from menteo.content.models import EMAIL_RE
 from menteo.errors import ContentError, Problem
 
 LEDGER_FILE = "ledger/awards.jsonl"
@@ -45,6 +47,8 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RECORDED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _EVIDENCE = re.compile(r"^threads/[a-z0-9]+(?:--?[a-z0-9]+)*/\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
 MAX_REASON = 500
+MAX_LINE_BYTES = 64 * 1024
+"""A line is about 400 bytes; anything near this bound is not one menteo wrote."""
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ class _Line:
 
     def text(self, key: str, pattern: re.Pattern[str] | None = None) -> str:
         value = self.data.get(key)
-        if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
+        if not isinstance(value, str) or (pattern is not None and not pattern.fullmatch(value)):
             self.add(key, f"{value!r} is not a valid {key}", _RESTORE)
             return ""
         return value
@@ -180,10 +184,17 @@ _RESTORE = "the ledger is written only by menteo award and menteo revoke; restor
 
 
 def _json_line(number: int, line: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    if len(line.encode("utf-8")) > MAX_LINE_BYTES:
+        message = f"is longer than {MAX_LINE_BYTES // 1024} KiB"
+        return None, [Problem(LEDGER_FILE, number, "", message, _RESTORE)]
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, [Problem(LEDGER_FILE, number, "", f"not valid JSON ({exc.msg})", _RESTORE)]
+    except RecursionError:
+        return None, [
+            Problem(LEDGER_FILE, number, "", "not valid JSON (nested too deep)", _RESTORE)
+        ]
     if not isinstance(data, dict):
         return None, [Problem(LEDGER_FILE, number, "", "not a JSON object", _RESTORE)]
     return data, []
@@ -284,7 +295,7 @@ def _award(
     awarded = checker.day("awarded")
     evidence = data["evidence"]
     if not isinstance(evidence, list) or not all(
-        isinstance(e, str) and _EVIDENCE.match(e) for e in evidence
+        isinstance(e, str) and _EVIDENCE.fullmatch(e) for e in evidence
     ):
         checker.add("evidence", "is not a list of entry references", _RESTORE)
     if award_id in awards:
@@ -304,6 +315,19 @@ def _award(
     )
 
 
+def reason_problem(reason: str) -> str | None:
+    """What makes a revocation's reason unfit to publish, if anything; consent to be named is
+    checked where the community is known (`review.ledger_problems`)."""
+    if not reason.strip() or len(reason) > MAX_REASON:
+        return f"needs a reason of at most {MAX_REASON} characters"
+    index = refused_character(reason, one_line=True)
+    if index is not None:
+        return describe(reason[index])[0]
+    if EMAIL_RE.search(reason):
+        return "contains an email address, and plain email addresses are never published"
+    return None
+
+
 def _revocation(
     checker: _Line,
     recorded: str,
@@ -318,8 +342,9 @@ def _revocation(
         checker.add(
             "award", f"{award} was already revoked on line {revocations[award].seq}", _RESTORE
         )
-    if not reason.strip() or len(reason) > MAX_REASON:
-        checker.add("reason", "needs a reason of at most 500 characters", _RESTORE)
+    wrong = reason_problem(reason)
+    if wrong:
+        checker.add("reason", wrong, _RESTORE)
     if checker.problems:
         return None
     return Revocation(checker.number, award, reason, recorded)

@@ -8,6 +8,7 @@ warns instead, and revoking stays a human decision.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -124,10 +125,44 @@ def revocation_line(ledger: Ledger, award: str, reason: str, recorded: str) -> s
     return revoke_line(ledger, Revocation(len(ledger.lines) + 1, award, reason, recorded))
 
 
+def named_without_consent(community: CommunityData, text: str) -> str | None:
+    """The name or slug of someone who has not consented to publication that `text` contains
+    (as whole words, ignoring case), if any."""
+    for role in ("mentor", "mentee"):
+        for slug, person in community.people(role).items():
+            if person.public:
+                continue
+            for name in (person.model.name, slug, slug.replace("-", " ")):
+                if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+                    return name
+    return None
+
+
+def reason_problems(community: CommunityData, ledger: Ledger) -> list[Problem]:
+    """Revocation reasons are published: they may not name anyone who has not consented (the
+    format's own checks, `records.reason_problem`, ran when the ledger was parsed)."""
+    problems = []
+    for revocation in ledger.revocations.values():
+        name = named_without_consent(community, revocation.reason)
+        if name is not None:
+            problems.append(
+                Problem(
+                    LEDGER_FILE,
+                    revocation.seq,
+                    "reason",
+                    f"names {name!r}, who has not consented to publication",
+                    "the reason is published; restore the ledger from git and revoke again "
+                    "with a reason that names nobody",
+                )
+            )
+    return problems
+
+
 def ledger_problems(community: CommunityData, ledger: Ledger) -> list[Problem]:
     """Recorded, unrevoked awards whose badge or recipient is gone: they can no longer be
-    issued, and dropping them silently would break every copy already shared."""
-    problems = []
+    issued, and dropping them silently would break every copy already shared. Also revocation
+    reasons that name people who have not consented."""
+    problems = reason_problems(community, ledger)
     for award in ledger.awards.values():
         if award.id in ledger.revocations:
             continue
@@ -200,3 +235,59 @@ def review(community: CommunityData, ledger: Ledger) -> Review:
         tuple(pending_awards(community, evaluation, ledger)),
         tuple(stale_awards(community, evaluation, ledger)),
     )
+
+
+NOT_EARNED = "only menteo award writes award lines; remove this line and let it record the award"
+
+
+def unearned_awards(
+    community: CommunityData, evaluation: Evaluation, base: Ledger, ledger: Ledger, now: str
+) -> list[Problem]:
+    """Award lines added since `base` that are not what `menteo award` would write for an
+    award pending on this content: another id, badge, recipient, date or evidence, or a
+    `recorded` time before the award or after `now` plus a day (the chain, status index and
+    spelling of each line were verified when it was parsed). `ledger` extends `base`."""
+    pending = {p.id: p for p in pending_awards(community, evaluation, base)}
+    latest = dt.datetime.strptime(now, "%Y-%m-%dT%H:%M:%SZ") + dt.timedelta(days=1)
+    # Pending on `base` is pending before every new line, unless a new revocation blocks it.
+    revoked = any(r.seq > len(base.lines) for r in ledger.revocations.values())
+    problems: list[Problem] = []
+    for award in ledger.awards.values():
+        if award.seq <= len(base.lines):
+            continue
+        expected = pending.pop(award.id, None)
+        if expected is None or (revoked and _revoked_before(community, ledger, award)):
+            problems.append(
+                Problem(
+                    LEDGER_FILE,
+                    award.seq,
+                    "id",
+                    f"{award.badge} for {award.recipient} is not pending on this content "
+                    "(not earned, already recorded, revoked, or not the id menteo gives it)",
+                    NOT_EARNED,
+                )
+            )
+            continue
+        for field, given, wanted in (
+            ("badge", award.badge, expected.badge),
+            ("recipient", award.recipient, expected.recipient),
+            ("awarded", award.awarded, expected.awarded),
+            ("evidence", list(award.evidence), list(expected.evidence)),
+        ):
+            if given != wanted:
+                message = f"is {given}; menteo award records {wanted}"
+                problems.append(Problem(LEDGER_FILE, award.seq, field, message, NOT_EARNED))
+        if dt.datetime.strptime(award.recorded, "%Y-%m-%dT%H:%M:%SZ") > latest:
+            message = f"{award.recorded} is in the future"
+            problems.append(Problem(LEDGER_FILE, award.seq, "recorded", message, NOT_EARNED))
+    return problems
+
+
+def _revoked_before(community: CommunityData, ledger: Ledger, award: Award) -> bool:
+    """Whether a revocation recorded before `award`'s line blocks it (see `_blocked`)."""
+    earlier = Ledger(
+        ledger.lines[: award.seq - 1],
+        {i: a for i, a in ledger.awards.items() if a.seq < award.seq},
+        {i: r for i, r in ledger.revocations.items() if r.seq < award.seq},
+    )
+    return _blocked(community, earlier, award.badge, award.recipient)

@@ -6,51 +6,84 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-import subprocess
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from menteo.errors import ContentError, Problem
+from menteo.ledger.git import Change, UsageError, changed_files, refuse_option, repository
 from menteo.ledger.records import EMPTY, LEDGER_FILE, Ledger, extends, parse_ledger
 
 LOCK_FILE = ".menteo/ledger.lock"
 
 
-class UsageError(ValueError):
-    """A bad git revision or environment setting: the caller's mistake, not the content's."""
+MAX_LEDGER_BYTES = 64 * 1024 * 1024
+"""Far above real use (10,000 awards take about 4 MB), low enough that a hostile file cannot
+exhaust a CI runner's memory."""
+
+
+def _unreadable(message: str) -> ContentError:
+    return ContentError([Problem(LEDGER_FILE, 0, "", message, "restore it from git")])
 
 
 def read_text(root: Path) -> str:
+    """The ledger's text; a `ContentError` for anything but a regular UTF-8 file of at most
+    `MAX_LEDGER_BYTES` inside the community (a pull request may commit a symbolic link, a folder
+    or a huge file in its place)."""
     path = root / LEDGER_FILE
-    if path.is_symlink():
-        raise ContentError(
-            [Problem(LEDGER_FILE, 0, "", "is a symbolic link", "restore it from git")]
-        )
+    if path.parent.is_symlink() or path.is_symlink():
+        raise _unreadable("is a symbolic link")
     try:
-        return path.read_bytes().decode("utf-8")
+        status = path.stat()
     except FileNotFoundError:
         return ""
+    except OSError as exc:
+        raise _unreadable(f"cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise _unreadable("is not a regular file (a folder?)")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_LEDGER_BYTES + 1)
+    except OSError as exc:
+        raise _unreadable(f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_LEDGER_BYTES:
+        raise _unreadable(f"is larger than {MAX_LEDGER_BYTES // 2**20} MiB")
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentError(
-            [
-                Problem(
-                    LEDGER_FILE, 0, "", f"not valid UTF-8 (byte {exc.start})", "restore it from git"
-                )
-            ]
-        ) from None
+        raise _unreadable(f"not valid UTF-8 (byte {exc.start})") from None
 
 
-def read_ledger(root: Path, against: str | None = None) -> Ledger:
-    """The verified ledger; with `against` (a git revision), also verified to extend the
-    ledger committed there, which is how removed trailing lines are noticed."""
+def read_ledger(root: Path) -> Ledger:
+    """The verified ledger."""
     text = read_text(root)
-    ledger = parse_ledger(text) if text else EMPTY
-    if against is not None:
-        problems = extends(text_at(root, against), ledger.lines, against)
-        if problems:
-            raise ContentError(problems)
-    return ledger
+    return parse_ledger(text) if text else EMPTY
+
+
+@dataclass(frozen=True)
+class Base:
+    """What a pull request is compared with: the ledger and files at a git revision."""
+
+    ref: str
+    ledger: Ledger
+    changed: tuple[Change, ...]
+
+
+def read_base(root: Path, ref: str, current: Ledger) -> Base:
+    """The ledger committed at `ref`, verified to be a prefix of `current` (the one way to
+    notice removed trailing lines, which the chain alone cannot show), and every file changed
+    since `ref`; `UsageError` for a bad revision."""
+    refuse_option(ref)
+    repo = repository(root)
+    commit = repo.commit(ref)
+    shown = repo.run("cat-file", "blob", f"{commit}:./{LEDGER_FILE}")
+    text = shown.stdout.decode("utf-8", errors="replace") if shown.returncode == 0 else ""
+    problems = extends(text, current.lines, ref)
+    if problems:
+        raise ContentError(problems)
+    return Base(ref, parse_ledger(text) if text else EMPTY, changed_files(repo, commit))
 
 
 def recorded_now() -> str:
@@ -66,7 +99,10 @@ def recorded_now() -> str:
 def locked(root: Path) -> Iterator[None]:
     """Hold the ledger's lock: a second `menteo award` waits, then sees the first one's lines."""
     lock = root / LOCK_FILE
-    lock.parent.mkdir(parents=True, exist_ok=True)
+    if not lock.parent.exists():
+        lock.parent.mkdir(parents=True, exist_ok=True)  # two runs may start at once
+        # Local state, never committed: not a change for `check --against` to list.
+        (lock.parent / ".gitignore").write_text("*\n", encoding="utf-8")
     with open(lock, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -95,24 +131,3 @@ def append(root: Path, ledger: Ledger, lines: Sequence[str]) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
-
-
-def text_at(root: Path, ref: str) -> str:
-    """The ledger as committed at git `ref` (empty if it did not exist there)."""
-    if ref.startswith("-"):
-        raise UsageError(f"{ref!r} is not a git revision (it would be read as an option)")
-    result = subprocess.run(
-        ["git", "-C", str(root), "show", f"{ref}:./{LEDGER_FILE}"],
-        capture_output=True,
-        check=False,
-    )
-    if result.returncode == 0:
-        return result.stdout.decode("utf-8", errors="replace")
-    known = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-        capture_output=True,
-        check=False,
-    )
-    if known.returncode != 0:
-        raise UsageError(f"{ref!r} is not a git revision of {root}")
-    return ""
