@@ -13,9 +13,11 @@ from pathlib import Path
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
-from menteo.credentials.cache import ImageCache, SignatureCache
+from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
 from menteo.credentials.issue import issue_credentials
-from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
+from menteo.credentials.key_chain import publishable_keys, read_key_chain
+from menteo.credentials.keys import KeysError, PublicKeys, SigningKeys, load_keys
+from menteo.credentials.private_state import PrivateStateError, check_private_paths
 from menteo.errors import ContentError, Problem
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import review
@@ -37,10 +39,6 @@ from menteo.site.search import index_site
 from menteo.site.share import share_cards
 from menteo.site.views import build_views
 
-KEYS_HINT = (
-    "run menteo keys generate, or set MENTEO_KEYS (a folder) or MENTEO_ED25519_KEY and "
-    "MENTEO_RSA_KEY (PEM text) from your CI secrets"
-)
 LEDGER_JSON = "ledger/awards.json"
 """The published transparency log (see `site.awards.ledger_document`)."""
 
@@ -129,24 +127,18 @@ def build_site(
 
 
 def _signing_keys(
-    root: Path, environ: Mapping[str, str], strict: bool
-) -> tuple[SigningKeys, list[Problem]]:
-    """The keys, and a loud warning when they are a local development pair."""
+    root: Path, environ: Mapping[str, str], strict: bool, out: Path
+) -> tuple[SigningKeys, PublicKeys, list[Problem]]:
+    """The keys, the public keys to publish (a verified key chain's), and a loud warning for a
+    development build. Private state in `.menteo/` is checked first, keys from the
+    environment or not: the caches live there too."""
     try:
-        keys = load_keys(root, environ, strict)
-    except KeysError as exc:
+        check_private_paths(root, list(CACHE_PATHS))
+        keys = load_keys(root, environ, strict, out)
+    except (KeysError, PrivateStateError) as exc:
         raise ContentError([Problem("keys", 0, "", str(exc))]) from None
-    if not keys.development:
-        return keys, []
-    warning = Problem(
-        keys.source,
-        0,
-        "",
-        "credentials are signed with a DEVELOPMENT key made on this machine; they verify, "
-        "but only until the key is lost, and nobody else's build can reproduce them",
-        KEYS_HINT + "; deploy with menteo build --strict",
-    )
-    return keys, [warning]
+    published, warnings = publishable_keys(read_key_chain(root), keys, strict)
+    return keys, published, warnings
 
 
 def _build(
@@ -178,14 +170,14 @@ def _build(
     if linked:
         raise ContentError(linked)
     reviewed = review(community, read_ledger(community.root))
-    keys, key_warnings = _signing_keys(community.root, environ, strict)
+    keys, published, key_warnings = _signing_keys(community.root, environ, strict, out)
     images = ImageCache.for_community(community.root)
     issued = issue_credentials(
         community,
         reviewed.ledger,
         urls,
         keys,
-        read_public_keys(community.root),
+        published,
         SignatureCache.for_community(community.root),
         images,
     )
