@@ -17,6 +17,7 @@ from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
 from menteo.credentials.issue import issue_credentials
 from menteo.credentials.key_chain import publishable_keys, read_key_chain
 from menteo.credentials.keys import KeysError, PublicKeys, SigningKeys, load_keys
+from menteo.credentials.leaks import PrivateMaterial, leak_problem, private_material
 from menteo.credentials.private_state import PrivateStateError, check_private_paths
 from menteo.errors import ContentError, Problem
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
@@ -66,11 +67,21 @@ def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
 
 
 def render_settings(
-    community: CommunityData, urls: Urls, dirs: list[Path], out: Path
+    community: CommunityData,
+    urls: Urls,
+    dirs: list[Path],
+    out: Path,
+    private: PrivateMaterial | None = None,
 ) -> RenderSettings:
     config = community.config
     return RenderSettings(
-        dirs, config.language, site_globals(community, urls), out, urls.base_path, community.root
+        dirs,
+        config.language,
+        site_globals(community, urls),
+        out,
+        urls.base_path,
+        community.root,
+        private,
     )
 
 
@@ -194,7 +205,8 @@ def _build(
         atomic_directory(out) as staging,
     ):
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
-        settings = render_settings(community, urls, dirs, staging)
+        private = private_material(keys)
+        settings = render_settings(community, urls, dirs, staging, private)
         rendered = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
@@ -207,6 +219,11 @@ def _build(
             **cards.files(),
             LEDGER_JSON: recognition.ledger_json.encode("utf-8"),
         }
+        leaked = [
+            leak_problem(target) for target, data in generated.items() if private.leaked_in(data)
+        ]
+        if leaked:
+            raise ContentError(leaked)
         for target, data in sorted(generated.items()):
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             (staging / target).write_bytes(data)

@@ -19,6 +19,7 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import EMAIL_RE, BaseUrl
 from menteo.content.schema import KINDS, json_schema
+from menteo.credentials.key_chain import read_key_chain
 from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError
 from menteo.explain import explain as explain_person
@@ -190,6 +191,11 @@ def check(directory: Path, fmt: str, against: str | None) -> None:
     community, reviewed = _reviewed(
         directory, reporter, "fix them and run menteo check again", against
     )
+    try:
+        read_key_chain(community.root)  # a pull request may have edited who can sign
+    except ContentError as exc:
+        reporter.problems(exc.problems, "fix them and run menteo check again")
+        raise SystemExit(1) from None
     counts = {
         "mentors": len(community.mentors),
         "mentees": len(community.mentees),

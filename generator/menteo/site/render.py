@@ -31,6 +31,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from menteo.content.community import Body
+from menteo.credentials.leaks import PrivateMaterial, leak_problem
 from menteo.errors import ContentError, Problem
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
@@ -136,6 +137,8 @@ class RenderSettings:
     out: Path
     base_path: str
     root: Path
+    private: PrivateMaterial | None = None
+    """The signing keys' private material: a page that holds any is not written."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,9 @@ def _render_chunk(pages: list[Page]) -> Rendered:
             problems += exc.problems
             continue
         output = page.output_path(settings.base_path)
+        if settings.private is not None and settings.private.leaked_in_text(text):
+            problems.append(leak_problem(output))
+            continue
         target = settings.out / output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
