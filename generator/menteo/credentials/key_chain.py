@@ -151,18 +151,13 @@ def _entry_problems(
         return [_problem(line, where, f"unknown member(s): {', '.join(unknown)}")]
     try:
         ed_key = ed25519_from_multikey(entry["ed25519"])
-        rsa = entry["rsa"]
-        rsa_key = serialization.load_pem_public_key(rsa["publicKeyPem"].encode("ascii"))
-        if not isinstance(rsa_key, RSAPublicKey) or rsa_key.key_size < RSA_BITS:
-            raise ValueError(f"publicKeyPem must be an RSA key of at least {RSA_BITS} bits")
-        if set(rsa) != {"kid", "publicKeyPem"} or rsa_thumbprint(rsa_key) != rsa["kid"]:
-            raise ValueError("rsa must be {kid, publicKeyPem} with kid its RFC 7638 thumbprint")
-        dt.date.fromisoformat(entry["since"])
+        rsa_key = _rsa_key(entry["rsa"])
+        if dt.date.fromisoformat(entry["since"]).isoformat() != entry["since"]:
+            raise ValueError("since must be a date written YYYY-MM-DD")
         if index > 0 and "retired" in entry:
             raise ValueError("only the root entry may list retired keys")
         read_flat_registry(entry.get("retired", {}))
-        possession = entry["possession"]
-        ed_proof, rsa_proof = (b64url_decode(possession[k]) for k in ("ed25519", "rsa"))
+        ed_proof, rsa_proof = _signatures(entry["possession"], ("ed25519", "rsa"))
     except (KeyError, TypeError, ValueError, AttributeError, UnicodeError) as exc:
         message = f"missing member {exc}" if isinstance(exc, KeyError) else str(exc)
         return [_problem(line, where, f"malformed entry: {message}")]
@@ -190,16 +185,32 @@ def _entry_problems(
             _problem(line, f"{where}.possession.ed25519", "is not a signature by this key")
         )
     try:
-        assert isinstance(rsa_key, RSAPublicKey)
         rsa_key.verify(rsa_proof, signed, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         problems.append(_problem(line, f"{where}.possession.rsa", "is not a signature by this key"))
     return problems
 
 
+def _rsa_key(rsa: dict[str, Any]) -> RSAPublicKey:
+    key = serialization.load_pem_public_key(rsa["publicKeyPem"].encode("ascii"))
+    if not isinstance(key, RSAPublicKey) or key.key_size < RSA_BITS:
+        raise ValueError(f"publicKeyPem must be an RSA key of at least {RSA_BITS} bits")
+    if set(rsa) != {"kid", "publicKeyPem"} or rsa_thumbprint(key) != rsa["kid"]:
+        raise ValueError("rsa must be {kid, publicKeyPem} with kid its RFC 7638 thumbprint")
+    return key
+
+
+def _signatures(member: dict[str, str], names: tuple[str, ...]) -> list[bytes]:
+    """The signatures of a possession or endorsement member, which must hold exactly `names`:
+    signature members are outside the signed bytes, so nothing else may hide in them."""
+    if set(member) != set(names):
+        raise ValueError(f"expected exactly {', '.join(names)} signatures")
+    return [b64url_decode(member[name]) for name in names]
+
+
 def _endorsed(entry: dict[str, Any], previous: dict[str, Any], signed: bytes) -> bool:
     try:
-        signature = b64url_decode(entry["endorsement"]["ed25519"])
+        [signature] = _signatures(entry["endorsement"], ("ed25519",))
         ed25519_from_multikey(previous["ed25519"]).verify(signature, signed)
     except (KeyError, TypeError, ValueError, InvalidSignature):
         return False
@@ -277,6 +288,8 @@ def read_key_chain(root: Path) -> KeyChain | None:
         document, items, lines = _chain_items(text)
     except json.JSONDecodeError as exc:
         raise ContentError([_problem(exc.lineno, "", f"not JSON: {exc.msg}", "")]) from None
+    except RecursionError:
+        raise ContentError([_problem(1, "", "nested too deeply to be a key chain", "")]) from None
     if isinstance(document, dict) and {"ed25519", "rsa"} & set(document):
         raise ContentError(
             [
