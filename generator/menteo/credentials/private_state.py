@@ -38,9 +38,9 @@ def symlink_on_the_way(root: Path, relative: Path) -> Path | None:
 
 
 def _git_environment() -> dict[str, str]:
-    """Git finds its repository from the working directory alone: GIT_DIR and friends could
-    point it at another repository's index."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    """Git finds its repository from the working directory alone (GIT_DIR and friends could
+    point it at another repository's index), and speaks English (its messages are read)."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, "LC_ALL": "C"}
 
 
 def tracked_files(root: Path, relative: Path) -> list[str]:
