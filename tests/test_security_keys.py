@@ -192,6 +192,60 @@ def test_a_rewritten_chain_whose_head_is_not_the_configured_key(
     assert not out.exists()
 
 
+def _git(root: Path, *args: str) -> None:
+    assert GIT is not None
+    subprocess.run(
+        [GIT, "-c", "user.name=T", "-c", "user.email=t@example.org", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _pull_request(root: Path, change: Any) -> Result:
+    """Commit the community as the base branch, apply `change` as a pull request would, and
+    run `menteo check --against` the base."""
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    change()
+    return run("check", str(root), "--against", "HEAD", env=NO_KEYS)
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_check_against_the_base_refuses_a_replaced_chain(community: Path, attacker: Pair) -> None:
+    """`check` holds no keys, so a self-consistent chain of the attacker's own passes it alone;
+    against the branch the pull request goes into, it does not."""
+    replaced = [new_entry(attacker.keys, "2025-01-01")]
+    result = _pull_request(community, lambda: write_key_chain(community, replaced))
+    assert run("check", str(community), env=NO_KEYS).exit_code == 0
+    assert result.exit_code == 1, result.output
+    assert "keys/public.json:3: chain[0]: changes the key chain of HEAD: entries may only be" in (
+        result.output
+    )
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_check_against_the_base_refuses_a_new_root(community: Path, attacker: Pair) -> None:
+    (community / "keys/public.json").unlink()
+    added = [new_entry(attacker.keys, "2025-01-01")]
+    result = _pull_request(community, lambda: write_key_chain(community, added))
+    assert result.exit_code == 1, result.output
+    assert "keys/public.json:3: chain[0]: adds a key chain root, which HEAD does not have" in (
+        result.output
+    )
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_check_against_the_base_accepts_an_endorsed_rotation(
+    community: Path, owner: Pair, attacker: Pair
+) -> None:
+    chain = _chain(community)
+    rotated = [*chain, new_entry(attacker.keys, "2025-03-01", (chain[0], owner.keys))]
+    result = _pull_request(community, lambda: write_key_chain(community, rotated))
+    assert result.exit_code == 0, result.output
+
+
 def test_signing_with_a_retired_key_is_refused(
     community: Path, owner: Pair, attacker: Pair
 ) -> None:

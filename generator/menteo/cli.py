@@ -19,7 +19,7 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import EMAIL_RE, BaseUrl
 from menteo.content.schema import KINDS, json_schema
-from menteo.credentials.key_chain import read_key_chain
+from menteo.credentials.key_chain import check_key_chain
 from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError
 from menteo.explain import explain as explain_person
@@ -183,7 +183,8 @@ def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
 @click.option(
     "--against",
     metavar="REF",
-    help="Also check that the ledger only adds lines to the one at this git revision.",
+    help="Also check that the ledger only adds lines, and the key chain (keys/public.json) "
+    "only entries, to those at this git revision.",
 )
 def check(directory: Path, fmt: str, against: str | None) -> None:
     """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
@@ -192,7 +193,7 @@ def check(directory: Path, fmt: str, against: str | None) -> None:
         directory, reporter, "fix them and run menteo check again", against
     )
     try:
-        read_key_chain(community.root)  # a pull request may have edited who can sign
+        check_key_chain(community.root, against)  # a pull request may edit who can sign
     except ContentError as exc:
         reporter.problems(exc.problems, "fix them and run menteo check again")
         raise SystemExit(1) from None

@@ -35,6 +35,7 @@ from menteo.credentials.keys import (
     read_flat_registry,
     rsa_thumbprint,
 )
+from menteo.credentials.private_state import git
 from menteo.errors import ContentError, Problem
 
 SIGNATURES = ("possession", "endorsement")
@@ -311,6 +312,47 @@ def read_key_chain(root: Path) -> KeyChain | None:
             [_problem(1, "", 'expected {"chain": [entries, oldest first]}', _START_HINT)]
         )
     return verify_chain(items, lines)
+
+
+def _entries_at(root: Path, revision: str) -> list[Any]:
+    """The chain's entries in `revision` (trusted: the branch a pull request goes into); none
+    when the file was absent or not a chain there."""
+    shown = git(root, "show", f"{revision}:./{REGISTRY.as_posix()}")
+    if shown is None:
+        raise ContentError([_problem(0, "", "git is needed to compare with a revision", "")])
+    try:
+        document = json.loads(shown.stdout) if shown.returncode == 0 else {}
+    except (ValueError, RecursionError):
+        document = {}
+    entries = document.get("chain") if isinstance(document, dict) else None
+    return entries if isinstance(entries, list) else []
+
+
+def check_key_chain(root: Path, against: str | None = None) -> KeyChain | None:
+    """`read_key_chain`; with `against` (the revision a pull request goes into), also that the
+    chain only appends to the one there: a new or changed root, or any changed entry, decides
+    who may sign, which no pull request may do (`check` holds no keys to notice otherwise)."""
+    chain = read_key_chain(root)
+    if against is None:
+        return chain
+    before, now = _entries_at(root, against), list(chain.entries) if chain else []
+    if now[: len(before)] == before and (before or not now):
+        return chain
+    changed = next(
+        (i for i, (old, new) in enumerate(zip(before, now, strict=False)) if old != new),
+        min(len(before), len(now)),
+    )
+    line = chain.lines[changed] if chain and changed < len(chain.lines) else 1
+    message = (
+        f"changes the key chain of {against}: entries may only be appended"
+        if before
+        else f"adds a key chain root, which {against} does not have"
+    )
+    hint = (
+        "who may sign is decided by the chain's root and entries: only maintainers change "
+        "them; if a pull request did this, do not merge it"
+    )
+    raise ContentError([_problem(line, f"chain[{changed}]", message, hint)])
 
 
 def write_key_chain(root: Path, entries: list[dict[str, Any]]) -> None:

@@ -43,20 +43,25 @@ def _git_environment() -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, "LC_ALL": "C"}
 
 
+def git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    """Run git in `root` (None when git is not installed)."""
+    program = shutil.which("git")
+    if program is None:
+        return None
+    return subprocess.run(
+        [program, *args], cwd=root, env=_git_environment(), capture_output=True, check=False
+    )
+
+
 def tracked_files(root: Path, relative: Path) -> list[str]:
     """Files under `root/relative` that git tracks; none when git is missing or `root` is not
     in a git work tree."""
-    git = shutil.which("git")
     path = root / relative
-    if git is None or not (path.exists() or path.is_symlink()):
+    if not (path.exists() or path.is_symlink()):
         return []
-
-    def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            [git, *args], cwd=root, env=_git_environment(), capture_output=True, check=False
-        )
-
-    top = run("rev-parse", "--show-toplevel")
+    top = git(root, "rev-parse", "--show-toplevel")
+    if top is None:
+        return []
     if top.returncode != 0:
         if b"not a git repository" in top.stderr.lower():
             return []
@@ -66,9 +71,9 @@ def tracked_files(root: Path, relative: Path) -> list[str]:
     resolved = root.resolve()
     if toplevel != resolved and toplevel not in resolved.parents:
         raise PrivateStateError(f"git reports {toplevel} as the work tree of {root}")
-    listed = run("ls-files", "-z", "--", relative.as_posix())
-    if listed.returncode != 0:
-        message = listed.stderr.decode("utf-8", "replace").strip()
+    listed = git(root, "ls-files", "-z", "--", relative.as_posix())
+    if listed is None or listed.returncode != 0:
+        message = listed.stderr.decode("utf-8", "replace").strip() if listed else ""
         raise PrivateStateError(f"cannot ask git what {root} tracks: {message}")
     return [os.fsdecode(name) for name in listed.stdout.split(b"\0") if name]
 
