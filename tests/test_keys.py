@@ -416,6 +416,9 @@ def test_migrate_keeps_old_flat_keys_published(pems: dict[str, str], tmp_path: P
         current.ed25519_multikey,
     ]
     assert [e.kid for e in published.rsa] == [old.rsa_kid, current.rsa_kid]
+    shown = _run("show", str(tmp_path), env=_env(pems))
+    assert f"  retired ed25519 {old.ed25519_multikey} since 2024-01-01\n" in shown.output
+    assert f"  retired rsa {old.rsa_kid} since 2024-01-01\n" in shown.output
     again = _run("migrate", str(tmp_path), env=_env(pems))
     assert again.exit_code == 1 and "already a key chain" in again.output
 

@@ -166,12 +166,10 @@ def rotate(directory: Path) -> None:
 def _chain_lines(chain: KeyChain, current: SigningKeys | None) -> list[str]:
     position = chain.holds(current) if current else None
     lines = [f"Key chain {REGISTRY} (verifies):"]
-    retired = chain.published()
+    retired = chain.retired()
     count = len(chain.entries)
-    for entry in retired.ed25519[:-count] if count else ():
-        lines.append(f"  retired ed25519 {entry.multikey} since {entry.since}")
-    for entry in retired.rsa[:-count] if count else ():
-        lines.append(f"  retired rsa {entry.kid} since {entry.since}")
+    lines += [f"  retired ed25519 {e.multikey} since {e.since}" for e in retired.ed25519]
+    lines += [f"  retired rsa {e.kid} since {e.since}" for e in retired.rsa]
     for index, entry in enumerate(chain.entries):
         role = "root" if index == 0 else f"endorsed by [{index - 1}]"
         marks = (" (head)" if index == count - 1 else "") + (
