@@ -379,14 +379,10 @@ def test_a_symlinked_cache_is_refused_with_keys_in_the_environment(
 
 
 def _commit(root: Path, *paths: str) -> None:
-    assert GIT is not None
-
-    def git(*args: str) -> None:
-        subprocess.run([GIT, *args], cwd=root, check=True, capture_output=True)
-
-    git("init", "-q")
-    git("add", "-A", "-f", "--", *paths)
-    git("-c", "user.name=PR", "-c", "user.email=pr@example.org", "commit", "-q", "-m", "pr")
+    """A repository whose one commit, as a pull request's would, tracks `paths` (even ignored)."""
+    _git(root, "init", "-q")
+    _git(root, "add", "-A", "-f", "--", *paths)
+    _git(root, "commit", "-q", "-m", "pr")
 
 
 @pytest.mark.skipif(GIT is None, reason="git is not installed")
@@ -427,7 +423,7 @@ def test_a_repository_planted_below_cannot_hide_tracked_files(
     _commit(community, ".")
     decoy = community / "notes"
     decoy.mkdir()
-    subprocess.run([GIT, "init", "-q"], cwd=decoy, check=True)  # type: ignore[list-item]
+    _git(decoy, "init", "-q")
     env = {**NO_KEYS, "GIT_DIR": str(decoy / ".git"), "GIT_WORK_TREE": str(community)}
     result, _ = build(community, env)
     assert result.exit_code == 1
