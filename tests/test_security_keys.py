@@ -264,8 +264,8 @@ def test_signing_with_a_retired_key_is_refused(
 def test_listing_a_key_the_attacker_does_not_hold(
     community: Path, owner: Pair, attacker: Pair
 ) -> None:
-    """Possession: an entry must be signed by its own keys. Swapping the root's RSA key for
-    another (here the attacker's, whose private half the signer of the entry lacks) breaks it."""
+    """Possession: an entry lists only keys whose private halves signed it. The root's RSA key
+    swapped for one that did not sign the entry (whoever holds it) is refused."""
     [root] = _chain(community)
     root["rsa"] = {"kid": attacker.keys.rsa_kid, "publicKeyPem": attacker.keys.rsa_public_pem}
     write_key_chain(community, [root])
