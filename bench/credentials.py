@@ -71,15 +71,17 @@ from menteo.credentials import baking, images, issue, ob2, ob3, proofs  # noqa: 
 from menteo.credentials.cache import ImageCache, SignatureCache  # noqa: E402
 from menteo.credentials.facts import award_facts  # noqa: E402
 from menteo.credentials.issue import Issued, issue_credentials  # noqa: E402
+from menteo.credentials.key_chain import (  # noqa: E402
+    new_entry,
+    read_key_chain,
+    write_key_chain,
+)
 from menteo.credentials.keys import (  # noqa: E402
     KEYS_DIR_ENV,
-    REGISTRY,
     PublicKeys,
     SigningKeys,
     load_keys,
     read_key_directory,
-    read_public_keys,
-    record_public_keys,
 )
 from menteo.ledger.records import EMPTY, LEDGER_FILE, parse_ledger  # noqa: E402
 from menteo.ledger.review import Review, review  # noqa: E402
@@ -146,9 +148,8 @@ def ensure_keys(keys_dir: Path) -> SigningKeys:
 
 
 def record_keys(root: Path, keys: SigningKeys) -> None:
-    """keys/public.json listing only this pair, with a fixed date."""
-    (root / REGISTRY).unlink(missing_ok=True)
-    record_public_keys(root, keys, KEYS_SINCE)
+    """keys/public.json, a key chain of only this pair, with a fixed date."""
+    write_key_chain(root, [new_entry(keys, KEYS_SINCE)])
 
 
 def published_lines(root: Path) -> tuple[list[int], int]:
@@ -292,7 +293,8 @@ def load(root: Path, ledger_file: Path, keys_dir: Path) -> Loaded:
     reviewed = review(community, parse_ledger(text) if text else EMPTY)
     reviewed_at = time.perf_counter()
     keys = load_keys(community.root, {KEYS_DIR_ENV: str(keys_dir)}, strict=True)
-    registry = read_public_keys(community.root)
+    chain = read_key_chain(community.root)
+    registry = chain.published() if chain else PublicKeys()
     seconds = {
         "load": loaded - start,
         "review": reviewed_at - loaded,

@@ -761,6 +761,9 @@ def test_key_rotation_keeps_every_credential_verifiable(
     env: dict[str, str | None] = {**NO_KEYS, "MENTEO_KEYS": str(keys_dir)}
     old = read_key_directory(keys_dir)
     before, after = tmp_path / "before", tmp_path / "after"
+    # Without a key chain a build is a development build, which --strict refuses.
+    assert run("build", str(project), "--strict", "--out", str(before), env=env).exit_code == 1
+    assert run("keys", "migrate", str(project), env=env).exit_code == 0
     assert run("build", str(project), "--strict", "--out", str(before), env=env).exit_code == 0
     rotated = run("keys", "rotate", str(project), env=env)
     assert rotated.exit_code == 0, rotated.output

@@ -1,9 +1,11 @@
-"""Signing keys: where they are loaded from, the public key registry, and `menteo keys`."""
+"""Signing keys: where they are loaded from, the key chain in keys/public.json, and
+`menteo keys`. Attacks on both are in test_security_keys.py."""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -15,16 +17,15 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from menteo.credentials.encoding import b58encode, b64url_decode, ed25519_multikey
+from menteo.credentials.key_chain import KeyChain, new_entry, read_key_chain, write_key_chain
 from menteo.credentials.keys import (
     KeysError,
-    PublicKeys,
     SigningKeys,
     load_keys,
-    read_public_keys,
-    record_public_keys,
     rsa_thumbprint,
 )
 from menteo.credentials.keys_command import keys as keys_group
+from menteo.errors import ContentError
 
 ENV_NAMES = ("MENTEO_KEYS", "MENTEO_ED25519_KEY", "MENTEO_RSA_KEY")
 
@@ -210,66 +211,79 @@ def test_kid_is_the_rfc_7638_thumbprint() -> None:
     assert rsa_thumbprint(key) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 
 
-# ------------------------------------------------------------------ registry
+# ------------------------------------------------------------------ key chain
 
 
-def test_a_missing_registry_is_empty(tmp_path: Path) -> None:
-    assert read_public_keys(tmp_path) == PublicKeys()
+def _chain(root: Path) -> KeyChain:
+    chain = read_key_chain(root)
+    assert chain is not None
+    return chain
 
 
-def test_recording_keeps_every_key_ever_used(pems: dict[str, str], tmp_path: Path) -> None:
+def test_a_missing_chain_is_none(tmp_path: Path) -> None:
+    assert read_key_chain(tmp_path) is None
+
+
+def test_a_chain_publishes_every_key_it_holds(pems: dict[str, str], tmp_path: Path) -> None:
     first, second = _keys(pems), _keys(pems, "ed25519-b", "rsa-b")
-    assert record_public_keys(tmp_path, first, "2025-01-02")
-    assert not record_public_keys(tmp_path, first, "2025-06-01")
-    assert record_public_keys(tmp_path, second, "2025-06-01")
-    data = json.loads((tmp_path / "keys/public.json").read_text(encoding="utf-8"))
-    assert data == {
-        "ed25519": [
-            {"publicKeyMultibase": first.ed25519_multikey, "since": "2025-01-02"},
-            {"publicKeyMultibase": second.ed25519_multikey, "since": "2025-06-01"},
-        ],
-        "rsa": [
-            {"kid": first.rsa_kid, "publicKeyPem": first.rsa_public_pem, "since": "2025-01-02"},
-            {"kid": second.rsa_kid, "publicKeyPem": second.rsa_public_pem, "since": "2025-06-01"},
-        ],
-    }
-    registry = read_public_keys(tmp_path)
-    assert [e.multikey for e in registry.ed25519] == [
-        first.ed25519_multikey,
-        second.ed25519_multikey,
+    root = new_entry(first, "2025-01-02")
+    write_key_chain(tmp_path, [root, new_entry(second, "2025-06-01", (root, first))])
+    chain = _chain(tmp_path)
+    assert chain.lines == (3, 15)  # each entry's opening brace
+    assert chain.holds(second) == 1 and chain.holds(first) == 0
+    published = chain.published()
+    assert [(e.multikey, e.since) for e in published.ed25519] == [
+        (first.ed25519_multikey, "2025-01-02"),
+        (second.ed25519_multikey, "2025-06-01"),
     ]
-    assert [e.kid for e in registry.rsa] == [first.rsa_kid, second.rsa_kid]
-    assert registry.rsa[0].public_pem == first.rsa_public_pem
-    assert "PRIVATE" not in (tmp_path / "keys/public.json").read_text(encoding="utf-8")
+    assert [(e.kid, e.public_pem) for e in published.rsa] == [
+        (first.rsa_kid, first.rsa_public_pem),
+        (second.rsa_kid, second.rsa_public_pem),
+    ]
+    text = (tmp_path / "keys/public.json").read_text(encoding="utf-8")
+    assert "PRIVATE" not in text
     assert list((tmp_path / "keys").iterdir()) == [tmp_path / "keys/public.json"]
 
 
 @pytest.mark.parametrize(
-    "content",
+    ("content", "line", "message"),
     [
-        "{not json",
-        '{"ed25519": [{"since": "2025-01-01"}]}',
-        '{"ed25519": [{"publicKeyMultibase": "z6MkBAD", "since": "2025-01-01"}]}',
-        '{"ed25519": [{"publicKeyMultibase": "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi", "since": "soon"}]}',
-        '{"rsa": "none"}',
-        "[]",
+        ("{not json", 1, "not JSON"),
+        ("[]", 1, "expected"),
+        ('{"chain": "none"}', 1, "expected"),
+        ('{"chain": []}', 1, "the chain is empty"),
+        ('{"chain": [], "extra": 1}', 1, "expected"),
+        ('{\n"chain": [\n\n  {"since": "2025-01-01"}]}', 4, "malformed entry"),
+        ('{"chain": [7]}', 1, "must be an object"),
+        ('{"ed25519": [], "rsa": []}', 1, "old flat key list"),
     ],
 )
-def test_a_malformed_registry_is_refused(tmp_path: Path, content: str) -> None:
+def test_a_malformed_chain_is_refused_at_its_line(
+    tmp_path: Path, content: str, line: int, message: str
+) -> None:
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys/public.json").write_text(content, encoding="utf-8")
-    with pytest.raises(KeysError, match=r"keys/public\.json"):
-        read_public_keys(tmp_path)
+    with pytest.raises(ContentError) as caught:
+        read_key_chain(tmp_path)
+    [problem] = caught.value.problems
+    assert (problem.path, problem.line) == ("keys/public.json", line)
+    assert message in problem.message
 
 
-def test_a_registry_kid_must_match_its_key(pems: dict[str, str], tmp_path: Path) -> None:
-    record_public_keys(tmp_path, _keys(pems), "2025-01-02")
-    path = tmp_path / "keys/public.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["rsa"][0]["kid"] = _keys(pems, rsa_name="rsa-b").rsa_kid
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(KeysError, match="does not match"):
-        read_public_keys(tmp_path)
+def test_an_old_flat_registry_asks_for_migrate(tmp_path: Path) -> None:
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys/public.json").write_text('{"ed25519": [], "rsa": []}', encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        read_key_chain(tmp_path)
+    assert "menteo keys migrate" in caught.value.problems[0].hint
+
+
+def test_a_chain_kid_must_match_its_key(pems: dict[str, str], tmp_path: Path) -> None:
+    entry = new_entry(_keys(pems), "2025-01-02")
+    entry["rsa"]["kid"] = _keys(pems, rsa_name="rsa-b").rsa_kid
+    write_key_chain(tmp_path, [entry])
+    with pytest.raises(ContentError, match="thumbprint"):
+        read_key_chain(tmp_path)
 
 
 # ------------------------------------------------------------------ menteo keys
@@ -306,9 +320,8 @@ def test_generate_writes_a_pair_and_records_it(tmp_path: Path) -> None:
     assert keys.ed25519_multikey in result.output
     assert keys.rsa_kid in result.output
     assert str(tmp_path / ".menteo/keys") in result.output
-    registry = read_public_keys(tmp_path)
-    assert [e.multikey for e in registry.ed25519] == [keys.ed25519_multikey]
-    assert [e.kid for e in registry.rsa] == [keys.rsa_kid]
+    chain = _chain(tmp_path)
+    assert len(chain.entries) == 1 and chain.holds(keys) == 0
     assert stat.S_IMODE((tmp_path / ".menteo/keys/rsa.pem").stat().st_mode) == 0o600
     _assert_no_private_material(result.output, tmp_path / ".menteo/keys")
 
@@ -322,9 +335,20 @@ def test_generate_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert load_keys(tmp_path, {}, strict=True).rsa_kid == first.rsa_kid
     forced = _run("generate", str(tmp_path), "--force")
     assert forced.exit_code == 0, forced.output
+    assert "NEW key chain" in forced.output and "no longer verify" in forced.output
     second = load_keys(tmp_path, {}, strict=True)
     assert second.rsa_kid != first.rsa_kid
-    assert len(read_public_keys(tmp_path).rsa) == 2
+    chain = _chain(tmp_path)
+    assert len(chain.entries) == 1 and chain.holds(second) == 0
+
+
+def test_generate_refuses_when_a_chain_exists(tmp_path: Path) -> None:
+    assert _run("generate", str(tmp_path)).exit_code == 0
+    shutil.rmtree(tmp_path / ".menteo")
+    refused = _run("generate", str(tmp_path))
+    assert refused.exit_code == 1
+    assert "keys/public.json already exists" in refused.output
+    assert "menteo keys rotate" in refused.output and "--force" in refused.output
 
 
 def test_generate_replaces_a_development_pair_only_with_force(tmp_path: Path) -> None:
@@ -340,7 +364,7 @@ def test_generate_into_menteo_keys(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (secrets / "ed25519.pem").exists() and not (tmp_path / ".menteo").exists()
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
-    assert read_public_keys(tmp_path).ed25519
+    assert _chain(tmp_path).holds(load_keys(tmp_path, {"MENTEO_KEYS": str(secrets)}, True)) == 0
 
 
 def test_rotate_replaces_the_pair_and_keeps_old_public_keys(tmp_path: Path) -> None:
@@ -352,16 +376,58 @@ def test_rotate_replaces_the_pair_and_keeps_old_public_keys(tmp_path: Path) -> N
     assert new.ed25519_multikey != old.ed25519_multikey and new.rsa_kid != old.rsa_kid
     for key_id in (old.ed25519_multikey, old.rsa_kid, new.ed25519_multikey, new.rsa_kid):
         assert key_id in result.output
-    registry = read_public_keys(tmp_path)
-    assert [e.multikey for e in registry.ed25519] == [old.ed25519_multikey, new.ed25519_multikey]
-    assert [e.kid for e in registry.rsa] == [old.rsa_kid, new.rsa_kid]
+    chain = _chain(tmp_path)
+    assert (chain.holds(old), chain.holds(new), len(chain.entries)) == (0, 1, 2)
+    published = chain.published()
+    assert [e.multikey for e in published.ed25519] == [old.ed25519_multikey, new.ed25519_multikey]
+    assert [e.kid for e in published.rsa] == [old.rsa_kid, new.rsa_kid]
     _assert_no_private_material(result.output, tmp_path / ".menteo/keys")
 
 
-def test_rotate_records_an_unrecorded_old_pair(pems: dict[str, str], tmp_path: Path) -> None:
+def test_rotate_needs_a_chain_headed_by_the_pair(pems: dict[str, str], tmp_path: Path) -> None:
     _write_pair(tmp_path / ".menteo/keys", pems)
+    no_chain = _run("rotate", str(tmp_path))
+    assert no_chain.exit_code == 1 and "menteo keys migrate" in no_chain.output
+    assert _run("migrate", str(tmp_path)).exit_code == 0
     assert _run("rotate", str(tmp_path)).exit_code == 0
-    assert _keys(pems).rsa_kid in [e.kid for e in read_public_keys(tmp_path).rsa]
+    assert _chain(tmp_path).holds(_keys(pems)) == 0
+    _write_pair(tmp_path / ".menteo/keys", pems)  # the retired pair again
+    not_head = _run("rotate", str(tmp_path))
+    assert not_head.exit_code == 1 and "not the head" in not_head.output
+    assert len(_chain(tmp_path).entries) == 2
+
+
+def test_migrate_keeps_old_flat_keys_published(pems: dict[str, str], tmp_path: Path) -> None:
+    old, current = _keys(pems, "ed25519-b", "rsa-b"), _keys(pems)
+    flat = {
+        "ed25519": [{"publicKeyMultibase": old.ed25519_multikey, "since": "2024-01-01"}],
+        "rsa": [{"kid": old.rsa_kid, "publicKeyPem": old.rsa_public_pem, "since": "2024-01-01"}],
+    }
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys/public.json").write_text(json.dumps(flat), encoding="utf-8")
+    result = _run("migrate", str(tmp_path), env=_env(pems))
+    assert result.exit_code == 0, result.output
+    assert "1 earlier public key(s)" not in result.output and "2 earlier" in result.output
+    chain = _chain(tmp_path)
+    assert chain.holds(current) == 0
+    published = chain.published()
+    assert [e.multikey for e in published.ed25519] == [
+        old.ed25519_multikey,
+        current.ed25519_multikey,
+    ]
+    assert [e.kid for e in published.rsa] == [old.rsa_kid, current.rsa_kid]
+    shown = _run("show", str(tmp_path), env=_env(pems))
+    assert f"  retired ed25519 {old.ed25519_multikey} since 2024-01-01\n" in shown.output
+    assert f"  retired rsa {old.rsa_kid} since 2024-01-01\n" in shown.output
+    again = _run("migrate", str(tmp_path), env=_env(pems))
+    assert again.exit_code == 1 and "already a key chain" in again.output
+
+
+def test_migrate_refuses_a_development_pair(tmp_path: Path) -> None:
+    load_keys(tmp_path, {}, strict=False)
+    result = _run("migrate", str(tmp_path))
+    assert result.exit_code == 1 and "development pair" in result.output
+    assert not (tmp_path / "keys").exists()
 
 
 def test_rotate_needs_key_files(pems: dict[str, str], tmp_path: Path) -> None:
@@ -381,9 +447,13 @@ def test_show_prints_public_keys_source_and_registry(tmp_path: Path) -> None:
     result = _run("show", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert f"from {tmp_path / '.menteo/keys'}" in result.output
-    assert f"{current.ed25519_multikey} since" in result.output
-    assert result.output.count("(current)") == 2
-    assert len(re.findall(r"^  (ed25519|rsa) ", result.output, re.MULTILINE)) == 4
+    assert "Key chain keys/public.json (verifies):" in result.output
+    assert f"ed25519 {current.ed25519_multikey}, rsa {current.rsa_kid} (head) (current)" in (
+        result.output
+    )
+    assert result.output.count("(current)") == 1
+    assert len(re.findall(r"^  \[\d\] since ", result.output, re.MULTILINE)) == 2
+    assert "The current keys are the chain's head" in result.output
     _assert_no_private_material(result.output, tmp_path / ".menteo/keys")
 
 
@@ -392,15 +462,14 @@ def test_show_flags_development_and_unrecorded_keys(tmp_path: Path) -> None:
     result = _run("show", str(tmp_path))
     assert result.exit_code == 0
     assert "(development pair)" in result.output
-    assert "(empty)" in result.output
-    assert "not all recorded" in result.output
+    assert "No key chain (keys/public.json): builds are development builds." in result.output
 
 
 def test_show_without_keys_fails_and_creates_nothing(tmp_path: Path) -> None:
     result = _run("show", str(tmp_path))
     assert result.exit_code == 1
     assert "no signing keys configured" in result.output
-    assert "Public key registry" in result.output
+    assert "No key chain" in result.output
     assert not (tmp_path / ".menteo").exists()
 
 

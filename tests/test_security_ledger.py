@@ -26,8 +26,8 @@ from menteo.credentials.checkpoint import (
     signed_document,
 )
 from menteo.credentials.encoding import b64url_decode
+from menteo.git import UsageError, git_environment, repository
 from menteo.ledger.changes import maintainer_only
-from menteo.ledger.git import UsageError, git_environment, repository
 from menteo.ledger.records import MAX_LINE_BYTES, reason_problem
 from menteo.ledger.store import MAX_LEDGER_BYTES
 from test_ledger import (
@@ -209,7 +209,10 @@ def test_revocation_is_a_github_warning_and_summary_section(
         ("Contact cy@example.org", "reason: contains an email address"),
         ("Cy Dee complained", "reason: names 'Cy Dee', who has not consented to publication"),
         ("said so, cy-dee", "reason: names 'cy-dee', who has not consented to publication"),
-        ("A mistake\u202eesrever", "reason: contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        (
+            "A mistake\u202eesrever",
+            "reason: contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)",
+        ),
         ("A mistake\x00", "reason: contains the control character U+0000"),
     ],
 )
@@ -267,12 +270,15 @@ def test_changes_to_maintainer_only_paths_are_listed(tmp_path: Path, runner: Cli
 def test_maintainer_only_files_are_github_warnings(tmp_path: Path, runner: CliRunner) -> None:
     root = based(tmp_path, LINES)
     (root / "menteo.yml").write_text((root / "menteo.yml").read_text() + "theme: default\n")
-    (root / "keys").mkdir()
-    (root / "keys/public.json").write_text("{}\n")
+    (root / ".github/workflows").mkdir(parents=True)
+    (root / ".github/workflows/deploy.yml").write_text("on: push\n")
     code, output = run(runner, "check", root, "--against", "HEAD", "--format", "github")
     assert code == 0, output
     lines = output.splitlines()
-    assert "::warning file=keys/public.json,title=Maintainer-only change::untracked" in lines
+    assert (
+        "::warning file=.github/workflows/deploy.yml,title=Maintainer-only change::untracked"
+        in lines
+    )
     assert "::warning file=menteo.yml,title=Maintainer-only change::modified" in lines
     assert "### Maintainer-only changes (2)" in lines
     assert "| `menteo.yml` |  | modified |" in lines
@@ -285,8 +291,7 @@ def test_file_names_cannot_forge_report_lines(tmp_path: Path, runner: CliRunner)
     code, output = run(runner, "check", root, "--against", "HEAD")
     assert code == 0
     assert output.endswith(
-        "Maintainer-only changes (1):\n"
-        "  themes/a\\nAll good: \\x1b[32mnothing to see: untracked\n"
+        "Maintainer-only changes (1):\n  themes/a\\nAll good: \\x1b[32mnothing to see: untracked\n"
     )
 
 

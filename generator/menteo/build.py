@@ -13,7 +13,7 @@ from pathlib import Path
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
-from menteo.credentials.cache import ImageCache, SignatureCache
+from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
     LEDGER_JSON,
@@ -22,12 +22,15 @@ from menteo.credentials.checkpoint import (
     signed_document,
 )
 from menteo.credentials.issue import issue_credentials
-from menteo.credentials.keys import KeysError, SigningKeys, load_keys, read_public_keys
+from menteo.credentials.key_chain import publishable_keys, read_key_chain
+from menteo.credentials.keys import KeysError, PublicKeys, SigningKeys, load_keys
+from menteo.credentials.leaks import PrivateMaterial, leak_problem, private_material
 from menteo.errors import ContentError, Problem
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.output import atomic_directory
+from menteo.private_state import PrivateStateError, check_private_paths
 from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import build_recognition
 from menteo.site.dashboard import program_dashboard
@@ -43,11 +46,6 @@ from menteo.site.render import (
 from menteo.site.search import index_site
 from menteo.site.share import share_cards
 from menteo.site.views import build_views
-
-KEYS_HINT = (
-    "run menteo keys generate, or set MENTEO_KEYS (a folder) or MENTEO_ED25519_KEY and "
-    "MENTEO_RSA_KEY (PEM text) from your CI secrets"
-)
 
 
 @dataclass(frozen=True)
@@ -73,11 +71,21 @@ def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
 
 
 def render_settings(
-    community: CommunityData, urls: Urls, dirs: list[Path], out: Path
+    community: CommunityData,
+    urls: Urls,
+    dirs: list[Path],
+    out: Path,
+    private: PrivateMaterial | None = None,
 ) -> RenderSettings:
     config = community.config
     return RenderSettings(
-        dirs, config.language, site_globals(community, urls), out, urls.base_path, community.root
+        dirs,
+        config.language,
+        site_globals(community, urls),
+        out,
+        urls.base_path,
+        community.root,
+        private,
     )
 
 
@@ -134,24 +142,18 @@ def build_site(
 
 
 def _signing_keys(
-    root: Path, environ: Mapping[str, str], strict: bool
-) -> tuple[SigningKeys, list[Problem]]:
-    """The keys, and a loud warning when they are a local development pair."""
+    root: Path, environ: Mapping[str, str], strict: bool, out: Path
+) -> tuple[SigningKeys, PublicKeys, list[Problem]]:
+    """The keys, the public keys to publish (a verified key chain's), and a loud warning for a
+    development build. Private state in `.menteo/` is checked first, keys from the
+    environment or not: the caches live there too."""
     try:
-        keys = load_keys(root, environ, strict)
-    except KeysError as exc:
+        check_private_paths(root, list(CACHE_PATHS))
+        keys = load_keys(root, environ, strict, out)
+    except (KeysError, PrivateStateError) as exc:
         raise ContentError([Problem("keys", 0, "", str(exc))]) from None
-    if not keys.development:
-        return keys, []
-    warning = Problem(
-        keys.source,
-        0,
-        "",
-        "credentials are signed with a DEVELOPMENT key made on this machine; they verify, "
-        "but only until the key is lost, and nobody else's build can reproduce them",
-        KEYS_HINT + "; deploy with menteo build --strict",
-    )
-    return keys, [warning]
+    published, warnings = publishable_keys(read_key_chain(root), keys, strict)
+    return keys, published, warnings
 
 
 def _build(
@@ -186,14 +188,14 @@ def _build(
     replaced = extends_published(out, reviewed.ledger.lines)
     if replaced:
         raise ContentError(replaced)
-    keys, key_warnings = _signing_keys(community.root, environ, strict)
+    keys, published, key_warnings = _signing_keys(community.root, environ, strict, out)
     images = ImageCache.for_community(community.root)
     issued = issue_credentials(
         community,
         reviewed.ledger,
         urls,
         keys,
-        read_public_keys(community.root),
+        published,
         SignatureCache.for_community(community.root),
         images,
     )
@@ -210,7 +212,8 @@ def _build(
         atomic_directory(out) as staging,
     ):
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
-        settings = render_settings(community, urls, dirs, staging)
+        private = private_material(keys)
+        settings = render_settings(community, urls, dirs, staging, private)
         rendered = render_pages(settings, pages, workers)
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
@@ -231,6 +234,11 @@ def _build(
                 keys.ed25519,
             ),
         }
+        leaked = [
+            leak_problem(target) for target, data in generated.items() if private.leaked_in(data)
+        ]
+        if leaked:
+            raise ContentError(leaked)
         for target, data in sorted(generated.items()):
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             (staging / target).write_bytes(data)

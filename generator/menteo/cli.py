@@ -10,6 +10,8 @@ import difflib
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -19,6 +21,7 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import BaseUrl
 from menteo.content.schema import KINDS, json_schema
+from menteo.credentials.key_chain import check_key_chain
 from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError, Problem
 from menteo.escaping import visible
@@ -36,6 +39,7 @@ from menteo.ledger.review import (
 )
 from menteo.ledger.store import UsageError, append, locked, read_base, read_ledger, recorded_now
 from menteo.output import unsafe_target
+from menteo.private_state import PrivateStateError
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
 
 FORMAT = click.option(
@@ -172,6 +176,17 @@ def _now() -> str:
         raise click.UsageError(str(exc)) from None
 
 
+@contextmanager
+def _ledger_lock(directory: Path) -> Iterator[None]:
+    """The ledger's lock, or one line saying why `.menteo/` cannot be trusted to hold it."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(locked(directory.resolve()))
+        except PrivateStateError as exc:
+            raise click.ClickException(f"{exc}; nothing was recorded") from None
+        yield
+
+
 def _append(root: Path, ledger: Ledger, lines: list[str]) -> None:
     """Write, or say why not in one line (a full disk is not a bug to show a traceback for)."""
     try:
@@ -209,14 +224,20 @@ def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
 @click.option(
     "--against",
     metavar="REF",
-    help="Also check that the ledger only adds lines `menteo award` would write to the one at "
-    "this git revision, and list changes only maintainers should make.",
+    help="Also check that the ledger only adds lines `menteo award` would write, and the key "
+    "chain (keys/public.json) only entries, to those at this git revision, and list changes "
+    "only maintainers should make.",
 )
 def check(directory: Path, fmt: str, against: str | None) -> None:
     """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
     reporter = reporter_for(fmt)
     community, reviewed = _reviewed(directory, reporter, "fix them and run menteo check again")
     maintainer = () if against is None else _compared(community, reviewed, against, reporter)
+    try:
+        check_key_chain(community.root, against)  # a pull request may edit who can sign
+    except ContentError as exc:
+        reporter.problems(exc.problems, "fix them and run menteo check again")
+        raise SystemExit(1) from None
     counts = {
         "mentors": len(community.mentors),
         "mentees": len(community.mentees),
@@ -237,7 +258,7 @@ def check(directory: Path, fmt: str, against: str | None) -> None:
 def award(directory: Path) -> None:
     """Record every pending award of DIRECTORY in ledger/awards.jsonl."""
     reporter = TextReporter()
-    with locked(directory.resolve()):
+    with _ledger_lock(directory):
         community, reviewed = _reviewed(directory, reporter, "nothing was recorded")
         recorded = _now()
         # An award dated after the day it is recorded would make the ledger invalid: it waits.
@@ -281,7 +302,7 @@ def revoke(award_id: str, directory: Path, reason: str) -> None:
             "or control characters",
             param_hint="'--reason'",
         )
-    with locked(directory.resolve()):
+    with _ledger_lock(directory):
         try:
             named = named_without_consent(load_community(directory), reason)
             if named is not None:

@@ -3,7 +3,9 @@
 Ed25519 and RSA PKCS#1 v1.5 signatures are deterministic, so a signature computed once for a
 given input and key is the signature every later build would compute: reusing it is safe, and
 it turns a rebuild after one new award into one new signature instead of thousands. The cache
-lives in the git-ignored `.menteo/cache/` of the community; deleting it only costs time.
+lives in the git-ignored `.menteo/cache/` of the community; deleting it only costs time. A
+cache that arrived through a commit or a symlink would be served as our own work: the build
+refuses it first (`private_state.check_private_paths` on `CACHE_PATHS`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-CACHE_FILE = ".menteo/cache/signatures.json"
-IMAGE_CACHE = ".menteo/cache/images"
+from menteo.private_state import make_private_folder
+
+CACHE_DIR = Path(".menteo/cache")
+CACHE_FILE = CACHE_DIR / "signatures.json"
+IMAGE_CACHE = CACHE_DIR / "images"
+CACHE_PATHS = (CACHE_FILE, IMAGE_CACHE)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMAT = 1
 MAX_ENTRIES = 100_000
@@ -80,7 +86,8 @@ class SignatureCache:
             return
         keys = self.entries if len(self.entries) <= MAX_ENTRIES else self.used
         kept = {k: self.entries[k] for k in sorted(keys)}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.is_dir():
+            make_private_folder(self.path.parent)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         temporary.write_text(json.dumps({"format": FORMAT, "signatures": kept}), encoding="utf-8")
         os.replace(temporary, self.path)
@@ -125,7 +132,8 @@ class ImageCache:
         path = self._path(parts)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            make_private_folder(path.parent)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)

@@ -1,9 +1,10 @@
-"""Signing keys and the public key registry.
+"""Signing keys: where they are loaded from, and their public forms.
 
 Private keys never live in the repository: they come from CI secrets (PEM text in
 `MENTEO_ED25519_KEY` / `MENTEO_RSA_KEY`), a directory named by `MENTEO_KEYS`, or the git-ignored
-`.menteo/keys/` of the community. Every public key ever used is recorded in `keys/public.json`
-(committed and published) so that rotating keys never breaks a credential already issued.
+`.menteo/keys/` of the community, and a folder a pull request could have planted or redirected
+is refused (see `private_state`). Which public keys may sign is decided by the signed chain in
+`keys/public.json` (see `key_chain`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from menteo.credentials.encoding import b64url_encode, ed25519_from_multikey, ed25519_multikey
+from menteo.private_state import (
+    PrivateStateError,
+    check_key_folder,
+    check_private_paths,
+    make_private_folder,
+)
 
 ED25519_ENV = "MENTEO_ED25519_KEY"
 RSA_ENV = "MENTEO_RSA_KEY"
@@ -34,6 +41,7 @@ ED25519_FILE = "ed25519.pem"
 RSA_FILE = "rsa.pem"
 DEVELOPMENT_MARKER = "DEVELOPMENT"
 """Marks a pair `load_keys` created on its own, so later builds still report it as such."""
+KEY_FILES = (ED25519_FILE, RSA_FILE, DEVELOPMENT_MARKER)
 REGISTRY = Path("keys/public.json")
 RSA_BITS = 2048
 
@@ -157,9 +165,26 @@ def key_directory(root: Path, environ: Mapping[str, str]) -> Path:
     return Path(configured) if configured else root / LOCAL_KEYS
 
 
-def load_keys(root: Path, environ: Mapping[str, str], strict: bool) -> SigningKeys:
+def checked_key_directory(root: Path, environ: Mapping[str, str], out: Path | None) -> Path:
+    """`key_directory`, refused (KeysError) where a commit could have planted or redirected it,
+    or where the site being built would publish it."""
+    directory = key_directory(root, environ)
+    try:
+        if environ.get(KEYS_DIR_ENV):
+            check_key_folder(root, directory, KEY_FILES, out)
+        else:
+            check_private_paths(root, [LOCAL_KEYS / name for name in KEY_FILES])
+    except PrivateStateError as exc:
+        raise KeysError(str(exc)) from None
+    return directory
+
+
+def load_keys(
+    root: Path, environ: Mapping[str, str], strict: bool, out: Path | None = None
+) -> SigningKeys:
     """The configured signing keys; unless `strict`, a development pair made on first use so
-    local previews work without any setup."""
+    local previews work without any setup. Key files are only read from, and a development
+    pair only written to, a folder that is not in the site `out` nor planted by a commit."""
     ed_pem, rsa_pem = environ.get(ED25519_ENV), environ.get(RSA_ENV)
     if ed_pem or rsa_pem:
         if not (ed_pem and rsa_pem):
@@ -170,7 +195,7 @@ def load_keys(root: Path, environ: Mapping[str, str], strict: bool) -> SigningKe
             False,
             f"environment ({ED25519_ENV}, {RSA_ENV})",
         )
-    directory = key_directory(root, environ)
+    directory = checked_key_directory(root, environ, out)
     present = [(directory / name).exists() for name in (ED25519_FILE, RSA_FILE)]
     if any(present) or environ.get(KEYS_DIR_ENV):
         return read_key_directory(directory, (directory / DEVELOPMENT_MARKER).exists())
@@ -183,33 +208,22 @@ def load_keys(root: Path, environ: Mapping[str, str], strict: bool) -> SigningKe
 
 def write_keys(directory: Path, keys: SigningKeys, development: bool = False) -> None:
     """Write the pair owner-readable only (folder 0700, files 0600), each file atomically."""
-    _private_directory(directory)
+    make_private_folder(directory)
     for name, key in ((ED25519_FILE, keys.ed25519), (RSA_FILE, keys.rsa)):
         pem = key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        _atomic_write(directory / name, pem)
+        atomic_write(directory / name, pem)
     marker = directory / DEVELOPMENT_MARKER
     if development:
-        _atomic_write(marker, b"Made by menteo for local previews; replace with real keys.\n")
+        atomic_write(marker, b"Made by menteo for local previews; replace with real keys.\n")
     else:
         marker.unlink(missing_ok=True)
 
 
-def _private_directory(directory: Path) -> None:
-    """Create the key folder 0700; a `.menteo/` folder also gets a `.gitignore` of `*` so keys
-    stay out of git even in repositories that do not ignore it."""
-    for folder in [*reversed(directory.parents), directory]:
-        if not folder.exists():
-            folder.mkdir(mode=0o700)
-            folder.chmod(0o700)
-            if folder.name == ".menteo":
-                (folder / ".gitignore").write_text("*\n", encoding="utf-8")
-
-
-def _atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(handle, mode)
@@ -236,7 +250,7 @@ class RsaEntry:
 
 @dataclass(frozen=True)
 class PublicKeys:
-    """Every public key the community has signed with, oldest first."""
+    """Public keys credentials may verify against (published by the build), oldest first."""
 
     ed25519: tuple[Ed25519Entry, ...] = ()
     rsa: tuple[RsaEntry, ...] = ()
@@ -250,21 +264,18 @@ class PublicKeys:
         }
 
 
-def read_public_keys(root: Path) -> PublicKeys:
-    path = root / REGISTRY
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return PublicKeys()
-    except (OSError, ValueError) as exc:
-        raise KeysError(f"{REGISTRY}: cannot read: {exc}") from None
+def read_flat_registry(data: Mapping[str, Any]) -> PublicKeys:
+    """Keys in the old flat form (`{"ed25519": [...], "rsa": [...]}`), also how a chain's root
+    lists retired keys; ValueError when an entry is malformed or a kid is not its key's."""
+    if not isinstance(data, Mapping) or set(data) - {"ed25519", "rsa"}:
+        raise ValueError('expected {"ed25519": [...], "rsa": [...]}')
     try:
         return PublicKeys(
             tuple(_ed25519_entry(item) for item in data.get("ed25519", [])),
             tuple(_rsa_entry(item) for item in data.get("rsa", [])),
         )
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise KeysError(f"{REGISTRY}: malformed entry: {exc}") from None
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise ValueError(f"malformed entry: {exc!r}") from None
 
 
 def _ed25519_entry(item: dict[str, Any]) -> Ed25519Entry:
@@ -282,22 +293,3 @@ def _rsa_entry(item: dict[str, Any]) -> RsaEntry:
 def _date(value: str) -> str:
     dt.date.fromisoformat(value)
     return value
-
-
-def record_public_keys(root: Path, keys: SigningKeys, since: str) -> bool:
-    """Add the keys' public halves to the registry if absent; whether the file changed."""
-    registry = read_public_keys(root)
-    _date(since)
-    ed25519, rsa_entries = list(registry.ed25519), list(registry.rsa)
-    if keys.ed25519_multikey not in {entry.multikey for entry in ed25519}:
-        ed25519.append(Ed25519Entry(keys.ed25519_multikey, since))
-    if keys.rsa_kid not in {entry.kid for entry in rsa_entries}:
-        rsa_entries.append(RsaEntry(keys.rsa_kid, keys.rsa_public_pem, since))
-    updated = PublicKeys(tuple(ed25519), tuple(rsa_entries))
-    if updated == registry:
-        return False
-    path = root / REGISTRY
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(updated.as_json(), indent=2, ensure_ascii=False) + "\n"
-    _atomic_write(path, text.encode("utf-8"), mode=0o644)
-    return True

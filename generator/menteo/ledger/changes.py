@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from menteo.content.community import CommunityData
 from menteo.errors import Problem
 from menteo.escaping import visible
-from menteo.ledger.git import Change
+from menteo.git import Change
 from menteo.ledger.records import LEDGER_FILE, Ledger
 
 MAINTAINER_ONLY = (

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from menteo.errors import ContentError, Problem
-from menteo.ledger.git import Change, UsageError, changed_files, refuse_option, repository
+from menteo.git import Change, UsageError, changed_files, refuse_option, repository
 from menteo.ledger.records import EMPTY, LEDGER_FILE, Ledger, extends, parse_ledger
+from menteo.private_state import check_private_paths
 
 LOCK_FILE = ".menteo/ledger.lock"
 
@@ -97,8 +98,10 @@ def recorded_now() -> str:
 
 @contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the ledger's lock: a second `menteo award` waits, then sees the first one's lines."""
+    """Hold the ledger's lock: a second `menteo award` waits, then sees the first one's lines.
+    `PrivateStateError` if `.menteo` is a link or tracked (a pull request could have put it)."""
     lock = root / LOCK_FILE
+    check_private_paths(root, [Path(LOCK_FILE)])  # a committed `.menteo` link must not be followed
     if not lock.parent.exists():
         lock.parent.mkdir(parents=True, exist_ok=True)  # two runs may start at once
         # Local state, never committed: not a change for `check --against` to list.

@@ -31,6 +31,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from menteo.content.community import Body
+from menteo.credentials.leaks import PrivateMaterial, leak_problem
 from menteo.errors import ContentError, Problem
 from menteo.escaping import xml_invalid
 from menteo.i18n import Formats, NullTranslations, translations
@@ -137,6 +138,8 @@ class RenderSettings:
     out: Path
     base_path: str
     root: Path
+    private: PrivateMaterial | None = None
+    """The signing keys' private material: a page that holds any is not written."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,8 @@ def _render_chunk(pages: list[Page]) -> Rendered:
         if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
             name = template.filename or page.template
             problems.append(_xml_problem(name, text[index], output, settings.root))
+        if settings.private is not None and settings.private.leaked_in_text(text):
+            problems.append(leak_problem(output))
             continue
         target = settings.out / output
         target.parent.mkdir(parents=True, exist_ok=True)

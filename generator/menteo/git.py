@@ -36,13 +36,16 @@ class Repository:
     """The community folder, inside `work_tree`; commands run there."""
 
     def run(self, *args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["git", f"--git-dir={self.git_dir}", f"--work-tree={self.work_tree}", *args],
-            cwd=self.root,
-            env=git_environment(os.environ, self.work_tree),
-            capture_output=True,
-            check=False,
-        )
+        try:
+            return subprocess.run(
+                ["git", f"--git-dir={self.git_dir}", f"--work-tree={self.work_tree}", *args],
+                cwd=self.root,
+                env=git_environment(os.environ, self.work_tree),
+                capture_output=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise UsageError("git is not installed; menteo needs it to read revisions") from None
 
     def commit(self, ref: str) -> str:
         """The commit `ref` names (a full hash), or `UsageError`."""

@@ -1,0 +1,125 @@
+"""The last line of defence: no file the build writes may hold the signing keys' private parts.
+
+A theme or template that found a way to print a key (or a bug that put one in a credential)
+must stop the build, not publish it. Every file is checked as it is written, while its bytes
+are in memory, for the private material in the spellings a key is usually written in: PEM or
+DER base64 (whatever the line width from 60 characters up), the Ed25519 seed as hex, base64,
+base64url, base58 and multibase, the RSA private numbers as JWK members (base64url), base64 and
+hex, raw bytes, and any "PRIVATE KEY-----" armour at all. Public halves share bytes with the
+private encodings (the RSA modulus is in both), so any needle that also spells public material
+is dropped: the published keys must not trip the check.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+from menteo.credentials.encoding import b58encode, b64url_encode
+from menteo.credentials.keys import SigningKeys
+from menteo.errors import Problem
+
+ARMOUR = "PRIVATE KEY-----"
+WINDOW = 32
+"""Base64 of a DER key is matched in pieces of 32 characters, one every 32: any line of at
+least 60 characters of it (PEM uses 64, MIME 76, one long line all) holds a whole piece."""
+ED25519_SECRET_PREFIX = b"\x80\x26"
+"""Multicodec `ed25519-priv`: what `secretKeyMultibase` puts before the seed."""
+
+
+@dataclass(frozen=True)
+class PrivateMaterial:
+    """Needles for one pair of signing keys, made once per build; never printed."""
+
+    text: tuple[str, ...]
+    raw: tuple[bytes, ...]
+    """Binary spellings (the secrets' own bytes), looked for in bytes only."""
+
+    def leaked_in_text(self, text: str) -> bool:
+        return any(needle in text for needle in self.text)
+
+    def leaked_in(self, data: bytes) -> bool:
+        return any(needle in data for needle in self.raw)
+
+
+def _unsigned(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+
+def _spellings(secret: bytes) -> list[str]:
+    return [
+        secret.hex(),
+        secret.hex().upper(),
+        base64.b64encode(secret).decode("ascii").rstrip("="),
+        b64url_encode(secret),
+    ]
+
+
+def _windows(der: bytes) -> list[str]:
+    text = base64.b64encode(der).decode("ascii")
+    return [text[i : i + WINDOW] for i in range(0, len(text) - WINDOW + 1, WINDOW)]
+
+
+def _der(key: object, form: serialization.PrivateFormat) -> bytes:
+    return key.private_bytes(  # type: ignore[attr-defined]
+        serialization.Encoding.DER, form, serialization.NoEncryption()
+    )
+
+
+def _rsa_secrets(key: RSAPrivateKey) -> list[bytes]:
+    numbers = key.private_numbers()
+    values = (numbers.d, numbers.p, numbers.q, numbers.dmp1, numbers.dmq1, numbers.iqmp)
+    return [_unsigned(value) for value in values]
+
+
+def _public_spellings(keys: SigningKeys) -> str:
+    """Everything the site publishes about the keys, in every spelling a needle could share."""
+    rsa_public = keys.rsa.public_key()
+    der = rsa_public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    modulus = _unsigned(rsa_public.public_numbers().n)
+    ed_public = keys.ed25519.public_key().public_bytes_raw()
+    parts = [
+        keys.rsa_public_pem,
+        base64.b64encode(der).decode("ascii"),
+        *keys.rsa_jwk.values(),
+        *_spellings(modulus),
+        keys.ed25519_multikey,
+        *_spellings(ed_public),
+    ]
+    return "\n".join(parts)
+
+
+def private_material(keys: SigningKeys) -> PrivateMaterial:
+    seed = keys.ed25519.private_bytes_raw()
+    rsa_secrets = _rsa_secrets(keys.rsa)
+    needles = [
+        *_spellings(seed),
+        b58encode(seed),
+        "z" + b58encode(ED25519_SECRET_PREFIX + seed),
+        *(spelling for secret in rsa_secrets for spelling in _spellings(secret)),
+        *_windows(_der(keys.ed25519, serialization.PrivateFormat.PKCS8)),
+        *_windows(_der(keys.rsa, serialization.PrivateFormat.PKCS8)),
+        *_windows(_der(keys.rsa, serialization.PrivateFormat.TraditionalOpenSSL)),
+    ]
+    public = _public_spellings(keys)
+    kept = [needle for needle in dict.fromkeys(needles) if needle not in public]
+    text = (ARMOUR, *kept)
+    raw = (*(n.encode("ascii") for n in text), seed, *rsa_secrets[:3])
+    return PrivateMaterial(text, raw)
+
+
+def leak_problem(path: str) -> Problem:
+    """Names the file, never what was found in it."""
+    return Problem(
+        path,
+        0,
+        "",
+        "this output file contains the signing keys' private material; nothing was published",
+        "find what printed it (a template, theme or override) and remove it; if a pull request "
+        "brought it, do not merge it, and replace the keys if the file was shared anywhere",
+    )
