@@ -164,8 +164,8 @@ def artwork_problems(data: bytes, path: str) -> list[Problem]:
     ids: dict[str, int] = {}
     opened: list[int] = []
 
-    def refuse(message: str) -> None:
-        raise _Refused(message)
+    def refuse(message: str, hint: str = _HINT) -> None:
+        raise _Refused(message, hint)
 
     def start(name: str, attributes: dict[str, str]) -> None:
         namespace, _, local = name.rpartition(" ")
@@ -178,9 +178,9 @@ def artwork_problems(data: bytes, path: str) -> list[Problem]:
             if problem:
                 refuse(problem + " is not allowed in badge artwork")
         if len(nodes) >= MAX_ELEMENTS:
-            refuse(f"more than {MAX_ELEMENTS:,} elements; badge artwork is a small drawing")
+            refuse(f"more than {MAX_ELEMENTS:,} elements", _SIMPLER)
         if len(opened) >= MAX_DEPTH:
-            refuse(f"elements nested more than {MAX_DEPTH} deep")
+            refuse(f"elements nested more than {MAX_DEPTH} deep", _SIMPLER)
         cost = _own_cost(attributes)
         node = _Node(parser.CurrentLineNumber, local, cost, references=_references(attributes))
         if opened:
@@ -189,7 +189,7 @@ def artwork_problems(data: bytes, path: str) -> list[Problem]:
         if identifier is not None:
             if identifier in ids:
                 # Which of the two a reference means differs between renderers.
-                refuse(f"the id {identifier[:40]!r} is used twice")
+                refuse(f"the id {identifier[:40]!r} is used twice", "give each element its own id")
             ids[identifier] = len(nodes)
         opened.append(len(nodes))
         nodes.append(node)
@@ -216,7 +216,8 @@ def artwork_problems(data: bytes, path: str) -> list[Problem]:
     try:
         parser.Parse(data, True)
     except _Refused as exc:
-        return [Problem(path, parser.CurrentLineNumber, "", str(exc), _HINT)]
+        message, hint = exc.args
+        return [Problem(path, parser.CurrentLineNumber, "", message, hint)]
     except xml.parsers.expat.ExpatError as exc:
         message = f"not well-formed SVG ({xml.parsers.expat.errors.messages[exc.code]})"
         return [Problem(path, exc.lineno, "", message, "open and save it again in an SVG editor")]
