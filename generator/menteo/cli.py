@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -108,6 +109,8 @@ def build(
         raise SystemExit(1) from None
     except SearchIndexError as exc:
         raise click.ClickException(f"{exc}; nothing was written") from None
+    except OSError as exc:
+        raise click.ClickException(_not_built(exc, out)) from None
     seconds = time.perf_counter() - started
     if fmt == "text":
         for warning in result.warnings:
@@ -121,6 +124,20 @@ def build(
             "warnings": [w.as_dict() for w in result.warnings],
         },
     )
+
+
+def _not_built(exc: OSError, out: Path) -> str:
+    """A full disk, a read-only folder or a file that cannot be read, in one line: the build is
+    all or nothing, so the previous site is untouched either way."""
+    reason = exc.strerror or str(exc)
+    site = out.resolve()
+    try:
+        written = Path(os.path.abspath(exc.filename)).relative_to(site.parent).parts[0]
+    except (TypeError, ValueError, IndexError):  # no file name: a write that ran out of space
+        written = site.name if exc.filename is None else ""
+    if written == site.name or written.startswith((f".{site.name}.", ".search-")):
+        return f"cannot write the site: {reason}; the previous site is unchanged"
+    return f"cannot read {exc.filename}: {reason}; nothing was written"
 
 
 def _reviewed(
