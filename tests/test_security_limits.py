@@ -6,16 +6,26 @@ CLI and fails on the code as it was before these limits.
 
 from __future__ import annotations
 
+import errno
+import http.client
+import os
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.factory import FILES, KICKOFF, THREAD, THREAD_FILE, edit, make_community
+from tests.factory import FILES, KICKOFF, MENTOR, THREAD, THREAD_FILE, edit, make_community
 
 from menteo.cli import main
 from menteo.content import artwork
 from menteo.content.artwork import artwork_problems
 from menteo.credentials import images
+from menteo.output import atomic_directory
+from menteo.serve import STATUS_PATH, Preview, addressed_to, make_server
 
 BADGE = "badges/star.yaml"
 ARTWORK = "badges/images/star.svg"
@@ -265,3 +275,312 @@ def test_every_date_field_has_the_range(
     assert f"{where}: " in result.output and "is not between 1990-01-01 and 2100-12-31" in (
         result.output
     )
+
+
+# ---------------------------------------------------------------- file-system oddities
+
+AVATAR = "content/mentors/avatars/ana-lima.png"
+WITH_AVATAR = {MENTOR: FILES[MENTOR] + f"avatar: {AVATAR}\n"}
+FOLDER = "is a folder where a file belongs (replace it with a real file)"
+NOT_REGULAR = "is not a regular file (a pipe, socket or device) (replace it with a real file)"
+
+
+def expect_problem(root: Path, line: str) -> None:
+    result = run("check", root)
+    assert result.exit_code == 1, result.output
+    assert line in result.output.splitlines(), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("path", "changes"),
+    [
+        (THREAD_FILE, {THREAD_FILE: None}),
+        ("menteo.yml", {"menteo.yml": None}),
+        (f"{THREAD}/2025-03-01-notes.md", {}),
+        ("content/mentees/cy.yaml", {}),
+        ("badges/medal.yaml", {}),
+        (ARTWORK, {BADGE: STAR}),
+        (AVATAR, WITH_AVATAR),
+    ],
+)
+def test_a_folder_where_a_file_belongs(tmp_path: Path, path: str, changes: dict) -> None:
+    root = make_community(tmp_path, changes)
+    (root / path).mkdir(parents=True)
+    expect_problem(root, f"{path}: {FOLDER}")
+
+
+def test_a_file_where_a_folder_belongs(tmp_path: Path) -> None:
+    root = make_community(tmp_path, {MENTOR: None})
+    (root / "content/mentors").write_text("name: Ana\n")
+    expect_problem(
+        root, "content/mentors: is a file where a folder belongs (replace it with a folder)"
+    )
+    (root / f"{THREAD}-2").write_text("x")
+    expect_problem(
+        root,
+        f"{THREAD}-2: expected a thread folder (put each thread in its own folder with a "
+        "thread.yaml)",
+    )
+
+
+@pytest.mark.parametrize("path", [THREAD_FILE, "content/mentees/cy.yaml", "menteo.yml"])
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path: Path, path: str) -> None:
+    """Opening a pipe to read waits for a writer: forever, in CI. In a child process with a
+    timeout, so that the code before this fix fails here rather than hanging the suite."""
+    root = make_community(tmp_path, {path: None})
+    os.mkfifo(root / path)
+    done = subprocess.run(
+        [sys.executable, "-m", "menteo", "check", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"{path}: {NOT_REGULAR}" in done.stderr.splitlines(), done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_a_device_file_is_refused(tmp_path: Path) -> None:
+    root = make_community(tmp_path, {THREAD_FILE: None})
+    os.mknod(root / THREAD_FILE, 0o600 | stat.S_IFCHR, os.makedev(1, 3))  # /dev/null
+    expect_problem(root, f"{THREAD_FILE}: {NOT_REGULAR}")
+
+
+@pytest.fixture
+def denied(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Paths whose opening or listing fails with EACCES, as `chmod 000` does for anyone but
+    root (the tests run as root here, where chmod stops nothing)."""
+    refused: set[str] = set()
+
+    def guarded(real: Callable[..., object]) -> Callable[..., object]:
+        def call(path: object, *args: object, **kwargs: object) -> object:
+            if os.fspath(path).endswith(tuple(refused)):  # type: ignore[arg-type]
+                raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))  # type: ignore[arg-type]
+            return real(path, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(os, "open", guarded(os.open))
+    monkeypatch.setattr(os, "scandir", guarded(os.scandir))
+    return refused
+
+
+@pytest.mark.parametrize(
+    ("path", "changes"),
+    [
+        (THREAD_FILE, {}),
+        ("content/mentees/bo-chen.yaml", {}),
+        ("content/mentees", {}),
+        (THREAD, {}),
+        ("menteo.yml", {}),
+        (ARTWORK, {BADGE: STAR, ARTWORK: HEAD + "</svg>"}),
+        (AVATAR, {**WITH_AVATAR, AVATAR: "png"}),
+    ],
+)
+def test_an_unreadable_file_or_folder(
+    tmp_path: Path, denied: set[str], path: str, changes: dict
+) -> None:
+    root = make_community(tmp_path, changes)
+    denied.add(path)
+    expect_problem(root, f"{path}: cannot be read (permission denied) (make it readable)")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_an_unreadable_file_really_chmod_000(tmp_path: Path) -> None:
+    root = make_community(tmp_path)
+    (root / THREAD_FILE).chmod(0)
+    expect_problem(root, f"{THREAD_FILE}: cannot be read (permission denied) (make it readable)")
+
+
+# ---------------------------------------------------------------- writing the site
+
+
+@pytest.fixture
+def mounted(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """A tiny tmpfs (as root); the test skips where mounting is not permitted."""
+    points: list[Path] = []
+
+    def mount(options: str) -> Path:
+        point = tmp_path / f"mount-{len(points)}"
+        point.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)],
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        points.append(point)
+        return point
+
+    yield mount
+    for point in points:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing_behind(
+    tmp_path: Path, mounted: Callable[[str], Path]
+) -> None:
+    disk = mounted("size=64k")
+    root = make_community(tmp_path / "community")
+    result = run("build", root, "--out", disk / "site")
+    assert result.exit_code == 1, result.output
+    assert (
+        "Error: cannot write the site: No space left on device; the previous site is unchanged"
+    ) in result.output
+    assert list(disk.iterdir()) == []
+
+
+def test_a_read_only_out_folder_is_one_line(tmp_path: Path, mounted: Callable[[str], Path]) -> None:
+    disk = mounted("ro,size=64k")
+    root = make_community(tmp_path / "community")
+    result = run("build", root, "--out", disk / "site")
+    assert result.exit_code == 1, result.output
+    assert (
+        "Error: cannot write the site: Read-only file system; the previous site is unchanged"
+    ) in result.output
+
+
+def test_a_failing_write_keeps_the_previous_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Simulated, so that it runs anywhere: the disk fills up halfway through a rebuild."""
+    root = make_community(tmp_path / "community")
+    out = tmp_path / "site"
+    assert run("build", root, "--out", out).exit_code == 0
+    before = (out / "index.html").read_bytes()
+    real = Path.write_bytes
+
+    def full(path: Path, data: bytes) -> int:
+        if ".site.staging-" in str(path) and path.suffix == ".png":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    result = run("build", root, "--out", out)
+    assert result.exit_code == 1, result.output
+    assert "cannot write the site: No space left on device; the previous site" in result.output
+    assert (out / "index.html").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["community", "site"]
+
+
+def test_an_unreadable_file_read_during_the_build_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_community(tmp_path / "community")
+    real = Path.read_text
+
+    def denied(path: Path, *args: object, **kwargs: object) -> str:
+        if path.name == "awards.jsonl":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(Path, "read_bytes", lambda p: denied(p).encode())
+    result = run("build", root, "--out", tmp_path / "site")
+    assert result.exit_code == 1, result.output
+    assert "awards.jsonl: Permission denied; nothing was written" in result.output
+
+
+# ---------------------------------------------------------------- leftovers of killed builds
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_next_build_removes_what_killed_builds_left(tmp_path: Path) -> None:
+    root = make_community(tmp_path / "community")
+    dead, alive = dead_pid(), 1  # init never dies
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    stale = [f".site.staging-{dead}", f".site.old-{dead}", f".search-{dead}-k3j_x9"]
+    live = [f".site.staging-{alive}", f".search-{alive}-abc", f".search-{os.getpid()}-abc"]
+    other = [".site.staging-12ab", ".site.staging-", ".search-", ".other.staging-7", "notes"]
+    for name in stale + live + other:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "page.html").write_text("x")
+    (tmp_path / f".site.staging-{dead_pid()}").symlink_to(keep)
+    (tmp_path / "site").mkdir()  # an empty site folder: a build may replace it
+    result = run("build", root, "--out", tmp_path / "site")
+    assert result.exit_code == 0, result.output
+    left = {p.name for p in tmp_path.iterdir()}
+    assert not left & set(stale)
+    assert set(live + other) <= left
+    assert keep.is_dir() and (tmp_path / "keep").exists()
+    assert [p.name for p in keep.iterdir()] == []
+
+
+def test_a_site_moved_aside_by_a_killed_swap_comes_back(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    aside = tmp_path / f".site.old-{dead_pid()}"
+    aside.mkdir()
+    (aside / "index.html").write_text("previous")
+    with pytest.raises(RuntimeError), atomic_directory(out) as staging:
+        (staging / "index.html").write_text("new")
+        raise RuntimeError("the build fails")
+    assert (out / "index.html").read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# ---------------------------------------------------------------- serve and DNS rebinding
+
+
+def test_serve_answers_only_requests_addressed_to_it(tmp_path: Path) -> None:
+    root = make_community(tmp_path / "community")
+    preview = Preview(root)
+    server = make_server(preview, "127.0.0.1", 0)
+    port = server.server_address[1]
+    preview.base_url = f"http://127.0.0.1:{port}/"
+    assert preview.rebuild(), preview.problems
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+
+        def status(host: str | None, method: str = "GET", path: str = "/") -> int:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.putrequest(method, path, skip_host=True)
+            if host is not None:
+                connection.putheader("Host", host)
+            connection.endheaders()
+            code = connection.getresponse().status
+            connection.close()
+            return code
+
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+            assert status(host) == 200, host
+        assert status(f"127.0.0.1:{port}", "HEAD") == 200
+        for host in (
+            f"evil.example:{port}",
+            "evil.example",
+            f"127.0.0.1:{port + 1}",
+            "127.0.0.1",
+            f"127.0.0.1.evil.example:{port}",
+            f"localhost:{port}@evil.example",
+            None,
+        ):
+            assert status(host) == 421, host
+            assert status(host, "HEAD") == 421, host
+            assert status(host, path=STATUS_PATH) == 421, host
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("header", "bound", "answered"),
+    [
+        ("[::1]:8000", "127.0.0.1", True),
+        ("10.0.0.5:8000", "0.0.0.0", True),
+        ("localhost:8000", "0.0.0.0", True),
+        ("evil.example:8000", "0.0.0.0", False),
+        ("10.0.0.5:8000", "127.0.0.1", False),
+        ("box.lan:8000", "box.lan", True),
+        ("evil.example:8000", "box.lan", False),
+        ("127.0.0.1:x", "127.0.0.1", False),
+    ],
+)
+def test_which_host_headers_name_the_server(header: str, bound: str, answered: bool) -> None:
+    assert addressed_to(header, bound, 8000) is answered
