@@ -393,6 +393,21 @@ def test_an_unreadable_file_really_chmod_000(tmp_path: Path) -> None:
     expect_problem(root, f"{THREAD_FILE}: cannot be read (permission denied) (make it readable)")
 
 
+def test_the_ledger_or_public_keys_committed_as_folders(tmp_path: Path) -> None:
+    root = make_community(tmp_path / "community")
+    (root / "ledger/awards.jsonl").mkdir(parents=True)
+    for command in ("check", "build"):
+        result = run(command, root)
+        assert result.exit_code == 1, result.output
+        assert f"Error: cannot read {root / 'ledger/awards.jsonl'}: Is a directory" in result.output
+    (root / "ledger/awards.jsonl").rmdir()
+    (root / "keys/public.json").mkdir(parents=True)
+    result = run("build", root)
+    assert result.exit_code == 1, result.output
+    assert "Error: keys/public.json: cannot read" in result.output
+    assert result.output.rstrip().endswith("; nothing was written")
+
+
 # ---------------------------------------------------------------- writing the site
 
 

@@ -94,6 +94,7 @@ def build(
 ) -> None:
     """Validate the community in DIRECTORY and build its site, all or nothing."""
     from menteo.build import build_site  # the renderer's imports cost check and award 0.15 s
+    from menteo.credentials.keys import KeysError
     from menteo.site.search import SearchIndexError
 
     reporter = reporter_for(fmt)
@@ -111,6 +112,8 @@ def build(
         raise click.ClickException(f"{exc}; nothing was written") from None
     except OSError as exc:
         raise click.ClickException(_not_built(exc, out)) from None
+    except KeysError as exc:  # keys/public.json that cannot be read
+        raise click.ClickException(f"{exc}; nothing was written") from None
     seconds = time.perf_counter() - started
     if fmt == "text":
         for warning in result.warnings:
@@ -153,6 +156,8 @@ def _reviewed(
         raise SystemExit(1) from None
     except UsageError as exc:
         raise click.BadParameter(str(exc), param_hint="'--against'") from None
+    except OSError as exc:  # e.g. the ledger committed as a folder
+        raise click.ClickException(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
 
 
 def _now() -> str:
