@@ -94,6 +94,7 @@ def build(
 ) -> None:
     """Validate the community in DIRECTORY and build its site, all or nothing."""
     from menteo.build import build_site  # the renderer's imports cost check and award 0.15 s
+    from menteo.credentials.images import DrawingError
     from menteo.credentials.keys import KeysError
     from menteo.site.search import SearchIndexError
 
@@ -114,6 +115,8 @@ def build(
         raise click.ClickException(_not_built(exc, out)) from None
     except KeysError as exc:  # keys/public.json that cannot be read
         raise click.ClickException(f"{exc}; nothing was written") from None
+    except DrawingError as exc:  # badge artwork on a share card (the badge image passed)
+        raise click.ClickException(f"a badge's artwork: {exc}; nothing was written") from None
     seconds = time.perf_counter() - started
     if fmt == "text":
         for warning in result.warnings:

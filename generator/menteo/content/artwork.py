@@ -4,12 +4,14 @@ every element and attribute is on a short list of drawing features: no scripts, 
 handlers, no styles that import or fetch, no links out, no DTD (so no entity tricks), no
 processing instructions (`<?xml-stylesheet?>` loads CSS).
 
-It is also rasterised by the build, so what it costs to draw is bounded here, at load, where
-`check` sees it too. An element costs one unit, a letter of text four, an element drawn on its
-own layer (opacity, a mask, a clip path) a hundred, and a reference (`<use>`, `url(#id)`) costs
-what it draws, recursively: a few KB of groups each reusing the last ten times would otherwise
-draw millions of shapes. Measured with resvg at 420 px: a unit is about 0.1 ms, so the budget
-of 10,000 units is about a second. Filters, patterns and images are not on the list at all.
+It is also rasterised by the build, so what it draws is bounded here, at load, where `check`
+sees it too: an element costs one unit, a letter of text four, an element drawn on a layer of its
+own (opacity, a mask, a clip path) a hundred more, and a reference (`<use>`, `url(#id)`) costs
+what it draws, recursively. So 3 KB of groups, each reusing the last ten times, ten deep (ten
+billion circles, minutes of drawing) is refused with its line. How long a unit takes depends on
+the area it covers (measured at 512 px: a full-size rectangle 0.3 ms, a stroked circle 3.5 ms,
+a gradient or a layer 25 ms), so rasterising has a deadline as well
+(`credentials.images.DRAW_SECONDS`). Filters, patterns and images are not on the list at all.
 """
 
 from __future__ import annotations
@@ -33,15 +35,15 @@ MAX_BYTES = 256 * 1024
 MAX_ELEMENTS = 5_000
 MAX_DEPTH = 32
 MAX_COST = 10_000
-"""Units (see above) to draw the whole file; measured, 10,000 plain shapes take 0.6 s to
-rasterise, 5,000 shapes with opacity 46 s and 250,000 letters 96 s."""
+"""Units (see above) to draw the whole file: badge artwork has tens to hundreds of elements."""
 LAYER_COST = 100
 LETTER_COST = 4
 _HINT = "keep to shapes, text and gradients; export it as plain SVG without scripts or links"
 _SIMPLER = "simplify the drawing, or export it flattened (without reused groups)"
 _EXTERNAL_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
-_FETCHING = re.compile(r"(image-set|image|element|cross-fade|src)\s*\(", re.IGNORECASE)
-"""CSS functions that load or paint other content (any vendor prefix: the match is anywhere)."""
+_FETCHING = re.compile(r"(?<!\w)(image-set|image|element|cross-fade|src)\(", re.IGNORECASE)
+"""CSS functions that load or paint other content (with any vendor prefix, `-webkit-image-set(`);
+in CSS a name and its parenthesis are never apart, and backslash escapes are refused first."""
 _PLAIN = {"opacity": "1", "mask": "none", "clip-path": "none", "mix-blend-mode": "normal",
           "isolation": "auto"}  # fmt: skip
 """Properties that, unless they have these values, make resvg draw an element on a layer of its
