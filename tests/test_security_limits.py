@@ -208,6 +208,26 @@ def test_a_drawing_that_rasterises_too_slowly_fails_the_build_naming_it(
     assert not (tmp_path / "site").exists()
 
 
+def test_a_share_card_whose_artwork_misses_the_deadline_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = with_artwork(tmp_path, HEAD + '<circle cx="50" cy="50" r="40"/>\n</svg>\n')
+    bounded = images._bounded_render
+
+    def slow_at_card_size(svg: str, width: int, height: int) -> bytes:
+        if width != 512:  # the badge image passes; the share card (420 px) does not
+            raise images.DrawingError("it takes more than 5 s to draw")
+        return bounded(svg, width, height)
+
+    monkeypatch.setattr(images, "_bounded_render", slow_at_card_size)
+    images.png_from_svg.cache_clear()
+    result = run("build", root, "--out", tmp_path / "site")
+    assert result.exit_code == 1, result.output
+    assert result.output.endswith(
+        "Error: a badge's artwork: it takes more than 5 s to draw; nothing was written\n"
+    )
+
+
 def test_our_own_badges_are_drawn_in_process_and_community_artwork_in_a_child(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
