@@ -477,6 +477,26 @@ def test_a_read_only_out_folder_is_one_line(tmp_path: Path, mounted: Callable[[s
     ) in result.output
 
 
+def test_an_out_folder_without_write_permission_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Simulated (root may write anywhere): the folder the site goes in refuses new entries."""
+    root = make_community(tmp_path / "community")
+    real = Path.mkdir
+
+    def refused(path: Path, *args: object, **kwargs: object) -> None:
+        if path.name.startswith(".site.staging-"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    result = run("build", root, "--out", tmp_path / "site")
+    assert result.exit_code == 1, result.output
+    assert result.output.endswith(
+        "Error: cannot write the site: Permission denied; the previous site is unchanged\n"
+    )
+
+
 def test_a_failing_write_keeps_the_previous_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
