@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -107,6 +108,8 @@ def build(
 ) -> None:
     """Validate the community in DIRECTORY and build its site, all or nothing."""
     from menteo.build import build_site  # the renderer's imports cost check and award 0.15 s
+    from menteo.credentials.images import DrawingError
+    from menteo.credentials.keys import KeysError
     from menteo.site.search import SearchIndexError
 
     reporter = reporter_for(fmt)
@@ -122,6 +125,12 @@ def build(
         raise SystemExit(1) from None
     except SearchIndexError as exc:
         raise click.ClickException(f"{exc}; nothing was written") from None
+    except OSError as exc:
+        raise click.ClickException(_not_built(exc, out)) from None
+    except KeysError as exc:  # keys/public.json that cannot be read
+        raise click.ClickException(f"{exc}; nothing was written") from None
+    except DrawingError as exc:  # badge artwork on a share card (the badge image passed)
+        raise click.ClickException(f"a badge's artwork: {exc}; nothing was written") from None
     seconds = time.perf_counter() - started
     if fmt == "text":
         for warning in result.warnings:
@@ -137,6 +146,20 @@ def build(
     )
 
 
+def _not_built(exc: OSError, out: Path) -> str:
+    """A full disk, a read-only folder or a file that cannot be read, in one line: the build is
+    all or nothing, so the previous site is untouched either way."""
+    reason = exc.strerror or str(exc)
+    site = out.resolve()
+    try:
+        written = Path(os.path.abspath(exc.filename)).relative_to(site.parent).parts[0]
+    except (TypeError, ValueError, IndexError):  # no file name: a write that ran out of space
+        written = site.name if exc.filename is None else ""
+    if written == site.name or written.startswith((f".{site.name}.", ".search-")):
+        return f"cannot write the site: {reason}; the previous site is unchanged"
+    return f"cannot read {exc.filename}: {reason}; nothing was written"
+
+
 def _reviewed(directory: Path, reporter: Reporter, action: str) -> tuple[CommunityData, Review]:
     """Load, evaluate and relate to the ledger, or report every problem and exit 1."""
     try:
@@ -146,6 +169,8 @@ def _reviewed(directory: Path, reporter: Reporter, action: str) -> tuple[Communi
     except ContentError as exc:
         reporter.problems(exc.problems, action)
         raise SystemExit(1) from None
+    except OSError as exc:  # e.g. a file that vanished or became unreadable while being read
+        raise click.ClickException(f"cannot read {exc.filename}: {exc.strerror or exc}") from None
 
 
 def _compared(

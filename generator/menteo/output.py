@@ -1,7 +1,8 @@
 """Write a site transactionally: build beside the target, then swap it in whole.
 
-A failed build (content error, crash, Ctrl-C) removes its temporary folder and leaves the previous
-site exactly as it was. On Linux the swap is one `renameat2(RENAME_EXCHANGE)` call, so there is no
+A failed build (content error, crash, Ctrl-C, a full disk) removes its temporary folder and leaves
+the previous site exactly as it was. A build killed outright (SIGKILL, out of memory) cannot: the
+next build removes what it left, recognised by menteo's own names and a process id no longer alive. On Linux the swap is one `renameat2(RENAME_EXCHANGE)` call, so there is no
 moment at which the site is missing; elsewhere two renames leave a window of microseconds.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +35,30 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_leftovers(folder: Path, pattern: re.Pattern[str]) -> None:
+    """Remove the folders in `folder` whose name `pattern` matches in full, with the process id
+    of its `pid` group, when that process is gone: what a killed build left behind. Only real
+    folders (never a link) with exactly such a name; anything else stays."""
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in listing:
+        match = pattern.fullmatch(entry.name)
+        if match and entry.is_dir(follow_symlinks=False) and not _alive(int(match["pid"])):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def unsafe_target(out: Path, root: Path) -> str | None:
     """Why replacing `out` could destroy something that is not a site, or None if it is safe."""
     out, root = out.resolve(), root.resolve()
@@ -47,26 +73,48 @@ def unsafe_target(out: Path, root: Path) -> str | None:
     return None
 
 
+def _swap(staging: Path, out: Path) -> None:
+    """Put `staging` at `out`; whatever fails, `out` is the previous site or the new one."""
+    if out.exists() and _exchange(staging, out):
+        return  # `staging` now holds the previous site, which the caller removes
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old)
+
+
+def _tidy(out: Path) -> None:
+    """Clean up after builds of `out` that were killed: remove their staging folders; a previous
+    site moved aside (`.old-`, killed mid-swap where there is no atomic exchange) goes back to
+    `out` if `out` is missing, else it is removed too."""
+    leftover = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-(?P<pid>\d{{1,9}})")
+    if not out.exists():
+        for old in sorted(out.parent.glob(f".{out.name}.old-*")):
+            match = leftover.fullmatch(old.name)
+            if match and old.is_dir() and not old.is_symlink() and not _alive(int(match["pid"])):
+                os.rename(old, out)
+                break
+    remove_leftovers(out.parent, leftover)
+
+
 @contextmanager
 def atomic_directory(out: Path) -> Iterator[Path]:
     """Yield a fresh sibling folder to fill; on success it replaces `out`, else it vanishes."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _tidy(out)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         yield staging
-    except BaseException:
+        _swap(staging, out)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if out.exists() and _exchange(staging, out):
-        shutil.rmtree(staging)
-        return
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.rename(out, old)
-        os.rename(staging, out)
-        shutil.rmtree(old)
-    else:
-        os.rename(staging, out)

@@ -1,5 +1,8 @@
 """`menteo serve`: a local preview that rebuilds on every change and reloads the browser.
 
+Only requests addressed to the server itself are answered (by the `Host` header): a web page
+whose name an attacker points at 127.0.0.1 (DNS rebinding) would otherwise read the preview.
+
 The preview is built into `.menteo/preview/` (git-ignored), never into `_site/`, with the local
 address as its base URL. A failed rebuild keeps the last good site on screen and shows the
 problems over it, the way a contributor fixes them: one save at a time. The reload script is added
@@ -8,14 +11,17 @@ to pages as they are served, so nothing of it ever reaches a real build.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import threading
 import time
 from collections.abc import Callable
 from functools import partial
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from menteo.build import build_site
 from menteo.errors import ContentError, Problem
@@ -23,6 +29,8 @@ from menteo.errors import ContentError, Problem
 PREVIEW_DIR = Path(".menteo") / "preview"
 STATUS_PATH = "/__menteo/status"
 POLL_SECONDS = 0.5
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+WILDCARD = frozenset({"", "0.0.0.0", "::"})
 SKIPPED = {"_site", "__pycache__", "node_modules"}
 """Besides hidden files and folders (.git, .menteo, a build's staging folder), which the loader
 never reads either."""
@@ -109,6 +117,11 @@ class Preview:
             with self.lock:
                 self.problems = exc.problems
             return False
+        except OSError as exc:  # a full disk or an unreadable file: say so, keep serving
+            problem = Problem(str(exc.filename or self.out), 0, "", exc.strerror or str(exc))
+            with self.lock:
+                self.problems = (problem,)
+            return False
         with self.lock:
             self.problems = ()
             self.version += 1
@@ -140,11 +153,47 @@ class Preview:
                     report(f"  {problem}")
 
 
+def addressed_to(host_header: str | None, bound: str, port: int) -> bool:
+    """Whether a request's `Host` names this server: its own address and port; any loopback
+    name when it listens on loopback; any IP address (never a DNS name, which an attacker can
+    point anywhere) when it listens on every interface."""
+    if host_header is None:
+        return False
+    try:
+        parts = urlsplit(f"//{host_header}")
+        name, given = (parts.hostname or ""), parts.port
+    except ValueError:
+        return False
+    if given != port:
+        return False
+    bound = bound.strip("[]").casefold()
+    if name == bound or (bound in LOOPBACK and name in LOOPBACK):
+        return True
+    if bound not in WILDCARD:
+        return False
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return name == "localhost"
+    return True
+
+
 class _Handler(SimpleHTTPRequestHandler):
     preview: Preview
+    bound: tuple[str, int]
+    """The address the server listens on, for `addressed_to`."""
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def parse_request(self) -> bool:
+        """Every method (GET, HEAD, the status poll) passes here first."""
+        if not super().parse_request():
+            return False
+        if addressed_to(self.headers.get("Host"), *self.bound):
+            return True
+        self.send_error(HTTPStatus.MISDIRECTED_REQUEST, "this server answers only to its address")
+        return False
 
     def do_GET(self) -> None:
         if self.path == STATUS_PATH:
@@ -180,4 +229,6 @@ def _empty_page() -> str:
 
 def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
     handler = type("Handler", (_Handler,), {"preview": preview})
-    return ThreadingHTTPServer((host, port), partial(handler, directory=str(preview.out)))
+    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(preview.out)))
+    handler.bound = (host, server.server_address[1])
+    return server

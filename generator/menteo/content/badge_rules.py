@@ -7,15 +7,17 @@ evaluator never meets a badge it cannot decide yet.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path as FsPath
 
 from menteo.content.artwork import artwork_problems
 from menteo.content.community import Record
 from menteo.content.crossrefs import unknown
+from menteo.content.files import read_regular
 from menteo.content.models import Audience, Badge, Criterion
 from menteo.content.safe_yaml import field_label
-from menteo.errors import Problem
+from menteo.errors import ContentError, Problem
 
 Loc = tuple[str | int, ...]
 ARTWORK_FOLDER = "badges/images/"
@@ -104,13 +106,18 @@ class _BadgeChecker:
         hint = f"put an SVG file of at most {MAX_ARTWORK_BYTES // 1024} KiB in {ARTWORK_FOLDER} and give its file name"
         if "/" in value or "\\" in value or not value.endswith(".svg") or value.startswith("."):
             self.add(record, ("image",), f"{value!r} is not an SVG file name", hint)
-        elif path.is_symlink() or path.parent.is_symlink() or not path.is_file():
+        elif path.is_symlink() or path.parent.is_symlink() or not os.path.lexists(path):
             message = f"{ARTWORK_FOLDER}{value} does not exist (or is a symbolic link)"
             self.add(record, ("image",), message, hint)
         elif path.stat().st_size > MAX_ARTWORK_BYTES:
             self.add(record, ("image",), f"{ARTWORK_FOLDER}{value} is too large", hint)
         else:
-            self.problems += artwork_problems(path.read_bytes(), ARTWORK_FOLDER + value)
+            try:
+                data = read_regular(path, ARTWORK_FOLDER + value, MAX_ARTWORK_BYTES, hint)
+            except ContentError as exc:
+                self.problems += exc.problems
+                return
+            self.problems += artwork_problems(data, ARTWORK_FOLDER + value)
 
 
 def _cycles(badges: Mapping[str, Record[Badge]]) -> list[Problem]:

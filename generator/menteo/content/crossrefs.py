@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path as FsPath
 
 from menteo.content.community import EntryRecord, Person, Record, ThreadRecord
+from menteo.content.files import check_regular
 from menteo.content.models import Community, EntryKind, OutcomeType, Roadmap
 from menteo.content.safe_yaml import field_label
-from menteo.errors import Problem
+from menteo.errors import ContentError, Problem
 
 FOLDERS = {
     "mentor": "content/mentors",
@@ -80,10 +81,14 @@ class _Checker:
             self.add(person, ("avatar",), f"{value!r} is not a PNG, JPEG or WebP image", hint)
         elif (
             not any(p.is_symlink() for p in (path, *path.parents) if p.is_relative_to(self.root))
-            and path.is_file()
+            and path.exists()
         ):
             if path.stat().st_size > MAX_AVATAR_BYTES:
                 self.add(person, ("avatar",), f"{value!r} is larger than 1 MiB", hint)
+            try:
+                check_regular(path, value)  # the build copies it: a folder or pipe is refused
+            except ContentError as exc:
+                self.problems += exc.problems
         else:
             self.add(person, ("avatar",), f"{value!r} does not exist (or is a symbolic link)", hint)
 

@@ -6,7 +6,6 @@ between them are checked (`crossrefs`). Nothing here renders or writes.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from menteo.content.community import (
     Record,
     ThreadRecord,
 )
+from menteo.content.files import os_problem, read_regular
 from menteo.content.markdown_file import MarkdownFile, normalise, split
 from menteo.content.models import (
     SLUG_PATTERN,
@@ -87,18 +87,10 @@ class _Collector:
         """The text of a regular file inside the repository, or None after reporting why not."""
         rel = self.rel(path)
         try:
-            # O_NOFOLLOW refuses a symbolic link in the same call that opens the file.
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except OSError as exc:
-            if exc.errno != errno.ELOOP:
-                raise
-            self.add(rel, 0, "", "symbolic links are not allowed", "replace it with a real file")
+            data = read_regular(path, rel, MAX_BYTES, "split it up")
+        except ContentError as exc:
+            self.problems.extend(exc.problems)
             return None
-        with open(fd, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size > MAX_BYTES:
-                self.add(rel, 0, "", f"file is larger than {MAX_BYTES // 1024} KiB", "split it up")
-                return None
-            data = handle.read()
         try:
             return normalise(data)
         except UnicodeDecodeError as exc:
@@ -187,6 +179,8 @@ def _folder(col: _Collector, name: str) -> FsPath | None:
     would let a pull request make the build read any file on the machine)."""
     directory = col.root / name
     if not directory.is_dir():
+        if os.path.lexists(directory):
+            col.add(name, 0, "", "is a file where a folder belongs", "replace it with a folder")
         return None
     if directory.resolve() != directory or not directory.resolve().is_relative_to(col.root):
         col.add(
@@ -200,15 +194,18 @@ def _folder(col: _Collector, name: str) -> FsPath | None:
     return directory
 
 
-def _files(directory: FsPath | None, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
-    """Candidate files in `directory`, by name; symlinks too, so that they are reported."""
+def _files(col: _Collector, directory: FsPath | None, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
+    """Candidate files in `directory`, by name, whatever they are (a folder, a link, a pipe), so
+    that reading them reports what is wrong."""
     if directory is not None:
-        with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            col.problems.append(os_problem(col.rel(directory), exc))
+            return
         for entry in entries:
-            if entry.name.startswith(".") or os.path.splitext(entry.name)[1] not in suffixes:
-                continue
-            if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+            if not entry.name.startswith(".") and os.path.splitext(entry.name)[1] in suffixes:
                 yield FsPath(entry.path)
 
 
@@ -216,7 +213,7 @@ def _load_people(
     col: _Collector, role: str, cls: type[Mentor] | type[Mentee], default_public: bool
 ) -> dict[str, Person]:
     people: dict[str, Person] = {}
-    for path in _files(_folder(col, crossrefs.FOLDERS[role]), (".yaml", ".yml", ".md")):
+    for path in _files(col, _folder(col, crossrefs.FOLDERS[role]), (".yaml", ".yml", ".md")):
         slug = col.slug_of(path)
         if slug is not None:
             col.known[role].add(slug)
@@ -246,7 +243,7 @@ def _load_simple(
 ) -> dict[str, Record[M]]:
     records: dict[str, Record[M]] = {}
     suffixes = (".md",) if body else (".yaml", ".yml")
-    for path in _files(_folder(col, crossrefs.FOLDERS[kind]), suffixes):
+    for path in _files(col, _folder(col, crossrefs.FOLDERS[kind]), suffixes):
         slug = col.slug_of(path)
         if slug is not None:
             col.known[kind].add(slug)
@@ -275,7 +272,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
     thread_file = folder / "thread.yaml"
     if slug is None:
         return None
-    if not thread_file.exists():
+    if not os.path.lexists(thread_file):
         col.add(
             col.rel(folder),
             0,
@@ -288,7 +285,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
     if parsed is None:
         return None
     thread = col.model(Thread, parsed.located, parsed.data, col.rel(thread_file))
-    entries = [e for e in (_load_entry(col, p, slug) for p in _files(folder, (".md",))) if e]
+    entries = [e for e in (_load_entry(col, p, slug) for p in _files(col, folder, (".md",))) if e]
     if thread is None:
         return None
     entries.sort(key=lambda e: (e.date, e.slug))
@@ -308,7 +305,11 @@ def _load_threads(col: _Collector, config: SiteConfig | None) -> dict[str, Threa
     if directory is None:
         return {}
     default = config.privacy.thread_visibility if config else Visibility.SUMMARY
-    folders = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+    try:
+        folders = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        col.problems.append(os_problem("content/threads", exc))
+        return {}
     records = (_load_thread(col, folder, default) for folder in folders)
     return {r.slug: r for r in records if r is not None}
 
@@ -352,7 +353,7 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
 
 def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteConfig | None:
     path = root / CONFIG_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         col.add(
             CONFIG_FILE,
             0,

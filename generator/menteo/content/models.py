@@ -86,6 +86,28 @@ def _https_url(value: str) -> str:
     return value
 
 
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+"""Dates in content lie in this fixed range (no clock: the same files always validate the same):
+an entry dated 9999-12-31 made the dashboard's month charts hundreds of megabytes."""
+
+
+def _plausible_date(value: dt.date) -> dt.date:
+    if not EARLIEST <= value <= LATEST:
+        raise PydanticCustomError(
+            "implausible_date",
+            "{value} is not between {earliest} and {latest}",
+            {
+                "value": value.isoformat(),
+                "earliest": EARLIEST.isoformat(),
+                "latest": LATEST.isoformat(),
+                "hint": "check the year",
+            },
+        )
+    return value
+
+
+Date = Annotated[dt.date, AfterValidator(_plausible_date)]
 Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_email)]
 Line = Annotated[
     str,
@@ -250,14 +272,14 @@ class Goal(Strict):
     id: Slug
     title: Line
     status: GoalStatus = GoalStatus.OPEN
-    due: dt.date | None = None
+    due: Date | None = None
 
 
 class Thread(Strict):
     mentor: Slug
     mentee: Slug
-    started: dt.date
-    ended: dt.date | None = None
+    started: Date
+    ended: Date | None = None
     cadence: Line | None = None
     roadmap: Slug | None = None
     community: Slug | None = None
@@ -268,7 +290,7 @@ class Thread(Strict):
 
 class Entry(Strict):
     kind: EntryKind
-    date: dt.date
+    date: Date
     author: Slug
     title: Line
     tags: list[Slug] = []
@@ -358,7 +380,7 @@ class Since(Strict):
     """Only evidence dated on or after `since` counts."""
 
     min: Threshold
-    since: dt.date | None = None
+    since: Date | None = None
 
 
 class Windowed(Since):
@@ -390,7 +412,7 @@ class FeedbackRating(Strict):
     min: Annotated[float, Field(ge=1, le=5)]
     responses: Threshold = 3
     """The average is only judged over at least this many rated feedback entries."""
-    since: dt.date | None = None
+    since: Date | None = None
 
 
 def _two_or_more(rules: list[Criterion]) -> list[Criterion]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import functools
 import struct
+import subprocess
+import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,12 @@ _RENDER = {
 }
 """Every generic family maps to the bundled font, so community artwork cannot reach system ones."""
 
+DRAW_SECONDS = 5
+"""How long rasterising one community drawing may take (a typical one takes 0.1 s, in a child
+process). Artwork is bounded when it is loaded (`content.artwork`), but per pixel some shapes cost
+a hundred times others: within those bounds, 5,000 full-size shapes with gradients took minutes.
+A drawing this slow fails the build instead, naming the file; ours are drawn in-process."""
+
 _COLOURS = {"mentor": ("#0b5cad", "#073b70"), "mentee": ("#11643a", "#0a3f24")}
 """Fill and rim per audience: the emblem colours of the default theme (white text ≥ 6.5:1)."""
 _GOLD = "#8a5a00"
@@ -49,6 +57,10 @@ _SHAPES = {
 _TEXT = f'font-family="{FAMILY}, sans-serif" font-weight="700" text-anchor="middle" fill="#ffffff"'
 
 
+_OURS: set[str] = set()
+"""Drawings `badge_svg` made in this process (or its parent): only these are rasterised in it."""
+
+
 def _initials(name: str) -> str:
     """Up to two capitals, as the theme's emblem shows them."""
     words = unicodedata.normalize("NFC", name).split()
@@ -60,7 +72,7 @@ def badge_svg(name: str, tier: int, audience: str) -> str:
     fill, rim = _COLOURS[audience]
     star = tier >= 3
     label_y, label_size, name_y, name_size = (347, 34, 290, 112) if star else (385, 40, 290, 150)
-    return (
+    drawing = (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512" width="512" height="512"'
         ' role="img">\n'
         f"<title>{escape(name)}</title>\n"
@@ -72,10 +84,32 @@ def badge_svg(name: str, tier: int, audience: str) -> str:
         f"TIER {tier}</text>\n"
         "</svg>\n"
     )
+    _OURS.add(drawing)
+    return drawing
 
 
 def _render(svg: str, width: int, height: int) -> bytes:
     return resvg_py.svg_to_bytes(svg_string=svg, width=width, height=height, **_RENDER)
+
+
+class DrawingError(RuntimeError):
+    """A badge drawing could not be rasterised in time, or at all: the artwork's fault."""
+
+
+def _bounded_render(svg: str, width: int, height: int) -> bytes:
+    """`_render` in a child process killed after `DRAW_SECONDS`: resvg cannot be interrupted,
+    and a pull request's artwork must not hold a build for minutes."""
+    command = [sys.executable, "-m", __name__, str(width), str(height)]
+    try:
+        done = subprocess.run(
+            command, input=svg.encode("utf-8"), capture_output=True, timeout=DRAW_SECONDS
+        )
+    except subprocess.TimeoutExpired:
+        raise DrawingError(f"it takes more than {DRAW_SECONDS} s to draw") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no reason"]
+        raise DrawingError(f"it cannot be drawn ({reason[-1][:200]})")
+    return done.stdout
 
 
 def _size(png: bytes) -> tuple[int, int]:
@@ -91,8 +125,9 @@ def _png_href(png: bytes) -> str:
 @functools.lru_cache(maxsize=256)
 def png_from_svg(svg: str, size: int) -> bytes:
     """A size×size PNG of any badge SVG, ours or a community's; other shapes are centred.
-    Cached: every award of a badge, and its share card, rasterises the same SVG."""
-    png = _render(svg, size, size)
+    Cached: every award of a badge, and its share card, rasterises the same SVG. Raises
+    `DrawingError`."""
+    png = _render(svg, size, size) if svg in _OURS else _bounded_render(svg, size, size)
     width, height = _size(png)
     if (width, height) == (size, size):
         return png
@@ -258,3 +293,7 @@ def share_image(card: ShareCard) -> bytes:
         f"{image}{''.join(texts)}</svg>\n"
     )
     return _render(svg, width, height)
+
+
+if __name__ == "__main__":  # `_bounded_render`'s child: SVG on stdin, PNG on stdout
+    sys.stdout.buffer.write(_render(sys.stdin.read(), int(sys.argv[1]), int(sys.argv[2])))

@@ -24,6 +24,7 @@ from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_fact
 from menteo.credentials.keys import PublicKeys, SigningKeys, rsa_public_jwk
 from menteo.credentials.parallel import sign_all
 from menteo.credentials.proofs import proof_options, sign_data_integrity, sign_jws, verify_jws
+from menteo.errors import ContentError, Problem
 from menteo.ledger.records import Ledger
 
 BADGE_PNG_SIZE = 512
@@ -169,7 +170,15 @@ class _Issuer:
                 svg = images.badge_svg(badge.name, badge.tier, badge.audience.value)
             svgs[slug] = svg
             self.add(f"badges/images/{slug}.svg", svg)
-            self.add(f"badges/images/{slug}.png", self.png(svg))
+            try:
+                self.add(f"badges/images/{slug}.png", self.png(svg))
+            except images.DrawingError as exc:
+                if not badge.image:
+                    raise
+                path = f"badges/images/{badge.image}"
+                raise ContentError(
+                    [Problem(path, 0, "", str(exc), "simplify the drawing")]
+                ) from None
         return svgs
 
     def keys_and_profiles(self) -> None:

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from menteo.content.files import read_regular
 from menteo.credentials.encoding import b64url_decode, b64url_encode, ed25519_from_multikey
 from menteo.credentials.keys import (
     REGISTRY,
@@ -39,6 +40,8 @@ from menteo.errors import ContentError, Problem
 from menteo.git import UsageError, repository
 
 SIGNATURES = ("possession", "endorsement")
+MAX_REGISTRY_BYTES = 4 * 2**20
+"""A chain gains an entry per rotation (about 1 KB each): far below this, however long it runs."""
 """Members left out of an entry's canonical bytes: they are signatures over those bytes."""
 MEMBERS = {"ed25519", "rsa", "since", "prev", "retired", *SIGNATURES}
 _START_HINT = (
@@ -279,12 +282,13 @@ def read_key_chain(root: Path) -> KeyChain | None:
     """The community's verified key chain; None when it has none; a ContentError (with the
     line of the offending entry) when the file is not a chain that verifies."""
     path = root / REGISTRY
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not (path.exists() or path.is_symlink()):
         return None
-    except (OSError, UnicodeError) as exc:
-        raise ContentError([_problem(0, "", f"cannot read: {exc}", "")]) from None
+    data = read_regular(path, REGISTRY.as_posix(), MAX_REGISTRY_BYTES, "restore it from git")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeError as exc:
+        raise ContentError([_problem(0, "", f"not valid UTF-8 (byte {exc.start})", "")]) from None
     try:
         document, items, lines = _chain_items(text)
     except json.JSONDecodeError as exc:

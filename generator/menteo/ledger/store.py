@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from menteo.content.files import read_regular
 from menteo.errors import ContentError, Problem
 from menteo.git import Change, UsageError, changed_files, refuse_option, repository
 from menteo.ledger.records import EMPTY, LEDGER_FILE, Ledger, extends, parse_ledger
@@ -36,21 +36,9 @@ def read_text(root: Path) -> str:
     path = root / LEDGER_FILE
     if path.parent.is_symlink() or path.is_symlink():
         raise _unreadable("is a symbolic link")
-    try:
-        status = path.stat()
-    except FileNotFoundError:
+    if not path.exists():
         return ""
-    except OSError as exc:
-        raise _unreadable(f"cannot be read ({exc.strerror})") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise _unreadable("is not a regular file (a folder?)")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_LEDGER_BYTES + 1)
-    except OSError as exc:
-        raise _unreadable(f"cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_LEDGER_BYTES:
-        raise _unreadable(f"is larger than {MAX_LEDGER_BYTES // 2**20} MiB")
+    data = read_regular(path, LEDGER_FILE, MAX_LEDGER_BYTES, "restore it from git")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -21,6 +21,8 @@ from menteo.ledger.records import Ledger
 
 CHECK_IN_DAYS = 45
 """A published, active pair with no session for longer than this needs a check-in."""
+MAX_MONTHS = 120
+"""The monthly charts show at most the last ten years."""
 MIN_RATINGS = 3
 """Fewer rated feedback responses than this and no average is shown: it would say too much
 about the one or two people who answered."""
@@ -249,16 +251,16 @@ def _month(day: dt.date) -> str:
 
 
 def _by_month(counts: Counter[str]) -> list[tuple[str, int]]:
-    """Every month from the first to the last counted, empty months included."""
+    """Every month from the first to the last counted, empty months included, but at most the
+    last `MAX_MONTHS`: one entry dated decades away must not make the page megabytes long."""
     if not counts:
         return []
-    first, last = min(counts), max(counts)
-    year, month = int(first[:4]), int(first[5:])
-    months = []
-    while (label := f"{year:04d}-{month:02d}") <= last:
-        months.append((label, counts[label]))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    first, last = (int(m[:4]) * 12 + int(m[5:]) - 1 for m in (min(counts), max(counts)))
+    labels = (
+        f"{n // 12:04d}-{n % 12 + 1:02d}"
+        for n in range(max(first, last - MAX_MONTHS + 1), last + 1)
+    )
+    return [(label, counts[label]) for label in labels]
 
 
 def _outcome_type(pub: Publication, thread: ThreadRecord, entry: EntryRecord) -> str:

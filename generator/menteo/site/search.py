@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from menteo.output import remove_leftovers
 
 SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
@@ -20,6 +23,9 @@ SHARDS_FILE = "shards.json"
 """In the first bundle: the other bundles' folders, relative to it, for `search.js` to merge."""
 SEARCH_MARKER = "data-pagefind-body"
 """The attribute templates put on the main content of a page worth finding."""
+LEFTOVER_VIEW = re.compile(r"\.search-(?P<pid>\d{1,9})-\w+")
+"""Each bundle's view of the site is a temporary folder beside it, named for the build's process so
+that the next build can remove those a killed build left."""
 
 
 class SearchIndexError(RuntimeError):
@@ -59,8 +65,9 @@ def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]
     pages = sorted(searchable) or sorted(p for p in every if not p.startswith(f"{SEARCH_DIR}/"))
     shards = [pages[i : i + shard_pages] for i in range(0, len(pages), shard_pages)] or [[]]
     targets = shard_dirs(len(shards))
+    remove_leftovers(site.parent, LEFTOVER_VIEW)
     for shard, target in zip(shards, targets, strict=True):
-        with tempfile.TemporaryDirectory(dir=site.parent, prefix=".search-") as view:
+        with tempfile.TemporaryDirectory(dir=site.parent, prefix=f".search-{os.getpid()}-") as view:
             for page in shard:
                 _mirror(site / page, Path(view) / page)
             _run(binary, Path(view), site / target)
