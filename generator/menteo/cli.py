@@ -27,6 +27,7 @@ from menteo.ledger.review import Pending, Review, record_lines, review, revocati
 from menteo.ledger.store import UsageError, append, locked, read_ledger, recorded_now
 from menteo.output import unsafe_target
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
+from menteo.site.templates_check import template_problems
 
 FORMAT = click.option(
     "--format",
@@ -187,9 +188,12 @@ def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
 def check(directory: Path, fmt: str, against: str | None) -> None:
     """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
     reporter = reporter_for(fmt)
-    community, reviewed = _reviewed(
-        directory, reporter, "fix them and run menteo check again", against
-    )
+    action = "fix them and run menteo check again"
+    community, reviewed = _reviewed(directory, reporter, action, against)
+    templates = template_problems(community.root, community.config.theme)
+    if templates:
+        reporter.problems(tuple(templates), action)
+        raise SystemExit(1)
     counts = {
         "mentors": len(community.mentors),
         "mentees": len(community.mentees),
