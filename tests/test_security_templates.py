@@ -245,9 +245,10 @@ def test_plain_data_views_and_registered_functions_work(env: object) -> None:
         "{{ page.title | upper }} {{ urls.page('x') }} {{ d.items() | list | length }} "
         "{{ s.rstrip('/').split('/')[-1] }} {{ _('Mentors') }} {{ n | format_number }}"
         "{% for i in range(2) %}{{ loop.index }}{% endfor %}"
+        '{% import "macros.html" as m %} {{ m.person.name }}'
     )
     text = render(env, source, page=head, urls=Urls("https://e.org/c/"), d={"k": 1}, s="a/b/", n=3)
-    assert text == "TITLE /c/x/ 1 b Mentors 312"
+    assert text == "TITLE /c/x/ 1 b Mentors 312 person"
 
 
 def walk(obj: object, seen: set[int]) -> Iterator[object]:

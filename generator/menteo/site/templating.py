@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner
@@ -31,9 +32,10 @@ PLAIN_TYPES: frozenset[type] = frozenset(
 )
 """Published data as it is: its public, non-mutating attributes and methods are the template's."""
 JINJA_TYPES: frozenset[type] = frozenset(
-    {LoopContext, Macro, BlockReference, TemplateReference, Cycler, Joiner}
+    {LoopContext, Macro, BlockReference, TemplateReference, TemplateModule, Cycler, Joiner}
 )
-"""What Jinja itself hands a template (`loop`, macros and `caller`, `super()`, `self`)."""
+"""What Jinja itself hands a template (`loop`, macros and `caller`, `super()`, `self`, an
+`{% import %}`ed template)."""
 VIEW_MODULES: frozenset[str] = frozenset(
     {
         "menteo.site.views",
