@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import types
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -79,28 +79,34 @@ def _readable_type(cls: type) -> bool:
 class TemplateSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with an allow-list: refused unless known to be harmless.
 
-    Decisions depend only on an object's type and the attribute's name, so they are cached:
-    a page reads thousands of attributes."""
+    An attribute is decided by the object's type and the attribute's name alone (Jinja's own
+    rules, internal attributes and mutating methods, are by type too), so each decision is made
+    once per environment: a page reads thousands of attributes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.attributes: dict[tuple[type, str], bool] = {}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        return _attribute_allowed(type(obj), attr) and super().is_safe_attribute(obj, attr, value)
+        key = (type(obj), attr)
+        allowed = self.attributes.get(key)
+        if allowed is None:
+            allowed = self.attributes[key] = (
+                not attr.startswith("_")
+                and _readable_type(key[0])
+                and super().is_safe_attribute(obj, attr, value)
+            )
+        return allowed
 
     def is_safe_callable(self, obj: Any) -> bool:
-        if isinstance(obj, (types.MethodType, types.BuiltinMethodType)):
-            owner = obj.__self__
-            allowed = _readable_type(type(owner)) and not obj.__name__.startswith("_")
+        """Macros, the environment's globals (filters and tests are never called through here),
+        and public methods of what a template may read."""
+        cls = type(obj)
+        if cls is types.MethodType or cls is types.BuiltinMethodType:
+            allowed = _readable_type(type(obj.__self__)) and not obj.__name__.startswith("_")
         else:
-            allowed = type(obj) in JINJA_TYPES or any(
-                obj is registered
-                for registry in (self.globals, self.filters, self.tests)
-                for registered in registry.values()
-            )
+            allowed = cls in JINJA_TYPES or any(obj is g for g in self.globals.values())
         return allowed and super().is_safe_callable(obj)
-
-
-@lru_cache(maxsize=4096)
-def _attribute_allowed(cls: type, attr: str) -> bool:
-    return not attr.startswith("_") and _readable_type(cls)
 
 
 def template_environment(dirs: list[Path]) -> TemplateSandbox:
