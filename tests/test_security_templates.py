@@ -8,6 +8,7 @@ placed where a pull request would put it (`overrides/templates/`, `themes/<theme
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -20,7 +21,11 @@ from jinja2.exceptions import SecurityError, UndefinedError
 import menteo.build
 from menteo.cli import main
 from menteo.content.community import Body
+from menteo.content.loader import load_community
 from menteo.content.publication import Urls
+from menteo.ledger.review import review
+from menteo.ledger.store import read_ledger
+from menteo.newsletter import digest
 from menteo.serve import PREVIEW_DIR, Preview
 from menteo.site.pages import PageHead
 from menteo.site.render import make_environment
@@ -41,19 +46,29 @@ ESCAPES = {
     "format-escape": "{{ '{0.__init__.__globals__[os]}'.format(cycler) }}",
     "attr-filter": "{{ (cycler | attr('__init__')).__globals__ }}",
     "item-dunder": "{{ cycler['__init__'] }}",
+    "call-dunder": "{{ urls.page.__call__('x') }}",
 }
 """Sandbox escapes: each reaches for an attribute starting with `_`."""
 REFUSED = {
-    "namespace": "{% set ns = namespace(x=1) %}{% set ns.x = 2 %}{{ ns.x }}",
-    "dict-update": "{% set d = {'a': 1} %}{{ d.update({'a': 2}) }}{{ d.a }}",
-    "list-append": "{% set l = [] %}{{ l.append(1) }}",
-    "include-absolute": "{% include '/etc/passwd' %}",
-    "include-parent": "{% include '../../content/mentees/quiet-one.yaml' %}",
-    "division": "{{ 1 // 0 }}",
-    "unregistered-call": "{{ urls.page.__call__('x') }}",
-    "runaway-macro": "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+    "namespace": ("{% set ns = namespace(x=1) %}{% set ns.x = 2 %}", "'namespace' is undefined"),
+    "dict-update": (
+        "{% set d = {'a': 1} %}{{ d.update({'a': 2}) }}{{ d.a }}",
+        "access to attribute 'update' of 'dict' object is unsafe",
+    ),
+    "list-append": ("{% set l = [] %}{{ l.append(1) }}", "attribute 'append' of 'list'"),
+    "include-absolute": ("{% include '/etc/passwd' %}", "template '/etc/passwd' not found"),
+    "include-parent": (
+        "{% include '../../content/mentees/quiet-one.yaml' %}",
+        "template '../../content/mentees/quiet-one.yaml' not found",
+    ),
+    "division": ("{{ 1 // 0 }}", "ZeroDivisionError: "),
+    "runaway-macro": (
+        "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+        "RecursionError: maximum recursion depth exceeded",
+    ),
 }
-"""No `_` anywhere, refused or failing when rendered: mutation, path escapes, exceptions."""
+"""No `_` anywhere, refused or failing when rendered (mutation, path escapes, exceptions), and
+what the problem says."""
 FILE_ACCESS = {
     "body-path": "{{ entry.body.path }}",
     "body-file": "{{ entry.body.file }}",
@@ -91,15 +106,33 @@ def assert_refused(result: Result, where: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", [*ESCAPES.values(), *REFUSED.values()], ids=[*ESCAPES, *REFUSED]
+    ("payload", "message"),
+    [*((p, " is unsafe") for p in ESCAPES.values()), *REFUSED.values()],
+    ids=[*ESCAPES, *REFUSED],
 )
-def test_build_refuses_hostile_override(project: Path, tmp_path: Path, payload: str) -> None:
+def test_build_refuses_hostile_override(
+    project: Path, tmp_path: Path, payload: str, message: str
+) -> None:
     marker = override(project, "robots.txt", payload)
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["build", str(project), "--out", str(out)])
     assert_refused(result, "overrides/templates/robots.txt:2")
+    assert message in result.output
     assert not marker.exists(), "the payload ran"
     assert not out.exists(), "a failed build writes no site"
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [("{% if %}", "Expected an expression"), ("{{ no_such_name }}", "'no_such_name' is undefined")],
+)
+def test_build_locates_syntax_errors_and_undefined_names(
+    project: Path, tmp_path: Path, payload: str, message: str
+) -> None:
+    override(project, "robots.txt", payload)
+    result = CliRunner().invoke(main, ["build", str(project), "--out", str(tmp_path / "site")])
+    assert_refused(result, "overrides/templates/robots.txt:2")
+    assert message in result.output
 
 
 @pytest.mark.parametrize("payload", FILE_ACCESS.values(), ids=FILE_ACCESS)
@@ -245,10 +278,10 @@ def test_plain_data_views_and_registered_functions_work(env: object) -> None:
         "{{ page.title | upper }} {{ urls.page('x') }} {{ d.items() | list | length }} "
         "{{ s.rstrip('/').split('/')[-1] }} {{ _('Mentors') }} {{ n | format_number }}"
         "{% for i in range(2) %}{{ loop.index }}{% endfor %}"
-        '{% import "macros.html" as m %} {{ m.person.name }}'
+        '{% import "macros.html" as m %} {{ m.person.name }} {{ "{}-{}".format(1, s) }}'
     )
     text = render(env, source, page=head, urls=Urls("https://e.org/c/"), d={"k": 1}, s="a/b/", n=3)
-    assert text == "TITLE /c/x/ 1 b Mentors 312 person"
+    assert text == "TITLE /c/x/ 1 b Mentors 312 person 1-a/b/"
 
 
 def walk(obj: object, seen: set[int]) -> Iterator[object]:
@@ -293,3 +326,11 @@ def test_templates_receive_only_plain_data_and_views(
     assert {
         t for t in found if t not in PLAIN_TYPES and not is_view_type(t) and t is not Body
     } == set()
+
+
+def test_the_newsletter_receives_only_plain_data_and_views() -> None:
+    community = load_community(MINI)
+    news = digest(community, review(community, read_ledger(community.root)), dt.date(2025, 1, 1))
+    found = {type(obj) for obj in walk(news, set())}
+    assert news.awards and news.outcomes, "the digest has something to walk"
+    assert {t for t in found if t not in PLAIN_TYPES and not is_view_type(t)} == set()

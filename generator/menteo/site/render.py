@@ -1,8 +1,9 @@
 """Render the page plan into a directory with Jinja2, on every core, and collect internal links.
 
 Templates come from the project's `overrides/`, then `themes/<theme>/` in the project, then the
-theme shipped with menteo: a project overrides one file at a time. Autoescaping is on and undefined
-variables are errors, so a template mistake fails the build instead of printing blanks.
+theme shipped with menteo: a project overrides one file at a time. Every one runs in a sandbox
+(`menteo.site.templating`). Autoescaping is on and undefined variables are errors, so a template
+mistake fails the build instead of printing blanks.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError, pass_eval_context
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
@@ -162,7 +163,12 @@ def _template_problem(exc: Exception, page: Page, root: Path) -> Problem:
             name, line = frames[-1].filename, frames[-1].lineno or 0
     path = Path(name)
     shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(name)
-    text = exc.message if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TemplateNotFound):
+        text = f"template {exc.name!r} not found"
+    elif isinstance(exc, TemplateError):
+        text = exc.message or ""
+    else:
+        text = f"{type(exc).__name__}: {exc}"
     message = f"{text or exc} (rendering {page.url})"
     return Problem(shown, line, "template", message, "fix the template")
 

@@ -14,11 +14,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import types
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
+from weakref import WeakValueDictionary
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    Undefined,
+    select_autoescape,
+)
 from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -86,6 +94,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.attributes: dict[tuple[type, str], bool] = {}
+        self.formatters: WeakValueDictionary[int, Callable[..., str]] = WeakValueDictionary()
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -98,14 +107,28 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             )
         return allowed
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """Jinja hands templates `str.format` as a function of its own that formats in the
+        sandbox: marked here, so that it can be called."""
+        wrapper = super().wrap_str_format(value)
+        if wrapper is not None:
+            self.formatters[id(wrapper)] = wrapper
+        return wrapper
+
     def is_safe_callable(self, obj: Any) -> bool:
         """Macros, the environment's globals (filters and tests are never called through here),
-        and public methods of what a template may read."""
+        and public methods of what a template may read. Calling an undefined value is let
+        through: it only raises, saying which name was undefined or which access refused."""
         cls = type(obj)
         if cls is types.MethodType or cls is types.BuiltinMethodType:
             allowed = _readable_type(type(obj.__self__)) and not obj.__name__.startswith("_")
         else:
-            allowed = cls in JINJA_TYPES or any(obj is g for g in self.globals.values())
+            allowed = (
+                cls in JINJA_TYPES
+                or isinstance(obj, Undefined)
+                or self.formatters.get(id(obj)) is obj
+                or any(obj is g for g in self.globals.values())
+            )
         return allowed and super().is_safe_callable(obj)
 
 
