@@ -27,9 +27,15 @@ from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.newsletter import digest
 from menteo.serve import PREVIEW_DIR, Preview
-from menteo.site.pages import PageHead
-from menteo.site.render import make_environment
-from menteo.site.templating import PLAIN_TYPES, is_view_type, theme_dirs
+from menteo.site.pages import Page, PageHead
+from menteo.site.render import Rendered, RenderSettings, make_environment
+from menteo.site.templating import (
+    PACKAGE_THEMES,
+    PLAIN_TYPES,
+    TemplateSandbox,
+    is_view_type,
+    theme_dirs,
+)
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 ENTRY_URL = "threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/index.html"
@@ -180,7 +186,7 @@ def test_a_failing_base_template_is_reported_not_hidden_by_search(
     project: Path, tmp_path: Path
 ) -> None:
     """When every page fails, the problem is the template's, not "Pagefind found no pages"."""
-    template = MINI.parent.parent.parent / "generator/menteo/themes/default/templates/base.html"
+    template = PACKAGE_THEMES / "default/templates/base.html"
     text = template.read_text(encoding="utf-8")
     override(project, "base.html", text.replace("<main", "{{ site.issuer.__class__ }}<main", 1))
     result = CliRunner().invoke(main, ["build", str(project), "--out", str(tmp_path / "site")])
@@ -251,28 +257,28 @@ def test_serve_shows_the_problem_and_keeps_the_last_good_site(project: Path) -> 
 
 
 @pytest.fixture(scope="module")
-def env() -> object:
+def env() -> TemplateSandbox:
     return make_environment(theme_dirs(MINI, "default"), "/", "en")
 
 
-def render(env: object, source: str, **context: object) -> str:
-    return env.from_string(source).render(**context)  # type: ignore[attr-defined]
+def render(env: TemplateSandbox, source: str, **context: object) -> str:
+    return env.from_string(source).render(**context)
 
 
-def test_unregistered_callables_in_the_context_are_refused(env: object) -> None:
+def test_unregistered_callables_in_the_context_are_refused(env: TemplateSandbox) -> None:
     for function in (os.getcwd, print, Path.cwd, lambda: "x"):
         with pytest.raises(SecurityError):
             render(env, "{{ f() }}", f=function)
 
 
-def test_non_view_objects_show_no_attributes(env: object, tmp_path: Path) -> None:
+def test_non_view_objects_show_no_attributes(env: TemplateSandbox, tmp_path: Path) -> None:
     body = Body.of(tmp_path / "entry.md", "content/x/entry.md", "text")
     for obj, attr in ((tmp_path, "name"), (body, "path"), (body, "text"), (os, "environ")):
         with pytest.raises((SecurityError, UndefinedError)):
             render(env, "{{ obj[attr] }}{{ obj | attr(attr) }}", obj=obj, attr=attr)
 
 
-def test_plain_data_views_and_registered_functions_work(env: object) -> None:
+def test_plain_data_views_and_registered_functions_work(env: TemplateSandbox) -> None:
     head = PageHead("/a/", "Title", "", "website", None)
     source = (
         "{{ page.title | upper }} {{ urls.page('x') }} {{ d.items() | list | length }} "
@@ -305,10 +311,10 @@ def test_templates_receive_only_plain_data_and_views(
 ) -> None:
     """Everything a page hands its template, followed to the leaves, is plain data, a view
     model, or an entry's opaque `Body` (only the `markdown` filter reads it)."""
-    captured = []
+    captured: list[tuple[RenderSettings, list[Page]]] = []
     original = menteo.build.render_pages
 
-    def capture(settings, pages, workers=None):  # type: ignore[no-untyped-def]
+    def capture(settings: RenderSettings, pages: list[Page], workers: int | None) -> Rendered:
         captured.append((settings, pages))
         return original(settings, pages, workers)
 
