@@ -20,13 +20,16 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 import menteo.build
 from menteo.cli import main
-from menteo.content.community import Body
+from menteo.content.community import Body, CommunityData
 from menteo.content.loader import load_community
-from menteo.content.publication import Urls
+from menteo.content.publication import Publication, Urls
+from menteo.errors import Problem
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.newsletter import digest
 from menteo.serve import PREVIEW_DIR, Preview
+from menteo.site.awards import AwardView, RecognitionViews
+from menteo.site.dashboard import Dashboard
 from menteo.site.pages import Page, PageHead
 from menteo.site.render import Rendered, RenderSettings, make_environment
 from menteo.site.templating import (
@@ -36,6 +39,7 @@ from menteo.site.templating import (
     is_view_type,
     theme_dirs,
 )
+from menteo.site.views import EntryView, PersonView, SiteViews
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 ENTRY_URL = "threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/index.html"
@@ -288,6 +292,12 @@ def test_plain_data_views_and_registered_functions_work(env: TemplateSandbox) ->
     )
     text = render(env, source, page=head, urls=Urls("https://e.org/c/"), d={"k": 1}, s="a/b/", n=3)
     assert text == "TITLE /c/x/ 1 b Mentors 312 person 1-a/b/"
+
+
+def test_view_types_are_the_published_views_only() -> None:
+    assert all(map(is_view_type, (EntryView, PersonView, AwardView, Dashboard, PageHead, Urls)))
+    records = (Page, Body, Publication, SiteViews, RecognitionViews, CommunityData, Problem)
+    assert not any(map(is_view_type, records))
 
 
 def walk(obj: object, seen: set[int]) -> Iterator[object]:

@@ -49,13 +49,19 @@ VIEW_MODULES: frozenset[str] = frozenset(
         "menteo.site.views",
         "menteo.site.awards",
         "menteo.site.dashboard",
-        "menteo.site.pages",
         "menteo.newsletter",
     }
 )
 """Modules of the view models: their frozen dataclasses hold only published data."""
-VIEW_CLASSES: frozenset[str] = frozenset({"menteo.content.publication.Urls"})
-"""View-like classes elsewhere, by name (`urls`: pure functions from names to URLs)."""
+VIEW_CLASSES: frozenset[str] = frozenset(
+    {
+        "menteo.content.publication.Urls",
+        "menteo.site.pages.PageHead",
+        "menteo.site.pages.PageImage",
+    }
+)
+"""View classes elsewhere, by name: `urls` (pure functions from names to URLs) and `page` (not
+the plan's `Page`, which names the content file a page shows)."""
 
 
 def theme_dirs(root: Path, theme: str) -> list[Path]:
