@@ -41,10 +41,10 @@ from menteo.site.render import (
     copy_static,
     linked_theme_files,
     render_pages,
-    theme_dirs,
 )
 from menteo.site.search import index_site
 from menteo.site.share import share_cards
+from menteo.site.templating import theme_dirs
 from menteo.site.views import build_views
 
 
@@ -62,7 +62,7 @@ def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
             "name": config.name,
             "description": config.description,
             "language": config.language,
-            "issuer": config.issuer,
+            "issuer": config.issuer.model_dump(),  # plain data: templates see no models
             "base_path": urls.base_path,
             "base_url": config.base_url,
         },
@@ -243,11 +243,11 @@ def _build(
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             (staging / target).write_bytes(data)
             written.append(target)
+        if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
+            raise ContentError(rendered.problems)
         # After every page is written, before any link check.
         written += index_site(staging, rendered.searchable, config.search_bundle_pages)
-        problems = rendered.problems + broken_links(
-            rendered.links, written, staging, urls.base_path
-        )
+        problems = broken_links(rendered.links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
     warnings = (*language_warnings(language), *key_warnings, *reviewed.warnings)

@@ -42,6 +42,7 @@ from menteo.ledger.store import UsageError, append, locked, read_base, read_ledg
 from menteo.output import unsafe_target
 from menteo.private_state import PrivateStateError
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
+from menteo.site.templates_check import template_problems
 
 FORMAT = click.option(
     "--format",
@@ -256,13 +257,17 @@ def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
 def check(directory: Path, fmt: str, against: str | None) -> None:
     """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
     reporter = reporter_for(fmt)
-    community, reviewed = _reviewed(directory, reporter, "fix them and run menteo check again")
+    action = "fix them and run menteo check again"
+    community, reviewed = _reviewed(directory, reporter, action)
     maintainer = () if against is None else _compared(community, reviewed, against, reporter)
+    problems = template_problems(community.root, community.config.theme)
     try:
         check_key_chain(community.root, against)  # a pull request may edit who can sign
     except ContentError as exc:
-        reporter.problems(exc.problems, "fix them and run menteo check again")
-        raise SystemExit(1) from None
+        problems = [*problems, *exc.problems]
+    if problems:
+        reporter.problems(tuple(sorted(problems)), action)
+        raise SystemExit(1)
     counts = {
         "mentors": len(community.mentors),
         "mentees": len(community.mentees),

@@ -12,8 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import TemplateError
-
 from menteo.content.community import CommunityData
 from menteo.content.models import EntryKind
 from menteo.content.publication import Publication, Urls
@@ -26,12 +24,8 @@ from menteo.i18n import translations
 from menteo.ledger.review import Review
 from menteo.site.awards import Ref, build_recognition
 from menteo.site.pages import Page
-from menteo.site.render import (
-    _template_problem,
-    linked_theme_files,
-    make_environment,
-    theme_dirs,
-)
+from menteo.site.render import linked_theme_files, make_environment, template_problem
+from menteo.site.templating import theme_dirs
 from menteo.site.views import EntryView, SiteViews, build_views
 
 FORMATS = ("md", "html")
@@ -159,8 +153,8 @@ def write_newsletter(community: CommunityData, news: Digest, folder: Path) -> li
         page = Page(url=f"{news.stem}.{suffix}", template=f"newsletter.{suffix}", title="")
         try:
             texts[suffix] = env.get_template(page.template).render(digest=news)
-        except TemplateError as exc:
-            raise ContentError([_template_problem(exc, page, community.root)]) from None
+        except Exception as exc:  # whatever a template raises is its problem
+            raise ContentError([template_problem(exc, page, community.root)]) from None
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for suffix, text in texts.items():

@@ -1,8 +1,9 @@
 """Render the page plan into a directory with Jinja2, on every core, and collect internal links.
 
 Templates come from the project's `overrides/`, then `themes/<theme>/` in the project, then the
-theme shipped with menteo: a project overrides one file at a time. Autoescaping is on and undefined
-variables are errors, so a template mistake fails the build instead of printing blanks.
+theme shipped with menteo: a project overrides one file at a time. Every one runs in a sandbox
+(`menteo.site.templating`). Autoescaping is on and undefined variables are errors, so a template
+mistake fails the build instead of printing blanks.
 """
 
 from __future__ import annotations
@@ -17,16 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import (
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateSyntaxError,
-    pass_eval_context,
-    select_autoescape,
-)
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
@@ -38,18 +30,12 @@ from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
 from menteo.site.search import SEARCH_MARKER
+from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
 
-PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
 _LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
 CHUNKS_PER_WORKER = 16
 SERIAL_BELOW = 300
 """Below this many pages (and unless told otherwise), starting workers costs more than it saves."""
-
-
-def theme_dirs(root: Path, theme: str) -> list[Path]:
-    """Theme folders in lookup order (first wins)."""
-    candidates = [root / "overrides", root / "themes" / theme, PACKAGE_THEMES / theme]
-    return [d for d in candidates if d.is_dir()]
 
 
 def linked_theme_files(dirs: list[Path], root: Path) -> list[Problem]:
@@ -68,26 +54,17 @@ def linked_theme_files(dirs: list[Path], root: Path) -> list[Problem]:
     return problems
 
 
-def make_environment(dirs: list[Path], base_path: str, language: str) -> Environment:
-    """The theme's environment, speaking `language` (see `menteo.i18n`)."""
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
-        extensions=["jinja2.ext.i18n"],
-        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+def make_environment(dirs: list[Path], base_path: str, language: str) -> TemplateSandbox:
+    """The theme's sandboxed environment (see `menteo.site.templating`), speaking `language`
+    (see `menteo.i18n`)."""
+    env = template_environment(dirs)
 
     def markdown(source: str | Body | None) -> Markup:
         text = source.text() if isinstance(source, Body) else source or ""
         return Markup(render_markdown(text, base_path))
 
     env.filters["markdown"] = markdown
-    env.policies["ext.i18n.trimmed"] = True
     catalog = translations(language)
-    env.newstyle_gettext = True  # type: ignore[attr-defined]
     env.globals.update(_gettext_functions(catalog))
     # `_()` marks its result safe (a msgid may hold markup); text stored as data (a neutral
     # "a mentee" label, a download's name) goes through this filter instead, and is escaped.
@@ -145,7 +122,7 @@ class RenderSettings:
 @dataclass(frozen=True)
 class _Renderer:
     settings: RenderSettings
-    env: Environment
+    env: TemplateSandbox
 
 
 _RENDERER: _Renderer | None = None
@@ -176,8 +153,10 @@ class Rendered:
             self.links.setdefault(link, where)
 
 
-def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
-    """Locate a template error: Jinja puts template files and lines into the traceback."""
+def template_problem(exc: Exception, page: Page, root: Path) -> Problem:
+    """Locate a template error: Jinja puts template files and lines into the traceback. Any
+    exception a template raises is one (`{{ 1 // 0 }}`, a refused call, a runaway macro): a
+    template is a file in a pull request, never a reason for a traceback."""
     name = getattr(exc, "filename", None) or page.template
     line = getattr(exc, "lineno", 0) or 0
     if not isinstance(exc, TemplateSyntaxError):
@@ -186,7 +165,13 @@ def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
         ]
         if frames:
             name, line = frames[-1].filename, frames[-1].lineno or 0
-    message = f"{exc.message or exc} (rendering {page.url})"
+    if isinstance(exc, TemplateNotFound):
+        text = f"template {exc.name!r} not found"
+    elif isinstance(exc, TemplateError):
+        text = exc.message or ""
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    message = f"{text or exc} (rendering {page.url})"
     return Problem(_shown_path(name, root), line, "template", message, "fix the template")
 
 
@@ -213,11 +198,11 @@ def _render_chunk(pages: list[Page]) -> Rendered:
         try:
             template = env.get_template(page.template)
             text = template.render(**settings.globals, page=page.head, **page.context)
-        except TemplateError as exc:
-            problems.append(_template_problem(exc, page, settings.root))
-            continue
         except ContentError as exc:
             problems += exc.problems
+            continue
+        except Exception as exc:  # whatever a template raises is its problem
+            problems.append(template_problem(exc, page, settings.root))
             continue
         output = page.output_path(settings.base_path)
         if output.endswith(".xml") and (index := xml_invalid(text)) is not None:

@@ -1,0 +1,157 @@
+"""Where templates come from, and the sandbox every one of them runs in.
+
+Templates are data, not code: a pull request may add or change any of them (`overrides/`,
+`themes/<name>/`), so all of them, the packaged theme included (they share one loader), render in
+an immutable Jinja sandbox whose policy is an allow-list. A template may read attributes of plain
+data (str, numbers, dates, lists, tuples, mappings) and of the published view models, and call
+only what the environment registered, macros, and methods of such data; it may not reach a
+module, a class, a function's globals, a path or a file. Kept free of the renderer's imports, so
+`menteo check` can parse templates without loading it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+from weakref import WeakValueDictionary
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    Undefined,
+    select_autoescape,
+)
+from jinja2.environment import TemplateModule
+from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Cycler, Joiner
+from markupsafe import Markup
+
+PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+PLAIN_TYPES: frozenset[type] = frozenset(
+    {str, Markup, int, float, bool, type(None), dt.date, dt.datetime, list, tuple, dict}
+)
+"""Published data as it is: its public, non-mutating attributes and methods are the template's."""
+JINJA_TYPES: frozenset[type] = frozenset(
+    {LoopContext, Macro, BlockReference, TemplateReference, TemplateModule, Cycler, Joiner}
+)
+"""What Jinja itself hands a template (`loop`, macros and `caller`, `super()`, `self`, an
+`{% import %}`ed template)."""
+VIEW_MODULES: frozenset[str] = frozenset(
+    {
+        "menteo.site.views",
+        "menteo.site.awards",
+        "menteo.site.dashboard",
+        "menteo.newsletter",
+    }
+)
+"""Modules of the view models: their frozen dataclasses hold only published data."""
+VIEW_CLASSES: frozenset[str] = frozenset(
+    {
+        "menteo.content.publication.Urls",
+        "menteo.site.pages.PageHead",
+        "menteo.site.pages.PageImage",
+    }
+)
+"""View classes elsewhere, by name: `urls` (pure functions from names to URLs) and `page` (not
+the plan's `Page`, which names the content file a page shows)."""
+
+
+def theme_dirs(root: Path, theme: str) -> list[Path]:
+    """Theme folders in lookup order (first wins)."""
+    candidates = [root / "overrides", root / "themes" / theme, PACKAGE_THEMES / theme]
+    return [d for d in candidates if d.is_dir()]
+
+
+@cache
+def is_view_type(cls: type) -> bool:
+    """A frozen dataclass of the view modules (a record such as an entry's `Body`, or the
+    `Publication` holding the whole community, is not one)."""
+    if f"{cls.__module__}.{cls.__qualname__}" in VIEW_CLASSES:
+        return True
+    params = getattr(cls, "__dataclass_params__", None)
+    return (
+        dataclasses.is_dataclass(cls)
+        and params is not None
+        and params.frozen
+        and cls.__module__ in VIEW_MODULES
+        and not cls.__name__.startswith("_")
+    )
+
+
+def _readable_type(cls: type) -> bool:
+    return cls in PLAIN_TYPES or cls in JINJA_TYPES or is_view_type(cls)
+
+
+class TemplateSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with an allow-list: refused unless known to be harmless.
+
+    An attribute is decided by the object's type and the attribute's name alone (Jinja's own
+    rules, internal attributes and mutating methods, are by type too), so each decision is made
+    once per environment: a page reads thousands of attributes."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.attributes: dict[tuple[type, str], bool] = {}
+        self.formatters: WeakValueDictionary[int, Callable[..., str]] = WeakValueDictionary()
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        allowed = self.attributes.get(key)
+        if allowed is None:
+            allowed = self.attributes[key] = (
+                not attr.startswith("_")
+                and _readable_type(key[0])
+                and super().is_safe_attribute(obj, attr, value)
+            )
+        return allowed
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """Jinja hands templates `str.format` as a function of its own that formats in the
+        sandbox: marked here, so that it can be called."""
+        wrapper = super().wrap_str_format(value)
+        if wrapper is not None:
+            self.formatters[id(wrapper)] = wrapper
+        return wrapper
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        """Macros, the environment's globals (filters and tests are never called through here),
+        and public methods of what a template may read. Calling an undefined value is let
+        through: it only raises, saying which name was undefined or which access refused."""
+        cls = type(obj)
+        if cls is types.MethodType or cls is types.BuiltinMethodType:
+            allowed = _readable_type(type(obj.__self__)) and not obj.__name__.startswith("_")
+        else:
+            allowed = (
+                cls in JINJA_TYPES
+                or isinstance(obj, Undefined)
+                or self.formatters.get(id(obj)) is obj
+                or any(obj is g for g in self.globals.values())
+            )
+        return allowed and super().is_safe_callable(obj)
+
+
+def template_environment(dirs: list[Path]) -> TemplateSandbox:
+    """The sandboxed environment over the theme folders `dirs` (templates in `<dir>/templates`),
+    with the syntax every menteo template is written in. `namespace` is left out: it is the one
+    object a template could change."""
+    env = TemplateSandbox(
+        loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    del env.globals["namespace"]
+    env.policies["ext.i18n.trimmed"] = True
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    return env
