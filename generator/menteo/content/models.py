@@ -25,10 +25,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from menteo.content.visible_text import EMAIL_RE, email_line
 from menteo.i18n import parse_locale
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 LanguageCode = Annotated[
@@ -53,7 +53,8 @@ SiteLanguage = Annotated[LanguageCode, AfterValidator(_known_language)]
 
 
 def _no_email(value: str) -> str:
-    if "@" in value and EMAIL_RE.search(value):
+    """In any spelling the page would show as one (see `visible_text`), or as a URL's `user@`."""
+    if email_line(value) is not None:
         raise PydanticCustomError(
             "email_address",
             "contains an email address, and plain email addresses are never published",
@@ -69,7 +70,7 @@ def _https_url(value: str) -> str:
             "{value} is not an https:// URL",
             {"value": repr(value), "hint": "write the full address, starting with https://"},
         )
-    return value
+    return _no_email(value)
 
 
 Text = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_no_email)]
