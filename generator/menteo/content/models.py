@@ -36,7 +36,6 @@ LanguageCode = Annotated[
 ]
 
 
-
 def _known_language(value: str) -> str:
     try:
         parse_locale(value)
@@ -142,7 +141,9 @@ class Issuer(Strict):
     name: Line
     url: Url
     description: Text = ""
-    email: Annotated[str, StringConstraints(pattern=f"^{EMAIL_RE.pattern}$", max_length=200)] | None = None
+    email: (
+        Annotated[str, StringConstraints(pattern=f"^{EMAIL_RE.pattern}$", max_length=200)] | None
+    ) = None
     """The organisation's contact address, which Open Badges 2.0 verifiers require of an
     issuer: the one email address menteo publishes (people's never are)."""
 

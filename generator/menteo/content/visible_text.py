@@ -18,10 +18,10 @@ USERINFO_RE = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*:/*[^\s/?#@<>()\[\]\"'`]+@")
 """A URL with user information (`https://user@host`, `mailto:x@y`): often an email address,
 and an address's local part is enough to find a person."""
 
-_COMMENT_OR_TAG_RE = re.compile(r"<!--.*?(?:-->|\Z)|</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^>]*)?>", re.S)
+_COMMENT_OR_TAG_RE = re.compile(r"<!--[^\x00]*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^>\x00]*)?>")
+"""Never across a NUL, which separates texts judged together (see `consent_text`)."""
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _INVISIBLE_RE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_MARKUP_CHARS = str.maketrans("", "", "*`~")
 _MAYBE_EMAIL = ("@", "&", "%40", "\uff20", "\ufe6b")
 """Text without any of these has no email address in any spelling (＠ and ﹫ fold to @)."""
 
@@ -40,8 +40,10 @@ def visible_text(text: str) -> str:
         text = html.unescape(text)
     if "\\" in text:
         text = _ESCAPE_RE.sub(r"\1", text)
-    text = _INVISIBLE_RE.sub("", text.translate(_MARKUP_CHARS).replace("%40", "@"))
-    return unicodedata.normalize("NFKC", text)
+    text = text.replace("*", "").replace("`", "").replace("~", "").replace("%40", "@")
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
 
 
 def email_line(text: str) -> int | None:
