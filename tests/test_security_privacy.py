@@ -15,7 +15,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from factory import FEEDBACK, KICKOFF, MENTEE, MENTOR, THREAD, THREAD_FILE, edit, make_community
+from factory import (
+    COMMUNITY,
+    FEEDBACK,
+    KICKOFF,
+    MENTEE,
+    MENTOR,
+    ROADMAP,
+    THREAD,
+    THREAD_FILE,
+    edit,
+    make_community,
+)
 from menteo.cli import main
 from menteo.content.consent_text import HINT, NameMatcher
 from menteo.content.visible_text import email_line, visible_text
@@ -87,6 +98,47 @@ rewards:
     result = check(root)
     assert result.exit_code == 1
     assert named(result, "badges/helper.yaml:7", "rewards[0].description")
+
+
+@pytest.mark.parametrize(
+    "changes, where, field",
+    [
+        (edit(COMMUNITY, "name: Web Circle", "name: Bo Chen's circle"), f"{COMMUNITY}:2", "name"),
+        (edit(COMMUNITY, "We meet on", "We meet\nBo Chen on"), f"{COMMUNITY}:7", "body"),
+        (
+            edit(ROADMAP, "title: Style with CSS", "title: Style like Bo Chen"),
+            f"{ROADMAP}:8",
+            "steps[1].title",
+        ),
+        (
+            edit(
+                "menteo.yml", "name: Test Circle\n", "name: Test Circle\ndescription: Bo Chen's\n"
+            ),
+            "menteo.yml",
+            "description",
+        ),
+        (
+            edit(
+                THREAD_FILE,
+                "started: 2025-01-10\n",
+                "started: 2025-01-10\nvisibility: public\nsummary: Bo Chen\n",
+            ),
+            f"{THREAD_FILE}:5",
+            "summary",
+        ),
+    ],
+)
+def test_full_name_in_other_published_text(
+    tmp_path: Path, changes: dict[str, str | None], where: str, field: str
+) -> None:
+    result = check(make_community(tmp_path, changes))
+    assert result.exit_code == 1
+    assert named(result, where, field), result.output
+
+
+def test_a_summary_threads_summary_is_not_published(tmp_path: Path) -> None:
+    summary = edit(THREAD_FILE, "started: 2025-01-10\n", "started: 2025-01-10\nsummary: Bo Chen\n")
+    assert check(make_community(tmp_path, summary)).exit_code == 0
 
 
 def test_slug_as_a_word_and_in_a_link(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def names_of(person: Person) -> set[str]:
     names = {full}
     for alias in (person.slug, *handles(person.model.links)):
         alias = fold(alias)
-        if len(alias) >= MIN_ALIAS and alias not in words and not any(c.isspace() for c in alias):
+        if len(alias) >= MIN_ALIAS and alias not in words:
             names.add(alias)
     return {name for name in names if re.search(_WORD, name)}
 
@@ -203,8 +203,14 @@ def _strings(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
             yield from _strings(item, (*loc, index))
 
 
-_NOT_PROSE = {"name", "avatar", "consent", "identity", "members", "criteria", "builds_on", "image"}
-"""Fields never judged: a public person's own name, slug references, file paths and rules."""
+_NOT_PROSE = {
+    "mentor": {"name", "avatar", "consent", "identity"},
+    "mentee": {"name", "avatar", "consent", "identity"},
+    "community": {"members"},
+    "badge": {"criteria", "builds_on", "image"},
+}
+"""Fields of each kind of file never judged: a public person's own name, their recipient
+identity, slug references, file paths and badge rules."""
 
 
 def unconsented_names(community: CommunityData, matcher: NameMatcher) -> list[Problem]:
@@ -212,14 +218,14 @@ def unconsented_names(community: CommunityData, matcher: NameMatcher) -> list[Pr
     pub = Publication(community)
     problems = []
 
-    def judge(record: Record[BaseModel] | None, only: tuple[str, ...] = ()) -> None:
+    def judge(record: Record[BaseModel] | None, skip: Iterable[str] = ()) -> None:
         """The strings of one file (None: menteo.yml), searched together. A Markdown body's
         line is exact; a YAML field's is the line of its key."""
         model = community.config if record is None else record.model
         found = [
             found
             for name, value in vars(model).items()
-            if name not in _NOT_PROSE and (not only or name in only)
+            if name not in skip
             for found in _strings(value, (name,))
         ]
         for index, offset, role, slug in matcher.find_all([text for _, text in found]):
@@ -234,15 +240,19 @@ def unconsented_names(community: CommunityData, matcher: NameMatcher) -> list[Pr
     judge(None)
     for person in (*community.mentors.values(), *community.mentees.values()):
         if person.public:
-            judge(person)
-    for records in (community.roadmaps, community.badges, community.communities):
+            judge(person, _NOT_PROSE[person.role])
+    for kind, records in (
+        ("roadmap", community.roadmaps),
+        ("badge", community.badges),
+        ("community", community.communities),
+    ):
         for record in records.values():
-            judge(record)
+            judge(record, _NOT_PROSE.get(kind, ()))
     for thread in community.threads.values():
         if not pub.thread_published(thread):
             continue
-        summary = ("summary",) if pub.summary_published(thread) else ()
-        judge(thread, only=("cadence", "goals", *summary))
+        shown = {"cadence", "goals", "summary" if pub.summary_published(thread) else "cadence"}
+        judge(thread, set(vars(thread.model)) - shown)
         for entry in thread.entries:
             published = pub.entry_published(thread, entry)
             problems += [
