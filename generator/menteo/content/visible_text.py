@@ -22,8 +22,8 @@ _COMMENT_OR_TAG_RE = re.compile(r"<!--[^\x00]*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:[\
 """Never across a NUL, which separates texts judged together (see `consent_text`)."""
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _INVISIBLE_RE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_MAYBE_EMAIL = ("@", "&", "%40", "\uff20", "\ufe6b")
-"""Text without any of these has no email address in any spelling (＠ and ﹫ fold to @)."""
+_MAYBE_EMAIL = re.compile("[\uff20\ufe6b]")
+"""With @, & and %40: text without any of these has no email address in any spelling."""
 
 
 def _newlines_only(match: re.Match[str]) -> str:
@@ -49,7 +49,8 @@ def visible_text(text: str) -> str:
 def email_line(text: str) -> int | None:
     """The 0-based line of `text` on which an email address (or a URL's `user@`) shows, in any
     spelling, or None."""
-    if not any(marker in text for marker in _MAYBE_EMAIL):
+    quiet = "@" not in text and "&" not in text and "%40" not in text
+    if quiet and (text.isascii() or not _MAYBE_EMAIL.search(text)):
         return None
     seen = visible_text(text)
     found = EMAIL_RE.search(seen) or USERINFO_RE.search(seen)
