@@ -29,7 +29,7 @@ from factory import (
 )
 from menteo.cli import main
 from menteo.content.consent_text import HINT, NameMatcher
-from menteo.content.visible_text import email_line, visible_text
+from menteo.content.visible_text import email_line, shows_email, visible_text
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 PUBLIC_THREAD = edit(
@@ -315,6 +315,29 @@ def test_build_refuses_an_email_spelled_with_an_entity(tmp_path: Path) -> None:
     assert "contains an email address" in result.output
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Write to ana&#64;example.org",
+        '<a href="mailto:ana@example.org">mail</a>',
+        '<a href="https://ana@example.org/">home</a>',
+    ],
+)
+def test_a_template_in_a_pull_request_cannot_publish_an_email(
+    tmp_path: Path, template: str
+) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    (root / "overrides/templates").mkdir(parents=True)
+    (root / "overrides/templates/404.html").write_text(template)
+    result = run("build", root, "--out", tmp_path / "site")
+    assert result.exit_code == 1
+    assert "the page /mini/404.html (from its content file or a template) shows an email" in (
+        result.output
+    )
+    assert not (tmp_path / "site").exists()
+
+
 # ---------------------------------------------------------------- withdrawal, every output file
 
 
@@ -422,3 +445,11 @@ def test_email_line_finds_every_spelling(spelling: str) -> None:
 )
 def test_email_line_leaves_handles_and_symbols_alone(text: str) -> None:
     assert email_line(text) is None
+
+
+def test_shows_email_reads_text_and_links_but_not_handles_or_css() -> None:
+    assert shows_email("<p>a<em>@</em>b.org</p>")
+    assert shows_email('<a href="mailto:a@b.org">x</a>')
+    assert shows_email("<p>a&#x40;b.org</p>")
+    page = '<a href="https://social.example.org/@ana">M</a> <a href="https://x.org/@media/">c</a>'
+    assert not shows_email(page + " &amp; more")

@@ -46,6 +46,18 @@ def visible_text(text: str) -> str:
     return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
 
 
+_MAYBE_SHOWN = re.compile(r"[@\uff20\ufe6b]|%40|&(?:#0*64|#[xX]0*40|commat)")
+"""A rendered page always has entities (`&amp;`): only these can spell an `@`."""
+
+
+def shows_email(page: str) -> bool:
+    """Whether a rendered page shows an email address or links to a URL with user information:
+    the last guard, for what no content check sees (a template in a pull request's overrides)."""
+    if not _MAYBE_SHOWN.search(page):
+        return False
+    return bool(EMAIL_RE.search(page) or USERINFO_RE.search(page)) or email_line(page) is not None
+
+
 def email_line(text: str) -> int | None:
     """The 0-based line of `text` on which an email address (or a URL's `user@`) shows, in any
     spelling, or None."""

@@ -31,6 +31,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from menteo.content.community import Body
+from menteo.content.visible_text import shows_email
 from menteo.errors import ContentError, Problem
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
@@ -188,6 +189,9 @@ def _template_problem(exc: TemplateError, page: Page, root: Path) -> Problem:
     return Problem(shown, line, "template", message, "fix the template")
 
 
+_EMAIL = "remove it; link to a profile or contact page instead"
+
+
 def _render_chunk(pages: list[Page]) -> Rendered:
     """Render and write `pages`; say what they link to, which are searchable, and any problems."""
     assert _RENDERER is not None
@@ -203,6 +207,12 @@ def _render_chunk(pages: list[Page]) -> Rendered:
             continue
         except ContentError as exc:
             problems += exc.problems
+            continue
+        if shows_email(text):
+            where = f"the page {page.url} (from its content file or a template)"
+            problems.append(
+                Problem(page.source or page.url, 0, "", f"{where} shows an email address", _EMAIL)
+            )
             continue
         output = page.output_path(settings.base_path)
         target = settings.out / output
