@@ -425,6 +425,11 @@ def test_matcher_never_matches_across_texts_judged_together() -> None:
     assert _matcher(li_wei=("mentee", "li-wei")).find_all(["ask li", "wei later"]) == []
 
 
+def test_matcher_keeps_texts_apart_even_when_one_holds_the_separator() -> None:
+    matcher = _matcher(li_wei=("mentee", "li-wei"))
+    assert matcher.find_all(["a\x00b", "li wei"]) == [(1, 0, "mentee", "li-wei")]
+
+
 def test_matcher_finds_names_without_ascii_letters() -> None:
     matcher = _matcher(李伟=("mentee", "li"))
     assert matcher.find_all(["感谢 李伟 的帮助"]) == [(0, 0, "mentee", "li")]

@@ -123,7 +123,7 @@ class NameMatcher:
         pass: a call per short text (titles, tags) would cost more than the search."""
         if not self.owners or not texts:
             return []
-        folded = fold(_SEPARATOR.join(texts))
+        folded = fold(_SEPARATOR.join(text.replace(_SEPARATOR, " ") for text in texts))
         names = [name for word, name in self.unspelled if word in folded]
         tokens = folded.encode().translate(_ASCII_WORDS).split()
         if not names and self.keys.isdisjoint(tokens):
