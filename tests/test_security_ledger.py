@@ -204,8 +204,11 @@ def test_revocation_is_a_github_warning_and_summary_section(
     ("reason", "message"),
     [
         ("Contact cy@example.org", "reason: contains an email address"),
-        ("Cy Dee complained", "reason: names 'Cy Dee', who has not consented to publication"),
-        ("said so, cy-dee", "reason: names 'cy-dee', who has not consented to publication"),
+        (
+            "Cy Dee complained",
+            "reason: names mentee 'cy-dee', who has not consented to publication",
+        ),
+        ("said so, cy-dee", "reason: names mentee 'cy-dee', who has not consented to publication"),
         (
             "A mistake\u202eesrever",
             "reason: contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)",
@@ -233,7 +236,7 @@ def test_revoke_refuses_a_reason_naming_someone_without_consent(
     write_ledger(root, LINES)
     code, output = run(runner, "revoke", GRATEFUL_ID, root, "--reason", "Asked by Cy Dee")
     assert code == 2
-    assert "names 'Cy Dee', who has not consented to publication" in output
+    assert "names mentee 'cy-dee', who has not consented to publication" in output
     assert (root / LEDGER).read_text().count("\n") == 3
 
 

@@ -337,7 +337,7 @@ def revoke(award_id: str, directory: Path, reason: str) -> None:
             named = named_without_consent(load_community(directory), reason)
             if named is not None:
                 raise click.BadParameter(
-                    f"names {named!r}, who has not consented to publication; it is published",
+                    f"names {named}, who has not consented to publication; it is published",
                     param_hint="'--reason'",
                 )
             ledger = read_ledger(directory.resolve())

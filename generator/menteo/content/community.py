@@ -94,6 +94,9 @@ class EntryRecord(Record[Entry]):
     body: Body | None = None
     preview: str = ""
     """The first `PREVIEW_CHARS` characters of the body."""
+    named: tuple[tuple[tuple[str | int, ...], int, str, str], ...] = ()
+    """(field, line, role, slug) of each name of a person without consent in the title, tags
+    or body, found while the body was read (`consent_text`)."""
 
     @property
     def kind(self) -> EntryKind:

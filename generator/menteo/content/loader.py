@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from menteo.content import crossrefs
 from menteo.content.badge_rules import check_badges, evaluation_order
 from menteo.content.characters import character_problem
+from menteo.content.consent_text import NameMatcher, unconsented_names
 from menteo.content.community import (
     PREVIEW_CHARS,
     Body,
@@ -71,6 +72,8 @@ class _Collector:
         self.problems: list[Problem] = []
         self.known: dict[str, set[str]] = {k: set() for k in crossrefs.KINDS}
         """Slugs whose file exists, loaded or not: references to them are not reported twice."""
+        self.names = NameMatcher({})
+        """Finds people without consent in entry bodies, which are not kept after loading."""
 
     def rel(self, path: FsPath) -> str:
         """`path` relative to the root, by slicing: every path here is built from the root, and
@@ -348,6 +351,7 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
         thread=thread,
         body=Body.of(path, rel, markdown.body),
         preview=markdown.body[:PREVIEW_CHARS],
+        named=col.names.in_entry(entry, located, markdown.body, markdown.body_line),
     )
 
 
@@ -379,6 +383,7 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
     privacy = config.privacy if config else None
     mentors = _load_people(col, "mentor", Mentor, privacy.mentors_public if privacy else True)
     mentees = _load_people(col, "mentee", Mentee, privacy.mentees_public if privacy else False)
+    col.names = NameMatcher.of(mentors, mentees)
     roadmaps = _load_simple(col, "roadmap", Roadmap, None)
     communities = _load_simple(col, "community", Community, "body")
     threads = _load_threads(col, config)
@@ -390,7 +395,7 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
         col.problems += check_badges(root, badges, col.known["badge"])
     if config is None or col.problems:
         raise ContentError(col.problems)
-    return CommunityData(
+    community = CommunityData(
         root=root,
         config=config,
         mentors=MappingProxyType(mentors),
@@ -401,3 +406,7 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
         badges=MappingProxyType({slug: badges[slug] for slug in evaluation_order(badges)}),
         members=MappingProxyType(crossrefs.community_members(mentors, mentees, communities)),
     )
+    named = unconsented_names(community, col.names)
+    if named:
+        raise ContentError(named)
+    return community

@@ -26,16 +26,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from menteo.content.characters import describe, refused_character
+from menteo.content.visible_text import EMAIL_RE, email_line
 from menteo.i18n import parse_locale
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 LanguageCode = Annotated[
     str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", max_length=35)
 ]
-
 
 
 def _known_language(value: str) -> str:
@@ -54,7 +53,8 @@ SiteLanguage = Annotated[LanguageCode, AfterValidator(_known_language)]
 
 
 def _no_email(value: str) -> str:
-    if "@" in value and EMAIL_RE.search(value):
+    """In any spelling the page would show as one (see `visible_text`), or as a URL's `user@`."""
+    if email_line(value) is not None:
         raise PydanticCustomError(
             "email_address",
             "contains an email address, and plain email addresses are never published",
@@ -83,7 +83,7 @@ def _https_url(value: str) -> str:
             "{value} is not an https:// URL",
             {"value": repr(value), "hint": "write the full address, starting with https://"},
         )
-    return value
+    return _no_email(value)
 
 
 EARLIEST = dt.date(1990, 1, 1)
@@ -179,7 +179,9 @@ class Issuer(Strict):
     name: Line
     url: Url
     description: Text = ""
-    email: Annotated[str, StringConstraints(pattern=f"^{EMAIL_RE.pattern}$", max_length=200)] | None = None
+    email: (
+        Annotated[str, StringConstraints(pattern=f"^{EMAIL_RE.pattern}$", max_length=200)] | None
+    ) = None
     """The organisation's contact address, which Open Badges 2.0 verifiers require of an
     issuer: the one email address menteo publishes (people's never are)."""
 

@@ -60,6 +60,10 @@ class Publication:
     def thread_published(self, thread: ThreadRecord) -> bool:
         return thread.visibility is not Visibility.PRIVATE
 
+    def summary_published(self, thread: ThreadRecord) -> bool:
+        """Whether a thread's summary text is shown: a summary thread shows goals and titles."""
+        return thread.visibility is Visibility.PUBLIC
+
     def thread_id(self, thread: ThreadRecord) -> str:
         """The thread's public id: its slug when everyone in it is public, else an opaque hash."""
         if self.is_public("mentor", thread.model.mentor) and self.is_public(

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from menteo.content.models import EMAIL_RE
 from menteo.content.safe_yaml import Located, Path, field_label
+from menteo.content.visible_text import email_line
 from menteo.errors import Problem
 
 _HINTS = {
@@ -126,7 +126,6 @@ def problems_from(
         line = located.line_of((*prefix, *loc))
         value = error.get("input")
         if error["type"] == "email_address" and isinstance(value, str):
-            found = EMAIL_RE.search(value)
-            line += value.count("\n", 0, found.start()) if found else 0
+            line += email_line(value) or 0
         problems.append(Problem(path, line, field_label(loc), message, hint))
     return problems

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from menteo.content.characters import describe, refused_character
-from menteo.content.models import EMAIL_RE
+from menteo.content.visible_text import email_line
 from menteo.errors import ContentError, Problem
 
 LEDGER_FILE = "ledger/awards.jsonl"
@@ -323,7 +323,7 @@ def reason_problem(reason: str) -> str | None:
     index = refused_character(reason, one_line=True)
     if index is not None:
         return describe(reason[index])[0]
-    if EMAIL_RE.search(reason):
+    if email_line(reason) is not None:
         return "contains an email address, and plain email addresses are never published"
     return None
 

@@ -8,12 +8,12 @@ warns instead, and revoking stays a human decision.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from menteo.content.badge_rules import requirements
 from menteo.content.community import CommunityData, EntryRecord
+from menteo.content.consent_text import NameMatcher
 from menteo.errors import ContentError, Problem
 from menteo.ledger.records import (
     LEDGER_FILE,
@@ -126,16 +126,10 @@ def revocation_line(ledger: Ledger, award: str, reason: str, recorded: str) -> s
 
 
 def named_without_consent(community: CommunityData, text: str) -> str | None:
-    """The name or slug of someone who has not consented to publication that `text` contains
-    (as whole words, ignoring case), if any."""
-    for role in ("mentor", "mentee"):
-        for slug, person in community.people(role).items():
-            if person.public:
-                continue
-            for name in (person.model.name, slug, slug.replace("-", " ")):
-                if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
-                    return name
-    return None
+    """How `text` names someone who has not consented to publication ("mentee 'li-wei'"), if
+    it does: by the same rule as published content (`content.consent_text`)."""
+    found = NameMatcher.of(community.mentors, community.mentees).find_all([text])
+    return f"{found[0][2]} {found[0][3]!r}" if found else None
 
 
 def reason_problems(community: CommunityData, ledger: Ledger) -> list[Problem]:
@@ -150,7 +144,7 @@ def reason_problems(community: CommunityData, ledger: Ledger) -> list[Problem]:
                     LEDGER_FILE,
                     revocation.seq,
                     "reason",
-                    f"names {name!r}, who has not consented to publication",
+                    f"names {name}, who has not consented to publication",
                     "the reason is published; restore the ledger from git and revoke again "
                     "with a reason that names nobody",
                 )

@@ -23,6 +23,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from menteo.content.community import Body
+from menteo.content.visible_text import shows_email
 from menteo.credentials.leaks import PrivateMaterial, leak_problem
 from menteo.errors import ContentError, Problem
 from menteo.escaping import xml_invalid
@@ -188,6 +189,9 @@ def _xml_problem(template: str, char: str, output: str, root: Path) -> Problem:
     return Problem(_shown_path(template, root), 0, "template", message, hint)
 
 
+_EMAIL = "remove it; link to a profile or contact page instead"
+
+
 def _render_chunk(pages: list[Page]) -> Rendered:
     """Render and write `pages`; say what they link to, which are searchable, and any problems."""
     assert _RENDERER is not None
@@ -203,6 +207,12 @@ def _render_chunk(pages: list[Page]) -> Rendered:
             continue
         except Exception as exc:  # whatever a template raises is its problem
             problems.append(template_problem(exc, page, settings.root))
+            continue
+        if shows_email(text):
+            where = f"the page {page.url} (from its content file or a template)"
+            problems.append(
+                Problem(page.source or page.url, 0, "", f"{where} shows an email address", _EMAIL)
+            )
             continue
         output = page.output_path(settings.base_path)
         if output.endswith(".xml") and (index := xml_invalid(text)) is not None:

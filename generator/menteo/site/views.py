@@ -300,7 +300,7 @@ class _Builder:
             entry_count=len(entries),
             cadence=model.cadence,
             visibility=thread.visibility.value,
-            summary=model.summary if thread.visibility.value == "public" else "",
+            summary=model.summary if self.pub.summary_published(thread) else "",
             goals=tuple(
                 GoalView(g.id, g.title, g.status.value, g.due, advanced[g.id]) for g in model.goals
             ),
