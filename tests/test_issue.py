@@ -711,7 +711,7 @@ def test_revoke_then_rebuild(mini: Built, project: Path, tmp_path: Path) -> None
     assert outcomes[f"ob3/credentials/{STARTER}.json"] == ("revoked", "")
     assert outcomes[f"ob2/assertions/{STARTER}.json"] == ("revoked", "")
     assert outcomes[f"ob3/credentials/{GUIDE}.json"] == ("ok", "")
-    assert verified.stdout.endswith("2 valid, 4 revoked, 0 failed.\n")
+    assert verified.stdout.endswith("3 valid, 4 revoked, 0 failed.\n")
 
 
 # ------------------------------------------------------------------ 6. keys
@@ -797,7 +797,7 @@ def test_key_rotation_keeps_every_credential_verifiable(
         assert header["kid"] == f"{BASE}ob3/keys/{new.rsa_kid}.json"
     verified = run("verify", str(after))
     assert verified.exit_code == 0, verified.output
-    assert verified.stdout.endswith("4 valid, 2 revoked, 0 failed.\n")
+    assert verified.stdout.endswith("5 valid, 2 revoked, 0 failed.\n")
 
     # ...and the copies recipients downloaded before the rotation, signed with the old keys,
     # still verify against the new site: every old public key stays published.
@@ -812,7 +812,7 @@ def test_key_rotation_keeps_every_credential_verifiable(
     ).read_bytes()
     verified = run("verify", str(mixed))
     assert verified.exit_code == 0, verified.output
-    assert verified.stdout.endswith("4 valid, 2 revoked, 0 failed.\n")
+    assert verified.stdout.endswith("5 valid, 2 revoked, 0 failed.\n")
 
 
 def test_parallel_signing_gives_exactly_the_serial_proofs(signing_keys: Path) -> None:

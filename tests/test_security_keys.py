@@ -325,7 +325,7 @@ def test_rotation_keeps_old_credentials_verifiable(tmp_path: Path, owner: Pair) 
             shutil.copyfile(old, after / old.relative_to(before))
     verified = run("verify", str(after), env=env)
     assert verified.exit_code == 0, verified.output
-    assert verified.stdout.endswith("4 valid, 2 revoked, 0 failed.\n")
+    assert verified.stdout.endswith("5 valid, 2 revoked, 0 failed.\n")
     # The old keys may no longer sign.
     assert run("build", str(root), "--out", str(tmp_path / "x"), env=owner.env).exit_code == 1
 

@@ -42,6 +42,7 @@ UNTOUCHED = {
     f"ob2/assertions/{REVOKED}.json": ("revoked", ""),
     f"ob2/assertions/{STARTER}.json": ("ok", ""),
     f"ob2/assertions/{GUIDE}.json": ("ok", ""),
+    "ledger/checkpoint.json": ("ok", "5 ledger lines"),
 }
 
 
@@ -86,7 +87,7 @@ def test_the_built_site_verifies(built: Path) -> None:
     result = verify(built)
     assert result.exit_code == 0, result.output
     assert outcomes(result) == UNTOUCHED
-    assert result.stdout.endswith("\n4 valid, 2 revoked, 0 failed.\n")
+    assert result.stdout.endswith("\n5 valid, 2 revoked, 0 failed.\n")
     assert result.stderr == ""
 
 
@@ -97,7 +98,7 @@ def test_verify_defaults_to_site_in_the_working_directory(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["verify"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("4 valid, 2 revoked, 0 failed.\n")
+    assert result.stdout.endswith("5 valid, 2 revoked, 0 failed.\n")
 
 
 # ------------------------------------------------------------------ one tampering each
@@ -182,6 +183,15 @@ def _ob2_jws_payload(site: Path) -> None:
     assertion["recipient"]["identity"] = "https://mallory.example/"
     payload = b64url_encode(json.dumps(assertion, separators=(",", ":")).encode())
     path.write_text(f"{header}.{payload}.{signature}")
+
+
+def _checkpoint_shortened(site: Path) -> str:
+    """A rewritten log would need an earlier checkpoint to agree: its claims are signed."""
+    path = site / "ledger/checkpoint.json"
+    checkpoint = read_json(path)
+    checkpoint["seq"] -= 1
+    write_json(path, checkpoint)
+    return "the JWS signs other claims than the checkpoint shows"
 
 
 def _unlisted_revocation(site: Path) -> None:
@@ -273,6 +283,11 @@ GUIDE_OB2 = f"ob2/assertions/{GUIDE}.json"
                 f"https://mallory.example/{REVOKED}.json is not its URL"
             },
             id="ob2-hosted-id",
+        ),
+        pytest.param(
+            _checkpoint_shortened,
+            {"ledger/checkpoint.json": "checkpoint: {vm}"},
+            id="checkpoint-claims-a-shorter-log",
         ),
         pytest.param(
             _unlisted_revocation,

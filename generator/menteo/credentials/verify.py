@@ -222,11 +222,11 @@ def _ob2(site: _Site, path: Path) -> str:
 
 
 def verify_site(root: Path, now: dt.datetime | None = None) -> Iterator[Outcome]:
-    """Check every OB 3.0 credential and OB 2.0 assertion under `root`, one outcome each."""
+    """Check every OB 3.0 credential and OB 2.0 assertion under `root`, one outcome each, then
+    the ledger checkpoint: signed by a key the site publishes, naming the last line of the
+    transparency log it publishes beside it."""
     now = now or dt.datetime.now(dt.UTC)
-    profile = json.loads((root / "ob2/issuer.json").read_text(encoding="utf-8"))
-    base_url = profile["id"].removesuffix("ob2/issuer.json")
-    site = _Site(root, base_url)
+    site = _site(root)
     for kind, pattern, check in (
         ("ob3", "ob3/credentials/*.json", lambda p: _ob3(site, p, now)),
         ("ob2", "ob2/assertions/*.json", lambda p: _ob2(site, p)),
@@ -237,6 +237,12 @@ def verify_site(root: Path, now: dt.datetime | None = None) -> Iterator[Outcome]
                 yield Outcome(rel, check(path))
             except (VerificationFailure, ValueError, KeyError, OSError) as exc:
                 yield Outcome(rel, "failed", f"{kind}: {exc}")
+    try:
+        checkpoint, _ = _signed_checkpoint(root, site)
+    except (VerificationFailure, CheckpointError, ValueError, KeyError, TypeError, OSError) as exc:
+        yield Outcome(CHECKPOINT_JSON, "failed", f"checkpoint: {exc}")
+    else:
+        yield Outcome(CHECKPOINT_JSON, "ok", f"{checkpoint.seq} ledger lines")
 
 
 def _published_log(root: Path, checkpoint: Checkpoint) -> list[str]:
