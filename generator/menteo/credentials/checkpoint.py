@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from menteo.credentials.encoding import b64url_decode, b64url_encode
+from menteo.credentials.proofs import sorted_json
 from menteo.errors import Problem
 from menteo.ledger.records import GENESIS, LEDGER_FILE, line_hash
 
@@ -47,10 +48,6 @@ class Checkpoint:
         return {"date": self.date, "head": self.head, "issuer": self.issuer, "seq": self.seq}
 
 
-def _compact(value: dict[str, Any]) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("ascii")
-
-
 def of_lines(lines: Sequence[str], issuer: str, verification_method: str) -> Checkpoint:
     """The checkpoint of a ledger whose exact lines are `lines`."""
     date = json.loads(lines[-1])["recorded"] if lines else None
@@ -63,7 +60,7 @@ def signed_document(checkpoint: Checkpoint, key: Ed25519PrivateKey) -> bytes:
     them (Ed25519 is deterministic: the same checkpoint gives the same bytes)."""
     header = {"alg": ALGORITHM, "kid": checkpoint.verification_method, "typ": "JWT"}
     signing_input = (
-        f"{b64url_encode(_compact(header))}.{b64url_encode(_compact(checkpoint.claims()))}"
+        f"{b64url_encode(sorted_json(header))}.{b64url_encode(sorted_json(checkpoint.claims()))}"
     )
     signature = key.sign(signing_input.encode("ascii"))
     document = {

@@ -99,7 +99,8 @@ def verify_data_integrity(document: dict[str, Any], public_key: Ed25519PublicKey
     return True
 
 
-def _compact_json(value: dict[str, Any]) -> bytes:
+def sorted_json(value: dict[str, Any]) -> bytes:
+    """Sorted keys, no spaces, ASCII: JOSE headers and claims that anyone can re-serialise."""
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
@@ -107,7 +108,7 @@ def sign_jws(payload: bytes, key: RSAPrivateKey, header: dict[str, Any]) -> str:
     """Compact JWS over the payload bytes exactly as given (what is signed is what is served)."""
     if header.get("alg", JWS_ALGORITHM) != JWS_ALGORITHM:
         raise ValueError(f"alg: only {JWS_ALGORITHM} is supported")
-    protected = b64url_encode(_compact_json({**header, "alg": JWS_ALGORITHM}))
+    protected = b64url_encode(sorted_json({**header, "alg": JWS_ALGORITHM}))
     signing_input = f"{protected}.{b64url_encode(payload)}".encode("ascii")
     signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input.decode('ascii')}.{b64url_encode(signature)}"
