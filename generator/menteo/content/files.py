@@ -55,8 +55,10 @@ def read_regular(path: Path, rel: str, max_bytes: int, hint: str) -> bytes:
     """The bytes of the regular file at `path`, at most `max_bytes` of them, or a `ContentError`
     (`hint` says how to make a file too large smaller)."""
     with open(_opened(path, rel), "rb") as handle:
+        # Sized by fstat: `read(max_bytes + 1)` allocates that much for every small file.
+        size = min(os.fstat(handle.fileno()).st_size, max_bytes)
         try:
-            data = handle.read(max_bytes + 1)
+            data = handle.read(size + 1)
         except OSError as exc:
             raise ContentError([os_problem(rel, exc)]) from None
     if len(data) > max_bytes:

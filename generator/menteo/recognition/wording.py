@@ -69,6 +69,7 @@ class Wording:
     def __init__(self, catalog: NullTranslations | None = None, language: str = "en") -> None:
         self.catalog = catalog or NullTranslations()
         self.locale = parse_locale(language)
+        self._numbers: dict[float, str] = {}
 
     def _(self, message: str, **values: str | int) -> str:
         text = self.catalog.gettext(message)
@@ -79,7 +80,10 @@ class Wording:
         return self.catalog.gettext(singular if n == 1 else plural)
 
     def number(self, value: float) -> str:
-        return format_decimal(value, "0.##", locale=self.locale)
+        """Babel takes 75 µs a number, and `check` words tens of thousands of small counts."""
+        if value not in self._numbers:
+            self._numbers[value] = format_decimal(value, "0.##", locale=self.locale)
+        return self._numbers[value]
 
     def count(self, n: float, words: Sequence[str], more: bool = False) -> str:
         """`count(2, ["session"])` → "2 sessions"; alternatives ("sessions or reflections") are
