@@ -371,3 +371,93 @@ def test_the_demo_has_the_same_forms_and_its_button_points_at_one() -> None:
         ours = REPO / ".github" / "ISSUE_TEMPLATE" / f"{form}.yml"
         assert ours.read_bytes() == (FORMS_DIR / f"{form}.yml").read_bytes()
     assert "template=request-mentor.yml&" in (REPO / "menteo.yml").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- field tables and published schemas
+
+
+def test_field_tables_in_the_docs_are_generated_from_the_models() -> None:
+    """Regenerate with: python -m menteo.content.schema_docs --write docs/content-model.md"""
+    from menteo.content.schema_docs import updated
+
+    text = (REPO / "docs" / "content-model.md").read_text(encoding="utf-8")
+    assert updated(text) == text, (
+        "run python -m menteo.content.schema_docs --write docs/content-model.md"
+    )
+
+
+def test_a_drifted_table_is_noticed_and_rewritten(tmp_path: Path) -> None:
+    from menteo.content.schema_docs import main as docs_main
+
+    doc = tmp_path / "model.md"
+    text = (REPO / "docs" / "content-model.md").read_text(encoding="utf-8")
+    doc.write_text(text.replace("| `headline` |", "| `tagline` |", 1), encoding="utf-8")
+    assert docs_main(["--check", str(doc)]) == 1
+    assert docs_main(["--write", str(doc)]) == 0
+    assert doc.read_text(encoding="utf-8") == text
+    doc.write_text(text.replace("<!-- fields:badge -->", ""), encoding="utf-8")
+    with pytest.raises(ValueError, match="badge"):
+        docs_main(["--check", str(doc)])
+
+
+def test_every_field_of_every_kind_has_a_description() -> None:
+    from menteo.content.schema import KINDS, json_schema
+
+    def undescribed(schema: dict, where: str) -> list[str]:
+        missing = []
+        for name, node in schema.get("properties", {}).items():
+            if not node.get("description"):
+                missing.append(f"{where}{name}")
+        return missing
+
+    missing = []
+    for kind in KINDS:
+        schema = json_schema(kind)
+        missing += undescribed(schema, f"{kind}.")
+        for name, node in schema.get("$defs", {}).items():
+            if name in (
+                "Issuer",
+                "PrivacyDefaults",
+                "Links",
+                "Identity",
+                "Consent",
+                "Goal",
+                "Resource",
+                "Step",
+                "Checkpoint",
+                "Reward",
+            ):
+                missing += undescribed(node, f"{kind}.{name}.")
+    assert missing == []
+
+
+def test_schema_has_an_id_only_when_a_base_url_is_known() -> None:
+    import json
+
+    runner = CliRunner()
+    plain = json.loads(runner.invoke(main, ["schema", "mentor"]).output)
+    assert "$id" not in plain
+    result = runner.invoke(main, ["schema", "mentor", "--base-url", "https://org.example/c"])
+    located = json.loads(result.output)
+    assert located["$id"] == "https://org.example/c/schemas/mentor.schema.json"
+    assert located["properties"]["headline"]["description"] == "One line: role and focus."
+    bad = runner.invoke(main, ["schema", "mentor", "--base-url", "javascript:alert(1)"])
+    assert bad.exit_code == 2
+
+
+def test_the_built_site_publishes_every_schema_at_its_id(tmp_path: Path) -> None:
+    import json
+
+    from menteo.content.schema import KINDS, schema_text
+
+    root = make_community(tmp_path / "c")
+    out = tmp_path / "site"
+    result = CliRunner().invoke(
+        main, ["build", str(root), "--out", str(out), "--base-url", "https://org.example/x/"]
+    )
+    assert result.exit_code == 0, result.output
+    for kind in KINDS:
+        published = out / "schemas" / f"{kind}.schema.json"
+        schema = json.loads(published.read_text(encoding="utf-8"))
+        assert schema["$id"] == f"https://org.example/x/schemas/{kind}.schema.json"
+        assert published.read_text(encoding="utf-8") == schema_text(kind, "https://org.example/x/")
