@@ -360,8 +360,12 @@ def test_the_workflow_never_pastes_the_issue_into_a_script() -> None:
     import yaml
 
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    for step in workflow["jobs"]["intake"]["steps"]:
+    job = workflow["jobs"]["intake"]
+    assert "GH_TOKEN" not in job["env"] and "env" not in workflow
+    for step in job["steps"]:
         assert "github.event" not in step.get("run", ""), step
+        if "menteo intake" in step.get("run", ""):  # the step that reads the issue holds no token
+            assert "GH_TOKEN" not in step.get("env", {})
     assert workflow[True] == {"issues": {"types": ["labeled"]}}  # YAML 1.1 reads `on` as True
     assert workflow["jobs"]["intake"]["if"] == "github.event.label.name == 'intake'"
 
