@@ -465,3 +465,49 @@ def test_the_built_site_publishes_every_schema_at_its_id(tmp_path: Path) -> None
         schema = json.loads(published.read_text(encoding="utf-8"))
         assert schema["$id"] == f"https://org.example/x/schemas/{kind}.schema.json"
         assert published.read_text(encoding="utf-8") == schema_text(kind, "https://org.example/x/")
+
+
+def _step(name: str) -> str:
+    import yaml
+
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return next(s["run"] for s in workflow["jobs"]["intake"]["steps"] if s.get("name") == name)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_the_workflow_steps_save_the_body_verbatim_and_run_intake(tmp_path: Path) -> None:
+    """The workflow's own shell, run here: the body is data however it is written, and the
+    intake step reports success with the file's path, or failure with the comment."""
+    root = make_community(tmp_path / "c")
+    shim = tmp_path / "bin" / "menteo"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m menteo "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    hostile = '$(touch pwned) `touch pwned` %s %n \\x41 \'"; touch pwned; "\n'
+    for body, ok in [(render("log-entry", LOG), "true"), (hostile, "false")]:
+        output = runner / "output"
+        env = {
+            "PATH": f"{shim.parent}:/usr/bin:/bin",
+            "PYTHONPATH": ":".join(sys.path),
+            "RUNNER_TEMP": str(runner),
+            "GITHUB_OUTPUT": str(output),
+            "BODY": body,
+            "FORM": "log-entry",
+            "AUTHOR": "bo-chen",
+        }
+        for name in ("Save the issue body", "Turn the issue into a content file"):
+            run_step = subprocess.run(
+                ["bash", "-e", "-c", _step(name)], cwd=root, env=env, capture_output=True, text=True
+            )
+            assert run_step.returncode == 0, run_step.stderr
+        assert (runner / "issue.md").read_text(encoding="utf-8") == body
+        assert output.read_text(encoding="utf-8") == f"ok={ok}\n"
+        result = (runner / "result.md").read_text(encoding="utf-8")
+        if ok == "true":
+            assert (root / result.splitlines()[0]).is_file()
+        else:
+            assert result.startswith("menteo could not turn this issue")
+        output.unlink()
+    assert not list(tmp_path.rglob("pwned"))
