@@ -63,7 +63,6 @@ class Draft:
 
     path: str
     text: str
-    form: str
 
 
 @cache
@@ -281,7 +280,7 @@ def request_mentor(
     data["consent"] = {"public": isinstance(consent, frozenset) and public in consent}
     header = "# Requested through an issue form; for the programme team:\n"
     text = header + "".join(n + "\n" for n in notes) + _yaml(data)
-    return Draft(f"{FOLDERS['mentee']}/{slug}.yaml", text, form)
+    return Draft(f"{FOLDERS['mentee']}/{slug}.yaml", text)
 
 
 def _title_slug(title: str) -> str:
@@ -333,7 +332,7 @@ def _entry(
         path = f"{folder}/{date}-{name}-{n}.md"
     body = values["body"]
     text = f"---\n{_yaml(front)}---\n" + (f"\n{body}\n" if isinstance(body, str) else "")
-    return Draft(path, text, form)
+    return Draft(path, text)
 
 
 def log_entry(values: Mapping[str, Value], community: CommunityData, login: str | None) -> Draft:
