@@ -13,6 +13,7 @@ from pathlib import Path
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
+from menteo.content.schema import published_schemas
 from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
@@ -224,6 +225,7 @@ def _build(
         generated = {
             **issued.files,
             **cards.files(),
+            **published_schemas(config.base_url),
             LEDGER_JSON: recognition.ledger_json.encode("utf-8"),
             CHECKPOINT_JSON: signed_document(
                 of_lines(

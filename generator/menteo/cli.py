@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import os
 import threading
 import time
@@ -21,12 +20,13 @@ from pydantic import TypeAdapter, ValidationError
 from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import BaseUrl
-from menteo.content.schema import KINDS, json_schema
+from menteo.content.schema import KINDS, schema_text
 from menteo.credentials.key_chain import check_key_chain
 from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError, Problem
 from menteo.escaping import visible
 from menteo.explain import explain as explain_person
+from menteo.intake_command import intake
 from menteo.ledger.changes import maintainer_changes
 from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger, reason_problem
 from menteo.ledger.review import (
@@ -424,18 +424,23 @@ def serve(directory: Path, host: str, port: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Write every schema into this folder as <kind>.schema.json.",
 )
-def schema(kind: str | None, out: Path | None) -> None:
+@click.option(
+    "--base-url",
+    callback=_base_url,
+    help="The site's address: each schema gets the $id the built site publishes it at "
+    "(<base-url>schemas/<kind>.schema.json). Without it there is no $id.",
+)
+def schema(kind: str | None, out: Path | None, base_url: str | None) -> None:
     """Print the JSON Schema of one kind of content file, or write them all with --out."""
     if (kind is None) == (out is None):
         raise click.UsageError("give a KIND to print, or --out DIR to write them all")
     if kind is not None:
-        click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+        click.echo(schema_text(kind, base_url), nl=False)
         return
     assert out is not None
     out.mkdir(parents=True, exist_ok=True)
     for name in sorted(KINDS):
-        text = json.dumps(json_schema(name), indent=2, ensure_ascii=False) + "\n"
-        (out / f"{name}.schema.json").write_text(text, encoding="utf-8")
+        (out / f"{name}.schema.json").write_text(schema_text(name, base_url), encoding="utf-8")
     click.echo(f"Wrote {len(KINDS)} schemas into {out}.")
 
 
@@ -523,3 +528,4 @@ def newsletter(
 
 
 main.add_command(keys)
+main.add_command(intake)

@@ -176,20 +176,34 @@ class Level(StrEnum):
 
 
 class Issuer(Strict):
-    name: Line
-    url: Url
-    description: Text = ""
+    name: Line = Field(description="The organisation's name, as badges name their issuer.")
+    url: Url = Field(description="The organisation's web page (https).")
+    description: Text = Field(
+        "", description="A paragraph about the organisation, shown in issuer profiles."
+    )
     email: (
         Annotated[str, StringConstraints(pattern=f"^{EMAIL_RE.pattern}$", max_length=200)] | None
-    ) = None
+    ) = Field(
+        None,
+        description="The organisation's contact address, which Open Badges 2.0 verifiers require; the only email address menteo publishes.",
+    )
     """The organisation's contact address, which Open Badges 2.0 verifiers require of an
     issuer: the one email address menteo publishes (people's never are)."""
 
 
 class PrivacyDefaults(Strict):
-    mentors_public: bool = True
-    mentees_public: bool = False
-    thread_visibility: Visibility = Visibility.SUMMARY
+    mentors_public: bool = Field(
+        True,
+        description="Whether a mentor who says nothing in consent.public has a page and a name on the site.",
+    )
+    mentees_public: bool = Field(
+        False,
+        description="Whether a mentee who says nothing in consent.public has a page and a name on the site.",
+    )
+    thread_visibility: Visibility = Field(
+        Visibility.SUMMARY,
+        description="The visibility of a mentorship whose thread.yaml sets none.",
+    )
 
 
 def _base_url(value: str) -> str:
@@ -206,18 +220,39 @@ BaseUrl = Annotated[str, StringConstraints(max_length=500), OneLine, AfterValida
 
 
 class SiteConfig(Strict):
-    name: Line
-    base_url: BaseUrl
-    language: SiteLanguage = "en"
-    description: Text = ""
-    theme: Slug = "default"
-    issuer: Issuer
-    privacy: PrivacyDefaults = PrivacyDefaults()
-    request_mentorship_url: Url | None = None
-    feed_size: Annotated[int, Field(ge=1, le=500)] = 30
-    feedback_interval_days: Annotated[int, Field(ge=1, le=365)] = 90
+    name: Line = Field(description="Site and community name.")
+    base_url: BaseUrl = Field(
+        description="Where the site is published; a path is allowed (https://org.github.io/community/). --base-url overrides it."
+    )
+    language: SiteLanguage = Field(
+        "en",
+        description="Language of the site (BCP 47): its words, dates and numbers. menteo ships en and es; others fall back to English with a warning.",
+    )
+    description: Text = Field("", description="One paragraph for the home page and feeds.")
+    theme: Slug = Field(
+        "default",
+        description="Theme name: themes/<name>/ in the repository, else the built-in one.",
+    )
+    issuer: Issuer = Field(description="The organisation that recognises people.")
+    privacy: PrivacyDefaults = Field(
+        PrivacyDefaults(), description="Defaults where a person or mentorship says nothing."
+    )
+    request_mentorship_url: Url | None = Field(
+        None,
+        description='The "Request mentorship" link on mentor pages; {mentor} and {mentor_name} are replaced by the mentor\'s slug and name, URL-encoded.',
+    )
+    feed_size: Annotated[int, Field(ge=1, le=500)] = Field(
+        30, description="Entries in the Atom feed."
+    )
+    feedback_interval_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        90,
+        description="menteo report lists active mentorships whose last feedback (or start) is older than this many days.",
+    )
     """`menteo report` lists active pairs without feedback for longer than this."""
-    search_bundle_pages: Annotated[int, Field(ge=10, le=100_000)] = 2000
+    search_bundle_pages: Annotated[int, Field(ge=10, le=100_000)] = Field(
+        2000,
+        description="Pages per search bundle; lower it if a build runs short of memory (Pagefind needs about 200 KB a page while it indexes).",
+    )
     """Pages per search bundle: Pagefind needs about 200 KB of memory a page while it indexes."""
 
 
@@ -225,42 +260,66 @@ class SiteConfig(Strict):
 
 
 class Links(Strict):
-    github: Url | None = None
-    linkedin: Url | None = None
-    website: Url | None = None
-    mastodon: Url | None = None
+    github: Url | None = Field(None, description="GitHub profile (https).")
+    linkedin: Url | None = Field(None, description="LinkedIn profile (https).")
+    website: Url | None = Field(None, description="Personal website (https).")
+    mastodon: Url | None = Field(None, description="Mastodon profile (https).")
 
 
 class Identity(Strict):
     """How a badge recipient is identified; never a plain email address."""
 
-    url: Url
+    url: Url = Field(
+        description="The badge recipient's identity, e.g. their GitHub profile (https); never an email address."
+    )
 
 
 class Consent(Strict):
     """None means "not said": the site's privacy defaults decide."""
 
-    public: bool | None = None
-    spotlight: bool = False
-    share_outcomes: bool = False
+    public: bool | None = Field(
+        None,
+        description="Has a page and a name on the site; not set: the site's privacy default decides.",
+    )
+    spotlight: bool = Field(False, description="May be featured on the home page.")
+    share_outcomes: bool = Field(
+        False,
+        description="Outcome entries are published with their title and text (a mentee's); a mentor's profile lists the outcomes their mentees chose to share.",
+    )
 
 
 class Person(Strict):
-    name: Line
-    pronouns: Annotated[str, StringConstraints(max_length=40), OneLine] | None = None
-    headline: Line | None = None
-    bio: Text = ""
-    skills: list[Slug] = []
-    languages: list[LanguageCode] = []
-    communities: list[Slug] = []
-    links: Links = Links()
-    avatar: Annotated[str, OneLine] | None = None
-    identity: Identity | None = None
-    consent: Consent = Consent()
+    name: Line = Field(description="Display name, in any script.")
+    pronouns: Annotated[str, StringConstraints(max_length=40), OneLine] | None = Field(
+        None, description="Pronouns, as the person writes them."
+    )
+    headline: Line | None = Field(None, description="One line: role and focus.")
+    bio: Text = Field(
+        "",
+        description="Markdown about the person; in the .md form, the body below the front matter.",
+    )
+    skills: list[Slug] = Field(
+        [], description="Skill slugs: what a mentor can help with, what a mentee is learning."
+    )
+    languages: list[LanguageCode] = Field(
+        [], description="Language codes they mentor or learn in (en, pt-BR)."
+    )
+    communities: list[Slug] = Field(
+        [], description="Slugs of the communities (circles) they belong to."
+    )
+    links: Links = Field(Links(), description="Profile links, all https.")
+    avatar: Annotated[str, OneLine] | None = Field(
+        None,
+        description="A PNG, JPEG or WebP file in the repository (at most 1 MiB); remote URLs are not allowed.",
+    )
+    identity: Identity | None = Field(None, description="How badges identify the recipient.")
+    consent: Consent = Field(Consent(), description="What the person agreed to have published.")
 
 
 class Mentor(Person):
-    availability: Availability = Availability.OPEN
+    availability: Availability = Field(
+        Availability.OPEN, description="Whether the mentor takes new mentees."
+    )
 
 
 class Mentee(Person):
@@ -271,81 +330,107 @@ class Mentee(Person):
 
 
 class Goal(Strict):
-    id: Slug
-    title: Line
-    status: GoalStatus = GoalStatus.OPEN
-    due: Date | None = None
+    id: Slug = Field(description="Slug, unique in the thread; entries name it in goals.")
+    title: Line = Field(description="What the goal is.")
+    status: GoalStatus = Field(GoalStatus.OPEN, description="Where the goal stands.")
+    due: Date | None = Field(None, description="When the pair aims to reach it.")
 
 
 class Thread(Strict):
-    mentor: Slug
-    mentee: Slug
-    started: Date
-    ended: Date | None = None
-    cadence: Line | None = None
-    roadmap: Slug | None = None
-    community: Slug | None = None
-    visibility: Visibility | None = None
-    summary: Text = ""
-    goals: list[Goal] = []
+    mentor: Slug = Field(description="The mentor's slug.")
+    mentee: Slug = Field(description="The mentee's slug.")
+    started: Date = Field(description="When the mentorship started; no entry is dated before it.")
+    ended: Date | None = Field(None, description="When it ended; not before started.")
+    cadence: Line | None = Field(
+        None, description='What the pair agreed ("every two weeks, 45 minutes").'
+    )
+    roadmap: Slug | None = Field(
+        None, description="The learning path the pair follows (a roadmap slug)."
+    )
+    community: Slug | None = Field(
+        None, description="The community (circle) the mentorship belongs to."
+    )
+    visibility: Visibility | None = Field(
+        None,
+        description="public: everything; summary: goals and entry titles, no entry text; private: nothing published, still counted. Not set: the site's privacy default.",
+    )
+    summary: Text = Field("", description="Markdown: what the mentorship is about.")
+    goals: list[Goal] = Field([], description="The pair's goals.")
 
 
 class Entry(Strict):
-    kind: EntryKind
-    date: Date
-    author: Slug
-    title: Line
-    tags: list[Slug] = []
-    roadmap_step: Slug | None = None
-    goals: list[Slug] = []
-    outcome: OutcomeType | None = None
-    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    kind: EntryKind = Field(description="What the entry records.")
+    date: Date = Field(
+        description="When it happened; equals the date in the file name, not before the thread started."
+    )
+    author: Slug = Field(
+        description="The thread's mentor or mentee; feedback is written by the mentee."
+    )
+    title: Line = Field(description="One line.")
+    tags: list[Slug] = Field([], description="Tag slugs; each has a page /tags/<tag>/.")
+    roadmap_step: Slug | None = Field(
+        None, description="A step id of the thread's roadmap that this entry reaches."
+    )
+    goals: list[Slug] = Field([], description="Ids of this thread's goals that the entry advances.")
+    outcome: OutcomeType | None = Field(
+        None, description="Required on, and only on, kind: outcome."
+    )
+    rating: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        None, description="1 to 5; required on, and only on, kind: feedback."
+    )
 
 
 class EntryBody(Strict):
     """An entry's Markdown, validated apart from its front matter: only the page renderer keeps
     it, reading it again from disk (see `community.Body`)."""
 
-    body: Text = ""
+    body: Text = Field("", description="The Markdown below the front matter.")
 
 
 # ---------------------------------------------------------------- roadmaps, communities
 
 
 class Resource(Strict):
-    title: Line
-    url: Url
-    kind: Literal["article", "book", "course", "video", "tool", "docs", "exercise"] = "article"
+    title: Line = Field(description="What it is.")
+    url: Url = Field(description="Where it is (https).")
+    kind: Literal["article", "book", "course", "video", "tool", "docs", "exercise"] = Field(
+        "article", description="What kind of resource it is."
+    )
 
 
 class Step(Strict):
-    id: Slug
-    title: Line
-    summary: Text = ""
-    skills: list[Slug] = []
-    resources: list[Resource] = []
+    id: Slug = Field(description="Slug, unique in the roadmap; entries name it in roadmap_step.")
+    title: Line = Field(description="One line.")
+    summary: Text = Field("", description="Markdown.")
+    skills: list[Slug] = Field([], description="Skill slugs the step teaches.")
+    resources: list[Resource] = Field([], description="What to read, watch or do.")
 
 
 class Checkpoint(Strict):
-    after: Slug
-    title: Line
-    description: Text = ""
+    after: Slug = Field(description="The id of the step it follows.")
+    title: Line = Field(description="One line.")
+    description: Text = Field("", description="Markdown.")
 
 
 class Roadmap(Strict):
-    title: Line
-    summary: Line
-    level: Level
-    description: Text = ""
-    steps: Annotated[list[Step], Field(min_length=1)]
-    checkpoints: list[Checkpoint] = []
+    title: Line = Field(description="One line.")
+    summary: Line = Field(description="One line.")
+    level: Level = Field(description="Who it is for.")
+    description: Text = Field("", description="Markdown.")
+    steps: Annotated[list[Step], Field(min_length=1)] = Field(
+        description="The steps, in order; a mentee's position is the furthest step an entry of theirs names."
+    )
+    checkpoints: list[Checkpoint] = Field([], description="Moments to pause and review.")
 
 
 class Community(Strict):
-    name: Line
-    summary: Line
-    members: list[Slug] = []
-    body: Text = ""
+    name: Line = Field(description="The circle's name.")
+    summary: Line = Field(description="One line.")
+    members: list[Slug] = Field(
+        [],
+        description="Slugs of mentors or mentees; people may also list the community in their own communities.",
+    )
+    body: Text = Field("", description="Markdown below the front matter: what the circle is.")
 
 
 # ---------------------------------------------------------------- badges
@@ -514,21 +599,35 @@ class Criterion(Strict):
 class Reward(Strict):
     """A development opportunity the badge unlocks; never money or goods for sale."""
 
-    title: Line
-    description: Text = ""
-    how_to_claim: Line
-    url: Url | None = None
+    title: Line = Field(description="The opportunity the badge unlocks.")
+    description: Text = Field("", description="Markdown.")
+    how_to_claim: Line = Field(description="One line: how to take it up.")
+    url: Url | None = Field(None, description="Where to read more (https).")
 
 
 class Badge(Strict):
-    name: Line
-    description: Text
-    audience: Audience
-    tier: Annotated[int, Field(ge=1, le=20)] = 1
-    builds_on: Slug | None = None
-    criteria: Criterion
-    rewards: list[Reward] = []
-    image: Annotated[str, OneLine] | None = None
-    skills: list[Slug] = []
-    tags: list[Slug] = []
-    agreed_in: Url | None = None
+    name: Line = Field(description="The badge's name.")
+    description: Text = Field(
+        description="What it recognises, shown on its page and in the credential."
+    )
+    audience: Audience = Field(description="Who can earn it.")
+    tier: Annotated[int, Field(ge=1, le=20)] = Field(
+        1, description="Its level in a ladder of badges (1 is the first)."
+    )
+    builds_on: Slug | None = Field(
+        None, description="The slug of the badge one tier below, if any."
+    )
+    criteria: Criterion = Field(
+        description="One rule, or all/any/at_least of rules; see docs/badges.md."
+    )
+    rewards: list[Reward] = Field(
+        [], description="Development opportunities it unlocks; never money or goods."
+    )
+    image: Annotated[str, OneLine] | None = Field(
+        None, description="An SVG or PNG file in the repository; none: menteo draws one."
+    )
+    skills: list[Slug] = Field([], description="Skill slugs it attests.")
+    tags: list[Slug] = Field([], description="Tag slugs.")
+    agreed_in: Url | None = Field(
+        None, description="The public discussion where the community agreed on it (https)."
+    )
