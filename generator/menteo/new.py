@@ -175,16 +175,20 @@ def _ask(ctx: click.Context, prompt: bool | None, values: dict[str, Any], *names
         prompt = sys.stdin.isatty()
     params = {p.name: p for p in ctx.command.params}
     for name in names:
-        if name == "slug" and values.get("slug") is None:  # from the name or title given
-            values["slug"] = slug_of(values.get("name") or values.get("title") or "") or None
         if values.get(name) is not None:
             continue
+        default = None
+        if name == "slug":  # from the name or title given
+            default = slug_of(values.get("name") or values.get("title") or "") or None
         param = params[name]
         assert isinstance(param, click.Option)
-        if not prompt:
+        if not prompt and default is None:
             raise click.MissingParameter(ctx=ctx, param=param)
+        if not prompt:
+            values[name] = default
+            continue
         while True:
-            answer = click.prompt(param.help or name, type=param.type)
+            answer = click.prompt(param.help or name, type=param.type, default=default)
             try:
                 values[name] = param.process_value(ctx, answer)
                 break
@@ -254,7 +258,7 @@ def slug_of(text: str) -> str:
 SLUG = click.option(
     "--slug",
     callback=_validated(Slug, SLUG_HINT),
-    help="File name (slug)  [default: from the name or title]",
+    help="File name (slug)",
 )
 NAME = click.option("--name", callback=_validated(Line, LINE_HINT), help="Name")
 
