@@ -465,3 +465,24 @@ def test_github_files_match_their_published_schemas(
         [_check_jsonschema(), "--builtin-schema", schema, *files], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_new_site_stops_when_the_install_dropped_dotfiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel built with a glob that skips dot-folders has no workflows or .gitignore: a
+    community scaffolded from it would commit .menteo/ and deploy nothing, so nothing is written."""
+    import menteo.scaffold as scaffold
+
+    walk = scaffold._walk
+    monkeypatch.setattr(
+        scaffold,
+        "_walk",
+        lambda folder, prefix="": {
+            rel: text for rel, text in walk(folder, prefix).items() if not rel.startswith(".")
+        },
+    )
+    result = run("new", "site", str(tmp_path / "c"))
+    assert result.exit_code == 1
+    assert "lacks scaffold files (.gitignore, .pre-commit-config.yaml" in result.output
+    assert not (tmp_path / "c").exists()

@@ -27,6 +27,7 @@ from menteo.scaffold import (
     ACTION_REPO,
     SAMPLE_BASE_URL,
     SAMPLE_NAME,
+    IncompleteScaffold,
     SiteValues,
     site_files,
     write_new,
@@ -122,7 +123,11 @@ def site(
     action_repo: str,
     action_ref: str | None,
 ) -> None:
-    """Write a small, working community into DIRECTORY (new or empty)."""
+    """Write a small, working community into DIRECTORY (new or empty).
+
+    \b
+    Example: menteo new site my-circle --name "My Circle" --repo my-org/my-circle
+    """
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise click.BadParameter(
             f"{directory} is not empty; give a new or empty folder", param_hint="'DIRECTORY'"
@@ -130,7 +135,14 @@ def site(
     if base_url is None:
         base_url = _pages_url(repo) if repo else SAMPLE_BASE_URL
     values = SiteValues(name, base_url, repo, action_repo, action_ref or f"v{version('menteo')}")
-    written = write_new(directory, site_files(values))
+    try:
+        files = site_files(values)
+    except IncompleteScaffold as exc:
+        raise click.ClickException(
+            f"this installation of menteo lacks scaffold files ({exc}); reinstall menteo from "
+            "its repository"
+        ) from None
+    written = write_new(directory, files)
     click.echo(f"Wrote {len(written)} files into {directory}:")
     for path in written:
         click.echo(f"  {path.relative_to(directory).as_posix()}")

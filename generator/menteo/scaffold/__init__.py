@@ -21,6 +21,20 @@ ACTION_REPO = "OWNER/menteo"
 trusts to run in the job that holds its signing keys."""
 ACTION_REF = "REF"
 MAINTAINERS = "@OWNER/maintainers"
+ESSENTIAL = (
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    ".github/workflows/pr.yml",
+    ".github/workflows/deploy.yml",
+    "CODEOWNERS",
+    "menteo.yml",
+)
+"""Files a package build that skips dot-folders would drop; without them a community would
+have no workflows and would commit its keys' folder, so `new site` stops instead."""
+
+
+class IncompleteScaffold(Exception):
+    """This installation of menteo lacks some of the scaffold's files."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,9 @@ def _walk(folder: Traversable, prefix: str = "") -> dict[str, str]:
 def site_files(values: SiteValues) -> dict[str, str]:
     """Every file of a new community (relative path → text), in path order."""
     files = _walk(resources.files(__package__) / "site")
+    missing = [rel for rel in ESSENTIAL if rel not in files]
+    if missing:
+        raise IncompleteScaffold(", ".join(missing))
     pairs = _replacements(values)
     filled = {}
     for rel in sorted(files):
