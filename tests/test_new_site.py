@@ -300,7 +300,7 @@ def test_new_kind_never_overwrites(
     before = (site / rel).read_bytes()
     again = run("new", kind, str(site), *options)
     assert again.exit_code == 2
-    assert "already exists" in again.output
+    assert f"{rel} " in again.output and "exists; menteo new never replaces a file" in again.output
     assert (site / rel).read_bytes() == before
 
 
@@ -323,7 +323,7 @@ def test_new_person_refuses_the_other_form(tmp_path: Path) -> None:
     site = new_site(tmp_path)
     result = run("new", "mentor", str(site), "--slug", "noor-rahman", "--name", "Noor")
     assert result.exit_code == 2
-    assert "noor-rahman.md already exists" in result.output
+    assert "noor-rahman.md exists" in result.output
     assert not (site / "content/mentors/noor-rahman.yaml").exists()
 
 
@@ -486,3 +486,18 @@ def test_new_site_stops_when_the_install_dropped_dotfiles(
     assert result.exit_code == 1
     assert "lacks scaffold files (.gitignore, .pre-commit-config.yaml" in result.output
     assert not (tmp_path / "c").exists()
+
+
+def test_new_entry_does_not_follow_a_linked_thread_folder(tmp_path: Path) -> None:
+    """A checked-out pull request may hold content/threads/x -> anywhere on the machine."""
+    site = new_site(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "thread.yaml").write_text("mentor: noor-rahman\nmentee: jamie-okoye\n")
+    (site / "content/threads/linked").symlink_to(outside, target_is_directory=True)
+    result = run(
+        "new", "entry", str(site), "--thread", "linked", "--kind", "session", "--title", "T"
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "content/threads/linked is a symbolic link" in result.output
+    assert sorted(p.name for p in outside.iterdir()) == ["thread.yaml"]

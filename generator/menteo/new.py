@@ -232,8 +232,10 @@ def _write(directory: Path, rel: str, kind: str, data: dict[str, Any], body: str
     text = header if body is None else f"---\n{header}---\n{body}"
     try:
         (path,) = write_new(directory, {rel: text})
-    except FileExistsError:
-        raise click.UsageError(f"{rel} already exists; menteo new never replaces a file") from None
+    except FileExistsError as exc:
+        if exc.args and isinstance(exc.args[0], str):  # a linked folder on the way
+            raise click.UsageError(f"{exc.args[0]}; nothing was written") from None
+        raise click.UsageError(f"{rel} exists; menteo new never replaces a file") from None
     click.echo(f"Wrote {rel}.")
     click.echo("Next: fill it in, run menteo check, then open a pull request.")
     return path
@@ -256,7 +258,7 @@ def _refuse_either(directory: Path, folder: str, slug: str) -> None:
     for suffix in (".yaml", ".md"):
         if (directory / folder / f"{slug}{suffix}").exists():
             raise click.UsageError(
-                f"{folder}/{slug}{suffix} already exists; menteo new never replaces a file"
+                f"{folder}/{slug}{suffix} exists; menteo new never replaces a file"
             )
 
 
@@ -279,10 +281,9 @@ def _person(kind: str, directory: Path, values: dict[str, Any]) -> None:
     folder = f"content/{kind}s"
     _refuse_either(directory, folder, values["slug"])
     data: dict[str, Any] = {"name": values["name"], "skills": [], "languages": []}
-    if kind == "mentor":
+    if kind == "mentor":  # public or not by menteo.yml's privacy defaults, until they say
         data["availability"] = "open"
-        data["consent"] = {"public": True}
-    else:  # mentees are private until they say yes (menteo.yml's privacy defaults)
+    else:  # mentees are private until they say yes
         data["consent"] = {"public": False, "share_outcomes": False}
     _write(directory, f"{folder}/{values['slug']}.yaml", kind, data, None)
 

@@ -101,10 +101,15 @@ def site_files(values: SiteValues) -> dict[str, str]:
 
 
 def write_new(root: Path, files: dict[str, str]) -> list[Path]:
-    """Create each file under `root`; an existing file is never replaced (FileExistsError)."""
+    """Create each file under `root`; an existing file is never replaced (FileExistsError),
+    and a linked folder on the way is not followed (a checked-out pull request may hold one
+    that points anywhere on the machine; the loader would refuse it anyway)."""
     written = []
     for rel, text in files.items():
         path = root / rel
+        for folder in reversed(Path(rel).parents[:-1]):
+            if (root / folder).is_symlink():
+                raise FileExistsError(f"{folder.as_posix()} is a symbolic link")
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8", newline="") as handle:
             handle.write(text)
