@@ -225,6 +225,8 @@ def test_new_site_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     [
         ("--action-ref", "v1\n    run: curl evil"),
         ("--action-ref", "v1 # x"),
+        ("--action-ref", "v1\n"),
+        ("--action-repo", "acme/menteo\n"),
         ("--action-repo", "acme/menteo@main"),
         ("--repo", "my-org/circle\nx: 1"),
         ("--name", "Line one\nname: two"),

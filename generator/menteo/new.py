@@ -33,8 +33,8 @@ from menteo.scaffold import (
     write_new,
 )
 
-REPO_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
-REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+REPO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
+REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
 """A tag, branch or commit: nothing a workflow's `uses:` line could read as more than a ref."""
 
 
@@ -54,7 +54,7 @@ def _validated(kind: Any, hint: str) -> Callable[[click.Context, click.Parameter
 
 def _matching(pattern: re.Pattern[str], hint: str) -> Callable[..., str | None]:
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-        if value is not None and not pattern.match(value):
+        if value is not None and not pattern.fullmatch(value):
             raise click.BadParameter(f"{value!r}: {hint}")
         return value
 
