@@ -39,6 +39,7 @@ from menteo.ledger.review import (
     unearned_awards,
 )
 from menteo.ledger.store import UsageError, append, locked, read_base, read_ledger, recorded_now
+from menteo.new import new
 from menteo.output import unsafe_target
 from menteo.private_state import PrivateStateError
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
@@ -529,3 +530,4 @@ def newsletter(
 
 main.add_command(keys)
 main.add_command(intake)
+main.add_command(new)
