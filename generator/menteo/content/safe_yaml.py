@@ -138,10 +138,10 @@ class _Builder:
             return self.scalars.construct_object(node)
         except (ValueError, ConstructorError) as exc:
             if node.tag == _TAG + "timestamp":
-                message, hint = f"{node.value!r} is not a real date", "write YYYY-MM-DD"
-            else:
-                message, hint = f"cannot read {node.value!r}", "quote the value"
-            raise _Limit(node, message, hint, self.path) from exc
+                # 2025-09-31: left as written, so validation says "not a real date" at its
+                # field together with the file's other problems instead of hiding them.
+                return node.value
+            raise _Limit(node, f"cannot read {node.value!r}", "quote the value", self.path) from exc
 
     def sequence(self, node: SequenceNode, path: Path, depth: int) -> list[Any]:
         self.check_tag(node, {_TAG + "seq"})
@@ -395,7 +395,7 @@ def _flat(text: str, line_offset: int) -> Located | None:
     reader = _Flat(text, line_offset)
     try:
         data = reader.document()
-    except (_NotFlat, _Limit):  # a value the full parser must explain (e.g. 2025-02-30)
+    except (_NotFlat, _Limit):  # a value the full parser must explain
         return None
     return Located(data, reader.located) if data else None
 
