@@ -92,7 +92,7 @@ class StageReport(Progress):
         if not force and now - self.drawn < REDRAW_EVERY:
             return
         self.drawn = now
-        self.stream.write(f"\r\x1b[K{self._text()}…")
+        self.stream.write(f"\r\x1b[K{self._text()}...")
         self.stream.flush()
         self.shown = True
 

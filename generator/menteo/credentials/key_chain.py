@@ -49,9 +49,9 @@ _START_HINT = (
     "--force (new ones, replacing the current pair)"
 )
 DEVELOPMENT_HINT = (
-    "run menteo keys generate --force for real keys (it replaces the development pair and "
-    "starts the key chain), or set MENTEO_KEYS (a folder) or MENTEO_ED25519_KEY and MENTEO_RSA_KEY (PEM "
-    "text) from your CI secrets"
+    "run menteo keys generate --force for real keys, which replaces the development pair and "
+    "starts the key chain, or set MENTEO_KEYS (a folder) or MENTEO_ED25519_KEY and "
+    "MENTEO_RSA_KEY (PEM text) from your CI secrets"
 )
 CHAINED_DEVELOPMENT_HINT = (
     "this community already has a key chain: sign with its head's keys by setting MENTEO_KEYS "

@@ -232,7 +232,9 @@ def parse_ledger(text: str) -> Ledger:
                 problems.append(gap)
                 removed, prev = data["seq"] - number, data["prev"]
             seq = number + removed
-            problems += _check_line(seq, number, line, data, prev, awards, revocations, taken, pairs)
+            problems += _check_line(
+                seq, number, line, data, prev, awards, revocations, taken, pairs
+            )
         prev = line_hash(line)
     if problems:
         raise ContentError(problems)
