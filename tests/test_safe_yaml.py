@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
@@ -269,3 +271,60 @@ def test_front_matter_offset_shifts_problem_lines() -> None:
     assert message("a: 1\n  b: 2\n", line_offset=1) == (
         "f.yaml:3: invalid YAML: unexpected indentation (line it up with the fields above)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "written"),
+    [
+        ("a: 1\nhow_to_claim: Ask in the #mentoring channel.\n", 2, "how_to_claim", None),
+        ("tags:\n  - ok\n  - Ask #x\n", 3, "tags[1]", '"Ask #x"'),
+        ("title: Sesión número #3 ✓\n", 1, "title", '"Sesión número #3 ✓"'),
+        ("note: two spaces  #but no space after\n", 1, "note", None),
+    ],
+)
+def test_a_text_value_cut_by_a_comment_is_a_warning_at_its_line(
+    text: str, line: int, field: str, written: str | None
+) -> None:
+    located = load_yaml(text, "f.yaml", line_offset=1)
+    (warning,) = located.warnings
+    assert (warning.path, warning.line, warning.field) == ("f.yaml", line + 1, field)
+    assert warning.message == "quote the value: the rest was read as a comment"
+    if written is not None:
+        assert warning.hint.endswith(written)
+    fixed = load_yaml(warning.hint.removeprefix("write ") + "\n", "g.yaml")
+    (value,) = fixed.data.values() if isinstance(fixed.data, dict) else fixed.data
+    assert " #" in value and not fixed.warnings  # the suggested fix reads the whole text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "theme: default  # the built-in theme\n",  # a meant comment: two spaces, then '# '
+        "# a comment line\nname: x\n",
+        'how_to_claim: "Ask in the #mentoring channel."\n',
+        "bio: |\n  Ask in the #mentoring channel.\n",
+        "tags: [a, b] # c\n",
+        "count: 3 # not text\n",
+        "empty: # nothing\n",
+    ],
+)
+def test_meant_comments_and_quoted_values_are_not_warned(text: str) -> None:
+    assert load_yaml(text, "f.yaml").warnings == ()
+
+
+def test_a_flow_mapping_cut_by_a_comment_says_so() -> None:
+    """The README's old example: the comment hid the closing brace."""
+    text = "rewards:\n  - {title: Seat, how_to_claim: Ask in #mentoring.}\nname: x\n"
+    assert message(text) == (
+        "f.yaml:2: invalid YAML: a ' #' inside this {mapping} starts a comment, cutting it "
+        'short (quote the value that holds the #, e.g. how_to_claim: "Ask in #mentoring.")'
+    )
+
+
+def test_every_yaml_example_in_the_readme_loads_whole() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```", readme, flags=re.M | re.S)
+    assert blocks
+    for block in blocks:
+        located = load_yaml(block, "README.md")
+        assert located.warnings == (), block

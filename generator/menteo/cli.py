@@ -9,6 +9,7 @@ import datetime as dt
 import difflib
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -150,7 +151,7 @@ def build(
             base_url=base_url,
             workers=jobs,
             strict=strict,
-            progress=progress_for(click.get_text_stream("stderr"), quiet, verbose),
+            progress=progress_for(sys.stderr, quiet, verbose),
         )
     except ContentError as exc:
         reporter.problems(exc.problems, "nothing was written")

@@ -248,13 +248,16 @@ def _removed_before(number: int, removed: int, data: dict[str, Any], prev: str) 
     if type(seq) is not int or seq <= number + removed or data.get("prev") == prev:
         return None
     first, last = number + removed, seq - 1
-    missing = f"line {first} is" if first == last else f"lines {first}-{last} are"
+    missing = (
+        f"line {first} is missing or was removed"
+        if first == last
+        else f"lines {first}-{last} are missing or were removed"
+    )
     return Problem(
         LEDGER_FILE,
         number,
         "",
-        f"{missing} missing or was removed: this line is number {seq} and its prev does not "
-        "match the line before",
+        f"{missing}: this line is number {seq} and its prev does not match the line before",
         _RESTORE,
     )
 
