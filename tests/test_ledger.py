@@ -302,6 +302,13 @@ def _prev(line: int) -> str:
     )
 
 
+def _gap(line: int) -> str:
+    return (
+        f"ledger/awards.jsonl:{line}: line {line} is missing or was removed: this line is number "
+        f"{line + 1} and its prev does not match the line before {RESTORE}"
+    )
+
+
 def _seq(line: int, was: int) -> str:
     return f"ledger/awards.jsonl:{line}: seq: is {was} on line {line}: lines were removed or moved {RESTORE}"
 
@@ -331,11 +338,11 @@ TAMPERED: dict[str, tuple[Callable[[list[str]], str], list[str]]] = {
     ),
     "middle line deleted": (
         lambda lines: text_of([lines[0], lines[2]]),
-        [_prev(2), _seq(2, 3)],
+        [_gap(2)],
     ),
     "two lines swapped": (
         lambda lines: text_of([lines[0], lines[2], lines[1]]),
-        [_prev(2), _seq(2, 3), _prev(3), _seq(3, 2)],
+        [_gap(2), _prev(3), _seq(3, 2)],
     ),
     "whitespace reformatted": (
         lambda lines: text_of([lines[0], json.dumps(json.loads(lines[1])), lines[2]]),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 
@@ -186,10 +188,10 @@ def test_empty_document_is_an_empty_mapping() -> None:
     assert load_yaml("# only a comment\n", "f.yaml").data == {}
 
 
-def test_impossible_date() -> None:
-    assert message("a: 1\nb: 2025-02-30\n") == (
-        "f.yaml:2: b: '2025-02-30' is not a real date (write YYYY-MM-DD)"
-    )
+def test_impossible_date_is_left_as_written_for_validation() -> None:
+    """Validation then says "not a real date" at its field, with the file's other problems
+    (tests/test_cli_ux.py); a parse error here would hide them."""
+    assert load_yaml("a: 1\nb: 2025-02-30\n", "f.yaml").data == {"a": 1, "b": "2025-02-30"}
 
 
 def test_unclosed_list_points_where_it_opens() -> None:
@@ -269,3 +271,65 @@ def test_front_matter_offset_shifts_problem_lines() -> None:
     assert message("a: 1\n  b: 2\n", line_offset=1) == (
         "f.yaml:3: invalid YAML: unexpected indentation (line it up with the fields above)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "written"),
+    [
+        ("a: 1\nhow_to_claim: Ask in the #mentoring channel.\n", 2, "how_to_claim", None),
+        ("tags:\n  - ok\n  - Ask #x\n", 3, "tags[1]", '"Ask #x"'),
+        ("title: Sesión número #3 ✓\n", 1, "title", '"Sesión número #3 ✓"'),
+        ("note: two spaces  #but no space after\n", 1, "note", None),
+    ],
+)
+def test_a_text_value_cut_by_a_comment_is_a_warning_at_its_line(
+    text: str, line: int, field: str, written: str | None
+) -> None:
+    located = load_yaml(text, "f.yaml", line_offset=1)
+    (warning,) = located.warnings
+    assert (warning.path, warning.line, warning.field) == ("f.yaml", line + 1, field)
+    assert warning.message == "quote the value: the rest was read as a comment"
+    if written is not None:
+        assert warning.hint.endswith(written)
+    fixed = load_yaml(warning.hint.removeprefix("write ") + "\n", "g.yaml")
+    (value,) = fixed.data.values() if isinstance(fixed.data, dict) else fixed.data
+    assert " #" in value and not fixed.warnings  # the suggested fix reads the whole text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "theme: default  # the built-in theme\n",  # a meant comment: two spaces, then '# '
+        "# a comment line\nname: x\n",
+        'how_to_claim: "Ask in the #mentoring channel."\n',
+        "bio: |\n  Ask in the #mentoring channel.\n",
+        "tags: [a, b] # c\n",
+        "count: 3 # not text\n",
+        "empty: # nothing\n",
+    ],
+)
+def test_meant_comments_and_quoted_values_are_not_warned(text: str) -> None:
+    assert load_yaml(text, "f.yaml").warnings == ()
+
+
+def test_a_flow_mapping_cut_by_a_comment_says_so() -> None:
+    """The README's old example: the comment hid the closing brace."""
+    text = "rewards:\n  - {title: Seat, how_to_claim: Ask in #mentoring.}\nname: x\n"
+    assert message(text) == (
+        "f.yaml:2: invalid YAML: a ' #' inside this {mapping} starts a comment, cutting it "
+        'short (quote the value that holds the #, e.g. how_to_claim: "Ask in #mentoring.")'
+    )
+
+
+def test_every_yaml_example_in_the_docs_loads_whole() -> None:
+    """README.md's and docs/*.md's YAML examples parse, and no comment cuts a value."""
+    root = Path(__file__).resolve().parent.parent
+    pages = [root / "README.md", *sorted((root / "docs").glob("*.md"))]
+    blocks = [
+        (page.name, block)
+        for page in pages
+        for block in re.findall(r"^```yaml\n(.*?)^```", page.read_text("utf-8"), re.M | re.S)
+    ]
+    assert len(blocks) >= 3
+    for name, block in blocks:
+        assert load_yaml(block, name).warnings == (), (name, block)

@@ -13,6 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -324,9 +325,9 @@ def test_templates_receive_only_plain_data_and_views(
     captured: list[tuple[RenderSettings, list[Page]]] = []
     original = menteo.build.render_pages
 
-    def capture(settings: RenderSettings, pages: list[Page], workers: int | None) -> Rendered:
+    def capture(settings: RenderSettings, pages: list[Page], *rest: Any) -> Rendered:
         captured.append((settings, pages))
-        return original(settings, pages, workers)
+        return original(settings, pages, *rest)
 
     monkeypatch.setattr(menteo.build, "render_pages", capture)
     menteo.build.build_site(MINI, tmp_path / "site", workers=1)

@@ -32,6 +32,7 @@ from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
 from menteo.output import atomic_directory
 from menteo.private_state import PrivateStateError, check_private_paths
+from menteo.progress import Progress
 from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import build_recognition
 from menteo.site.dashboard import program_dashboard
@@ -133,13 +134,24 @@ def build_site(
     workers: int | None = None,
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site for the community at `root` into `out`, all or nothing. `strict` refuses
-    to sign with anything but configured keys (deploy workflows)."""
-    with batch_gc():
-        return _build(
-            root, out, base_url, workers, strict, os.environ if environ is None else environ
-        )
+    to sign with anything but configured keys (deploy workflows); `progress` hears each stage."""
+    progress = progress if progress is not None else Progress()
+    try:
+        with batch_gc():
+            return _build(
+                root,
+                out,
+                base_url,
+                workers,
+                strict,
+                os.environ if environ is None else environ,
+                progress,
+            )
+    finally:
+        progress.close()
 
 
 def _signing_keys(
@@ -164,7 +176,9 @@ def _build(
     workers: int | None,
     strict: bool,
     environ: Mapping[str, str],
+    progress: Progress,
 ) -> BuildResult:
+    progress.stage("Loading content")
     community = load_community(root, base_url)
     gc.freeze()  # the community lives until the build ends: collections need not scan it
     urls = Urls(community.config.base_url)
@@ -185,12 +199,15 @@ def _build(
     linked = linked_theme_files(dirs, community.root)
     if linked:
         raise ContentError(linked)
+    entries = sum(len(t.entries) for t in community.threads.values())
+    progress.stage("Evaluating badges over entries", entries)
     reviewed = review(community, read_ledger(community.root))
     replaced = extends_published(out, reviewed.ledger.lines)
     if replaced:
         raise ContentError(replaced)
     keys, published, key_warnings = _signing_keys(community.root, environ, strict, out)
     images = ImageCache.for_community(community.root)
+    progress.stage("Issuing credentials", len(reviewed.ledger.awards))
     issued = issue_credentials(
         community,
         reviewed.ledger,
@@ -213,9 +230,11 @@ def _build(
         atomic_directory(out) as staging,
     ):
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
+        progress.stage("Rendering pages", len(pages))
         private = private_material(keys)
         settings = render_settings(community, urls, dirs, staging, private)
-        rendered = render_pages(settings, pages, workers)
+        rendered = render_pages(settings, pages, workers, progress.advance)
+        progress.stage("Writing files")
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
         for target, source in sorted(views.avatars.items()):
@@ -248,7 +267,9 @@ def _build(
         if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
             raise ContentError(rendered.problems)
         # After every page is written, before any link check.
+        progress.stage("Building the search index", len(rendered.searchable))
         written += index_site(staging, rendered.searchable, config.search_bundle_pages)
+        progress.stage("Checking links", len(written))
         problems = broken_links(rendered.links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ from menteo.ledger.store import UsageError, append, locked, read_base, read_ledg
 from menteo.new import new
 from menteo.output import unsafe_target
 from menteo.private_state import PrivateStateError
+from menteo.progress import progress_for
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
 from menteo.site.templates_check import template_problems
 
@@ -52,6 +54,9 @@ FORMAT = click.option(
     default="text",
     show_default=True,
     help="Output for people (text) or machines (json).",
+)
+QUIET = click.option(
+    "-q", "--quiet", is_flag=True, help="Print only errors: no warnings, no success line."
 )
 DATE = click.DateTime(["%Y-%m-%d"])
 """A calendar day (YYYY-MM-DD); anything else is a usage error (exit 2)."""
@@ -77,7 +82,14 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="menteo")
 def main() -> None:
-    """Build a mentorship community's recognition site from its git repository."""
+    """Build a mentorship community's recognition site from its git repository.
+
+    \b
+    Examples:
+      menteo check                  validate the community in this folder
+      menteo award && menteo build  record new awards, then build _site/
+      menteo build --help           every command has its own help and examples
+    """
 
 
 @main.command()
@@ -100,6 +112,8 @@ def main() -> None:
     help="Refuse to build without configured signing keys (for deploy workflows).",
 )
 @FORMAT
+@QUIET
+@click.option("-v", "--verbose", is_flag=True, help="Also print how long each stage took.")
 def build(
     directory: Path,
     out: Path | None,
@@ -107,21 +121,39 @@ def build(
     jobs: int | None,
     strict: bool,
     fmt: str,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
-    """Validate the community in DIRECTORY and build its site, all or nothing."""
+    """Validate the community in DIRECTORY and build its site, all or nothing.
+
+    On a terminal, a line shows each stage as it runs (stages with counts).
+
+    \b
+    Examples:
+      menteo build
+      menteo build --out /tmp/preview --base-url http://localhost:8000/
+      menteo build --strict         in a deploy workflow, with keys from secrets
+    """
     from menteo.build import build_site  # the renderer's imports cost check and award 0.15 s
     from menteo.credentials.images import DrawingError
     from menteo.credentials.keys import KeysError
     from menteo.site.search import SearchIndexError
 
-    reporter = reporter_for(fmt)
+    reporter = reporter_for(fmt, quiet)
     out = out if out is not None else directory / "_site"
     reason = unsafe_target(out, directory)
     if reason is not None:
         raise click.BadParameter(f"{out}: {reason}", param_hint="'--out'")
     started = time.perf_counter()
     try:
-        result = build_site(directory, out, base_url=base_url, workers=jobs, strict=strict)
+        result = build_site(
+            directory,
+            out,
+            base_url=base_url,
+            workers=jobs,
+            strict=strict,
+            progress=progress_for(sys.stderr, quiet, verbose),
+        )
     except ContentError as exc:
         reporter.problems(exc.problems, "nothing was written")
         raise SystemExit(1) from None
@@ -134,7 +166,7 @@ def build(
     except DrawingError as exc:  # badge artwork on a share card (the badge image passed)
         raise click.ClickException(f"a badge's artwork: {exc}; nothing was written") from None
     seconds = time.perf_counter() - started
-    if fmt == "text":
+    if fmt == "text" and not quiet:
         for warning in result.warnings:
             click.echo(f"Warning: {warning}", err=True)
     reporter.success(
@@ -255,9 +287,17 @@ def _pending_report(community: CommunityData, pending: Pending) -> PendingAward:
     "chain (keys/public.json) only entries, to those at this git revision, and list changes "
     "only maintainers should make.",
 )
-def check(directory: Path, fmt: str, against: str | None) -> None:
-    """Validate content and ledger in DIRECTORY and explain the awards pending (no writes)."""
-    reporter = reporter_for(fmt)
+@QUIET
+def check(directory: Path, fmt: str, against: str | None, quiet: bool) -> None:
+    """Validate content and ledger in DIRECTORY and explain the awards pending (no writes).
+
+    \b
+    Examples:
+      menteo check
+      menteo check -q               only errors (for pre-commit hooks and scripts)
+      menteo check --format github --against origin/main    in a pull request's CI
+    """
+    reporter = reporter_for(fmt, quiet)
     action = "fix them and run menteo check again"
     community, reviewed = _reviewed(directory, reporter, action)
     maintainer = () if against is None else _compared(community, reviewed, against, reporter)
@@ -287,7 +327,12 @@ def check(directory: Path, fmt: str, against: str | None) -> None:
 @main.command()
 @DIRECTORY
 def award(directory: Path) -> None:
-    """Record every pending award of DIRECTORY in ledger/awards.jsonl."""
+    """Record every pending award of DIRECTORY in ledger/awards.jsonl.
+
+    \b
+    Examples:
+      menteo check && menteo award  see what is pending, then record it
+    """
     reporter = TextReporter()
     with _ledger_lock(directory):
         community, reviewed = _reviewed(directory, reporter, "nothing was recorded")
@@ -325,7 +370,13 @@ def award(directory: Path) -> None:
 @DIRECTORY
 @click.option("--reason", required=True, help="Why, in one line; it is published.")
 def revoke(award_id: str, directory: Path, reason: str) -> None:
-    """Record that the award AWARD_ID is revoked, with a public reason."""
+    """Record that the award AWARD_ID is revoked, with a public reason.
+
+    \b
+    Examples:
+      menteo revoke urn:uuid:… --reason "Sessions were logged twice."
+      (the award's id is in ledger/awards.jsonl and on its page)
+    """
     reason = " ".join(reason.split())
     if reason_problem(reason):
         raise click.BadParameter(
@@ -368,7 +419,13 @@ def revoke(award_id: str, directory: Path, reason: str) -> None:
 @DIRECTORY
 @click.option("--badge", metavar="SLUG", help="Only this badge.")
 def explain(person: str, directory: Path, badge: str | None) -> None:
-    """Why each badge is or is not earned by PERSON (a mentor or mentee slug)."""
+    """Why each badge is or is not earned by PERSON (a mentor or mentee slug).
+
+    \b
+    Examples:
+      menteo explain amara-okafor
+      menteo explain amara-okafor --badge rising-star
+    """
     community, reviewed = _reviewed(directory, TextReporter(), "fix them first")
     roles = [role for role in ("mentor", "mentee") if person in community.people(role)]
     if not roles:
@@ -393,7 +450,13 @@ def explain(person: str, directory: Path, badge: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 def serve(directory: Path, host: str, port: int) -> None:
-    """Preview the site locally; rebuild and reload the browser on every change."""
+    """Preview the site locally; rebuild and reload the browser on every change.
+
+    \b
+    Examples:
+      menteo serve                  then open http://127.0.0.1:8000/
+      menteo serve --port 8080
+    """
     from menteo.serve import Preview, make_server
 
     preview = Preview(directory)
@@ -432,7 +495,13 @@ def serve(directory: Path, host: str, port: int) -> None:
     "(<base-url>schemas/<kind>.schema.json). Without it there is no $id.",
 )
 def schema(kind: str | None, out: Path | None, base_url: str | None) -> None:
-    """Print the JSON Schema of one kind of content file, or write them all with --out."""
+    """Print the JSON Schema of one kind of content file, or write them all with --out.
+
+    \b
+    Examples:
+      menteo schema badge
+      menteo schema --out schemas/ --base-url https://example.org/community/
+    """
     if (kind is None) == (out is None):
         raise click.UsageError("give a KIND to print, or --out DIR to write them all")
     if kind is not None:
@@ -461,7 +530,13 @@ def schema(kind: str | None, out: Path | None, base_url: str | None) -> None:
     "build, or a copy of its ledger/awards.json and ledger/checkpoint.json).",
 )
 def verify(site: Path, earlier: Path | None) -> None:
-    """Verify every credential and baked image in a built SITE (default _site), offline."""
+    """Verify every credential and baked image in a built SITE (default _site), offline.
+
+    \b
+    Examples:
+      menteo build && menteo verify
+      menteo verify _site --extends previous-site/
+    """
     from menteo.credentials.verify import verify_extends, verify_site
 
     if not (site / "ob2/issuer.json").is_file():
@@ -485,7 +560,13 @@ def verify(site: Path, earlier: Path | None) -> None:
 @click.option("--as-of", type=DATE, help="The report date.  [default: today]")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
 def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None, fmt: str) -> None:
-    """Program-health figures of DIRECTORY, with the pairs needing a check-in or feedback."""
+    """Program-health figures of DIRECTORY, with the pairs needing a check-in or feedback.
+
+    \b
+    Examples:
+      menteo report
+      menteo report --since 2025-01-01 --format json
+    """
     from menteo.reporting import to_json, to_markdown
     from menteo.site.dashboard import program_dashboard
 
@@ -509,7 +590,13 @@ def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None
 def newsletter(
     directory: Path, since: dt.datetime, as_of: dt.datetime | None, out: Path | None
 ) -> None:
-    """A digest of the new awards, milestones and outcomes, as Markdown and as email HTML."""
+    """A digest of the new awards, milestones and outcomes, as Markdown and as email HTML.
+
+    \b
+    Examples:
+      menteo newsletter --since 2025-09-01
+      menteo newsletter --since 2025-09-01 --as-of 2025-09-30 --out digest/
+    """
     from menteo.newsletter import digest, write_newsletter
 
     if as_of is not None and as_of < since:

@@ -94,7 +94,7 @@ def intake(
     Markdown comment for the issue and exits 1.
 
     \b
-    Example:
+    Examples:
       menteo intake log-entry issue.md . --issue-author bo-chen
     """
     root = directory.resolve()

@@ -126,7 +126,8 @@ def site(
     """Write a small, working community into DIRECTORY (new or empty).
 
     \b
-    Example: menteo new site my-circle --name "My Circle" --repo my-org/my-circle
+    Examples:
+      menteo new site my-circle --name "My Circle" --repo my-org/my-circle
     """
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise click.BadParameter(
@@ -298,7 +299,8 @@ def mentor(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
     """Add a mentor profile (content/mentors/SLUG.yaml).
 
     \b
-    Example: menteo new mentor --slug ana-lima --name "Ana Lima"
+    Examples:
+      menteo new mentor --slug ana-lima --name "Ana Lima"
     """
     _ask(ctx, prompt, values, "name", "slug")
     _person("mentor", directory, values)
@@ -314,7 +316,8 @@ def mentee(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
     """Add a mentee profile (content/mentees/SLUG.yaml), private until they consent.
 
     \b
-    Example: menteo new mentee --slug bo-chen --name "Bo Chen"
+    Examples:
+      menteo new mentee --slug bo-chen --name "Bo Chen"
     """
     _ask(ctx, prompt, values, "name", "slug")
     _person("mentee", directory, values)
@@ -331,7 +334,8 @@ def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
     """Start a mentorship (content/threads/MENTOR--MENTEE/thread.yaml), from today.
 
     \b
-    Example: menteo new thread --mentor ana-lima --mentee bo-chen
+    Examples:
+      menteo new thread --mentor ana-lima --mentee bo-chen
     """
     _ask(ctx, prompt, values, "mentor", "mentee")
     _existing(directory, "content/mentors", values["mentor"], "mentor", "'--mentor'")
@@ -371,7 +375,8 @@ def entry(ctx: click.Context, directory: Path, prompt: bool | None, **values: An
     """Add an entry dated today to a thread (content/threads/THREAD/YYYY-MM-DD-SLUG.md).
 
     \b
-    Example: menteo new entry --thread ana-lima--bo-chen --kind session --title "Kickoff"
+    Examples:
+      menteo new entry --thread ana-lima--bo-chen --kind session --title "Kickoff"
     """
     _ask(ctx, prompt, values, "thread_", "kind", "title")
     folder = "content/threads"
@@ -414,7 +419,8 @@ def badge(ctx: click.Context, directory: Path, prompt: bool | None, **values: An
     """Add a badge definition (badges/SLUG.yaml) with one rule to start from.
 
     \b
-    Example: menteo new badge --slug first-steps --name "First Steps" --audience mentee
+    Examples:
+      menteo new badge --slug first-steps --name "First Steps" --audience mentee
     """
     _ask(ctx, prompt, values, "name", "slug", "audience")
     data = {
@@ -439,7 +445,8 @@ def roadmap(ctx: click.Context, directory: Path, prompt: bool | None, **values: 
     """Add a learning roadmap (content/roadmaps/SLUG.yaml) with a first step.
 
     \b
-    Example: menteo new roadmap --slug web-basics --title "Web basics" --summary "From HTML up."
+    Examples:
+      menteo new roadmap --slug web-basics --title "Web basics" --summary "From HTML up."
     """
     _ask(ctx, prompt, values, "title", "slug", "summary")
     data = {
@@ -462,7 +469,8 @@ def community(ctx: click.Context, directory: Path, prompt: bool | None, **values
     """Add a circle within the community (content/communities/SLUG.md).
 
     \b
-    Example: menteo new community --slug web-circle --name "Web Circle" --summary "We build for the web."
+    Examples:
+      menteo new community --slug web-circle --name "Web Circle" --summary "We build for the web."
     """
     _ask(ctx, prompt, values, "name", "slug", "summary")
     data = {"name": values["name"], "summary": values["summary"], "members": []}

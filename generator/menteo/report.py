@@ -84,11 +84,15 @@ class Reporter(Protocol):
 
 
 class TextReporter:
-    """`path:line: field: message (hint)` per problem on stderr, like compilers and linters."""
+    """`path:line: field: message (hint)` per problem on stderr, like compilers and linters.
+    `quiet` (`-q`) keeps only the problems: scripts and hooks print nothing on success."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+    def __init__(
+        self, out: TextIO | None = None, err: TextIO | None = None, quiet: bool = False
+    ) -> None:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
+        self.quiet = quiet
 
     def problems(self, problems: tuple[Problem, ...], action: str) -> None:
         for problem in problems:
@@ -99,9 +103,12 @@ class TextReporter:
         print(f"Error: {len(problems)} {noun} in {files} {where}; {action}.", file=self.err)
 
     def success(self, summary: str, data: dict[str, Any]) -> None:
-        print(summary, file=self.out)
+        if not self.quiet:
+            print(summary, file=self.out)
 
     def checked(self, result: Checked) -> None:
+        if self.quiet:
+            return
         print(f"All good: {result.summary()}.", file=self.out)
         if result.pending:
             count = len(result.pending)
@@ -258,7 +265,8 @@ class GithubReporter:
         self.write_summary(lines)
 
 
-def reporter_for(name: str) -> Reporter:
+def reporter_for(name: str, quiet: bool = False) -> Reporter:
+    """The reporter of an output format; `quiet` only changes text (machines read the rest)."""
     if name == "github":
         return GithubReporter()
-    return JsonReporter() if name == "json" else TextReporter()
+    return JsonReporter() if name == "json" else TextReporter(quiet=quiet)

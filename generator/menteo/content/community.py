@@ -128,6 +128,8 @@ class CommunityData:
     """In evaluation order: every badge after the badges it needs."""
     members: Mapping[str, tuple[str, ...]]
     """Community slug → sorted slugs of its members (listed there or listing it)."""
+    warnings: tuple[Problem, ...] = ()
+    """What loading found suspicious but valid (a text value cut by a comment)."""
 
     def people(self, role: str) -> Mapping[str, Person]:
         return self.mentors if role == "mentor" else self.mentees

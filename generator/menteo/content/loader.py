@@ -70,6 +70,7 @@ class _Collector:
         self.root = root
         self.prefix = os.path.join(os.fspath(root), "")
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.known: dict[str, set[str]] = {k: set() for k in crossrefs.KINDS}
         """Slugs whose file exists, loaded or not: references to them are not reported twice."""
         self.names = NameMatcher({})
@@ -129,6 +130,7 @@ class _Collector:
         except ContentError as exc:
             self.problems.extend(exc.problems)
             return None
+        self.warnings.extend(located.warnings)
         if markdown is not None:
             refused = character_problem(
                 markdown.body, rel, markdown.body_line, body_field or "body", one_line=False
@@ -405,6 +407,7 @@ def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
         communities=MappingProxyType(communities),
         badges=MappingProxyType({slug: badges[slug] for slug in evaluation_order(badges)}),
         members=MappingProxyType(crossrefs.community_members(mentors, mentees, communities)),
+        warnings=tuple(col.warnings),
     )
     named = unconsented_names(community, col.names)
     if named:

@@ -32,13 +32,15 @@ from menteo.i18n import parse_locale
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-LanguageCode = Annotated[
-    str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", max_length=35)
-]
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
 
 def _known_language(value: str) -> str:
+    """A BCP 47 tag Babel has locale data for: `english` or `xx` is a language people meant to
+    name, so the message asks for a language code (not "a valid slug")."""
     try:
+        if len(value) > 35 or not re.fullmatch(LANGUAGE_PATTERN, value):
+            raise ValueError(value)
         parse_locale(value)
     except ValueError:
         raise PydanticCustomError(
@@ -49,7 +51,11 @@ def _known_language(value: str) -> str:
     return value
 
 
-SiteLanguage = Annotated[LanguageCode, AfterValidator(_known_language)]
+LanguageCode = Annotated[
+    str,
+    AfterValidator(_known_language),
+    WithJsonSchema({"type": "string", "pattern": LANGUAGE_PATTERN, "maxLength": 35}),
+]
 
 
 def _no_email(value: str) -> str:
@@ -224,7 +230,7 @@ class SiteConfig(Strict):
     base_url: BaseUrl = Field(
         description="Where the site is published; a path is allowed (https://org.github.io/community/). --base-url overrides it."
     )
-    language: SiteLanguage = Field(
+    language: LanguageCode = Field(
         "en",
         description="Language of the site (BCP 47): its words, dates and numbers. menteo ships en and es; others fall back to English with a warning.",
     )

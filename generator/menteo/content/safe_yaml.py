@@ -8,6 +8,7 @@ counting aliases, nodes and depth, and stops at the first limit it crosses.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,8 @@ class Located:
 
     data: Any
     lines: dict[Path, int]
+    warnings: tuple[Problem, ...] = ()
+    """Text values a comment cut short (see `_Builder.cut_by_comment`)."""
 
     def lines_only(self) -> Located:
         """The same lines without the parsed data, for records that keep a validated model."""
@@ -70,9 +73,17 @@ class _Limit(Exception):
         """Lines below the node's first line, for a character inside a literal block."""
 
 
+_COMMENT_AFTER = re.compile(r"(\s+)#(.?)")
+"""What follows a plain value on its line when a comment starts there."""
+
+
 class _Builder:
-    def __init__(self, offset: int) -> None:
+    def __init__(self, offset: int, file: str = "", source: list[str] | None = None) -> None:
         self.offset = offset
+        self.file = file
+        self.source = source
+        """The document's lines, to see what follows a plain value (full parser only)."""
+        self.warnings: list[Problem] = []
         self.lines: dict[Path, int] = {}
         self.nodes = 0
         self.aliases = 0
@@ -133,15 +144,39 @@ class _Builder:
             raise _Limit(node, f"a value longer than {MAX_SCALAR} characters", "shorten it")
         if node.tag == _STR:
             self.check_characters(node, self.path)
+            if not node.style and self.source is not None:  # plain: None, or "" from libyaml
+                self.cut_by_comment(node)
             return node.value  # what PyYAML's text constructor returns, without its overhead
         try:
             return self.scalars.construct_object(node)
         except (ValueError, ConstructorError) as exc:
             if node.tag == _TAG + "timestamp":
-                message, hint = f"{node.value!r} is not a real date", "write YYYY-MM-DD"
-            else:
-                message, hint = f"cannot read {node.value!r}", "quote the value"
-            raise _Limit(node, message, hint, self.path) from exc
+                # 2025-09-31: left as written, so validation says "not a real date" at its
+                # field together with the file's other problems instead of hiding them.
+                return node.value
+            raise _Limit(node, f"cannot read {node.value!r}", "quote the value", self.path) from exc
+
+    def cut_by_comment(self, node: ScalarNode) -> None:
+        """Warn when a comment starts right after a plain text value: in `how_to_claim: Ask in
+        the #mentoring channel` YAML reads `Ask in the` and drops the rest as a comment. A
+        comment set off by two spaces and starting `# ` (`theme: default  # built in`), the
+        usual style of a meant comment, is left alone."""
+        assert self.source is not None
+        rest = self.source[node.end_mark.line][node.end_mark.column :]
+        found = _COMMENT_AFTER.match(rest)
+        if found is None or (len(found[1]) >= 2 and found[2] in ("", " ")):
+            return
+        key = self.path[-1] if self.path else ""
+        written = json.dumps(node.value + rest.rstrip(), ensure_ascii=False)
+        self.warnings.append(
+            Problem(
+                self.file,
+                node.end_mark.line + 1 + self.offset,
+                field_label(self.path),
+                "quote the value: the rest was read as a comment",
+                f"write {key}: {written}" if isinstance(key, str) else f"write - {written}",
+            )
+        )
 
     def sequence(self, node: SequenceNode, path: Path, depth: int) -> list[Any]:
         self.check_tag(node, {_TAG + "seq"})
@@ -191,6 +226,8 @@ _SYNTAX_ADVICE = (
 )
 
 
+_FLOW_CUT = re.compile(r"[\[{][^#]*\s#")
+"""A `[` or `{` opened on a line, then a comment: the closing bracket was commented out."""
 _VALUE_WITH_COLON = re.compile(r"""^\s*[^\s:#'"][^:#]*:\s+[^'"\s].*:(\s|$)""")
 
 
@@ -208,6 +245,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int
     line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
     if "\t" in line:
         message, hint = "invalid YAML: a tab in the indentation", "indent with spaces"
+    elif message.endswith("is never closed") and "quoted" not in message and _FLOW_CUT.search(line):
+        opened = "{mapping}" if "{" in message else "[list]"
+        message = f"invalid YAML: a ' #' inside this {opened} starts a comment, cutting it short"
+        hint = 'quote the value that holds the #, e.g. how_to_claim: "Ask in #mentoring."'
     elif "mapping values" in detail and not _VALUE_WITH_COLON.match(line):
         message, hint = "invalid YAML: unexpected indentation", "line it up with the fields above"
     return Problem(path, (mark.line + 1 + offset) if mark else 0, "", message, hint)
@@ -395,7 +436,7 @@ def _flat(text: str, line_offset: int) -> Located | None:
     reader = _Flat(text, line_offset)
     try:
         data = reader.document()
-    except (_NotFlat, _Limit):  # a value the full parser must explain (e.g. 2025-02-30)
+    except (_NotFlat, _Limit):  # a value the full parser must explain
         return None
     return Located(data, reader.located) if data else None
 
@@ -422,7 +463,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         ) from None
     if root is not None and _ALIAS_RE.search(text):
         _count_aliases(text, path, line_offset)
-    builder = _Builder(line_offset)
+    builder = _Builder(line_offset, path, text.split("\n") if " #" in text else None)
     try:
         data = builder.build(root, (), 0) if root is not None else {}
     except _Limit as exc:
@@ -432,7 +473,7 @@ def load_yaml(text: str, path: str, line_offset: int = 0) -> Located:
         ) from None
     if refused is not None:
         raise ContentError([refused])
-    return Located(data, builder.lines)
+    return Located(data, builder.lines, tuple(builder.warnings))
 
 
 def _count_aliases(text: str, path: str, line_offset: int) -> None:

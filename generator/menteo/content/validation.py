@@ -7,6 +7,7 @@ module joins the two and rewrites messages in the project's voice, with a fix fo
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from enum import Enum
@@ -103,6 +104,8 @@ def _describe(error: Any, model: type[BaseModel]) -> tuple[str, str]:
     if kind == "less_than_equal":
         return f"{value!r} is too large", f"use at most {ctx['le']}"
     if kind.startswith("date_"):
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return f"{value!r} is not a real date", "write YYYY-MM-DD"
         return f"{value!r} is not a date", "write a date as YYYY-MM-DD"
     if kind == "too_short":
         return "needs at least one item", _HINTS[kind]

@@ -46,11 +46,17 @@ MAX_REGISTRY_BYTES = 4 * 2**20
 MEMBERS = {"ed25519", "rsa", "since", "prev", "retired", *SIGNATURES}
 _START_HINT = (
     "start a key chain with menteo keys migrate (the current keys) or menteo keys generate "
-    "(new ones)"
+    "--force (new ones, replacing the current pair)"
 )
 DEVELOPMENT_HINT = (
-    "run menteo keys generate --force for real keys, or set MENTEO_KEYS (a folder) or "
-    "MENTEO_ED25519_KEY and MENTEO_RSA_KEY (PEM text) from your CI secrets"
+    "run menteo keys generate --force for real keys, which replaces the development pair and "
+    "starts the key chain, or set MENTEO_KEYS (a folder) or MENTEO_ED25519_KEY and "
+    "MENTEO_RSA_KEY (PEM text) from your CI secrets"
+)
+CHAINED_DEVELOPMENT_HINT = (
+    "this community already has a key chain: sign with its head's keys by setting MENTEO_KEYS "
+    "(a folder) or MENTEO_ED25519_KEY and MENTEO_RSA_KEY (PEM text) from your CI secrets "
+    "(menteo keys show names the head); generating new keys would start a new chain"
 )
 ROTATE_HINT = (
     "only the holder of the chain's head can add a key: run menteo keys rotate where the "
@@ -398,7 +404,7 @@ def publishable_keys(
     if keys.development:
         where, hint, why = (
             keys.source,
-            DEVELOPMENT_HINT,
+            DEVELOPMENT_HINT if chain is None else CHAINED_DEVELOPMENT_HINT,
             (
                 "credentials are signed with a DEVELOPMENT key made on this machine; they verify, "
                 "but only until the key is lost, and nobody else's build can reproduce them"

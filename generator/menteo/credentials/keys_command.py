@@ -74,7 +74,14 @@ def _env_keys_note() -> None:
 
 @click.group()
 def keys() -> None:
-    """Manage the signing keys: Ed25519 (Open Badges 3.0) and RSA (Open Badges 2.0, VC-JWT)."""
+    """Manage the signing keys: Ed25519 (Open Badges 3.0) and RSA (Open Badges 2.0, VC-JWT).
+
+    \b
+    Examples:
+      menteo keys generate          once, for a new community
+      menteo keys show
+      menteo keys rotate            where the current keys are
+    """
 
 
 @keys.command()
@@ -87,7 +94,13 @@ def keys() -> None:
 )
 def generate(directory: Path, force: bool) -> None:
     """Write a new key pair to $MENTEO_KEYS or DIRECTORY/.menteo/keys/ and start the key chain
-    DIRECTORY/keys/public.json with it."""
+    DIRECTORY/keys/public.json with it.
+
+    \b
+    Examples:
+      menteo keys generate
+      MENTEO_KEYS=~/secrets/community menteo keys generate
+    """
     target = _target(directory)
     existing = [name for name in (ED25519_FILE, RSA_FILE) if (target / name).exists()]
     registry = directory / REGISTRY
@@ -125,7 +138,12 @@ def generate(directory: Path, force: bool) -> None:
 @DIRECTORY
 def rotate(directory: Path) -> None:
     """Replace the key pair with a new one, endorsed by the old one in the key chain: the old
-    public keys stay published so credentials already issued keep verifying."""
+    public keys stay published so credentials already issued keep verifying.
+
+    \b
+    Examples:
+      menteo keys rotate            then commit keys/public.json and update the CI secrets
+    """
     if os.environ.get(ED25519_ENV) or os.environ.get(RSA_ENV):
         raise click.ClickException(
             f"the keys come from {ED25519_ENV}/{RSA_ENV}: rotate where the key files are, "
@@ -186,7 +204,12 @@ def _chain_lines(chain: KeyChain, current: SigningKeys | None) -> list[str]:
 @DIRECTORY
 def show(directory: Path) -> None:
     """Print the current public keys, where they come from, the key chain, whether it verifies
-    and whether the current keys are its head."""
+    and whether the current keys are its head.
+
+    \b
+    Examples:
+      menteo keys show
+    """
     try:
         current: SigningKeys | None = load_keys(directory, os.environ, strict=True)
         problem: str | None = None
@@ -236,7 +259,12 @@ def _old_registry(directory: Path) -> PublicKeys:
 @DIRECTORY
 def migrate(directory: Path) -> None:
     """Turn the old flat keys/public.json (or none) into a key chain rooted at the current keys;
-    the keys it listed stay published as the root's retired keys."""
+    the keys it listed stay published as the root's retired keys.
+
+    \b
+    Examples:
+      MENTEO_KEYS=~/secrets/community menteo keys migrate
+    """
     old = _old_registry(directory)
     try:
         current = load_keys(directory, os.environ, strict=True)

@@ -220,18 +220,50 @@ def parse_ledger(text: str) -> Ledger:
     taken: set[int] = set()
     pairs: set[tuple[str, str]] = set()
     prev = GENESIS
+    removed = 0
     for number, line in enumerate(lines, start=1):
         data, found = _json_line(number, line)
         problems += found
         if data is not None:
-            problems += _check_line(number, line, data, prev, awards, revocations, taken, pairs)
+            gap = _removed_before(number, removed, data, prev)
+            if gap is not None:
+                # One problem for the gap; the lines after it are checked against their own
+                # chain, so a deleted line is not reported again on every line below it.
+                problems.append(gap)
+                removed, prev = data["seq"] - number, data["prev"]
+            seq = number + removed
+            problems += _check_line(
+                seq, number, line, data, prev, awards, revocations, taken, pairs
+            )
         prev = line_hash(line)
     if problems:
         raise ContentError(problems)
     return Ledger(lines, awards, revocations)
 
 
+def _removed_before(number: int, removed: int, data: dict[str, Any], prev: str) -> Problem | None:
+    """Lines missing just before line `number`: its seq jumps ahead and its prev is not the line
+    above's hash (what deleting lines from the file looks like)."""
+    seq = data.get("seq")
+    if type(seq) is not int or seq <= number + removed or data.get("prev") == prev:
+        return None
+    first, last = number + removed, seq - 1
+    missing = (
+        f"line {first} is missing or was removed"
+        if first == last
+        else f"lines {first}-{last} are missing or were removed"
+    )
+    return Problem(
+        LEDGER_FILE,
+        number,
+        "",
+        f"{missing}: this line is number {seq} and its prev does not match the line before",
+        _RESTORE,
+    )
+
+
 def _check_line(
+    seq: int,
     number: int,
     line: str,
     data: dict[str, Any],
@@ -250,7 +282,7 @@ def _check_line(
     if tuple(data) != keys:
         checker.add("", "fields differ from the ledger format: " + ", ".join(keys), _RESTORE)
         return checker.problems
-    if type(data["seq"]) is not int or data["seq"] != number:
+    if type(data["seq"]) is not int or data["seq"] != seq:
         checker.add(
             "seq", f"is {data['seq']!r} on line {number}: lines were removed or moved", _RESTORE
         )

@@ -227,7 +227,7 @@ def review(community: CommunityData, ledger: Ledger) -> Review:
         evaluation,
         ledger,
         tuple(pending_awards(community, evaluation, ledger)),
-        tuple(stale_awards(community, evaluation, ledger)),
+        (*community.warnings, *stale_awards(community, evaluation, ledger)),
     )
 
 

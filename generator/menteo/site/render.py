@@ -249,11 +249,14 @@ def _chunks(pages: list[Page], count: int) -> list[list[Page]]:
 
 
 def render_pages(
-    settings: RenderSettings, pages: list[Page], workers: int | None = None
+    settings: RenderSettings,
+    pages: list[Page],
+    workers: int | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> Rendered:
     """Render all pages into `settings.out`; return every internal link found and where, the
     searchable pages, and any problems (template errors, entries changed since they were
-    validated)."""
+    validated). `advance` hears how many pages each finished chunk held (progress)."""
     global _RENDERER
     if workers is None:
         workers = 1 if len(pages) < SERIAL_BELOW else (os.cpu_count() or 1)
@@ -275,10 +278,11 @@ def render_pages(
     else:
         context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_start_renderer, initargs=(settings,)) as pool:
-        results = pool.map(_render_chunk, chunks, chunksize=1)
-    merged = Rendered()
-    for rendered in results:
-        merged.add(rendered)
+        merged = Rendered()
+        for chunk, rendered in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
+            merged.add(rendered)
+            if advance is not None:
+                advance(len(chunk))
     return merged
 
 
