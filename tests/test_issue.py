@@ -330,7 +330,7 @@ def test_ob3_credential(mini: Built) -> None:
             "id": ANA,
             "type": ["AchievementSubject"],
             "achievement": {
-                "id": BASE + "badges/guide/",
+                "id": BASE + "ob3/achievements/guide.json",
                 "type": ["Achievement"],
                 "achievementType": "Badge",
                 "name": "Guide",

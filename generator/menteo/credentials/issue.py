@@ -4,8 +4,9 @@ network, deterministic signatures, so the same inputs give the same bytes.
 
 Per award to a consenting recipient: the OB 2.0 hosted assertion, its JWS, baked PNG and SVG;
 the OB 3.0 credential with a Data Integrity proof, its VC-JWT, baked PNG and SVG.
-Per badge: its image (community artwork or generated) as SVG and PNG, and its BadgeClass. Once:
-issuer profiles, keys, revocation list, status list credential and `did.json`.
+Per badge: its image (community artwork or generated) as SVG and PNG, its BadgeClass and its
+OB 3.0 Achievement. Once: issuer profiles, keys, revocation list, status list credential and
+`did.json`.
 """
 
 from __future__ import annotations
@@ -200,6 +201,9 @@ class _Issuer:
         for slug in self.c.badges:
             facts = badge_facts(self.c, self.urls, slug)
             self.add(self.ob2.badge(slug), dumps(ob2.badge_class(facts, self.ob2)))
+            # The OB 3.0 Achievement at its own id, exactly as credentials embed it.
+            achievement = {"@context": ob3.CONTEXT, **ob3.achievement(facts, self.ob3)}
+            self.add(self.ob3.achievement(slug), dumps(achievement))
 
     def award(self, facts: AwardFacts, svg: str) -> IssuedAward:
         uuid = facts.uuid

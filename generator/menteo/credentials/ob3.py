@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from menteo.credentials.facts import AwardFacts, Issuer
+from menteo.credentials.facts import AwardFacts, BadgeFacts, Issuer
 from menteo.ledger.records import STATUS_LIST_SIZE
 
 CONTEXT = [
@@ -45,6 +45,10 @@ class Ob3Paths:
     def jwk(kid: str) -> str:
         return f"{ROOT}keys/{kid}.json"
 
+    @staticmethod
+    def achievement(slug: str) -> str:
+        return f"{ROOT}achievements/{slug}.json"
+
 
 def profile(issuer: Issuer) -> dict[str, Any]:
     document: dict[str, Any] = {
@@ -70,11 +74,13 @@ def _evidence(award: AwardFacts) -> list[dict[str, Any]]:
     return evidence
 
 
-def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, Any]:
-    """The unsigned credential; the proofs are added by `proofs`."""
-    badge = award.badge
-    achievement: dict[str, Any] = {
-        "id": badge.criteria_url,
+def achievement(badge: BadgeFacts, paths: Ob3Paths) -> dict[str, Any]:
+    """The badge as an Achievement. Its `id` is the URL of the JSON file holding this very
+    object (importers fetch it expecting JSON, and a static host cannot negotiate content);
+    `criteria.id` stays the badge's HTML page, which the spec defines as "the URI of a webpage
+    that describes in a human-readable format the criteria"."""
+    document: dict[str, Any] = {
+        "id": paths.url(paths.achievement(badge.slug)),
         "type": ["Achievement"],
         "achievementType": "Badge",
         "name": badge.name,
@@ -83,7 +89,13 @@ def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, 
         "image": {"id": badge.image_png, "type": "Image", "caption": f"The {badge.name} badge"},
     }
     if badge.tags:
-        achievement["tag"] = list(badge.tags)
+        document["tag"] = list(badge.tags)
+    return document
+
+
+def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, Any]:
+    """The unsigned credential; the proofs are added by `proofs`."""
+    badge = award.badge
     list_url = paths.url(paths.status_list)
     document: dict[str, Any] = {
         "@context": CONTEXT,
@@ -96,7 +108,7 @@ def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, 
         "credentialSubject": {
             "id": award.recipient_url,
             "type": ["AchievementSubject"],
-            "achievement": achievement,
+            "achievement": achievement(badge, paths),
         },
         "credentialStatus": {
             "id": f"{list_url}#{award.status_index}",

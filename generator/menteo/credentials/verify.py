@@ -149,9 +149,22 @@ def _revoked(site: _Site, document: dict[str, Any], now: dt.datetime) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
+def _achievement(site: _Site, document: dict[str, Any]) -> None:
+    """Importers fetch `achievement.id` expecting the Achievement as JSON: it must be on the
+    site and say exactly what the signed credential embeds."""
+    embedded = document["credentialSubject"]["achievement"]
+    try:
+        published = site.json(embedded["id"])
+    except (VerificationFailure, ValueError) as exc:
+        raise VerificationFailure(f"achievement {embedded['id']}: {exc}") from None
+    if {k: v for k, v in published.items() if k != "@context"} != embedded:
+        raise VerificationFailure(f"{embedded['id']} differs from the credential's achievement")
+
+
 def _ob3(site: _Site, path: Path, now: dt.datetime) -> str:
     document = json.loads(path.read_text(encoding="utf-8"))
     _data_integrity(site, document)
+    _achievement(site, document)
     _now_within(document, now)
     jwt_path = path.with_suffix(".jwt")
     jwt = jwt_path.read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from menteo.content.community import CommunityData
 from menteo.content.models import Audience, Badge, Reward, Visibility
 from menteo.content.publication import NEUTRAL_LABEL, Publication, Urls
+from menteo.credentials import ob2, ob3
 from menteo.credentials.did import did_document_path
 from menteo.credentials.issue import Issued, IssuedAward
 from menteo.i18n import N_
@@ -101,6 +102,8 @@ class BadgeView:
     holders: tuple[AwardView, ...]
     hidden_holders: int
     revoked: tuple[AwardView, ...]
+    documents: tuple[str, ...]
+    """The badge as JSON (OB 3.0 Achievement, OB 2.0 BadgeClass), linked from its page."""
 
 
 @dataclass(frozen=True)
@@ -343,6 +346,10 @@ class _Recognition:
             holders=tuple(sorted(holders, key=lambda a: (a.awarded, a.recipient.label))),
             hidden_holders=hidden,
             revoked=tuple(a for a in active if a.public and a.revoked is not None),
+            documents=(
+                self.urls.file(ob3.Ob3Paths.achievement(slug)),
+                self.urls.file(ob2.Ob2Paths.badge(slug)),
+            ),
         )
 
 
