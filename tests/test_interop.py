@@ -659,3 +659,126 @@ def test_ob2_validator_core_accepts_every_assertion(
         assert reports[item]["valid"] is False, item
         names = {m["name"] for m in reports[item]["messages"] if m["level"] == "ERROR"}
         assert names == {"VERIFY_JWS"}, (item, _problems(reports[item]))
+
+
+# --- an independent eddsa-rdfc-2022 check and a did:web resolver we did not write ------------
+# tests/interop/verify-rdfc.mjs: did-resolver + web-did-resolver (fetch answered from the site),
+# jsonld.js to RDF, rdf-canonize's RDFC-1.0 called directly, @noble/ed25519. It iterates over
+# what the site publishes, so it judges any later change to did.json or the credentials too.
+
+INDEPENDENT_PACKAGES = ["did-resolver", "web-did-resolver", "rdf-canonize", "@noble/ed25519"]
+
+
+@pytest.fixture(scope="module")
+def independent(node: str) -> str:
+    missing = [p for p in INDEPENDENT_PACKAGES if not (INTEROP / "node_modules" / p).is_dir()]
+    if missing:
+        _unavailable(f"tests/interop/node_modules lacks {', '.join(missing)}")
+    return node
+
+
+def verify_rdfc(node: str, site: Path, base: str, *files: Path) -> dict[str, dict[str, Any]]:
+    args = ["--site", str(site), "--base", base, "--contexts", str(CONTEXTS)]
+    reports = run_node(node, "verify-rdfc.mjs", *args, *map(str, files))
+    return {Path(r["file"]).name if not files else r["file"]: r for r in reports}
+
+
+def resolve_dids(node: str, site: Path, base: str) -> dict[str, Any]:
+    args = ["--site", str(site), "--base", base, "--contexts", str(CONTEXTS)]
+    report: dict[str, Any] = run_node(node, "verify-rdfc.mjs", *args, "--resolve", "yes")
+    return report
+
+
+def test_every_credential_verifies_with_rdf_canonize_and_noble_ed25519(
+    independent: str, demo: Demo
+) -> None:
+    reports = verify_rdfc(independent, demo.site, demo.base)
+    assert set(reports) == {p.name for p in demo.ob3("json")} | {"revocation.json"}
+    did = _json(demo.site / "did.json")["id"]
+    for name, report in reports.items():
+        assert report["verified"] is True, (name, report["error"])
+        assert report["verificationMethod"].startswith(did + "#"), name
+    for path in demo.ob3("json"):
+        assert reports[path.name]["revoked"] is demo.is_revoked(path), path.name
+    assert reports["revocation.json"]["revoked"] is None
+    # The key came through web-did-resolver, from the site's did.json and nowhere else.
+    assert {u for r in reports.values() for u in r["fetched"]} == {demo.base + "did.json"}
+
+
+def test_the_independent_check_rejects_tampered_and_unrevoked_credentials(
+    independent: str, demo: Demo, tmp_path: Path
+) -> None:
+    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
+    original = _json(valid)
+    seed = _test_ed25519_seed()
+    renamed = copy.deepcopy(original)
+    achievement = renamed["credentialSubject"]["achievement"]
+    achievement["name"] = _change_one_character(achievement["name"])
+    foreign = copy.deepcopy(original)
+    foreign["issuer"]["id"] = "did:web:attacker.example"
+    cases = {
+        "control-resigned-unchanged": _resign(independent, copy.deepcopy(original), seed),
+        "achievement-name-changed": renamed,
+        "proof-by-another-key": _resign(independent, copy.deepcopy(original), None),
+        "issuer-does-not-control-key": _resign(independent, foreign, seed),
+    }
+    files = {}
+    for name, document in cases.items():
+        files[name] = tmp_path / f"{name}.json"
+        files[name].write_text(json.dumps(document), encoding="utf-8")
+    reports = verify_rdfc(independent, demo.site, demo.base, *files.values())
+    results = {name: reports[str(path)] for name, path in files.items()}
+    assert results["control-resigned-unchanged"]["verified"] is True, results
+    for name in ("achievement-name-changed", "proof-by-another-key"):
+        assert results[name]["verified"] is False, name
+        assert "the Ed25519 signature does not verify" in results[name]["error"], name
+    assert results["issuer-does-not-control-key"]["verified"] is False
+    assert "does not control" in results["issuer-does-not-control-key"]["error"]
+
+    # "Un-revoking" by clearing the bit in the published list, without the issuer's key.
+    site = Path(shutil.copytree(demo.site / "ob3", tmp_path / "site/ob3")).parent
+    shutil.copy(demo.site / "did.json", site / "did.json")
+    status_path = site / "ob3/status/revocation.json"
+    status = _json(status_path)
+    cleared = gzip.compress(bytes(len(_decode_list(status["credentialSubject"]["encodedList"]))))
+    status["credentialSubject"]["encodedList"] = "u" + _b64url(cleared)
+    status_path.write_text(json.dumps(status), encoding="utf-8")
+    revoked = next(p for p in demo.ob3("json") if demo.is_revoked(p))
+    report = verify_rdfc(independent, site, demo.base, revoked)[str(revoked)]
+    assert report["verified"] is False
+    assert "status list" in report["error"] and "does not verify" in report["error"]
+
+
+def test_web_did_resolver_resolves_every_verification_method_the_site_names(
+    independent: str, demo: Demo
+) -> None:
+    report = resolve_dids(independent, demo.site, demo.base)
+    document = _json(demo.site / "did.json")
+    assert report["did"] == document["id"] and report["error"] is None
+    assert report["methods"] == [m["id"] for m in document["verificationMethod"]]
+    assert report["fetched"] == [demo.base + "did.json"]
+    referenced = report["referenced"]
+    files = {r["file"] for r in referenced}
+    assert "ledger/checkpoint.json" in files and "ob3/status/revocation.json" in files
+    assert {f"ob3/credentials/{p.name}" for p in demo.ob3("json")} <= files
+    for entry in referenced:
+        assert entry["found"] and entry["assertionMethod"], entry
+
+
+def test_web_did_resolver_refuses_a_did_document_for_another_did(
+    independent: str, demo: Demo, tmp_path: Path
+) -> None:
+    site = Path(shutil.copytree(demo.site / "ob3", tmp_path / "site/ob3")).parent
+    (site / "ledger").mkdir()
+    shutil.copy(demo.site / "ledger/checkpoint.json", site / "ledger/checkpoint.json")
+    document = _json(demo.site / "did.json")
+    (site / "did.json").write_text(
+        json.dumps({**document, "id": "did:web:attacker.example"}), encoding="utf-8"
+    )
+    report = resolve_dids(independent, site, demo.base)
+    assert "DID document id does not match" in report["error"]
+    assert report["referenced"] and not any(r["found"] for r in report["referenced"])
+    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
+    result = verify_rdfc(independent, site, demo.base, valid)[str(valid)]
+    assert result["verified"] is False
+    assert "DID document id does not match" in result["error"]
