@@ -782,3 +782,88 @@ def test_web_did_resolver_refuses_a_did_document_for_another_did(
     result = verify_rdfc(independent, site, demo.base, valid)[str(valid)]
     assert result["verified"] is False
     assert "DID document id does not match" in result["error"]
+
+
+# --- Digital Credentials Consortium verifier-core -------------------------------------------
+# tests/interop/verify-dcc.mjs: its global fetch answered from the site, the bundled contexts
+# and schemas/ (it cannot take a document loader). `registered_issuer` is DCC's trust list of
+# known issuers, not conformance: a community is never in it, and no registry is consulted.
+
+DCC_SCHEMA_URL = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+
+
+@pytest.fixture(scope="module")
+def dcc(node: str) -> str:
+    if not (INTEROP / "node_modules/@digitalcredentials/verifier-core").is_dir():
+        _unavailable("tests/interop/node_modules lacks @digitalcredentials/verifier-core")
+    return node
+
+
+def verify_dcc(node: str, site: Path, base: str, *files: Path) -> dict[str, dict[str, Any]]:
+    args = ["--site", str(site), "--base", base, "--contexts", str(CONTEXTS)]
+    reports = run_node(node, "verify-dcc.mjs", *args, *map(str, files))
+    return {Path(r["file"]).name if not files else r["file"]: r for r in reports}
+
+
+def test_every_credential_verifies_with_dcc_verifier_core(dcc: str, demo: Demo) -> None:
+    reports = verify_dcc(dcc, demo.site, demo.base)
+    assert set(reports) == {p.name for p in demo.ob3("json")}
+    for path in demo.ob3("json"):
+        report = reports[path.name]
+        assert report["errors"] == [], (path.name, report["errors"])
+        assert report["checks"] == {
+            "valid_signature": True,
+            "revocation_status": not demo.is_revoked(path),
+            "expiration": True,
+            "registered_issuer": False,
+        }, path.name
+        assert report["schema"] == [{"valid": True, "errors": None}], path.name
+    fetched = {u for r in reports.values() for u in r["fetched"]}
+    assert demo.base + "did.json" in fetched
+    assert fetched <= {DCC_SCHEMA_URL} | {u for u in fetched if u.startswith(demo.base)}
+
+
+def test_dcc_verifier_core_rejects_tampered_and_unrevoked_credentials(
+    dcc: str, demo: Demo, tmp_path: Path
+) -> None:
+    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
+    original = _json(valid)
+    seed = _test_ed25519_seed()
+    renamed = copy.deepcopy(original)
+    achievement = renamed["credentialSubject"]["achievement"]
+    achievement["name"] = _change_one_character(achievement["name"])
+    foreign = copy.deepcopy(original)
+    foreign["issuer"]["id"] = "did:web:attacker.example"
+    cases = {
+        "control-resigned-unchanged": _resign(dcc, copy.deepcopy(original), seed),
+        "achievement-name-changed": renamed,
+        "proof-by-another-key": _resign(dcc, copy.deepcopy(original), None),
+        "issuer-does-not-control-key": _resign(dcc, foreign, seed),
+    }
+    files = {}
+    for name, document in cases.items():
+        files[name] = tmp_path / f"{name}.json"
+        files[name].write_text(json.dumps(document), encoding="utf-8")
+    reports = verify_dcc(dcc, demo.site, demo.base, *files.values())
+    results = {name: reports[str(path)] for name, path in files.items()}
+    control = results.pop("control-resigned-unchanged")
+    assert control["checks"]["valid_signature"] is True, control
+    for name, report in results.items():
+        assert report["checks"] == {}, name  # a bad signature is fatal: no other step runs
+        assert report["errors"] == ["invalid_signature: The signature is not valid."], name
+
+    # "Un-revoking" by clearing the bit in the published list, without the issuer's key.
+    site = Path(shutil.copytree(demo.site / "ob3", tmp_path / "site/ob3")).parent
+    shutil.copy(demo.site / "did.json", site / "did.json")
+    status_path = site / "ob3/status/revocation.json"
+    status = _json(status_path)
+    cleared = gzip.compress(bytes(len(_decode_list(status["credentialSubject"]["encodedList"]))))
+    status["credentialSubject"]["encodedList"] = "u" + _b64url(cleared)
+    status_path.write_text(json.dumps(status), encoding="utf-8")
+    revoked = next(p for p in demo.ob3("json") if demo.is_revoked(p))
+    report = verify_dcc(dcc, site, demo.base, revoked)[str(revoked)]
+    assert report["checks"]["valid_signature"] is True  # the credential itself is intact
+    assert report["checks"]["revocation_status"] is None, report
+    assert report["errors"] and report["errors"][0].startswith("revocation_status: "), report
