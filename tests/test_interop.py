@@ -867,3 +867,108 @@ def test_dcc_verifier_core_rejects_tampered_and_unrevoked_credentials(
     assert report["checks"]["valid_signature"] is True  # the credential itself is intact
     assert report["checks"]["revocation_status"] is None, report
     assert report["errors"] and report["errors"][0].startswith("revocation_status: "), report
+
+
+# --- openbadgeslib (PyPI) ----------------------------------------------------------------------
+# tests/interop/obl_verify.py in its own venv (setup.sh obl); every fetch goes through its
+# `download` hook, answered from the site. It resolves the issuer's did:web itself. It verifies a
+# status list's own signature only when the list is a JWT (`--verify-status-list`): our Data
+# Integrity list is read for its bits but not authenticated by it (docs/credentials.md).
+
+OBL_VENV = INTEROP / ".menteo-interop" / "obl-venv"
+
+
+@pytest.fixture(scope="module")
+def obl_python() -> Path:
+    python = OBL_VENV / "bin" / "python"
+    result = subprocess.run(
+        ["bash", str(INTEROP / "setup.sh"), "obl"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": os.environ.get("MENTEO_OB2_PYTHON", "python3")},
+        timeout=600,
+        check=False,
+    )
+    if result.returncode != 0 or not python.exists():
+        _unavailable(f"cannot create the openbadgeslib venv:\n{result.stdout}{result.stderr}")
+    return python
+
+
+def run_obl(python: Path, site: Path, base: str, *files: Path, lists: bool = False) -> Any:
+    flags = ["--verify-status-list"] if lists else []
+    command = [str(python), str(INTEROP / "obl_verify.py"), "--site", str(site), "--base", base]
+    result = subprocess.run(
+        [*command, *flags, *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return {r["file"]: r for r in json.loads(result.stdout)}
+
+
+def test_openbadgeslib_accepts_every_data_integrity_credential_and_baked_image(
+    obl_python: Path, demo: Demo
+) -> None:
+    files = [*demo.ob3("json"), *demo.ob3("png"), *demo.ob3("svg")]
+    reports = run_obl(obl_python, demo.site, demo.base, *files)
+    assert set(reports) == {str(p) for p in files}
+    for path in files:
+        report = reports[str(path)]
+        if demo.is_revoked(path):
+            assert report["valid"] is False, path.name
+            assert "Credential status 'revocation' is set" in report["reason"], report
+        else:
+            assert report["valid"] is True, (path.name, report["reason"])
+            assert report["format"] == "ldp", path.name
+        assert demo.base + "did.json" in report["fetched"], path.name  # the key via did:web
+        assert all(u.startswith(demo.base) for u in report["fetched"]), report
+
+
+def test_openbadgeslib_accepts_every_vc_jwt(obl_python: Path, demo: Demo) -> None:
+    methods = _json(demo.site / "did.json")["verificationMethod"]
+    if not any(m.get("type") == "JsonWebKey" for m in methods):
+        pytest.xfail("did.json lists no RSA key yet, so openbadgeslib cannot bind the JWT kid")
+    files = demo.ob3("jwt")
+    reports = run_obl(obl_python, demo.site, demo.base, *files, lists=True)
+    for path in files:
+        report = reports[str(path)]
+        if demo.is_revoked(path):
+            assert report["valid"] is False, path.name
+            assert "Credential status 'revocation' is set" in report["reason"], report
+        else:
+            assert report["valid"] is True, (path.name, report["reason"])
+
+
+def test_openbadgeslib_rejects_tampered_credentials(
+    obl_python: Path, node: str, demo: Demo, tmp_path: Path
+) -> None:
+    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
+    original = _json(valid)
+    seed = _test_ed25519_seed()
+    renamed = copy.deepcopy(original)
+    achievement = renamed["credentialSubject"]["achievement"]
+    achievement["name"] = _change_one_character(achievement["name"])
+    foreign = copy.deepcopy(original)
+    foreign["issuer"]["id"] = "did:web:attacker.example"
+    cases = {
+        "control-resigned-unchanged": _resign(node, copy.deepcopy(original), seed),
+        "achievement-name-changed": renamed,
+        "proof-by-another-key": _resign(node, copy.deepcopy(original), None),
+        "issuer-does-not-control-key": _resign(node, foreign, seed),
+    }
+    files = {}
+    for name, document in cases.items():
+        files[name] = tmp_path / f"{name}.json"
+        files[name].write_text(json.dumps(document), encoding="utf-8")
+    reports = run_obl(obl_python, demo.site, demo.base, *files.values())
+    results = {name: reports[str(path)] for name, path in files.items()}
+    assert results.pop("control-resigned-unchanged")["valid"] is True
+    for name in ("achievement-name-changed", "proof-by-another-key"):
+        assert results[name]["valid"] is False, name
+        assert "Invalid Data Integrity proof (signature mismatch)" in results[name]["reason"]
+    foreign_report = results["issuer-does-not-control-key"]
+    assert foreign_report["valid"] is False
+    assert "does not belong to the anchored DID" in foreign_report["reason"]
+    assert foreign_report["fetched"] == []  # the foreign DID is never fetched

@@ -2,16 +2,18 @@
 # Install the third-party verifiers that tests/test_interop.py runs. Idempotent: each part is
 # redone only when its lock/requirements file (or the interpreter) changed.
 #
-#   tests/interop/setup.sh [npm] [ob2]     (default: both)
+#   tests/interop/setup.sh [npm] [ob2] [obl]     (default: all three)
 #
-#   npm  npm ci in tests/interop (Digital Bazaar vc/data-integrity/eddsa-rdfc-2022, jose)
+#   npm  npm ci in tests/interop (Digital Bazaar vc/data-integrity/eddsa-rdfc-2022, jose,
+#        DCC verifier-core, rdf-canonize, noble-ed25519, did-resolver + web-did-resolver)
 #   ob2  tests/interop/.menteo-interop/ob2-venv with 1EdTech validator-core (openbadges 1.1.2)
 #        and its pin overrides; PYTHON (default python3) makes the venv.
+#   obl  tests/interop/.menteo-interop/obl-venv with openbadgeslib (obl-requirements.txt).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(npm ob2)
+[ ${#parts[@]} -eq 0 ] && parts=(npm ob2 obl)
 PYTHON="${PYTHON:-python3}"
 
 setup_npm() {
@@ -53,10 +55,31 @@ EOF
   echo "$want" > "$stamp"
 }
 
+setup_obl() {
+  local venv=.menteo-interop/obl-venv
+  local stamp="$venv/.menteo-setup"
+  local want
+  mkdir -p .menteo-interop
+  exec 8>.menteo-interop/.obl-lock   # parallel test workers: one creates the venv, others wait
+  flock 8
+  want="$(sha256sum obl-requirements.txt | cut -d' ' -f1) $("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    echo "interop: openbadgeslib venv up to date"
+    return
+  fi
+  rm -rf "$venv"
+  "$PYTHON" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+    -r obl-requirements.txt
+  "$venv/bin/python" -c 'import openbadgeslib.ob3, pyld'
+  echo "$want" > "$stamp"
+}
+
 for part in "${parts[@]}"; do
   case "$part" in
     npm) setup_npm ;;
     ob2) setup_ob2 ;;
-    *) echo "usage: $0 [npm] [ob2]" >&2; exit 2 ;;
+    obl) setup_obl ;;
+    *) echo "usage: $0 [npm] [ob2] [obl]" >&2; exit 2 ;;
   esac
 done
