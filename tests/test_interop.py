@@ -8,6 +8,10 @@ offline.
 - OB 2.0: 1EdTech's validator-core (`openbadges` 1.1.2) in its own venv, HTTP mocked
   (tests/interop/ob2_validate.py).
 - Baked PNG/SVG: read back with independent code below (iTXt chunks with CRC check, ElementTree).
+- OB 3.0 Data Integrity again, step by step without Digital Bazaar's suite: rdf-canonize +
+  @noble/ed25519, keys via did-resolver + web-did-resolver (tests/interop/verify-rdfc.mjs).
+- DCC's @digitalcredentials/verifier-core (tests/interop/verify-dcc.mjs).
+- openbadgeslib from PyPI in its own venv (tests/interop/obl_verify.py).
 
 The node packages and the OB 2.0 venv come from tests/interop/setup.sh. Without node/npm or
 node_modules the node-based tests skip locally and fail in CI.
