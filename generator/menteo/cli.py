@@ -27,6 +27,7 @@ from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError, Problem
 from menteo.escaping import visible
 from menteo.explain import explain as explain_person
+from menteo.hash_email import hash_email
 from menteo.intake_command import intake
 from menteo.ledger.changes import maintainer_changes
 from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger, reason_problem
@@ -618,3 +619,4 @@ def newsletter(
 main.add_command(keys)
 main.add_command(intake)
 main.add_command(new)
+main.add_command(hash_email)
