@@ -95,12 +95,21 @@ def cryptographic_key(kid: str, public_pem: str, paths: Ob2Paths) -> dict[str, A
     }
 
 
+def _recipient(award: AwardFacts) -> dict[str, Any]:
+    """The opt-in hashed email when there is one (what backpacks that sign people in by email
+    match), else the profile URL in plain text."""
+    email = award.recipient_email
+    if email is not None:
+        return {"type": "email", "hashed": True, "salt": email.salt, "identity": email.identity}
+    return {"type": "url", "hashed": False, "identity": award.recipient_url}
+
+
 def _assertion(award: AwardFacts, paths: Ob2Paths, assertion_id: str) -> dict[str, Any]:
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "type": "Assertion",
         "id": assertion_id,
-        "recipient": {"type": "url", "hashed": False, "identity": award.recipient_url},
+        "recipient": _recipient(award),
         "badge": paths.url(paths.badge(award.badge.slug)),
         "issuedOn": _zoned(award.recorded),
         "image": paths.url(paths.assertion(award.uuid, "png")),

@@ -70,6 +70,25 @@ def _evidence(award: AwardFacts) -> list[dict[str, Any]]:
     return evidence
 
 
+def _subject(award: AwardFacts, achievement: dict[str, Any]) -> dict[str, Any]:
+    """The recipient by their profile URL, plus the opt-in hashed email as an `IdentityObject`
+    (what importers that sign people in by email match)."""
+    subject: dict[str, Any] = {"id": award.recipient_url, "type": ["AchievementSubject"]}
+    email = award.recipient_email
+    if email is not None:
+        subject["identifier"] = [
+            {
+                "type": "IdentityObject",
+                "identityHash": email.identity,
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": email.salt,
+            }
+        ]
+    subject["achievement"] = achievement
+    return subject
+
+
 def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, Any]:
     """The unsigned credential; the proofs are added by `proofs`."""
     badge = award.badge
@@ -93,11 +112,7 @@ def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, 
         "issuer": profile(issuer),
         "validFrom": award.recorded,
         "awardedDate": f"{award.awarded.isoformat()}T00:00:00Z",
-        "credentialSubject": {
-            "id": award.recipient_url,
-            "type": ["AchievementSubject"],
-            "achievement": achievement,
-        },
+        "credentialSubject": _subject(award, achievement),
         "credentialStatus": {
             "id": f"{list_url}#{award.status_index}",
             "type": "BitstringStatusListEntry",
