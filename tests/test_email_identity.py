@@ -29,9 +29,11 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+import test_interop
 from menteo.cli import main
 from menteo.content.models import Identity
 from menteo.hash_email import email_sha256
+from test_interop import CONTEXTS, INTEROP
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
@@ -378,3 +380,63 @@ def test_verify_fails_when_the_hosted_assertion_points_at_the_signed_image(
     path.write_text(json.dumps(hosted, indent=2) + "\n", encoding="utf-8")
     result = run("verify", str(copy))
     assert result.exit_code == 1 and f"ob2/assertions/{uuid}.json" in result.output
+
+
+# ------------------------------------------------------------------ Badgr's own engine
+
+validator_core_venv = test_interop.ob2_python
+"""test_interop's `ob2_python` fixture: validator-core's own virtualenv (a skip locally without it)."""
+
+
+def _validator_core(python: Path, site: Path, emails: list[str], *inputs: str) -> dict[str, Any]:
+    """1EdTech's validator-core (what Badgr runs on import) with a trusted recipient profile."""
+    result = subprocess.run(
+        [
+            str(python),
+            str(INTEROP / "ob2_validate.py"),
+            *(f"--recipient-email={email}" for email in emails),
+            "--site",
+            str(site),
+            "--base",
+            BASE,
+            "--contexts",
+            str(CONTEXTS),
+            *inputs,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return {r["input"]: r for r in json.loads(result.stdout)}
+
+
+@pytest.mark.slow
+def test_validator_core_imports_for_the_account_with_that_address(
+    validator_core_venv: Path, site: Path
+) -> None:
+    folder = site / "ob2/assertions"
+    inputs = []
+    for uuid in ANA_AWARDS:
+        inputs += [
+            f"jws:{folder / f'{uuid}.jws'}",
+            f"url:{BASE}ob2/assertions/{uuid}.json",
+            f"image:{folder / f'{uuid}.hosted.png'}",
+            f"image:{folder / f'{uuid}.png'}",
+        ]
+    accepted = _validator_core(validator_core_venv, site, ["other@example.org", ADDRESS], *inputs)
+    for item in inputs:
+        report = accepted[item]
+        errors = [m for m in report["messages"] if m["level"] in ("ERROR", "EXCEPTION")]
+        assert report["valid"] is True and not errors, (item, errors)
+        subject = report["validationSubject"]
+        assert subject.startswith((f"{BASE}ob2/assertions/", "urn:uuid:")), item
+    refused = _validator_core(validator_core_venv, site, ["ana.l@example.com"], *inputs)
+    for item in inputs:
+        report = refused[item]
+        names = {m["name"] for m in report["messages"] if m["level"] == "ERROR"}
+        assert report["valid"] is False and names == {"VERIFY_RECIPIENT_IDENTIFIER"}, (
+            item,
+            report["messages"],
+        )
