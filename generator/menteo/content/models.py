@@ -309,14 +309,15 @@ class Identity(Strict):
 
     url: Url | None = Field(
         None,
-        description="The badge recipient's identity, e.g. their GitHub profile (https); never an email address.",
+        description="The badge recipient's identity, e.g. their GitHub profile (https); never an email address. Not set: their profile page on the site.",
     )
     email_sha256: EmailHash | None = Field(
         None,
         description="Opt-in: sha256$ and the hex SHA-256 of the lowercased email address followed by the salt, as `menteo hash-email` prints it; never the address itself.",
     )
     salt: Salt | None = Field(
-        None, description="The salt hashed with the email address (with email_sha256)."
+        None,
+        description="The salt hashed with the address, 8 to 64 letters, digits, - or _; set with email_sha256.",
     )
 
     @model_validator(mode="after")
