@@ -211,6 +211,8 @@ def test_hash_email_prompt_does_not_echo_the_address(tmp_path: Path) -> None:
         (f"identity: {{salt: {SALT}}}", "email_sha256 and salt go together"),
         (f"identity: {{email_sha256: '{HASH}', salt: 'a b'}}", "8 to 64 letters"),
         (f"identity: {{email_sha256: '{HASH}', salt: '{ADDRESS}'}}", "8 to 64 letters"),
+        (f"identity: {{email_sha256: [{ADDRESS}], salt: {SALT}}}", "is not sha256$"),
+        (f"identity: {{email_sha256: '{HASH}', salt: {{x: {ADDRESS}}}}}", "8 to 64 letters"),
         ("identity: {}", "needs a url or an email_sha256"),
     ],
 )

@@ -16,6 +16,7 @@ from pydantic import (
     WithJsonSchema,
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -276,17 +277,17 @@ EMAIL_SHA256_PATTERN = r"^sha256\$[0-9a-f]{64}$"
 SALT_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
 
-def _matching(pattern: str, what: str, hint: str) -> AfterValidator:
+def _matching(pattern: str, what: str, hint: str) -> BeforeValidator:
     """A format check whose message names what was expected (not "a valid slug") and never
-    repeats the value: someone may have pasted their email address here, and messages reach
-    public CI logs."""
+    repeats the value, not even one of another type: someone may have pasted their email
+    address here, and messages reach public CI logs."""
 
-    def check(value: str) -> str:
-        if not re.fullmatch(pattern, value):
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
             raise PydanticCustomError("format", "is not " + what, {"hint": hint})
         return value
 
-    return AfterValidator(check)
+    return BeforeValidator(check)
 
 
 _HASH_HINT = "paste the line `menteo hash-email` prints"
