@@ -443,3 +443,68 @@ def test_validator_core_imports_for_the_account_with_that_address(
             item,
             report["messages"],
         )
+
+
+# ------------------------------------------------------------------ the reviewer sees it
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "listed"),
+    [
+        ("", f"identity:\n  email_sha256: {HASH}\n  salt: {SALT}", True),
+        (
+            f"identity:\n  email_sha256: {HASH}\n  salt: {SALT}",
+            f"identity:\n  email_sha256: {email_sha256('mallory@example.org', SALT)}\n"
+            f"  salt: {SALT}",
+            True,
+        ),
+        (
+            'identity: {url: "https://ana.example/"}',
+            'identity: {url: "https://evil.example/"}',
+            True,
+        ),
+        (
+            f"identity:\n  email_sha256: {HASH}\n  salt: {SALT}",
+            f"identity:\n  salt: {SALT}\n  email_sha256: {HASH}",
+            False,
+        ),
+        (f"identity:\n  email_sha256: {HASH}\n  salt: {SALT}", "", False),
+    ],
+    ids=["added", "replaced", "url", "reordered", "removed"],
+)
+def test_check_against_lists_a_changed_badge_identity_for_the_reviewer(
+    project: Path, before: str, after: str, listed: bool
+) -> None:
+    """Awards follow the identity, and a hash is opaque in a diff: a pull request that points
+    someone's badges at another identity is shown to the reviewer (a warning, exit 0)."""
+    with_identity(project, before)
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "base")
+    ana = project / ANA_FILE
+    text = ana.read_text(encoding="utf-8")
+    ana.write_text(
+        text.replace(before, after)
+        if before
+        else text.replace("availability: open", f"availability: open\n{after}")
+    )
+    ana.write_text(ana.read_text(encoding="utf-8") + "\nA new line of bio.\n")
+    result = run("check", str(project), "--against", "HEAD")
+    assert result.exit_code == 0, result.output
+    line = f"  {ANA_FILE}:"
+    shown = [row for row in result.output.splitlines() if row.startswith(line)]
+    if listed:
+        assert len(shown) == 1 and "Changes the badge identity of Ana" in shown[0], result.output
+    else:
+        assert shown == [], result.output

@@ -226,7 +226,11 @@ def _compared(
         raise SystemExit(1) from None
     except UsageError as exc:
         raise click.BadParameter(str(exc), param_hint="'--against'") from None
-    return tuple(maintainer_changes(community, base.ledger, reviewed.ledger, base.changed))
+    return tuple(
+        maintainer_changes(
+            community, base.ledger, reviewed.ledger, base.changed, base.people_before
+        )
+    )
 
 
 def _now() -> str:
