@@ -98,7 +98,9 @@ class Demo:
         return sorted((self.site / "ob3/credentials").glob(f"*.{suffix}"))
 
     def ob2(self, suffix: str) -> list[Path]:
-        return sorted((self.site / "ob2/assertions").glob(f"*.{suffix}"))
+        """`<uuid>.<suffix>`: the signed form's images, not the hosted form's `.hosted.png`."""
+        found = (self.site / "ob2/assertions").glob(f"*.{suffix}")
+        return sorted(p for p in found if "." not in p.stem)
 
     def is_revoked(self, path: Path) -> bool:
         return f"urn:uuid:{path.stem}" in self.revoked

@@ -252,7 +252,7 @@ def test_ob2_hosted_assertion(mini: Built) -> None:
         "recipient": {"type": "url", "hashed": False, "identity": ANA},
         "badge": BASE + "ob2/badges/guide.json",
         "issuedOn": "2025-06-01T10:00:00+00:00",
-        "image": f"{BASE}ob2/assertions/{GUIDE}.png",
+        "image": f"{BASE}ob2/assertions/{GUIDE}.hosted.png",
         "evidence": [
             {"id": KICKOFF, "name": "Kick-off"},
             {"id": PROMOTED, "name": "Promoted to SRE II"},
@@ -270,6 +270,7 @@ def test_ob2_signed_assertion_is_the_hosted_one_with_its_urn_and_key(mini: Built
     assert json.loads(payload) == {
         **hosted,
         "id": f"urn:uuid:{GUIDE}",
+        "image": f"{BASE}ob2/assertions/{GUIDE}.png",
         "verification": {
             "type": "SignedBadge",
             "creator": f"{BASE}ob2/keys/{mini.keys.rsa_kid}.json",
@@ -498,6 +499,9 @@ def test_baked_images_carry_the_hosted_documents(mini: Built) -> None:
             baking.extract_ob2_png((mini.site / f"ob2/assertions/{uuid}.png").read_bytes()) == jws
         )
         assert baking.extract_ob2_svg((mini.site / f"ob2/assertions/{uuid}.svg").read_text()) == jws
+        hosted = (mini.site / f"ob2/assertions/{uuid}.json").read_text()
+        hosted_png = (mini.site / f"ob2/assertions/{uuid}.hosted.png").read_bytes()
+        assert baking.extract_ob2_png(hosted_png) == hosted
 
 
 # ------------------------------------------------------------------ 2. privacy and safety
@@ -507,7 +511,7 @@ def test_nothing_is_issued_for_a_mentee_who_did_not_consent(mini: Built) -> None
     files = sorted(tree_digest(mini.site))
     assert not [f for f in files if QUIET in f or "quiet" in f]
     for directory, suffixes in (
-        ("ob2/assertions", ("json", "jws", "png", "svg")),
+        ("ob2/assertions", ("json", "hosted.png", "jws", "png", "svg")),
         ("ob3/credentials", ("json", "jwt", "png", "svg")),
     ):
         assert sorted(p.name for p in (mini.site / directory).iterdir()) == sorted(

@@ -27,6 +27,7 @@ from menteo.credentials.keys_command import keys
 from menteo.errors import ContentError, Problem
 from menteo.escaping import visible
 from menteo.explain import explain as explain_person
+from menteo.hash_email import hash_email
 from menteo.intake_command import intake
 from menteo.ledger.changes import maintainer_changes
 from menteo.ledger.records import LEDGER_FILE, MAX_REASON, Ledger, reason_problem
@@ -225,7 +226,11 @@ def _compared(
         raise SystemExit(1) from None
     except UsageError as exc:
         raise click.BadParameter(str(exc), param_hint="'--against'") from None
-    return tuple(maintainer_changes(community, base.ledger, reviewed.ledger, base.changed))
+    return tuple(
+        maintainer_changes(
+            community, base.ledger, reviewed.ledger, base.changed, base.people_before
+        )
+    )
 
 
 def _now() -> str:
@@ -618,3 +623,4 @@ def newsletter(
 main.add_command(keys)
 main.add_command(intake)
 main.add_command(new)
+main.add_command(hash_email)

@@ -7,6 +7,9 @@ any other request fails (ConnectionError), so the run is offline and sees only w
 
     python ob2_validate.py --site DIR --base URL --contexts DIR INPUT...
 
+With --recipient-email (repeatable), the addresses are the trusted recipient profile, as Badgr
+passes the importing account's verified addresses: the recipient must match one of them.
+
 INPUT is `jws:FILE` (a signed assertion, passed as the compact JWS text), `url:URL` (a hosted
 assertion, fetched through the mock), `json:FILE` (assertion JSON text) or `image:FILE` (a baked
 PNG/SVG, passed as a file object). Prints a JSON list with one report per input.
@@ -103,11 +106,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--site", required=True)
     parser.add_argument("--base", required=True)
     parser.add_argument("--contexts", required=True)
+    parser.add_argument(
+        "--recipient-email",
+        action="append",
+        default=[],
+        help="a trusted recipient profile's address, as Badgr passes the importing account's",
+    )
     parser.add_argument("inputs", nargs="+")
     args = parser.parse_args(argv)
     if not args.base.endswith("/"):
         parser.error("--base must end with /")
 
+    profile = {"email": args.recipient_email} if args.recipient_email else None
     reports = []
     for item in args.inputs:
         kind, _, value = item.partition(":")
@@ -117,12 +127,12 @@ def main(argv: list[str]) -> int:
             try:
                 if kind == "jws" or kind == "json":
                     with open(value, encoding="utf-8") as handle:
-                        result = openbadges.verify(handle.read().strip(), use_cache=False)
+                        result = openbadges.verify(handle.read().strip(), profile, use_cache=False)
                 elif kind == "url":
-                    result = openbadges.verify(value, use_cache=False)
+                    result = openbadges.verify(value, profile, use_cache=False)
                 elif kind == "image":
                     with open(value, "rb") as handle:
-                        result = openbadges.verify(handle, use_cache=False)
+                        result = openbadges.verify(handle, profile, use_cache=False)
                 else:
                     parser.error(f"unknown input kind {kind!r} in {item!r}")
                 reports.append(summarise(item, result, requested))

@@ -16,6 +16,7 @@ from pydantic import (
     WithJsonSchema,
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -272,12 +273,69 @@ class Links(Strict):
     mastodon: Url | None = Field(None, description="Mastodon profile (https).")
 
 
-class Identity(Strict):
-    """How a badge recipient is identified; never a plain email address."""
+EMAIL_SHA256_PATTERN = r"^sha256\$[0-9a-f]{64}$"
+SALT_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
-    url: Url = Field(
-        description="The badge recipient's identity, e.g. their GitHub profile (https); never an email address."
+
+def _matching(pattern: str, what: str, hint: str) -> BeforeValidator:
+    """A format check whose message names what was expected (not "a valid slug") and never
+    repeats the value, not even one of another type: someone may have pasted their email
+    address here, and messages reach public CI logs."""
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise PydanticCustomError("format", "is not " + what, {"hint": hint})
+        return value
+
+    return BeforeValidator(check)
+
+
+_HASH_HINT = "paste the line `menteo hash-email` prints"
+EmailHash = Annotated[
+    str,
+    _matching(EMAIL_SHA256_PATTERN, "sha256$ and 64 lowercase hex digits", _HASH_HINT),
+    WithJsonSchema({"type": "string", "pattern": EMAIL_SHA256_PATTERN}),
+]
+Salt = Annotated[
+    str,
+    _matching(SALT_PATTERN, "8 to 64 letters, digits, - or _", _HASH_HINT),
+    WithJsonSchema({"type": "string", "pattern": SALT_PATTERN}),
+]
+
+
+class Identity(Strict):
+    """How a badge recipient is identified; never a plain email address. The email is opt-in
+    and only ever stored salted and hashed: wallets that sign people in by email (Badgr, Canvas
+    Credentials) match it, nobody can read it back."""
+
+    url: Url | None = Field(
+        None,
+        description="The badge recipient's identity, e.g. their GitHub profile (https); never an email address. Not set: their profile page on the site.",
     )
+    email_sha256: EmailHash | None = Field(
+        None,
+        description="Opt-in: sha256$ and the hex SHA-256 of the lowercased email address followed by the salt, as `menteo hash-email` prints it; never the address itself.",
+    )
+    salt: Salt | None = Field(
+        None,
+        description="The salt hashed with the address, 8 to 64 letters, digits, - or _; set with email_sha256.",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> Identity:
+        if (self.email_sha256 is None) != (self.salt is None):
+            raise PydanticCustomError(
+                "identity_shape",
+                "email_sha256 and salt go together",
+                {"hint": "paste both lines `menteo hash-email` prints"},
+            )
+        if self.url is None and self.email_sha256 is None:
+            raise PydanticCustomError(
+                "identity_shape",
+                "an identity needs a url or an email_sha256",
+                {"hint": "add url: https://... or the lines `menteo hash-email` prints"},
+            )
+        return self
 
 
 class Consent(Strict):

@@ -51,6 +51,15 @@ class EvidenceFacts:
 
 
 @dataclass(frozen=True)
+class EmailHash:
+    """The recipient's opt-in email identity, as their file stores it: never the address."""
+
+    identity: str
+    """`sha256$<hex>`."""
+    salt: str
+
+
+@dataclass(frozen=True)
 class AwardFacts:
     id: str
     """`urn:uuid:…` from the ledger."""
@@ -58,6 +67,8 @@ class AwardFacts:
     badge: BadgeFacts
     recipient_name: str
     recipient_url: str
+    recipient_email: EmailHash | None
+    """Set when the recipient opted in; then it is the OB 2.0 recipient, and OB 3.0 adds it."""
     awarded: dt.date
     recorded: str
     status_index: int
@@ -140,7 +151,10 @@ def award_facts(community: CommunityData, ledger: Ledger, urls: Urls) -> list[Aw
         if not person.public:
             continue
         profile = urls.absolute(urls.page(f"{role}s", award.recipient))
-        identity = person.model.identity.url if person.model.identity else profile
+        identity = person.model.identity
+        email = None
+        if identity is not None and identity.email_sha256 and identity.salt:
+            email = EmailHash(identity.email_sha256, identity.salt)
         uuid = award.id.rsplit(":", 1)[-1]
         revocation = ledger.revocations.get(award.id)
         facts.append(
@@ -149,7 +163,8 @@ def award_facts(community: CommunityData, ledger: Ledger, urls: Urls) -> list[Aw
                 uuid=uuid,
                 badge=badges[award.badge],
                 recipient_name=person.model.name,
-                recipient_url=identity,
+                recipient_url=identity.url if identity and identity.url else profile,
+                recipient_email=email,
                 awarded=award.awarded,
                 recorded=award.recorded,
                 status_index=award.status_index,

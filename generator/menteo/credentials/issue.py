@@ -2,7 +2,8 @@
 needs, as (site-relative path → bytes). Pure given (community, ledger, keys): no clock, no
 network, deterministic signatures, so the same inputs give the same bytes.
 
-Per award to a consenting recipient: the OB 2.0 hosted assertion, its JWS, baked PNG and SVG;
+Per award to a consenting recipient: the OB 2.0 hosted assertion and its baked PNG, the signed
+assertion (JWS) and its baked PNG and SVG;
 the OB 3.0 credential with a Data Integrity proof, its VC-JWT, baked PNG and SVG.
 Per badge: its image (community artwork or generated) as SVG and PNG, its BadgeClass and its
 OB 3.0 Achievement. Once: issuer profiles, keys, revocation list, status list credential and
@@ -51,6 +52,8 @@ class IssuedAward:
     ob2_jws: str
     ob2_png: str
     ob2_svg: str
+    ob2_hosted_png: str
+    """Baked with the hosted assertion (the others with the signed one)."""
     ob3_json: str
     ob3_jwt: str
     ob3_png: str
@@ -221,12 +224,15 @@ class _Issuer:
             ob2_jws=self.ob2.assertion(uuid, "jws"),
             ob2_png=self.ob2.assertion(uuid, "png"),
             ob2_svg=self.ob2.assertion(uuid, "svg"),
+            ob2_hosted_png=self.ob2.assertion(uuid, ob2.HOSTED_PNG),
             ob3_json=self.ob3.credential(uuid),
             ob3_jwt=self.ob3.credential(uuid, "jwt"),
             ob3_png=self.ob3.credential(uuid, "png"),
             ob3_svg=self.ob3.credential(uuid, "svg"),
         )
-        self.add(paths.ob2_json, dumps(hosted))
+        hosted_json = dumps(hosted)
+        self.add(paths.ob2_json, hosted_json)
+        self.add(paths.ob2_hosted_png, baking.bake_ob2_png(png, hosted_json.decode("utf-8")))
         self.add(paths.ob2_jws, jws)
         self.add(paths.ob2_png, baking.bake_ob2_png(png, jws))
         self.add(paths.ob2_svg, baking.bake_ob2_svg(svg, jws))

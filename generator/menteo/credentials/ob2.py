@@ -17,6 +17,8 @@ from menteo.credentials.facts import AwardFacts, BadgeFacts, Issuer
 CONTEXT = "https://w3id.org/openbadges/v2"
 ROOT = "ob2/"
 """Where the OB 2.0 documents live under the site's base path."""
+HOSTED_PNG = "hosted.png"
+"""Suffix of the PNG baked with the hosted assertion (`<uuid>.png` carries the signed one)."""
 
 
 def _zoned(timestamp: str) -> str:
@@ -95,15 +97,26 @@ def cryptographic_key(kid: str, public_pem: str, paths: Ob2Paths) -> dict[str, A
     }
 
 
-def _assertion(award: AwardFacts, paths: Ob2Paths, assertion_id: str) -> dict[str, Any]:
+def _recipient(award: AwardFacts) -> dict[str, Any]:
+    """The opt-in hashed email when there is one (what backpacks that sign people in by email
+    match), else the profile URL in plain text."""
+    email = award.recipient_email
+    if email is not None:
+        return {"type": "email", "hashed": True, "salt": email.salt, "identity": email.identity}
+    return {"type": "url", "hashed": False, "identity": award.recipient_url}
+
+
+def _assertion(award: AwardFacts, paths: Ob2Paths, assertion_id: str, image: str) -> dict[str, Any]:
+    """`image` is the PNG baked with this very form: a backpack that imports it finds the
+    same assertion id inside, so one award never becomes two badges."""
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "type": "Assertion",
         "id": assertion_id,
-        "recipient": {"type": "url", "hashed": False, "identity": award.recipient_url},
+        "recipient": _recipient(award),
         "badge": paths.url(paths.badge(award.badge.slug)),
         "issuedOn": _zoned(award.recorded),
-        "image": paths.url(paths.assertion(award.uuid, "png")),
+        "image": paths.url(paths.assertion(award.uuid, image)),
     }
     evidence = [
         {"id": e.url, "name": e.name} if e.url else {"name": e.name, "narrative": e.narrative}
@@ -125,14 +138,14 @@ def hosted_assertion(award: AwardFacts, paths: Ob2Paths) -> dict[str, Any]:
             "revoked": True,
             "revocationReason": award.revoked,
         }
-    document = _assertion(award, paths, assertion_id)
+    document = _assertion(award, paths, assertion_id, HOSTED_PNG)
     document["verification"] = {"type": "HostedBadge"}
     return document
 
 
 def signed_assertion(award: AwardFacts, paths: Ob2Paths, kid: str) -> dict[str, Any]:
     """The payload of the JWS form: its id is the award's urn:uuid, its key named by URL."""
-    document = _assertion(award, paths, award.id)
+    document = _assertion(award, paths, award.id, "png")
     document["verification"] = {"type": "SignedBadge", "creator": paths.url(paths.key(kid))}
     return document
 

@@ -74,6 +74,25 @@ def _evidence(award: AwardFacts) -> list[dict[str, Any]]:
     return evidence
 
 
+def _subject(award: AwardFacts, achievement: dict[str, Any]) -> dict[str, Any]:
+    """The recipient by their profile URL, plus the opt-in hashed email as an `IdentityObject`
+    (what importers that sign people in by email match)."""
+    subject: dict[str, Any] = {"id": award.recipient_url, "type": ["AchievementSubject"]}
+    email = award.recipient_email
+    if email is not None:
+        subject["identifier"] = [
+            {
+                "type": "IdentityObject",
+                "identityHash": email.identity,
+                "identityType": "emailAddress",
+                "hashed": True,
+                "salt": email.salt,
+            }
+        ]
+    subject["achievement"] = achievement
+    return subject
+
+
 def achievement(badge: BadgeFacts, paths: Ob3Paths) -> dict[str, Any]:
     """The badge as an Achievement. Its `id` is the URL of the JSON file holding this very
     object (importers fetch it expecting JSON, and a static host cannot negotiate content);
@@ -105,11 +124,7 @@ def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, 
         "issuer": profile(issuer),
         "validFrom": award.recorded,
         "awardedDate": f"{award.awarded.isoformat()}T00:00:00Z",
-        "credentialSubject": {
-            "id": award.recipient_url,
-            "type": ["AchievementSubject"],
-            "achievement": achievement(badge, paths),
-        },
+        "credentialSubject": _subject(award, achievement(badge, paths)),
         "credentialStatus": {
             "id": f"{list_url}#{award.status_index}",
             "type": "BitstringStatusListEntry",

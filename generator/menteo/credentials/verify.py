@@ -1,6 +1,6 @@
 """`menteo verify`: check every credential and baked image in a built site, offline, the way a
 verifier would: keys resolved through the site's own `did.json` and key documents, signatures,
-status lists, dates, and that each baked image carries exactly the hosted payload.
+status lists, dates, and that each baked image carries exactly the form that names it.
 
 Our own verifier proves nothing alone (the interoperability tests run independent ones); it is
 the quick check a community runs on its own output, and it reports per file.
@@ -30,6 +30,7 @@ from menteo.credentials.checkpoint import (
 )
 from menteo.credentials.did import did_document_path
 from menteo.credentials.encoding import b64url_decode, ed25519_from_multikey
+from menteo.credentials.ob2 import HOSTED_PNG
 from menteo.credentials.proofs import verify_data_integrity, verify_jws
 from menteo.ledger.records import GENESIS, line_hash
 
@@ -213,12 +214,22 @@ def _ob2(site: _Site, path: Path) -> str:
     # The hosted form is what HostedBadge verifiers read: it must say what the signed one does.
     if hosted.get("id") != site.base_url + path.relative_to(site.root).as_posix():
         raise VerificationFailure(f"the hosted assertion's id {hosted.get('id')} is not its URL")
+    # Each form's image is the PNG baked with that form, so a backpack never sees two ids.
+    hosted_png = path.with_suffix("." + HOSTED_PNG)
     if not hosted.get("revoked") and hosted != {
         **signed,
         "id": hosted["id"],
+        "image": site.base_url + hosted_png.relative_to(site.root).as_posix(),
         "verification": {"type": "HostedBadge"},
     }:
         raise VerificationFailure("the hosted assertion differs from the signed one")
+    if (
+        signed.get("image")
+        != site.base_url + path.with_suffix(".png").relative_to(site.root).as_posix()
+    ):
+        raise VerificationFailure("the signed assertion's image is not the PNG baked with it")
+    if baking.extract_ob2_png(hosted_png.read_bytes()) != path.read_text(encoding="utf-8"):
+        raise VerificationFailure("the hosted PNG differs from the hosted assertion")
     if baking.extract_ob2_png(path.with_suffix(".png").read_bytes()) != jws:
         raise VerificationFailure("the baked PNG differs from the signed assertion")
     if baking.extract_ob2_svg(path.with_suffix(".svg").read_text(encoding="utf-8")) != jws:

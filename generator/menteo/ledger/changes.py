@@ -1,5 +1,6 @@
 """What a pull request changes that only maintainers should change: configuration, badge
-definitions, themes, overrides, keys, workflows, and revocations in the ledger.
+definitions, themes, overrides, keys, workflows, revocations in the ledger, and the identity
+a person's badges are issued to.
 
 None of it is an error (maintainers open pull requests too); `check --against` lists it so that
 a reviewer sees it before merging instead of finding it in a diff of hundreds of files.
@@ -7,7 +8,7 @@ a reviewer sees it before merging instead of finding it in a diff of hundreds of
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from menteo.content.community import CommunityData
 from menteo.errors import Problem
@@ -31,12 +32,38 @@ def maintainer_only(path: str) -> bool:
     return any(path == p or (p.endswith("/") and path.startswith(p)) for p in MAINTAINER_ONLY)
 
 
-def maintainer_changes(
-    community: CommunityData, base: Ledger, ledger: Ledger, changed: Iterable[Change]
-) -> list[Problem]:
-    """Each change to a maintainer-only path, and each revocation recorded since `base`, as a
-    `Problem` locating it (reported as a warning, never as an error)."""
+def identity_changes(community: CommunityData, before: Mapping[str, str]) -> list[Problem]:
+    """Each person file changed in place whose badge identity (url, email hash or salt) is not
+    in its text at the base: awards follow the identity, and an email hash is opaque, so the
+    reviewer cannot tell from the diff whose address it is."""
     found = []
+    for role in ("mentor", "mentee"):
+        for person in community.people(role).values():
+            identity = person.model.identity
+            text = before.get(person.path)
+            if identity is None or text is None:
+                continue
+            values = (identity.url, identity.email_sha256, identity.salt)
+            if any(value is not None and value not in text for value in values):
+                message = (
+                    "Changes the badge identity of "
+                    f"{visible(person.model.name)}: make sure the person made this change"
+                )
+                found.append(Problem(person.path, person.line("identity"), "identity", message))
+    return found
+
+
+def maintainer_changes(
+    community: CommunityData,
+    base: Ledger,
+    ledger: Ledger,
+    changed: Iterable[Change],
+    people_before: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """Each change to a maintainer-only path, to a person's badge identity, and each revocation
+    recorded since `base`, as a `Problem` locating it (reported as a warning, never as an
+    error)."""
+    found = identity_changes(community, people_before or {})
     for change in changed:
         paths = [change.path, change.old_path] if change.old_path else [change.path]
         if any(maintainer_only(path) for path in paths):

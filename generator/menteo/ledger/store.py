@@ -8,7 +8,7 @@ import fcntl
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from menteo.content.files import read_regular
@@ -18,6 +18,7 @@ from menteo.ledger.records import EMPTY, LEDGER_FILE, Ledger, extends, parse_led
 from menteo.private_state import check_private_paths
 
 LOCK_FILE = ".menteo/ledger.lock"
+PEOPLE = ("content/mentors/", "content/mentees/")
 
 
 MAX_LEDGER_BYTES = 64 * 1024 * 1024
@@ -58,6 +59,8 @@ class Base:
     ref: str
     ledger: Ledger
     changed: tuple[Change, ...]
+    people_before: dict[str, str] = field(default_factory=dict)
+    """The text at `ref` of each person file changed in place (path → text)."""
 
 
 def read_base(root: Path, ref: str, current: Ledger) -> Base:
@@ -72,7 +75,14 @@ def read_base(root: Path, ref: str, current: Ledger) -> Base:
     problems = extends(text, current.lines, ref)
     if problems:
         raise ContentError(problems)
-    return Base(ref, parse_ledger(text) if text else EMPTY, changed_files(repo, commit))
+    changed = changed_files(repo, commit)
+    before = {}
+    for change in changed:
+        if change.status == "modified" and change.path.startswith(PEOPLE):
+            blob = repo.run("cat-file", "blob", f"{commit}:./{change.path}")
+            if blob.returncode == 0:
+                before[change.path] = blob.stdout.decode("utf-8", errors="replace")
+    return Base(ref, parse_ledger(text) if text else EMPTY, changed, before)
 
 
 def recorded_now() -> str:

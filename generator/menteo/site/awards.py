@@ -272,6 +272,11 @@ class _Recognition:
                 N_("Open Badges 2.0 assertion"), files(issued.ob2_json), N_("hosted assertion")
             ),
             Download(
+                N_("Baked badge image (OB 2.0 hosted, PNG)"),
+                files(issued.ob2_hosted_png),
+                N_("the hosted assertion inside the image"),
+            ),
+            Download(
                 N_("Open Badges 2.0 signed assertion"), files(issued.ob2_jws), N_("JWS (RS256)")
             ),
             Download(
