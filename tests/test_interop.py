@@ -230,13 +230,19 @@ def test_every_vc_jwt_verifies_with_jose(
     demo: Demo, jwt_reports: dict[str, dict[str, Any]]
 ) -> None:
     assert set(jwt_reports) == {p.name for p in demo.ob3("jwt")}
+    did = _json(demo.site / "did.json")["id"]
     for name, report in jwt_reports.items():
         assert report["verified"] is True, (name, report["error"])
         assert report["problems"] == [], name
         assert set(report["header"]) <= {"alg", "kid", "typ"}
         assert report["header"]["alg"] == "RS256"
-        assert report["header"]["kid"].startswith(demo.base + "ob3/keys/")
+        # The key is the issuer's: a DID URL resolved through did.json, not an https JWK.
+        assert report["header"]["kid"].startswith(did + "#"), report["header"]
         assert report["sameAsHosted"] is True, f"{name}: JWT credential differs from the .json"
+        # Revocation read from the VC-JWT status list (verified with jose too).
+        assert report["revoked"] is demo.is_revoked(demo.site / "ob3/credentials" / name), name
+        assert report["statusList"] == demo.base + "ob3/status/revocation.jwt"
+    assert sum(r["revoked"] is True for r in jwt_reports.values()) == len(demo.revoked) > 0
 
 
 # --- tampering must be detected ----------------------------------------------------------------
@@ -383,6 +389,10 @@ def test_tampered_vc_jwts_fail(node: str, demo: Demo, tmp_path: Path) -> None:
     achievement["name"] = _change_one_character(achievement["name"])
     changed_bytes = json.dumps(changed, ensure_ascii=False, separators=(",", ":")).encode()
     wrong_nbf = {**payload, "nbf": payload["nbf"] + 3600}
+    unchanged = _b64url_decode(payload_b64)
+    with_proof = {**payload, "proof": _json(valid.with_suffix(".json"))["proof"]}
+    https_kid = f"{demo.base}ob3/keys/{header['kid'].split('#')[1]}.json"
+    multikey = _json(demo.site / "did.json")["assertionMethod"][0]
     cases = {
         # the test key over the unchanged claims verifies, so the failures below come from
         # the tampering alone
@@ -397,6 +407,13 @@ def test_tampered_vc_jwts_fail(node: str, demo: Demo, tmp_path: Path) -> None:
             key, {**header, "x5u": "https://attacker.example/key"}, _b64url_decode(payload_b64)
         ),
         "nbf-not-validFrom": _rs256(key, header, json.dumps(wrong_nbf).encode()),
+        # the issuer's own key, named where its binding to the issuer cannot be checked
+        "kid-an-https-jwk": _rs256(key, {**header, "kid": https_kid}, unchanged),
+        "kid-of-another-did": _rs256(
+            key, {**header, "kid": "did:web:attacker.example#" + https_kid[-48:]}, unchanged
+        ),
+        "kid-the-ed25519-key": _rs256(key, {**header, "kid": multikey}, unchanged),
+        "embedded-proof": _rs256(key, header, json.dumps(with_proof).encode()),
     }
     files = {}
     for name, text in cases.items():
@@ -413,6 +430,57 @@ def test_tampered_vc_jwts_fail(node: str, demo: Demo, tmp_path: Path) -> None:
     assert '"x5u" is not allowed' in results["extra-header-parameter"]["error"]
     assert results["nbf-not-validFrom"]["verified"] is False
     assert "nbf is" in results["nbf-not-validFrom"]["error"]
+    for name, reason in (
+        ("kid-an-https-jwk", "is not a DID URL"),
+        ("kid-of-another-did", "is not a key of the issuer"),
+        ("kid-the-ed25519-key", "is a Multikey, not a JsonWebKey"),
+        ("embedded-proof", "payload carries an embedded proof"),
+    ):
+        assert results[name]["verified"] is False, name
+        assert reason in results[name]["error"], (name, results[name]["error"])
+
+
+def _jwt_status_site(demo: Demo, folder: Path, token: str) -> Path:
+    """A copy of the site's did.json and credentials with `token` as the VC-JWT status list."""
+    site = folder / "site"
+    shutil.copytree(demo.site / "ob3/credentials", site / "ob3/credentials")
+    shutil.copy(demo.site / "did.json", site / "did.json")
+    (site / "ob3/status").mkdir(parents=True)
+    (site / "ob3/status/revocation.jwt").write_text(token, encoding="ascii")
+    return site
+
+
+def _cleared_status_claims(demo: Demo) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    token = (demo.site / "ob3/status/revocation.jwt").read_text(encoding="ascii")
+    header_b64, payload_b64, signature = token.split(".")
+    claims = json.loads(_b64url_decode(payload_b64))
+    size = len(_decode_list(claims["credentialSubject"]["encodedList"]))
+    cleared = gzip.compress(bytes(size), mtime=0)
+    claims["credentialSubject"]["encodedList"] = "u" + _b64url(cleared)
+    return f"{header_b64}..{signature}", json.loads(_b64url_decode(header_b64)), claims
+
+
+@pytest.mark.parametrize("case", ["edited-keeping-signature", "signed-by-another-key"])
+def test_a_jwt_status_list_without_the_revocation_fails_with_jose(
+    node: str, demo: Demo, tmp_path: Path, case: str
+) -> None:
+    """ "Un-revoking" through the VC-JWT status list: clearing the bit must break it."""
+    shell, header, claims = _cleared_status_claims(demo)
+    payload = json.dumps(claims, separators=(",", ":")).encode()
+    if case == "edited-keeping-signature":
+        first, _, signature = shell.split(".")
+        token = f"{first}.{_b64url(payload)}.{signature}"
+    else:
+        token = _rs256(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048), header, payload
+        )
+    site = _jwt_status_site(demo, tmp_path, token)
+    revoked = next(p for p in demo.ob3("jwt") if demo.is_revoked(p))
+    report = verify_jwt(node, site, demo.base, site / "ob3/credentials" / revoked.name)
+    [result] = report.values()
+    assert result["verified"] is False and result["revoked"] is None
+    assert "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" in result["error"], result["error"]
+    assert "revocation.jwt" in result["error"]
 
 
 # --- OB 3.0 JSON Schema --------------------------------------------------------------------------
