@@ -3,7 +3,9 @@ offline.
 
 - OB 3.0 Data Integrity: Digital Bazaar's `@digitalbazaar/vc` verifyCredential with the
   `eddsa-rdfc-2022` cryptosuite (tests/interop/verify-di.mjs), including the Bitstring Status List.
-- OB 3.0 VC-JWT: `jose` (tests/interop/verify-jwt.mjs) plus the OB 3.0 JWT claim rules.
+- OB 3.0 VC-JWT: `jose` (tests/interop/verify-jwt.mjs) and PyJWT, each with the OB 3.0 JWT
+  claim rules, the key resolved from did.json through the kid's DID URL, and revocation read
+  from the VC-JWT status list.
 - OB 3.0 JSON Schema: 1EdTech's achievementcredential schema with `jsonschema` (Draft 2019-09).
 - OB 2.0: 1EdTech's validator-core (`openbadges` 1.1.2) in its own venv, HTTP mocked
   (tests/interop/ob2_validate.py).
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime as dt
 import gzip
 import json
 import os
@@ -481,6 +484,122 @@ def test_a_jwt_status_list_without_the_revocation_fails_with_jose(
     assert result["verified"] is False and result["revoked"] is None
     assert "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" in result["error"], result["error"]
     assert "revocation.jwt" in result["error"]
+
+
+# --- PyJWT: a second, Python JOSE verifier ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pyjwt() -> Any:
+    try:
+        import jwt
+    except ImportError:
+        _unavailable("PyJWT is not installed (pip install -e '.[test]')")
+    return jwt
+
+
+def _pyjwt_decode(pyjwt: Any, site: Path, base: str, token: str) -> dict[str, Any]:
+    """The claims of a VC-JWT verified by PyJWT with the key its kid names in the issuer's
+    did:web document (resolved offline to the site's own did.json), OB 3.0 rules checked."""
+    header = pyjwt.get_unverified_header(token)
+    issuer = pyjwt.decode(token, options={"verify_signature": False})["iss"]
+    did, _, fragment = header["kid"].partition("#")
+    if not did.startswith("did:web:") or not fragment or did != issuer:
+        raise ValueError(f"kid {header['kid']} is not a DID URL of the issuer {issuer}")
+    host, *segments = did.removeprefix("did:web:").split(":")
+    assert base == f"https://{host}/{'/'.join(segments)}/"  # resolved inside the site
+    document = _json(site / "did.json")
+    [method] = [m for m in document["verificationMethod"] if m["id"] == header["kid"]]
+    if header["kid"] not in document["assertionMethod"] or method["controller"] != did:
+        raise ValueError(f"{header['kid']} is not an assertion method of {did}")
+    if method["type"] != "JsonWebKey" or method["publicKeyJwk"].get("kty") != "RSA":
+        raise ValueError(f"{header['kid']} is a {method['type']}, not an RSA JsonWebKey")
+    key = pyjwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(method["publicKeyJwk"]))
+    claims: dict[str, Any] = pyjwt.decode(
+        token,
+        key,
+        algorithms=["RS256"],
+        issuer=did,
+        options={"require": ["iss", "jti", "nbf", "sub"], "verify_aud": False},
+    )
+    if set(header) - {"alg", "kid", "typ"} or "proof" in claims:
+        raise ValueError("not an OB 3.0 VC-JWT (header parameters or an embedded proof)")
+    subject = claims["credentialSubject"]
+    if (claims["jti"], claims.get("sub")) != (claims["id"], subject.get("id")) or claims[
+        "nbf"
+    ] != int(dt.datetime.fromisoformat(claims["validFrom"].replace("Z", "+00:00")).timestamp()):
+        raise ValueError("the JWT claims do not repeat the credential")
+    return claims
+
+
+def _pyjwt_revoked(pyjwt: Any, site: Path, base: str, claims: dict[str, Any]) -> bool:
+    """The credential's bit in its VC-JWT status list, which PyJWT verifies first."""
+    status = claims["credentialStatus"]
+    url = status["statusListCredential"]
+    assert url.startswith(base) and url.endswith(".jwt"), url
+    token = (site / url.removeprefix(base)).read_text(encoding="ascii")
+    listing = _pyjwt_decode(pyjwt, site, base, token)
+    assert listing["issuer"] == claims["iss"]
+    assert listing["credentialSubject"]["statusPurpose"] == status["statusPurpose"]
+    bits = _decode_list(listing["credentialSubject"]["encodedList"])
+    index = int(status["statusListIndex"])
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def test_every_vc_jwt_verifies_with_pyjwt(pyjwt: Any, demo: Demo) -> None:
+    revoked = set()
+    for path in demo.ob3("jwt"):
+        claims = _pyjwt_decode(pyjwt, demo.site, demo.base, path.read_text(encoding="ascii"))
+        assert claims["id"] == f"urn:uuid:{path.stem}"
+        if _pyjwt_revoked(pyjwt, demo.site, demo.base, claims):
+            revoked.add(claims["id"])
+    assert revoked == demo.revoked and revoked
+
+
+def test_tampered_vc_jwts_and_status_lists_fail_with_pyjwt(
+    pyjwt: Any, demo: Demo, tmp_path: Path
+) -> None:
+    valid = next(p for p in demo.ob3("jwt") if not demo.is_revoked(p))
+    token = valid.read_text(encoding="ascii")
+    header_b64, payload_b64, signature = token.split(".")
+    header = json.loads(_b64url_decode(header_b64))
+    payload = json.loads(_b64url_decode(payload_b64))
+    key = _test_rsa_key()
+    changed = {**payload, "name": _change_one_character(payload["name"])}
+    https_kid = f"{demo.base}ob3/keys/{header['kid'].split('#')[1]}.json"
+    cases = {
+        "payload-changed": (
+            f"{header_b64}.{_b64url(json.dumps(changed).encode())}.{signature}",
+            pyjwt.InvalidSignatureError,
+        ),
+        "kid-an-https-jwk": (
+            _rs256(key, {**header, "kid": https_kid}, _b64url_decode(payload_b64)),
+            ValueError,
+        ),
+        "signed-by-another-rsa-key": (
+            _rs256(
+                rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                header,
+                _b64url_decode(payload_b64),
+            ),
+            pyjwt.InvalidSignatureError,
+        ),
+    }
+    # The control: the test key over the unchanged claims verifies.
+    _pyjwt_decode(pyjwt, demo.site, demo.base, _rs256(key, header, _b64url_decode(payload_b64)))
+    for tampered, error in cases.values():
+        with pytest.raises(error):
+            _pyjwt_decode(pyjwt, demo.site, demo.base, tampered)
+
+    # "Un-revoking" through the VC-JWT status list fails too.
+    shell, _, claims = _cleared_status_claims(demo)
+    first, _, kept = shell.split(".")
+    edited = f"{first}.{_b64url(json.dumps(claims).encode())}.{kept}"
+    site = _jwt_status_site(demo, tmp_path, edited)
+    revoked = next(p for p in demo.ob3("jwt") if demo.is_revoked(p))
+    credential = _pyjwt_decode(pyjwt, site, demo.base, revoked.read_text(encoding="ascii"))
+    with pytest.raises(pyjwt.InvalidSignatureError):
+        _pyjwt_revoked(pyjwt, site, demo.base, credential)
 
 
 # --- OB 3.0 JSON Schema --------------------------------------------------------------------------
