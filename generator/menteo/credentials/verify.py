@@ -148,7 +148,7 @@ def _vc_jwt(site: _Site, token: str) -> dict[str, Any]:
         raise VerificationFailure("JWS: header and payload must be JSON objects")
     key = site.rsa_key(str(header.get("kid")), str(unverified.get("iss")))
     try:
-        header, payload = verify_jws(token, key)
+        _, payload = verify_jws(token, key)
     except ValueError as exc:  # its message names the JWS
         raise VerificationFailure(str(exc)) from None
     claims = json.loads(payload)
