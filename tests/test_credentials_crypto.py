@@ -431,17 +431,33 @@ def test_did_document_lists_every_key_for_assertions() -> None:
         "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi",
         "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
     ]
-    document = did_document(did, keys)
+    jwk = {"kty": "RSA", "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri", "e": "AQAB"}
+    document = did_document(did, keys, [{**jwk, "kid": "thumb"}])
     assert document == {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "@context": [
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/multikey/v1",
+            "https://w3id.org/security/jwk/v1",
+        ],
         "id": did,
         "verificationMethod": [
-            {"id": f"{did}#{key}", "type": "Multikey", "controller": did, "publicKeyMultibase": key}
-            for key in keys
+            *(
+                {
+                    "id": f"{did}#{key}",
+                    "type": "Multikey",
+                    "controller": did,
+                    "publicKeyMultibase": key,
+                }
+                for key in keys
+            ),
+            {"id": f"{did}#thumb", "type": "JsonWebKey", "controller": did, "publicKeyJwk": jwk},
         ],
-        "assertionMethod": [f"{did}#{key}" for key in keys],
+        "assertionMethod": [*(f"{did}#{key}" for key in keys), f"{did}#thumb"],
     }
+    # Every term is defined by the bundled contexts: the JWK is a JSON literal of JsonWebKey.
     nquads = canonical_nquads(document)
     assert nquads.count("<https://w3id.org/security#publicKeyMultibase>") == 2
-    assert nquads.count("<https://w3id.org/security#assertionMethod>") == 2
+    assert nquads.count("<https://w3id.org/security#publicKeyJwk>") == 1
+    assert "<https://w3id.org/security#JsonWebKey>" in nquads
+    assert nquads.count("<https://w3id.org/security#assertionMethod>") == 3
     assert "<https://w3id.org/security#Multikey>" in nquads

@@ -3,7 +3,9 @@ offline.
 
 - OB 3.0 Data Integrity: Digital Bazaar's `@digitalbazaar/vc` verifyCredential with the
   `eddsa-rdfc-2022` cryptosuite (tests/interop/verify-di.mjs), including the Bitstring Status List.
-- OB 3.0 VC-JWT: `jose` (tests/interop/verify-jwt.mjs) plus the OB 3.0 JWT claim rules.
+- OB 3.0 VC-JWT: `jose` (tests/interop/verify-jwt.mjs) and PyJWT, each with the OB 3.0 JWT
+  claim rules, the key resolved from did.json through the kid's DID URL, and revocation read
+  from the VC-JWT status list.
 - OB 3.0 JSON Schema: 1EdTech's achievementcredential schema with `jsonschema` (Draft 2019-09).
 - OB 2.0: 1EdTech's validator-core (`openbadges` 1.1.2) in its own venv, HTTP mocked
   (tests/interop/ob2_validate.py).
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime as dt
 import gzip
 import json
 import os
@@ -236,13 +239,19 @@ def test_every_vc_jwt_verifies_with_jose(
     demo: Demo, jwt_reports: dict[str, dict[str, Any]]
 ) -> None:
     assert set(jwt_reports) == {p.name for p in demo.ob3("jwt")}
+    did = _json(demo.site / "did.json")["id"]
     for name, report in jwt_reports.items():
         assert report["verified"] is True, (name, report["error"])
         assert report["problems"] == [], name
         assert set(report["header"]) <= {"alg", "kid", "typ"}
         assert report["header"]["alg"] == "RS256"
-        assert report["header"]["kid"].startswith(demo.base + "ob3/keys/")
+        # The key is the issuer's: a DID URL resolved through did.json, not an https JWK.
+        assert report["header"]["kid"].startswith(did + "#"), report["header"]
         assert report["sameAsHosted"] is True, f"{name}: JWT credential differs from the .json"
+        # Revocation read from the VC-JWT status list (verified with jose too).
+        assert report["revoked"] is demo.is_revoked(demo.site / "ob3/credentials" / name), name
+        assert report["statusList"] == demo.base + "ob3/status/revocation.jwt"
+    assert sum(r["revoked"] is True for r in jwt_reports.values()) == len(demo.revoked) > 0
 
 
 # --- tampering must be detected ----------------------------------------------------------------
@@ -389,6 +398,10 @@ def test_tampered_vc_jwts_fail(node: str, demo: Demo, tmp_path: Path) -> None:
     achievement["name"] = _change_one_character(achievement["name"])
     changed_bytes = json.dumps(changed, ensure_ascii=False, separators=(",", ":")).encode()
     wrong_nbf = {**payload, "nbf": payload["nbf"] + 3600}
+    unchanged = _b64url_decode(payload_b64)
+    with_proof = {**payload, "proof": _json(valid.with_suffix(".json"))["proof"]}
+    https_kid = f"{demo.base}ob3/keys/{header['kid'].split('#')[1]}.json"
+    multikey = _json(demo.site / "did.json")["assertionMethod"][0]
     cases = {
         # the test key over the unchanged claims verifies, so the failures below come from
         # the tampering alone
@@ -403,6 +416,13 @@ def test_tampered_vc_jwts_fail(node: str, demo: Demo, tmp_path: Path) -> None:
             key, {**header, "x5u": "https://attacker.example/key"}, _b64url_decode(payload_b64)
         ),
         "nbf-not-validFrom": _rs256(key, header, json.dumps(wrong_nbf).encode()),
+        # the issuer's own key, named where its binding to the issuer cannot be checked
+        "kid-an-https-jwk": _rs256(key, {**header, "kid": https_kid}, unchanged),
+        "kid-of-another-did": _rs256(
+            key, {**header, "kid": "did:web:attacker.example#" + https_kid[-48:]}, unchanged
+        ),
+        "kid-the-ed25519-key": _rs256(key, {**header, "kid": multikey}, unchanged),
+        "embedded-proof": _rs256(key, header, json.dumps(with_proof).encode()),
     }
     files = {}
     for name, text in cases.items():
@@ -419,6 +439,173 @@ def test_tampered_vc_jwts_fail(node: str, demo: Demo, tmp_path: Path) -> None:
     assert '"x5u" is not allowed' in results["extra-header-parameter"]["error"]
     assert results["nbf-not-validFrom"]["verified"] is False
     assert "nbf is" in results["nbf-not-validFrom"]["error"]
+    for name, reason in (
+        ("kid-an-https-jwk", "is not a DID URL"),
+        ("kid-of-another-did", "is not a key of the issuer"),
+        ("kid-the-ed25519-key", "is a Multikey, not a JsonWebKey"),
+        ("embedded-proof", "payload carries an embedded proof"),
+    ):
+        assert results[name]["verified"] is False, name
+        assert reason in results[name]["error"], (name, results[name]["error"])
+
+
+def _jwt_status_site(demo: Demo, folder: Path, token: str) -> Path:
+    """A copy of the site's did.json and credentials with `token` as the VC-JWT status list."""
+    site = folder / "site"
+    shutil.copytree(demo.site / "ob3/credentials", site / "ob3/credentials")
+    shutil.copy(demo.site / "did.json", site / "did.json")
+    (site / "ob3/status").mkdir(parents=True)
+    (site / "ob3/status/revocation.jwt").write_text(token, encoding="ascii")
+    return site
+
+
+def _cleared_status_claims(demo: Demo) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    token = (demo.site / "ob3/status/revocation.jwt").read_text(encoding="ascii")
+    header_b64, payload_b64, signature = token.split(".")
+    claims = json.loads(_b64url_decode(payload_b64))
+    size = len(_decode_list(claims["credentialSubject"]["encodedList"]))
+    cleared = gzip.compress(bytes(size), mtime=0)
+    claims["credentialSubject"]["encodedList"] = "u" + _b64url(cleared)
+    return f"{header_b64}..{signature}", json.loads(_b64url_decode(header_b64)), claims
+
+
+@pytest.mark.parametrize("case", ["edited-keeping-signature", "signed-by-another-key"])
+def test_a_jwt_status_list_without_the_revocation_fails_with_jose(
+    node: str, demo: Demo, tmp_path: Path, case: str
+) -> None:
+    """ "Un-revoking" through the VC-JWT status list: clearing the bit must break it."""
+    shell, header, claims = _cleared_status_claims(demo)
+    payload = json.dumps(claims, separators=(",", ":")).encode()
+    if case == "edited-keeping-signature":
+        first, _, signature = shell.split(".")
+        token = f"{first}.{_b64url(payload)}.{signature}"
+    else:
+        token = _rs256(
+            rsa.generate_private_key(public_exponent=65537, key_size=2048), header, payload
+        )
+    site = _jwt_status_site(demo, tmp_path, token)
+    revoked = next(p for p in demo.ob3("jwt") if demo.is_revoked(p))
+    report = verify_jwt(node, site, demo.base, site / "ob3/credentials" / revoked.name)
+    [result] = report.values()
+    assert result["verified"] is False and result["revoked"] is None
+    assert "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" in result["error"], result["error"]
+    assert "revocation.jwt" in result["error"]
+
+
+# --- PyJWT: a second, Python JOSE verifier ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pyjwt() -> Any:
+    try:
+        import jwt
+    except ImportError:
+        _unavailable("PyJWT is not installed (pip install -e '.[test]')")
+    return jwt
+
+
+def _pyjwt_decode(pyjwt: Any, site: Path, base: str, token: str) -> dict[str, Any]:
+    """The claims of a VC-JWT verified by PyJWT with the key its kid names in the issuer's
+    did:web document (resolved offline to the site's own did.json), OB 3.0 rules checked."""
+    header = pyjwt.get_unverified_header(token)
+    issuer = pyjwt.decode(token, options={"verify_signature": False})["iss"]
+    did, _, fragment = header["kid"].partition("#")
+    if not did.startswith("did:web:") or not fragment or did != issuer:
+        raise ValueError(f"kid {header['kid']} is not a DID URL of the issuer {issuer}")
+    host, *segments = did.removeprefix("did:web:").split(":")
+    assert base == f"https://{host}/{'/'.join(segments)}/"  # resolved inside the site
+    document = _json(site / "did.json")
+    [method] = [m for m in document["verificationMethod"] if m["id"] == header["kid"]]
+    if header["kid"] not in document["assertionMethod"] or method["controller"] != did:
+        raise ValueError(f"{header['kid']} is not an assertion method of {did}")
+    if method["type"] != "JsonWebKey" or method["publicKeyJwk"].get("kty") != "RSA":
+        raise ValueError(f"{header['kid']} is a {method['type']}, not an RSA JsonWebKey")
+    key = pyjwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(method["publicKeyJwk"]))
+    claims: dict[str, Any] = pyjwt.decode(
+        token,
+        key,
+        algorithms=["RS256"],
+        issuer=did,
+        options={"require": ["iss", "jti", "nbf", "sub"], "verify_aud": False},
+    )
+    if set(header) - {"alg", "kid", "typ"} or "proof" in claims:
+        raise ValueError("not an OB 3.0 VC-JWT (header parameters or an embedded proof)")
+    subject = claims["credentialSubject"]
+    if (claims["jti"], claims.get("sub")) != (claims["id"], subject.get("id")) or claims[
+        "nbf"
+    ] != int(dt.datetime.fromisoformat(claims["validFrom"].replace("Z", "+00:00")).timestamp()):
+        raise ValueError("the JWT claims do not repeat the credential")
+    return claims
+
+
+def _pyjwt_revoked(pyjwt: Any, site: Path, base: str, claims: dict[str, Any]) -> bool:
+    """The credential's bit in its VC-JWT status list, which PyJWT verifies first."""
+    status = claims["credentialStatus"]
+    url = status["statusListCredential"]
+    assert url.startswith(base) and url.endswith(".jwt"), url
+    token = (site / url.removeprefix(base)).read_text(encoding="ascii")
+    listing = _pyjwt_decode(pyjwt, site, base, token)
+    assert listing["issuer"] == claims["iss"]
+    assert listing["credentialSubject"]["statusPurpose"] == status["statusPurpose"]
+    bits = _decode_list(listing["credentialSubject"]["encodedList"])
+    index = int(status["statusListIndex"])
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def test_every_vc_jwt_verifies_with_pyjwt(pyjwt: Any, demo: Demo) -> None:
+    revoked = set()
+    for path in demo.ob3("jwt"):
+        claims = _pyjwt_decode(pyjwt, demo.site, demo.base, path.read_text(encoding="ascii"))
+        assert claims["id"] == f"urn:uuid:{path.stem}"
+        if _pyjwt_revoked(pyjwt, demo.site, demo.base, claims):
+            revoked.add(claims["id"])
+    assert revoked == demo.revoked and revoked
+
+
+def test_tampered_vc_jwts_and_status_lists_fail_with_pyjwt(
+    pyjwt: Any, demo: Demo, tmp_path: Path
+) -> None:
+    valid = next(p for p in demo.ob3("jwt") if not demo.is_revoked(p))
+    token = valid.read_text(encoding="ascii")
+    header_b64, payload_b64, signature = token.split(".")
+    header = json.loads(_b64url_decode(header_b64))
+    payload = json.loads(_b64url_decode(payload_b64))
+    key = _test_rsa_key()
+    changed = {**payload, "name": _change_one_character(payload["name"])}
+    https_kid = f"{demo.base}ob3/keys/{header['kid'].split('#')[1]}.json"
+    cases = {
+        "payload-changed": (
+            f"{header_b64}.{_b64url(json.dumps(changed).encode())}.{signature}",
+            pyjwt.InvalidSignatureError,
+        ),
+        "kid-an-https-jwk": (
+            _rs256(key, {**header, "kid": https_kid}, _b64url_decode(payload_b64)),
+            ValueError,
+        ),
+        "signed-by-another-rsa-key": (
+            _rs256(
+                rsa.generate_private_key(public_exponent=65537, key_size=2048),
+                header,
+                _b64url_decode(payload_b64),
+            ),
+            pyjwt.InvalidSignatureError,
+        ),
+    }
+    # The control: the test key over the unchanged claims verifies.
+    _pyjwt_decode(pyjwt, demo.site, demo.base, _rs256(key, header, _b64url_decode(payload_b64)))
+    for tampered, error in cases.values():
+        with pytest.raises(error):
+            _pyjwt_decode(pyjwt, demo.site, demo.base, tampered)
+
+    # "Un-revoking" through the VC-JWT status list fails too.
+    shell, _, claims = _cleared_status_claims(demo)
+    first, _, kept = shell.split(".")
+    edited = f"{first}.{_b64url(json.dumps(claims).encode())}.{kept}"
+    site = _jwt_status_site(demo, tmp_path, edited)
+    revoked = next(p for p in demo.ob3("jwt") if demo.is_revoked(p))
+    credential = _pyjwt_decode(pyjwt, site, demo.base, revoked.read_text(encoding="ascii"))
+    with pytest.raises(pyjwt.InvalidSignatureError):
+        _pyjwt_revoked(pyjwt, site, demo.base, credential)
 
 
 # --- OB 3.0 JSON Schema --------------------------------------------------------------------------
@@ -933,11 +1120,19 @@ def test_openbadgeslib_accepts_every_data_integrity_credential_and_baked_image(
 
 
 def test_openbadgeslib_accepts_every_vc_jwt(obl_python: Path, demo: Demo) -> None:
+    """openbadgeslib binds each VC-JWT's `kid` to the issuer's DID (which is why `did.json`
+    lists the RSA key as a `JsonWebKey`). It authenticates a status-list JWT differently: with
+    one key it picks for the DID, ignoring the list's `kid`, and for our DID (an Ed25519 and an
+    RSA key) that is the Ed25519 one, so it refuses the RS256 list (recorded in
+    docs/credentials.md; jose and PyJWT verify the list through its `kid`). The credentials are
+    judged with the list's bits read but its signature left to those verifiers."""
     methods = _json(demo.site / "did.json")["verificationMethod"]
-    if not any(m.get("type") == "JsonWebKey" for m in methods):
-        pytest.xfail("did.json lists no RSA key yet, so openbadgeslib cannot bind the JWT kid")
+    assert any(m.get("type") == "JsonWebKey" for m in methods), "openbadgeslib binds kid to did"
     files = demo.ob3("jwt")
-    reports = run_obl(obl_python, demo.site, demo.base, *files, lists=True)
+    valid = next(p for p in files if not demo.is_revoked(p))
+    strict = run_obl(obl_python, demo.site, demo.base, valid, lists=True)[str(valid)]
+    assert "'RS256' in token header is not allowed for this key" in strict["reason"], strict
+    reports = run_obl(obl_python, demo.site, demo.base, *files, lists=False)
     for path in files:
         report = reports[str(path)]
         if demo.is_revoked(path):

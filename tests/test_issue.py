@@ -404,31 +404,73 @@ def test_ob3_every_credential_follows_the_ledger(mini: Built, uuid: str) -> None
             assert item["name"] == "Entries in mentorships that are not public"
 
 
+def _jsonwebkey(keys: SigningKeys) -> dict[str, Any]:
+    jwk = {k: v for k, v in keys.rsa_jwk.items() if k != "kid"}
+    return {
+        "id": f"{DID}#{keys.rsa_kid}",
+        "type": "JsonWebKey",
+        "controller": DID,
+        "publicKeyJwk": jwk,
+    }
+
+
+def _jwt_status(credential: dict[str, Any]) -> dict[str, Any]:
+    """The credential as its VC-JWT form states it: its status in the VC-JWT status list."""
+    index = credential["credentialStatus"]["statusListIndex"]
+    url = BASE + "ob3/status/revocation.jwt"
+    status = {**credential["credentialStatus"], "id": f"{url}#{index}", "statusListCredential": url}
+    return {**credential, "credentialStatus": status}
+
+
 def test_ob3_vc_jwt(mini: Built) -> None:
     token = (mini.site / f"ob3/credentials/{GUIDE}.jwt").read_text()
     assert token.count(".") == 2 and "\n" not in token
     header, claims = jws_parts(token)
-    kid_url = f"{BASE}ob3/keys/{mini.keys.rsa_kid}.json"
-    assert header == {"alg": "RS256", "typ": "JWT", "kid": kid_url}
-    jwk = load(mini.site, kid_url[len(BASE) :])
-    assert isinstance(jwk, dict) and "keys" not in jwk  # a single JWK, not a JWK Set
-    assert set(jwk) == {"kty", "n", "e", "kid"}  # no "d", nor any other private member
-    assert jwk["kty"] == "RSA" and jwk["kid"] == mini.keys.rsa_kid
+    # The kid is a DID URL of the issuer, resolved through did.json (not an https URL).
+    assert header == {"alg": "RS256", "typ": "JWT", "kid": f"{DID}#{mini.keys.rsa_kid}"}
+    [method] = [
+        m for m in load(mini.site, "did.json")["verificationMethod"] if m["id"] == header["kid"]
+    ]
+    jwk = method["publicKeyJwk"]
+    assert set(jwk) == {"kty", "n", "e"}  # no "d", nor any other private member
     public = RSAPublicNumbers(
         int.from_bytes(b64url_decode(jwk["e"]), "big"),
         int.from_bytes(b64url_decode(jwk["n"]), "big"),
     ).public_key()
     assert public.public_numbers() == mini.keys.rsa.public_key().public_numbers()
+    # The https JWK stays published for OB 2.0-era verifiers and JWTs issued before.
+    assert load(mini.site, f"ob3/keys/{mini.keys.rsa_kid}.json") == mini.keys.rsa_jwk
     _, payload = verify_jws(token, public)
     credential = load(mini.site, f"ob3/credentials/{GUIDE}.json")
+    # The plain credential (no Data Integrity proof) plus the JWT claims.
+    unsecured = {k: v for k, v in credential.items() if k != "proof"}
     assert json.loads(payload) == {
-        **credential,
+        **_jwt_status(unsecured),
         "iss": DID,
         "jti": f"urn:uuid:{GUIDE}",
         "sub": ANA,
         "nbf": int(dt.datetime(2025, 6, 1, 10, tzinfo=dt.UTC).timestamp()),
     }
-    assert claims["nbf"] == 1748772000
+    assert claims["nbf"] == 1748772000 and "proof" not in claims
+
+
+def test_status_list_vc_jwt(mini: Built) -> None:
+    """The status list as a VC-JWT: the same bits, signed with the DID-bound RSA key."""
+    token = (mini.site / "ob3/status/revocation.jwt").read_text()
+    header, _ = jws_parts(token)
+    assert header == {"alg": "RS256", "typ": "JWT", "kid": f"{DID}#{mini.keys.rsa_kid}"}
+    _, payload = verify_jws(token, mini.keys.rsa.public_key())
+    listing = load(mini.site, "ob3/status/revocation.json")
+    url = BASE + "ob3/status/revocation.jwt"
+    assert json.loads(payload) == {
+        **{k: v for k, v in listing.items() if k != "proof"},
+        "id": url,
+        "credentialSubject": {**listing["credentialSubject"], "id": url + "#list"},
+        "iss": DID,
+        "jti": url,
+        "sub": url + "#list",
+        "nbf": int(dt.datetime(2025, 6, 2, 10, tzinfo=dt.UTC).timestamp()),
+    }
 
 
 def test_status_list_credential(mini: Built) -> None:
@@ -459,7 +501,11 @@ def test_status_list_credential(mini: Built) -> None:
 def test_did_document(mini: Built) -> None:
     multikey = mini.keys.ed25519_multikey
     assert load(mini.site, "did.json") == {
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "@context": [
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/multikey/v1",
+            "https://w3id.org/security/jwk/v1",
+        ],
         "id": DID,
         "verificationMethod": [
             {
@@ -467,9 +513,10 @@ def test_did_document(mini: Built) -> None:
                 "type": "Multikey",
                 "controller": DID,
                 "publicKeyMultibase": multikey,
-            }
+            },
+            _jsonwebkey(mini.keys),
         ],
-        "assertionMethod": [f"{DID}#{multikey}"],
+        "assertionMethod": [f"{DID}#{multikey}", f"{DID}#{mini.keys.rsa_kid}"],
     }
     public = ed25519_from_multikey(multikey)
     assert public.public_bytes_raw() == mini.keys.ed25519.public_key().public_bytes_raw()
@@ -608,13 +655,13 @@ def test_the_signature_cache_signs_nothing_twice(
     mini: Built, project: Path, tmp_path: Path, signatures: dict[str, int]
 ) -> None:
     build_site(project, tmp_path / "first", workers=1)
-    # 3 credentials + the status list; 3 OB 2.0 JWSs + 3 VC-JWTs.
-    assert signatures == {"data_integrity": 4, "jws": 6}
+    # 3 credentials + the status list; 3 OB 2.0 JWSs + 3 VC-JWTs + the status list's VC-JWT.
+    assert signatures == {"data_integrity": 4, "jws": 7}
     cache = project / CACHE_FILE
     stored = json.loads(cache.read_text())
-    assert stored["format"] == 1 and len(stored["signatures"]) == 10
+    assert stored["format"] == 1 and len(stored["signatures"]) == 11
     build_site(project, tmp_path / "second", workers=1)
-    assert signatures == {"data_integrity": 4, "jws": 6}, "the second build signed again"
+    assert signatures == {"data_integrity": 4, "jws": 7}, "the second build signed again"
     assert tree_digest(tmp_path / "second") == tree_digest(mini.site)
     assert tree_digest(tmp_path / "first") == tree_digest(mini.site)
 
@@ -629,9 +676,9 @@ def test_a_tampered_cache_file_is_ignored(
     cache.parent.mkdir(parents=True)
     cache.write_text(garbage)
     build_site(project, tmp_path / "out", workers=1)
-    assert signatures == {"data_integrity": 4, "jws": 6}
+    assert signatures == {"data_integrity": 4, "jws": 7}
     assert tree_digest(tmp_path / "out") == tree_digest(mini.site)
-    assert len(json.loads(cache.read_text())["signatures"]) == 10  # rewritten whole
+    assert len(json.loads(cache.read_text())["signatures"]) == 11  # rewritten whole
 
 
 def _damage_entries(cache: Path, damage: Callable[[list[str]], list[str]]) -> None:
@@ -649,7 +696,7 @@ def test_damaged_cache_entries_are_never_published(
     cache = project / CACHE_FILE
     _damage_entries(cache, lambda values: ["garbage"] * len(values))
     build_site(project, tmp_path / "garbage", workers=1)
-    assert signatures == {"data_integrity": 8, "jws": 12}  # everything signed again
+    assert signatures == {"data_integrity": 8, "jws": 14}  # everything signed again
     assert tree_digest(tmp_path / "garbage") == tree_digest(mini.site)
 
     # Valid JWSs, each filed under another input: caught by verifying them (cheap for RSA).
@@ -662,7 +709,7 @@ def test_damaged_cache_entries_are_never_published(
 
     _damage_entries(cache, swap_jws)
     build_site(project, tmp_path / "swapped", workers=1)
-    assert signatures == {"data_integrity": 8, "jws": 18}
+    assert signatures == {"data_integrity": 8, "jws": 21}
     assert tree_digest(tmp_path / "swapped") == tree_digest(mini.site)
 
 
@@ -745,7 +792,10 @@ def test_build_without_keys_makes_a_development_pair_and_says_so(project: Path) 
     assert "credentials are signed with a DEVELOPMENT key made on this machine" in result.stderr
     assert result.stderr.startswith(f"Warning: {keys_dir}:")
     development = read_key_directory(keys_dir)
-    assert load(out, "did.json")["assertionMethod"] == [_vm(development)]
+    assert load(out, "did.json")["assertionMethod"] == [
+        _vm(development),
+        f"{DID}#{development.rsa_kid}",
+    ]
     verified = run("verify", str(out))
     assert verified.exit_code == 0, verified.output
     # A second build reuses the pair and still warns.
@@ -777,12 +827,18 @@ def test_key_rotation_keeps_every_credential_verifiable(
     assert built.exit_code == 0, built.output
 
     did = load(after, "did.json")
-    assert [m["publicKeyMultibase"] for m in did["verificationMethod"]] == [
-        old.ed25519_multikey,
-        new.ed25519_multikey,
-    ]
-    assert did["assertionMethod"] == [_vm(old), _vm(new)]
     kids = sorted([old.rsa_kid, new.rsa_kid])
+    by_kid = {old.rsa_kid: _jsonwebkey(old), new.rsa_kid: _jsonwebkey(new)}
+    assert did["verificationMethod"] == [
+        {
+            "id": _vm(k),
+            "type": "Multikey",
+            "controller": DID,
+            "publicKeyMultibase": k.ed25519_multikey,
+        }
+        for k in (old, new)
+    ] + [by_kid[k] for k in kids]
+    assert did["assertionMethod"] == [_vm(old), _vm(new), *(f"{DID}#{k}" for k in kids)]
     assert load(after, "ob2/issuer.json")["publicKey"] == [f"{BASE}ob2/keys/{k}.json" for k in kids]
     assert sorted(p.name for p in (after / "ob2/keys").iterdir()) == [f"{k}.json" for k in kids]
     assert sorted(p.name for p in (after / "ob3/keys").iterdir()) == [f"{k}.json" for k in kids]
@@ -798,7 +854,7 @@ def test_key_rotation_keeps_every_credential_verifiable(
             k: v for k, v in previous.items() if k != "proof"
         }
         header, _ = jws_parts((after / f"ob3/credentials/{uuid}.jwt").read_text())
-        assert header["kid"] == f"{BASE}ob3/keys/{new.rsa_kid}.json"
+        assert header["kid"] == f"{DID}#{new.rsa_kid}"
     verified = run("verify", str(after))
     assert verified.exit_code == 0, verified.output
     assert verified.stdout.endswith("5 valid, 2 revoked, 0 failed.\n")

@@ -92,9 +92,13 @@ def _line_of(root: Path, index: int) -> int:
 def _site_keys(site: Path) -> set[str]:
     did = json.loads((site / "did.json").read_text(encoding="utf-8"))
     issuer = json.loads((site / "ob2/issuer.json").read_text(encoding="utf-8"))
-    return {m["publicKeyMultibase"] for m in did["verificationMethod"]} | {
-        url.rsplit("/", 1)[1].removesuffix(".json") for url in issuer["publicKey"]
-    }
+    methods = did["verificationMethod"]
+    return (
+        {m["publicKeyMultibase"] for m in methods if m["type"] == "Multikey"}
+        # the RSA keys' thumbprints, as did.json lists them (JsonWebKey) and as OB 2.0 does
+        | {m["id"].split("#")[1] for m in methods if m["type"] == "JsonWebKey"}
+        | {url.rsplit("/", 1)[1].removesuffix(".json") for url in issuer["publicKey"]}
+    )
 
 
 def _refused_everywhere(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from menteo.build import build_site
@@ -24,12 +25,14 @@ from menteo.credentials.encoding import (
     ed25519_from_multikey,
     ed25519_multikey,
 )
-from menteo.credentials.issue import dumps
-from menteo.credentials.proofs import sign_data_integrity, verify_data_integrity
+from menteo.credentials.issue import compact, dumps
+from menteo.credentials.keys import read_key_directory, rsa_thumbprint
+from menteo.credentials.proofs import sign_data_integrity, sign_jws, verify_data_integrity
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 DID = "did:web:example.org:mini"
 STATUS_URL = "https://example.org/mini/ob3/status/revocation.json"
+STATUS_JWT_URL = "https://example.org/mini/ob3/status/revocation.jwt"
 REVOKED = "16b59542-1e5e-58c8-b3db-7cf00bf630b7"
 STARTER = "d9ea9982-894d-5e2e-9061-294baa6eb751"
 GUIDE = "df9bd69f-ec70-5fef-97b2-cc50b0a5d4fb"
@@ -215,6 +218,54 @@ def _hosted_id(site: Path) -> None:
     write_json(path, assertion)
 
 
+def _jwt_parts(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    header, payload, _ = path.read_text().split(".")
+    return json.loads(b64url_decode(header)), json.loads(b64url_decode(payload))
+
+
+def _jwt_resigned(site: Path, key: rsa.RSAPrivateKey, kid: str) -> str:
+    """The Guide VC-JWT, its payload unchanged, signed again with `key` under `kid`: a valid
+    signature, so only the key's binding to the issuer can refuse it."""
+    path = site / f"ob3/credentials/{GUIDE}.jwt"
+    _, claims = _jwt_parts(path)
+    path.write_text(sign_jws(compact(claims), key, {"alg": "RS256", "typ": "JWT", "kid": kid}))
+    return kid
+
+
+def _jwt_key_on_the_site(site: Path) -> str:
+    """The https kid the VC-JWTs used to carry, naming a JWK a pull request put on the site."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    kid = f"https://example.org/mini/ob3/keys/{rsa_thumbprint(key.public_key())}.json"
+    numbers = key.public_key().public_numbers()
+    jwk = {
+        "kty": "RSA",
+        "n": b64url_encode(numbers.n.to_bytes(256, "big")),
+        "e": b64url_encode(numbers.e.to_bytes(3, "big")),
+    }
+    write_json(site / kid.removeprefix("https://example.org/mini/"), jwk)
+    return _jwt_resigned(site, key, kid)
+
+
+def _jwt_kid_of_the_ed25519_key(site: Path) -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    did = read_json(site / "did.json")
+    return _jwt_resigned(site, key, did["verificationMethod"][0]["id"])
+
+
+def _jwt_status_bit(site: Path) -> None:
+    """The VC-JWT status list with the Starter's bit set and its signature kept."""
+    path = site / "ob3/status/revocation.jwt"
+    header, payload, signature = path.read_text().split(".")
+    claims = json.loads(b64url_decode(payload))
+    encoded = claims["credentialSubject"]["encodedList"][1:]
+    bits = bytearray(gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))))
+    bits[STARTER_INDEX // 8] |= 0x80 >> (STARTER_INDEX % 8)
+    packed = gzip.compress(bytes(bits), compresslevel=9, mtime=0)
+    claims["credentialSubject"]["encodedList"] = "u" + b64url_encode(packed)
+    payload = b64url_encode(json.dumps(claims, separators=(",", ":")).encode())
+    path.write_text(f"{header}.{payload}.{signature}")
+
+
 GUIDE_OB3 = f"ob3/credentials/{GUIDE}.json"
 GUIDE_OB2 = f"ob2/assertions/{GUIDE}.json"
 
@@ -231,6 +282,25 @@ GUIDE_OB2 = f"ob2/assertions/{GUIDE}.json"
             _jwt_payload,
             {GUIDE_OB3: f"ob3: the VC-JWT {GUIDE}.jwt: JWS: signature does not verify"},
             id="vc-jwt-payload",
+        ),
+        pytest.param(
+            _jwt_key_on_the_site,
+            {GUIDE_OB3: f"ob3: the VC-JWT {GUIDE}.jwt: key {{vm}} is not controlled by {DID}"},
+            id="vc-jwt-kid-an-https-key-not-in-did-json",
+        ),
+        pytest.param(
+            _jwt_kid_of_the_ed25519_key,
+            {GUIDE_OB3: f"ob3: the VC-JWT {GUIDE}.jwt: {{vm}} is not a JsonWebKey"},
+            id="vc-jwt-kid-another-kind-of-key",
+        ),
+        pytest.param(
+            _jwt_status_bit,
+            {
+                f"ob3/credentials/{uuid}.json": f"ob3: status list {STATUS_JWT_URL}: "
+                "JWS: signature does not verify"
+                for uuid in (REVOKED, STARTER, GUIDE)
+            },
+            id="vc-jwt-status-list-bit-flipped",
         ),
         pytest.param(
             _ob3_png_payload,
@@ -307,6 +377,56 @@ def test_tampering_fails_naming_the_file(
     left = [status for path, (status, _) in UNTOUCHED.items() if path not in failed]
     valid, revoked = left.count("ok"), left.count("revoked")
     assert result.stderr == f"Error: {valid} valid, {revoked} revoked, {len(failed)} failed.\n"
+
+
+def _issuer_keys(signing_keys: Path) -> Any:
+    """The issuer's own keys: the session's, which every build signs with."""
+    return read_key_directory(signing_keys)
+
+
+def test_a_vc_jwt_with_an_embedded_proof_fails(signing_keys: Path, site: Path) -> None:
+    """The old JWT form (the Data Integrity proof inside the payload), even signed by the
+    issuer's own key, is not what this site publishes: Linked Data engines reading the payload
+    fail on it."""
+    keys = _issuer_keys(signing_keys)
+    path = site / f"ob3/credentials/{GUIDE}.jwt"
+    header, claims = _jwt_parts(path)
+    claims["proof"] = read_json(site / f"ob3/credentials/{GUIDE}.json")["proof"]
+    path.write_text(sign_jws(compact(claims), keys.rsa, header))
+    result = verify(site)
+    assert result.exit_code == 1, result.output
+    assert outcomes(result)[GUIDE_OB3] == (
+        "failed",
+        f"ob3: the VC-JWT {GUIDE}.jwt: the payload carries a Data Integrity proof",
+    )
+
+
+def test_a_replayed_vc_jwt_status_list_without_the_revocation_fails(
+    signing_keys: Path, site: Path
+) -> None:
+    """An earlier, validly signed VC-JWT status list that does not have the revocation yet:
+    a JWT-only verifier would accept it, so the two lists must agree."""
+    keys = _issuer_keys(signing_keys)
+    path = site / "ob3/status/revocation.jwt"
+    header, claims = _jwt_parts(path)
+    claims["credentialSubject"]["encodedList"] = read_json(site / "ob3/status/revocation.json")[
+        "credentialSubject"
+    ]["encodedList"]  # the same list...
+    encoded = claims["credentialSubject"]["encodedList"][1:]
+    bits = bytearray(gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))))
+    bits[:] = bytes(len(bits))  # ...before anything was revoked
+    packed = gzip.compress(bytes(bits), compresslevel=9, mtime=0)
+    claims["credentialSubject"]["encodedList"] = "u" + b64url_encode(packed)
+    path.write_text(sign_jws(compact(claims), keys.rsa, header))
+    result = verify(site)
+    assert result.exit_code == 1, result.output
+    assert outcomes(result) == {
+        **UNTOUCHED,
+        f"ob3/credentials/{REVOKED}.json": (
+            "failed",
+            "ob3: revoked in one status list but not the other",
+        ),
+    }
 
 
 def test_the_wrong_key_vm_is_really_validly_signed(site: Path) -> None:

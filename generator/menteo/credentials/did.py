@@ -1,14 +1,21 @@
-"""did:web identifiers for the site and the DID document that publishes its Ed25519 keys.
+"""did:web identifiers for the site and the DID document that publishes its signing keys.
 
 A did:web resolves to a static `did.json`, so verifiers find the issuer's keys with no server of
-ours running; every key ever used stays listed so old credentials keep verifying.
+ours running; every key ever used stays listed so old credentials keep verifying. The RSA keys
+are listed too (as `JsonWebKey` methods), so a VC-JWT's `kid` is a DID URL of its issuer and a
+verifier following the OB 3.0 JWT rules can tell the key is the issuer's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import quote, urlsplit
 
-DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+DID_CONTEXTS = [
+    "https://www.w3.org/ns/did/v1",
+    "https://w3id.org/security/multikey/v1",
+    "https://w3id.org/security/jwk/v1",
+]
 
 
 def did_web(base_url: str) -> str:
@@ -31,14 +38,38 @@ def did_document_path(base_url: str) -> str:
     return "did.json" if urlsplit(base_url).path.strip("/") else ".well-known/did.json"
 
 
-def did_document(did: str, multikeys: list[str]) -> dict[str, object]:
-    methods = [f"{did}#{multikey}" for multikey in multikeys]
+def rsa_method(did: str, jwk: Mapping[str, str]) -> str:
+    """The DID URL of an RSA key: its RFC 7638 thumbprint (`kid`) as the fragment, so anyone
+    can recompute it from the key alone."""
+    return f"{did}#{jwk['kid']}"
+
+
+def did_document(
+    did: str, multikeys: list[str], rsa_jwks: list[Mapping[str, str]]
+) -> dict[str, object]:
+    """Every Ed25519 key as a `Multikey` and every RSA key (public JWK with its thumbprint as
+    `kid`) as a `JsonWebKey`, all of them assertion methods."""
+    methods: list[dict[str, object]] = [
+        {
+            "id": f"{did}#{multikey}",
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": multikey,
+        }
+        for multikey in multikeys
+    ]
+    methods += [
+        {
+            "id": rsa_method(did, jwk),
+            "type": "JsonWebKey",
+            "controller": did,
+            "publicKeyJwk": {name: jwk[name] for name in ("kty", "n", "e")},
+        }
+        for jwk in rsa_jwks
+    ]
     return {
         "@context": DID_CONTEXTS,
         "id": did,
-        "verificationMethod": [
-            {"id": method, "type": "Multikey", "controller": did, "publicKeyMultibase": multikey}
-            for method, multikey in zip(methods, multikeys, strict=True)
-        ],
-        "assertionMethod": methods,
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
     }

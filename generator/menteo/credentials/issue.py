@@ -6,7 +6,8 @@ Per award to a consenting recipient: the OB 2.0 hosted assertion and its baked P
 assertion (JWS) and its baked PNG and SVG;
 the OB 3.0 credential with a Data Integrity proof, its VC-JWT, baked PNG and SVG.
 Per badge: its image (community artwork or generated) as SVG and PNG, its BadgeClass and its
-OB 3.0 Achievement. Once: issuer profiles, keys, revocation list, status list credential and
+OB 3.0 Achievement. Once: issuer profiles, keys, revocation list, status list credential (Data
+Integrity and VC-JWT) and
 `did.json`.
 """
 
@@ -20,7 +21,7 @@ from menteo.content.community import CommunityData
 from menteo.content.publication import Urls
 from menteo.credentials import baking, images, ob2, ob3
 from menteo.credentials.cache import ImageCache, SignatureCache
-from menteo.credentials.did import did_document, did_document_path, did_web
+from menteo.credentials.did import did_document, did_document_path, did_web, rsa_method
 from menteo.credentials.encoding import b58decode
 from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
 from menteo.credentials.keys import PublicKeys, SigningKeys, rsa_public_jwk
@@ -159,6 +160,13 @@ class _Issuer:
             valid,
         )
 
+    def vc_jwt(self, document: dict[str, Any]) -> str:
+        """`document` as a VC-JWT whose `kid` is the DID URL of the current RSA key."""
+        kid = rsa_method(self.did, self.keys.rsa_jwk)
+        return self.jws(
+            compact(ob3.jwt_claims(document)), {"alg": "RS256", "typ": "JWT", "kid": kid}
+        )
+
     def png(self, svg: str) -> bytes:
         size = BADGE_PNG_SIZE
         return self.images.image(("badge", svg, str(size)), lambda: images.png_from_svg(svg, size))
@@ -199,7 +207,8 @@ class _Issuer:
             # before a rotation names its key by this URL.
             self.add(self.ob3.jwk(kid), dumps(rsa_public_jwk(pem)))
         self.add(self.ob2.issuer, dumps(ob2.issuer_profile(self.issuer, self.ob2, sorted(rsa))))
-        self.add(did_document_path(self.base), dumps(did_document(self.did, multikeys)))
+        jwks = [rsa_public_jwk(pem) for _, pem in sorted(rsa.items())]
+        self.add(did_document_path(self.base), dumps(did_document(self.did, multikeys, jwks)))
         self.add(self.ob3.issuer, dumps({"@context": ob3.CONTEXT, **ob3.profile(self.issuer)}))
         for slug in self.c.badges:
             facts = badge_facts(self.c, self.urls, slug)
@@ -214,8 +223,8 @@ class _Issuer:
         hosted = ob2.hosted_assertion(facts, self.ob2)
         jws = self.jws(compact(ob2.signed_assertion(facts, self.ob2, kid)), {"alg": "RS256"})
         credential = self.signed(ob3.credential(facts, self.issuer, self.ob3), facts.recorded)
-        header = {"alg": "RS256", "typ": "JWT", "kid": self.ob3.url(self.ob3.jwk(kid))}
-        jwt = self.jws(compact(ob3.jwt_claims(credential)), header)
+        unsecured = ob3.credential(facts, self.issuer, self.ob3, self.ob3.status_list_jwt)
+        jwt = self.vc_jwt(unsecured)
         png = self.png(svg)
         credential_json = dumps(credential).decode("utf-8")
         paths = IssuedAward(
@@ -252,6 +261,8 @@ class _Issuer:
         latest = max([latest, *(r.recorded for r in self.ledger.revocations.values())])
         document = ob3.status_list(revoked, self.issuer, self.ob3, latest)
         self.add(self.ob3.status_list, dumps(self.signed(document, latest)))
+        path = self.ob3.status_list_jwt
+        self.add(path, self.vc_jwt(ob3.status_list(revoked, self.issuer, self.ob3, latest, path)))
         self.add(self.ob2.revocations, dumps(ob2.revocation_list(every, self.ob2)))
 
 

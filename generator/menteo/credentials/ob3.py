@@ -32,6 +32,8 @@ class Ob3Paths:
     base_url: str
 
     status_list: ClassVar[str] = ROOT + "status/revocation.json"
+    status_list_jwt: ClassVar[str] = ROOT + "status/revocation.jwt"
+    """The same list as a VC-JWT, for verifiers that check JOSE signatures only."""
     issuer: ClassVar[str] = ROOT + "issuer.json"
 
     def url(self, path: str) -> str:
@@ -112,10 +114,13 @@ def achievement(badge: BadgeFacts, paths: Ob3Paths) -> dict[str, Any]:
     return document
 
 
-def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, Any]:
-    """The unsigned credential; the proofs are added by `proofs`."""
+def credential(
+    award: AwardFacts, issuer: Issuer, paths: Ob3Paths, status_list: str = Ob3Paths.status_list
+) -> dict[str, Any]:
+    """The unsigned credential; the proofs are added by `proofs`. Its `credentialStatus`
+    names `status_list`, the form of the list its own proof format's verifiers can check."""
     badge = award.badge
-    list_url = paths.url(paths.status_list)
+    list_url = paths.url(status_list)
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "id": award.id,
@@ -139,16 +144,28 @@ def credential(award: AwardFacts, issuer: Issuer, paths: Ob3Paths) -> dict[str, 
     return document
 
 
+def numeric_date(moment: str) -> int:
+    """A VC date-time as a JWT NumericDate (seconds since the epoch)."""
+    return int(dt.datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp())
+
+
 def jwt_claims(document: dict[str, Any]) -> dict[str, Any]:
-    """VC-JWT payload: the credential itself plus the registered claims OB 3.0 requires."""
-    valid_from = dt.datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
-    return {
+    """VC-JWT payload: the unsecured credential (a Data Integrity proof inside would fail the
+    Linked Data engines that verify the payload as it stands) plus the registered claims
+    OB 3.0 and VC-JOSE require."""
+    if "proof" in document:
+        raise ValueError("proof: a VC-JWT secures the plain credential")
+    issuer = document["issuer"]
+    claims = {
         **document,
-        "iss": document["issuer"]["id"],
+        "iss": issuer["id"] if isinstance(issuer, dict) else issuer,
         "jti": document["id"],
-        "nbf": int(valid_from.timestamp()),
+        "nbf": numeric_date(document["validFrom"]),
         "sub": document["credentialSubject"]["id"],
     }
+    if "validUntil" in document:
+        claims["exp"] = numeric_date(document["validUntil"])
+    return claims
 
 
 def encoded_list(revoked: Iterable[int]) -> str:
@@ -162,11 +179,15 @@ def encoded_list(revoked: Iterable[int]) -> str:
 
 
 def status_list(
-    revoked_indexes: Iterable[int], issuer: Issuer, paths: Ob3Paths, valid_from: str
+    revoked_indexes: Iterable[int],
+    issuer: Issuer,
+    paths: Ob3Paths,
+    valid_from: str,
+    path: str = Ob3Paths.status_list,
 ) -> dict[str, Any]:
-    """The unsigned `BitstringStatusListCredential`; `valid_from` is the ledger's latest
-    recorded time, so the list changes only when the ledger does."""
-    url = paths.url(paths.status_list)
+    """The unsigned `BitstringStatusListCredential` published at `path`; `valid_from` is the
+    ledger's latest recorded time, so the list changes only when the ledger does."""
+    url = paths.url(path)
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,

@@ -31,8 +31,12 @@ from menteo.credentials.checkpoint import (
 from menteo.credentials.did import did_document_path
 from menteo.credentials.encoding import b64url_decode, ed25519_from_multikey
 from menteo.credentials.ob2 import HOSTED_PNG
+from menteo.credentials.ob3 import jwt_claims
 from menteo.credentials.proofs import verify_data_integrity, verify_jws
 from menteo.ledger.records import GENESIS, line_hash
+
+PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,8 @@ class _Site:
     def json(self, url: str) -> dict[str, Any]:
         return json.loads(self.file(url).read_text(encoding="utf-8"))
 
-    def ed25519_key(self, verification_method: str, issuer: str) -> Any:
+    def method(self, verification_method: str, issuer: str) -> dict[str, Any]:
+        """The verification method `did.json` lists under `assertionMethod` for `issuer`."""
         did = verification_method.partition("#")[0]
         if did != issuer:
             raise VerificationFailure(f"key {verification_method} is not controlled by {issuer}")
@@ -78,13 +83,21 @@ class _Site:
             raise VerificationFailure(f"{verification_method} is not an assertion method")
         for method in document.get("verificationMethod", []):
             if method.get("id") == verification_method and method.get("controller") == did:
-                return ed25519_from_multikey(method["publicKeyMultibase"])
+                return method
         raise VerificationFailure(f"{verification_method} is not in did.json")
 
-    def rsa_jwk(self, url: str) -> RSAPublicKey:
-        jwk = self.json(url)
-        if jwk.get("kty") != "RSA":
-            raise VerificationFailure(f"{url} is not an RSA key")
+    def ed25519_key(self, verification_method: str, issuer: str) -> Any:
+        method = self.method(verification_method, issuer)
+        return ed25519_from_multikey(method["publicKeyMultibase"])
+
+    def rsa_key(self, verification_method: str, issuer: str) -> RSAPublicKey:
+        """The RSA key a VC-JWT's `kid` names: a `JsonWebKey` of the issuer's DID document."""
+        method = self.method(verification_method, issuer)
+        jwk = method.get("publicKeyJwk")
+        if method.get("type") != "JsonWebKey" or not isinstance(jwk, dict):
+            raise VerificationFailure(f"{verification_method} is not a JsonWebKey")
+        if jwk.get("kty") != "RSA" or PRIVATE_JWK_MEMBERS & set(jwk):
+            raise VerificationFailure(f"{verification_method} is not a public RSA JWK")
         numbers = RSAPublicNumbers(
             int.from_bytes(b64url_decode(jwk["e"]), "big"),
             int.from_bytes(b64url_decode(jwk["n"]), "big"),
@@ -101,9 +114,7 @@ def _proof(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _data_integrity(site: _Site, document: dict[str, Any]) -> None:
-    issuer = document["issuer"]
-    issuer_id = issuer["id"] if isinstance(issuer, dict) else issuer
-    key = site.ed25519_key(_proof(document)["verificationMethod"], issuer_id)
+    key = site.ed25519_key(_proof(document)["verificationMethod"], _issuer_id(document))
     if not verify_data_integrity(document, key):
         raise VerificationFailure("the Data Integrity proof does not verify")
 
@@ -120,7 +131,49 @@ def _now_within(document: dict[str, Any], now: dt.datetime) -> None:
         raise VerificationFailure(f"expired (validUntil {document.get('validUntil')})")
 
 
-def _revoked(site: _Site, document: dict[str, Any], now: dt.datetime) -> bool:
+def _issuer_id(document: dict[str, Any]) -> Any:
+    issuer = document.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _vc_jwt(site: _Site, token: str) -> dict[str, Any]:
+    """The credential a VC-JWT secures, once its signature verifies with the key its `kid`
+    names in the issuer's DID document and its JWT claims repeat the credential."""
+    try:
+        parts = token.strip().split(".")
+        header = json.loads(b64url_decode(parts[0]))
+        unverified = json.loads(b64url_decode(parts[1]))
+    except (ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise VerificationFailure(f"JWS: {exc}") from None
+    if not isinstance(header, dict) or not isinstance(unverified, dict):
+        raise VerificationFailure("JWS: header and payload must be JSON objects")
+    key = site.rsa_key(str(header.get("kid")), str(unverified.get("iss")))
+    try:
+        _, payload = verify_jws(token, key)
+    except ValueError as exc:  # its message names the JWS
+        raise VerificationFailure(str(exc)) from None
+    claims = json.loads(payload)
+    credential = {k: v for k, v in claims.items() if k not in JWT_CLAIMS}
+    if "proof" in credential:
+        raise VerificationFailure("the payload carries a Data Integrity proof")
+    expected = jwt_claims(credential)
+    if claims != expected:
+        wrong = sorted(k for k in JWT_CLAIMS if claims.get(k) != expected.get(k))
+        raise VerificationFailure(f"the JWT claims {', '.join(wrong)} do not match the credential")
+    return credential
+
+
+def _status_listing(site: _Site, url: str, jwt: bool) -> dict[str, Any]:
+    """The status list credential at `url`, verified: a VC-JWT for the JWT form of a
+    credential, a Data Integrity credential for the other."""
+    if jwt:
+        return _vc_jwt(site, site.file(url).read_text(encoding="utf-8"))
+    listing = site.json(url)
+    _data_integrity(site, listing)
+    return listing
+
+
+def _revoked(site: _Site, document: dict[str, Any], now: dt.datetime, jwt: bool = False) -> bool:
     status = document.get("credentialStatus")
     if status is None:
         return False
@@ -129,11 +182,10 @@ def _revoked(site: _Site, document: dict[str, Any], now: dt.datetime) -> bool:
         or status.get("statusPurpose") != "revocation"
     ):
         raise VerificationFailure("unsupported credentialStatus")
-    listing = site.json(status["statusListCredential"])
     try:
-        _data_integrity(site, listing)
+        listing = _status_listing(site, status["statusListCredential"], jwt)
         _now_within(listing, now)
-        if listing.get("issuer") != document["issuer"]["id"]:
+        if _issuer_id(listing) != _issuer_id(document):
             raise VerificationFailure("it is issued by someone else than the credential")
     except VerificationFailure as exc:  # the credential's own proof is fine: name the list
         raise VerificationFailure(f"status list {status['statusListCredential']}: {exc}") from None
@@ -168,28 +220,33 @@ def _ob3(site: _Site, path: Path, now: dt.datetime) -> str:
     _achievement(site, document)
     _now_within(document, now)
     jwt_path = path.with_suffix(".jwt")
-    jwt = jwt_path.read_text(encoding="utf-8")
-    header = json.loads(b64url_decode(jwt.split(".")[0]))
     try:
-        _, payload = verify_jws(jwt, site.rsa_jwk(header["kid"]))
-    except ValueError as exc:
+        jwt = _vc_jwt(site, jwt_path.read_text(encoding="utf-8"))
+    except VerificationFailure as exc:
         raise VerificationFailure(f"the VC-JWT {jwt_path.name}: {exc}") from None
-    claims = json.loads(payload)
-    expected = {
-        "iss": document["issuer"]["id"],
-        "jti": document["id"],
-        "sub": document["credentialSubject"]["id"],
-    }
-    if any(claims.get(k) != v for k, v in expected.items()):
-        raise VerificationFailure("the VC-JWT claims do not match the credential")
-    if {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "sub")} != document:
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    if {**jwt, "credentialStatus": None} != {**unsecured, "credentialStatus": None} or not (
+        _same_entry(jwt.get("credentialStatus"), document.get("credentialStatus"))
+    ):
         raise VerificationFailure("the VC-JWT carries a different credential")
     hosted = path.read_text(encoding="utf-8")
     if baking.extract_ob3_png(path.with_suffix(".png").read_bytes()) != hosted:
         raise VerificationFailure("the baked PNG differs from the hosted credential")
     if baking.extract_ob3_svg(path.with_suffix(".svg").read_text(encoding="utf-8")) != hosted:
         raise VerificationFailure("the baked SVG differs from the hosted credential")
-    return "revoked" if _revoked(site, document, now) else "ok"
+    revoked = _revoked(site, document, now)
+    if _revoked(site, jwt, now, jwt=True) != revoked:
+        raise VerificationFailure("revoked in one status list but not the other")
+    return "revoked" if revoked else "ok"
+
+
+def _same_entry(jwt: Any, di: Any) -> bool:
+    """The two forms of a credential name the same entry, each in the list its own verifiers
+    can check (the VC-JWT status list and the Data Integrity one)."""
+    if not isinstance(jwt, dict) or not isinstance(di, dict):
+        return jwt == di
+    same = ("type", "statusPurpose", "statusListIndex")
+    return all(jwt.get(k) == di.get(k) for k in same) and set(jwt) == set(di)
 
 
 def _ob2(site: _Site, path: Path) -> str:
