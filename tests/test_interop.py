@@ -284,6 +284,31 @@ def _change_one_character(text: str) -> str:
     return text[:index] + changed + text[index + 1 :]
 
 
+def _tampered_copies(node: str, demo: Demo, folder: Path) -> dict[str, Path]:
+    """A valid demo credential re-signed unchanged (the control), with its achievement renamed,
+    signed by another key, and claimed by an issuer that does not control the key: the cases
+    every independent Data Integrity engine is fed."""
+    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
+    original = _json(valid)
+    seed = _test_ed25519_seed()
+    renamed = copy.deepcopy(original)
+    achievement = renamed["credentialSubject"]["achievement"]
+    achievement["name"] = _change_one_character(achievement["name"])
+    foreign = copy.deepcopy(original)
+    foreign["issuer"]["id"] = "did:web:attacker.example"
+    cases = {
+        "control-resigned-unchanged": _resign(node, copy.deepcopy(original), seed),
+        "achievement-name-changed": renamed,
+        "proof-by-another-key": _resign(node, copy.deepcopy(original), None),
+        "issuer-does-not-control-key": _resign(node, foreign, seed),
+    }
+    files = {}
+    for name, document in cases.items():
+        files[name] = folder / f"{name}.json"
+        files[name].write_text(json.dumps(document), encoding="utf-8")
+    return files
+
+
 @pytest.fixture(scope="module")
 def tampered_di(
     node: str, demo: Demo, tmp_path_factory: pytest.TempPathFactory
@@ -901,24 +926,7 @@ def test_every_credential_verifies_with_rdf_canonize_and_noble_ed25519(
 def test_the_independent_check_rejects_tampered_and_unrevoked_credentials(
     independent: str, demo: Demo, tmp_path: Path
 ) -> None:
-    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
-    original = _json(valid)
-    seed = _test_ed25519_seed()
-    renamed = copy.deepcopy(original)
-    achievement = renamed["credentialSubject"]["achievement"]
-    achievement["name"] = _change_one_character(achievement["name"])
-    foreign = copy.deepcopy(original)
-    foreign["issuer"]["id"] = "did:web:attacker.example"
-    cases = {
-        "control-resigned-unchanged": _resign(independent, copy.deepcopy(original), seed),
-        "achievement-name-changed": renamed,
-        "proof-by-another-key": _resign(independent, copy.deepcopy(original), None),
-        "issuer-does-not-control-key": _resign(independent, foreign, seed),
-    }
-    files = {}
-    for name, document in cases.items():
-        files[name] = tmp_path / f"{name}.json"
-        files[name].write_text(json.dumps(document), encoding="utf-8")
+    files = _tampered_copies(independent, demo, tmp_path)
     reports = verify_rdfc(independent, demo.site, demo.base, *files.values())
     results = {name: reports[str(path)] for name, path in files.items()}
     assert results["control-resigned-unchanged"]["verified"] is True, results
@@ -1021,24 +1029,7 @@ def test_every_credential_verifies_with_dcc_verifier_core(dcc: str, demo: Demo) 
 def test_dcc_verifier_core_rejects_tampered_and_unrevoked_credentials(
     dcc: str, demo: Demo, tmp_path: Path
 ) -> None:
-    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
-    original = _json(valid)
-    seed = _test_ed25519_seed()
-    renamed = copy.deepcopy(original)
-    achievement = renamed["credentialSubject"]["achievement"]
-    achievement["name"] = _change_one_character(achievement["name"])
-    foreign = copy.deepcopy(original)
-    foreign["issuer"]["id"] = "did:web:attacker.example"
-    cases = {
-        "control-resigned-unchanged": _resign(dcc, copy.deepcopy(original), seed),
-        "achievement-name-changed": renamed,
-        "proof-by-another-key": _resign(dcc, copy.deepcopy(original), None),
-        "issuer-does-not-control-key": _resign(dcc, foreign, seed),
-    }
-    files = {}
-    for name, document in cases.items():
-        files[name] = tmp_path / f"{name}.json"
-        files[name].write_text(json.dumps(document), encoding="utf-8")
+    files = _tampered_copies(dcc, demo, tmp_path)
     reports = verify_dcc(dcc, demo.site, demo.base, *files.values())
     results = {name: reports[str(path)] for name, path in files.items()}
     control = results.pop("control-resigned-unchanged")
@@ -1145,24 +1136,7 @@ def test_openbadgeslib_accepts_every_vc_jwt(obl_python: Path, demo: Demo) -> Non
 def test_openbadgeslib_rejects_tampered_credentials(
     obl_python: Path, node: str, demo: Demo, tmp_path: Path
 ) -> None:
-    valid = next(p for p in demo.ob3("json") if not demo.is_revoked(p))
-    original = _json(valid)
-    seed = _test_ed25519_seed()
-    renamed = copy.deepcopy(original)
-    achievement = renamed["credentialSubject"]["achievement"]
-    achievement["name"] = _change_one_character(achievement["name"])
-    foreign = copy.deepcopy(original)
-    foreign["issuer"]["id"] = "did:web:attacker.example"
-    cases = {
-        "control-resigned-unchanged": _resign(node, copy.deepcopy(original), seed),
-        "achievement-name-changed": renamed,
-        "proof-by-another-key": _resign(node, copy.deepcopy(original), None),
-        "issuer-does-not-control-key": _resign(node, foreign, seed),
-    }
-    files = {}
-    for name, document in cases.items():
-        files[name] = tmp_path / f"{name}.json"
-        files[name].write_text(json.dumps(document), encoding="utf-8")
+    files = _tampered_copies(node, demo, tmp_path)
     reports = run_obl(obl_python, demo.site, demo.base, *files.values())
     results = {name: reports[str(path)] for name, path in files.items()}
     assert results.pop("control-resigned-unchanged")["valid"] is True
