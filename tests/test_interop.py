@@ -781,11 +781,11 @@ def test_ob2_revocation_list_names_exactly_the_revoked_awards(demo: Demo) -> Non
         assert (payload["id"] in listed) is demo.is_revoked(path), path.name
 
 
-@pytest.fixture(scope="module")
-def ob2_python() -> Path:
-    python = OB2_VENV / "bin" / "python"
+def _setup_venv(part: str, venv: Path, what: str) -> Path:
+    """The Python of an engine's own venv, made by `setup.sh PART` (idempotent)."""
+    python = venv / "bin" / "python"
     result = subprocess.run(
-        ["bash", str(INTEROP / "setup.sh"), "ob2"],
+        ["bash", str(INTEROP / "setup.sh"), part],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHON": os.environ.get("MENTEO_OB2_PYTHON", "python3")},
@@ -793,8 +793,13 @@ def ob2_python() -> Path:
         check=False,
     )
     if result.returncode != 0 or not python.exists():
-        _unavailable(f"cannot create the validator-core venv:\n{result.stdout}{result.stderr}")
+        _unavailable(f"cannot create the {what} venv:\n{result.stdout}{result.stderr}")
     return python
+
+
+@pytest.fixture(scope="module")
+def ob2_python() -> Path:
+    return _setup_venv("ob2", OB2_VENV, "validator-core")
 
 
 def run_ob2(python: Path, demo: Demo, *inputs: str) -> dict[str, dict[str, Any]]:
@@ -1064,18 +1069,7 @@ OBL_VENV = INTEROP / ".menteo-interop" / "obl-venv"
 
 @pytest.fixture(scope="module")
 def obl_python() -> Path:
-    python = OBL_VENV / "bin" / "python"
-    result = subprocess.run(
-        ["bash", str(INTEROP / "setup.sh"), "obl"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHON": os.environ.get("MENTEO_OB2_PYTHON", "python3")},
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0 or not python.exists():
-        _unavailable(f"cannot create the openbadgeslib venv:\n{result.stdout}{result.stderr}")
-    return python
+    return _setup_venv("obl", OBL_VENV, "openbadgeslib")
 
 
 def run_obl(python: Path, site: Path, base: str, *files: Path, lists: bool = False) -> Any:
