@@ -19,7 +19,6 @@ from pydantic import BaseModel, ValidationError
 from menteo.content import crossrefs
 from menteo.content.badge_rules import check_badges, evaluation_order
 from menteo.content.characters import character_problem
-from menteo.content.consent_text import NameMatcher, unconsented_names
 from menteo.content.community import (
     PREVIEW_CHARS,
     Body,
@@ -29,6 +28,7 @@ from menteo.content.community import (
     Record,
     ThreadRecord,
 )
+from menteo.content.consent_text import NameMatcher, unconsented_names
 from menteo.content.files import os_problem, read_regular
 from menteo.content.markdown_file import MarkdownFile, normalise, split
 from menteo.content.models import (
@@ -199,7 +199,9 @@ def _folder(col: _Collector, name: str) -> FsPath | None:
     return directory
 
 
-def _files(col: _Collector, directory: FsPath | None, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
+def _files(
+    col: _Collector, directory: FsPath | None, suffixes: tuple[str, ...]
+) -> Iterator[FsPath]:
     """Candidate files in `directory`, by name, whatever they are (a folder, a link, a pipe), so
     that reading them reports what is wrong."""
     if directory is not None:

@@ -13,7 +13,6 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
-    WithJsonSchema,
     AfterValidator,
     BaseModel,
     BeforeValidator,
@@ -21,6 +20,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
