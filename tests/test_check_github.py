@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from factory import MENTOR, edit, make_community
 from menteo.cli import main
 from menteo.errors import Problem
-from menteo.report import GithubReporter
+from menteo.reporters import GithubReporter
 from test_ledger import (
     BADGES,
     EPOCH,

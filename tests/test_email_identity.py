@@ -32,7 +32,7 @@ from click.testing import CliRunner, Result
 import test_interop
 from menteo.cli import main
 from menteo.content.models import Identity
-from menteo.hash_email import email_sha256
+from menteo.credentials.email_identity import email_sha256
 from test_interop import CONTEXTS, INTEROP
 
 MINI = Path(__file__).parent / "fixtures" / "mini"

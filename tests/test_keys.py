@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from menteo.commands.keys import keys as keys_group
 from menteo.credentials.encoding import b58encode, b64url_decode, ed25519_multikey
 from menteo.credentials.key_chain import KeyChain, new_entry, read_key_chain, write_key_chain
 from menteo.credentials.keys import (
@@ -24,7 +25,6 @@ from menteo.credentials.keys import (
     load_keys,
     rsa_thumbprint,
 )
-from menteo.credentials.keys_command import keys as keys_group
 from menteo.errors import ContentError
 
 ENV_NAMES = ("MENTEO_KEYS", "MENTEO_ED25519_KEY", "MENTEO_RSA_KEY")

@@ -21,11 +21,11 @@ import pytest
 from click.testing import CliRunner, Result
 from tests.factory import FILES, KICKOFF, MENTOR, THREAD, THREAD_FILE, edit, make_community
 
+from menteo.atomic_output import atomic_directory
 from menteo.cli import main
 from menteo.content import artwork
 from menteo.content.artwork import artwork_problems
 from menteo.credentials import images
-from menteo.output import atomic_directory
 from menteo.serve import STATUS_PATH, Preview, addressed_to, make_server
 
 BADGE = "badges/star.yaml"

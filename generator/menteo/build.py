@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from menteo.atomic_output import atomic_directory
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
@@ -30,7 +31,6 @@ from menteo.errors import ContentError, Problem
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
-from menteo.output import atomic_directory
 from menteo.private_state import PrivateStateError, check_private_paths
 from menteo.progress import Progress
 from menteo.recognition.wording import ENGLISH, Wording

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from menteo.output import remove_leftovers
+from menteo.atomic_output import remove_leftovers
 
 SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from menteo.commands.common import DIRECTORY
 from menteo.credentials.key_chain import KeyChain, new_entry, read_key_chain, write_key_chain
 from menteo.credentials.keys import (
     ED25519_ENV,
@@ -32,13 +33,6 @@ from menteo.credentials.keys import (
     write_keys,
 )
 from menteo.errors import ContentError
-
-DIRECTORY = click.argument(
-    "directory",
-    required=False,
-    default=".",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-)
 
 
 def _today() -> str:

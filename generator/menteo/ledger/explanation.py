@@ -1,5 +1,6 @@
-"""`menteo explain`: why a badge is or is not earned, rule by rule, with the measured value, the
-entries that count and what is still missing."""
+"""Why a badge is or is not earned by one person (what `menteo explain` prints): rule by rule,
+with the measured value, the entries that count, what is still missing and what the ledger
+recorded. It reads an evaluation related to the ledger (`review.Review`), so it lives here."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from menteo.commands.common import DIRECTORY
 from menteo.content.community import CommunityData
 from menteo.content.files import read_regular
 from menteo.content.loader import load_community
@@ -67,12 +68,7 @@ def draft_for(form: str, body: str, root: Path, login: str | None) -> Draft:
 @click.command()
 @click.argument("form", type=click.Choice(FORMS))
 @click.argument("issue_body", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument(
-    "directory",
-    required=False,
-    default=".",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-)
+@DIRECTORY
 @click.option(
     "--issue-author",
     metavar="LOGIN",

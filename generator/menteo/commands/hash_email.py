@@ -3,12 +3,12 @@
 Wallets that sign people in by email (Badgr, Canvas Credentials, Open Educational Badges) accept
 a badge whose recipient is the salted SHA-256 of that address. The address itself must never be
 published or stored, so it is read from a hidden prompt or stdin (never argv: shell history),
-hashed here, and only the hash and salt are printed; nothing is written anywhere.
+hashed here (`credentials.email_identity`), and only the hash and salt are printed; nothing is
+written anywhere.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import sys
@@ -17,25 +17,7 @@ import click
 
 from menteo.content.models import SALT_PATTERN
 from menteo.content.visible_text import EMAIL_RE
-
-
-def normalised(address: str) -> str:
-    """Trimmed and lowercased. OB 2.0 hashes the identity string exactly as it is, so the
-    issuer and the wallet must agree on one spelling; wallets compare with the address of the
-    signed-in account, which they keep in lowercase, as Badgr does when it hashes."""
-    return address.strip().lower()
-
-
-def email_sha256(address: str, salt: str) -> str:
-    """The OB 2.0 IdentityHash (also OB 3.0 `identityHash`): `sha256$` + hex SHA-256 of the
-    UTF-8 bytes of the normalised address followed by the salt."""
-    digest = hashlib.sha256((normalised(address) + salt).encode("utf-8")).hexdigest()
-    return f"sha256${digest}"
-
-
-def identity_yaml(address: str, salt: str) -> str:
-    """The lines to paste into a mentor or mentee file."""
-    return f"identity:\n  email_sha256: {email_sha256(address, salt)}\n  salt: {salt}\n"
+from menteo.credentials.email_identity import identity_yaml, normalised
 
 
 def _salt(ctx: click.Context, param: click.Parameter, value: str | None) -> str:

@@ -20,6 +20,7 @@ import click
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from menteo.commands.common import DIRECTORY
 from menteo.content.models import BaseUrl, EntryKind, Line, OutcomeType, Slug
 from menteo.content.safe_yaml import load_yaml
 from menteo.errors import ContentError
@@ -169,12 +170,6 @@ def _pages_url(repo: str) -> str:
 # ---------------------------------------------------------------- new <kind>
 
 
-COMMUNITY_DIR = click.argument(
-    "directory",
-    required=False,
-    default=".",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-)
 PROMPT = click.option(
     "--prompt/--no-prompt",
     default=None,
@@ -290,7 +285,7 @@ def _person(kind: str, directory: Path, values: dict[str, Any]) -> None:
 
 
 @new.command()
-@COMMUNITY_DIR
+@DIRECTORY
 @SLUG
 @NAME
 @PROMPT
@@ -307,7 +302,7 @@ def mentor(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 
 
 @new.command()
-@COMMUNITY_DIR
+@DIRECTORY
 @SLUG
 @NAME
 @PROMPT
@@ -324,7 +319,7 @@ def mentee(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 
 
 @new.command()
-@COMMUNITY_DIR
+@DIRECTORY
 @click.option("--mentor", callback=_validated(Slug, SLUG_HINT), help="The mentor's slug")
 @click.option("--mentee", callback=_validated(Slug, SLUG_HINT), help="The mentee's slug")
 @click.option("--slug", help="Folder name  [default: MENTOR--MENTEE]")
@@ -353,7 +348,7 @@ def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 
 
 @new.command()
-@COMMUNITY_DIR
+@DIRECTORY
 @click.option("--thread", "thread_", help="The thread (folder under content/threads/)")
 @click.option("--kind", type=click.Choice([k.value for k in EntryKind]), help="Kind of entry")
 @click.option("--title", callback=_validated(Line, LINE_HINT), help="Title")
@@ -409,7 +404,7 @@ def entry(ctx: click.Context, directory: Path, prompt: bool | None, **values: An
 
 
 @new.command()
-@COMMUNITY_DIR
+@DIRECTORY
 @SLUG
 @NAME
 @click.option("--audience", type=click.Choice(["mentor", "mentee"]), help="Who earns it")
@@ -435,7 +430,7 @@ def badge(ctx: click.Context, directory: Path, prompt: bool | None, **values: An
 
 
 @new.command()
-@COMMUNITY_DIR
+@DIRECTORY
 @SLUG
 @click.option("--title", callback=_validated(Line, LINE_HINT), help="Title")
 @click.option("--summary", callback=_validated(Line, LINE_HINT), help="One-line summary")
@@ -459,7 +454,7 @@ def roadmap(ctx: click.Context, directory: Path, prompt: bool | None, **values: 
 
 
 @new.command()
-@COMMUNITY_DIR
+@DIRECTORY
 @SLUG
 @NAME
 @click.option("--summary", callback=_validated(Line, LINE_HINT), help="One-line summary")

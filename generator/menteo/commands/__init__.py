@@ -1,0 +1,1 @@
+"""One module per `menteo` command (`common` holds what several share); `menteo.cli` wires them."""

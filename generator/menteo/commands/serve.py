@@ -1,0 +1,47 @@
+"""`menteo serve`: a local preview that rebuilds and reloads on every change."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from menteo.commands.common import DIRECTORY
+from menteo.reporters import TextReporter
+
+
+@click.command()
+@DIRECTORY
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve(directory: Path, host: str, port: int) -> None:
+    """Preview the site locally; rebuild and reload the browser on every change.
+
+    \b
+    Examples:
+      menteo serve                  then open http://127.0.0.1:8000/
+      menteo serve --port 8080
+    """
+    from menteo.serve import Preview, make_server
+
+    preview = Preview(directory)
+    try:
+        server = make_server(preview, host, port)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    preview.base_url = f"http://{host}:{server.server_address[1]}/"
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
+    if not preview.rebuild():
+        TextReporter().problems(preview.problems, "fix them; the preview rebuilds on save")
+    stop = threading.Event()
+    threading.Thread(target=preview.watch, args=(stop, click.echo), daemon=True).start()
+    click.echo(f"Serving {preview.base_url} (rebuilds on every change; Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        stop.set()
+        server.server_close()
