@@ -1,9 +1,12 @@
-"""Write a site transactionally: build beside the target, then swap it in whole.
+"""Write output so that a reader never sees half of it: a file is written beside its target and
+renamed over it (`atomic_write`), a site is built beside the target and swapped in whole
+(`atomic_directory`).
 
 A failed build (content error, crash, Ctrl-C, a full disk) removes its temporary folder and leaves
 the previous site exactly as it was. A build killed outright (SIGKILL, out of memory) cannot: the
-next build removes what it left, recognised by menteo's own names and a process id no longer alive. On Linux the swap is one `renameat2(RENAME_EXCHANGE)` call, so there is no
-moment at which the site is missing; elsewhere two renames leave a window of microseconds.
+next build removes what it left, recognised by menteo's own names and a process id no longer
+alive. On Linux the swap is one `renameat2(RENAME_EXCHANGE)` call, so there is no moment at which
+the site is missing; elsewhere two renames leave a window of microseconds.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import re
+import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +37,35 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+def atomic_write(path: Path, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Replace `path` with `data` whole: a crash leaves the old file or the new one, never part of
+    either. The temporary file beside it has a fresh name and is never opened through a link
+    planted there. `mode` sets the permission bits exactly, from creation on (private keys: 0600);
+    None gives a new file's usual bits (0666 less the umask). `durable` flushes the file and the
+    folder to disk (the ledger, keys); a cache, whose loss only costs time, skips that cost."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    handle = os.open(temporary, flags, 0o666 if mode is None else 0o600)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)
+            file.write(data)
+            if durable:
+                file.flush()
+                os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    if durable:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def _alive(pid: int) -> bool:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+from menteo.atomic_output import atomic_write
 from menteo.private_state import make_private_folder
 
 CACHE_DIR = Path(".menteo/cache")
@@ -88,9 +88,8 @@ class SignatureCache:
         kept = {k: self.entries[k] for k in sorted(keys)}
         if not self.path.parent.is_dir():
             make_private_folder(self.path.parent)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"format": FORMAT, "signatures": kept}), encoding="utf-8")
-        os.replace(temporary, self.path)
+        data = json.dumps({"format": FORMAT, "signatures": kept}).encode("utf-8")
+        atomic_write(self.path, data, durable=False)
 
 
 class ImageCache:
@@ -134,9 +133,7 @@ class ImageCache:
             return
         if not path.parent.is_dir():
             make_private_folder(path.parent)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        atomic_write(path, data, durable=False)
 
 
 def _renderer_version() -> str:

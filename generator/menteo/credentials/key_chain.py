@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from menteo.atomic_output import atomic_write
 from menteo.content.files import read_regular
 from menteo.credentials.encoding import b64url_decode, b64url_encode, ed25519_from_multikey
 from menteo.credentials.keys import (
@@ -32,7 +33,6 @@ from menteo.credentials.keys import (
     PublicKeys,
     RsaEntry,
     SigningKeys,
-    atomic_write,
     read_flat_registry,
     rsa_thumbprint,
 )

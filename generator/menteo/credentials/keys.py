@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
+from menteo.atomic_output import atomic_write
 from menteo.credentials.encoding import b64url_encode, ed25519_from_multikey, ed25519_multikey
 from menteo.private_state import (
     PrivateStateError,
@@ -215,24 +214,14 @@ def write_keys(directory: Path, keys: SigningKeys, development: bool = False) ->
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        atomic_write(directory / name, pem)
+        atomic_write(directory / name, pem, mode=0o600)
     marker = directory / DEVELOPMENT_MARKER
     if development:
-        atomic_write(marker, b"Made by menteo for local previews; replace with real keys.\n")
+        atomic_write(
+            marker, b"Made by menteo for local previews; replace with real keys.\n", mode=0o600
+        )
     else:
         marker.unlink(missing_ok=True)
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from menteo.atomic_output import atomic_write
 from menteo.content.files import read_regular
 from menteo.errors import ContentError, Problem
 from menteo.git import Change, UsageError, changed_files, refuse_option, repository
@@ -117,18 +118,5 @@ def append(root: Path, ledger: Ledger, lines: Sequence[str]) -> None:
     ledger: a crash leaves either the old file or the new one, never half a line."""
     path = root / LEDGER_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     text = "".join(line + "\n" for line in (*ledger.lines, *lines))
-    try:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    atomic_write(path, text.encode("utf-8"))
