@@ -11,9 +11,10 @@ from menteo.commands.common import DIRECTORY, QUIET, load_reviewed, now
 from menteo.content.community import CommunityData
 from menteo.credentials.key_chain import check_key_chain
 from menteo.errors import ContentError, Problem
+from menteo.git import UsageError
 from menteo.ledger.changes import maintainer_changes
 from menteo.ledger.review import Pending, Review, unearned_awards
-from menteo.ledger.store import UsageError, read_base
+from menteo.ledger.store import read_base
 from menteo.reporters import Checked, PendingAward, Reporter, reporter_for
 from menteo.site.templates_check import template_problems
 

@@ -15,9 +15,10 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import BaseUrl
 from menteo.errors import ContentError
+from menteo.git import UsageError
 from menteo.ledger.records import LEDGER_FILE, Ledger
 from menteo.ledger.review import Review, review
-from menteo.ledger.store import UsageError, append, locked, read_ledger, recorded_now
+from menteo.ledger.store import append, locked, read_ledger, recorded_now
 from menteo.private_state import PrivateStateError
 from menteo.reporters import Reporter
 

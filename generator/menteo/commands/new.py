@@ -290,7 +290,7 @@ def _person(kind: str, directory: Path, values: dict[str, Any]) -> None:
 @NAME
 @PROMPT
 @click.pass_context
-def mentor(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
+def mentor(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
     """Add a mentor profile (content/mentors/SLUG.yaml).
 
     \b
@@ -307,7 +307,7 @@ def mentor(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 @NAME
 @PROMPT
 @click.pass_context
-def mentee(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
+def mentee(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
     """Add a mentee profile (content/mentees/SLUG.yaml), private until they consent.
 
     \b
@@ -325,7 +325,7 @@ def mentee(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 @click.option("--slug", help="Folder name  [default: MENTOR--MENTEE]")
 @PROMPT
 @click.pass_context
-def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
+def thread(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
     """Start a mentorship (content/threads/MENTOR--MENTEE/thread.yaml), from today.
 
     \b
@@ -366,7 +366,7 @@ def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 @click.option("--outcome", type=click.Choice([o.value for o in OutcomeType]), help="Outcome type")
 @PROMPT
 @click.pass_context
-def entry(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
+def entry(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
     """Add an entry dated today to a thread (content/threads/THREAD/YYYY-MM-DD-SLUG.md).
 
     \b
@@ -410,7 +410,7 @@ def entry(ctx: click.Context, directory: Path, prompt: bool | None, **values: An
 @click.option("--audience", type=click.Choice(["mentor", "mentee"]), help="Who earns it")
 @PROMPT
 @click.pass_context
-def badge(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
+def badge(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
     """Add a badge definition (badges/SLUG.yaml) with one rule to start from.
 
     \b
@@ -436,7 +436,7 @@ def badge(ctx: click.Context, directory: Path, prompt: bool | None, **values: An
 @click.option("--summary", callback=_validated(Line, LINE_HINT), help="One-line summary")
 @PROMPT
 @click.pass_context
-def roadmap(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
+def roadmap(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
     """Add a learning roadmap (content/roadmaps/SLUG.yaml) with a first step.
 
     \b
@@ -460,7 +460,7 @@ def roadmap(ctx: click.Context, directory: Path, prompt: bool | None, **values: 
 @click.option("--summary", callback=_validated(Line, LINE_HINT), help="One-line summary")
 @PROMPT
 @click.pass_context
-def community(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
+def community(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
     """Add a circle within the community (content/communities/SLUG.md).
 
     \b
