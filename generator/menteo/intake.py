@@ -6,7 +6,7 @@ feedback through issue forms; `menteo intake` maps the Markdown GitHub renders f
 file a pull request would add. The issue body is whatever its author typed (the form only
 suggests a shape), so every value is checked here against a closed set (slugs, known threads,
 dropdown options, dates) before it names a file, and the file itself is then validated by the
-same loader as `menteo check` (see `intake_command`).
+same loader as `menteo check` (see `commands.intake`).
 """
 
 from __future__ import annotations
