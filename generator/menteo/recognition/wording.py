@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal
 
 from menteo.content.models import PERIOD_RE, Audience, Criterion, EntryKind, OutcomeType
 from menteo.i18n import N_, NullTranslations, parse_locale
-
-if TYPE_CHECKING:
-    from menteo.recognition.evaluate import Result
+from menteo.recognition.results import Result
 
 NOUNS: dict[str, tuple[str, str]] = {
     "session": (N_("session"), N_("sessions")),

@@ -24,7 +24,8 @@ from menteo.credentials.issue import Issued, IssuedAward
 from menteo.i18n import N_
 from menteo.ledger.records import GENESIS, Award, line_hash
 from menteo.ledger.review import Review
-from menteo.recognition.evaluate import Eligibility, Evaluation, evaluate, top_level
+from menteo.recognition.evaluate import evaluate, top_level
+from menteo.recognition.results import Eligibility, Evaluation
 from menteo.recognition.wording import ENGLISH, Wording
 
 
