@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 content problems, 2 usage errors (click's convention).
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
 import sys
 import threading
@@ -47,6 +46,7 @@ from menteo.private_state import PrivateStateError
 from menteo.progress import progress_for
 from menteo.report import Checked, PendingAward, Reporter, TextReporter, noun, reporter_for
 from menteo.site.templates_check import template_problems
+from menteo.suggest import did_you_mean, in_parentheses
 
 FORMAT = click.option(
     "--format",
@@ -402,8 +402,7 @@ def revoke(award_id: str, directory: Path, reason: str) -> None:
             TextReporter().problems(exc.problems, "nothing was recorded")
             raise SystemExit(1) from None
         if award_id not in ledger.awards:
-            close = difflib.get_close_matches(award_id, list(ledger.awards), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            hint = in_parentheses(did_you_mean(award_id, ledger.awards, quote=False))
             raise click.BadParameter(
                 f"no award {award_id} in {LEDGER_FILE}{hint}", param_hint="'AWARD_ID'"
             )
@@ -435,12 +434,10 @@ def explain(person: str, directory: Path, badge: str | None) -> None:
     roles = [role for role in ("mentor", "mentee") if person in community.people(role)]
     if not roles:
         everyone = [*community.mentors, *community.mentees]
-        close = difflib.get_close_matches(person, everyone, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = in_parentheses(did_you_mean(person, everyone))
         raise click.BadParameter(f"no mentor or mentee {person!r}{hint}", param_hint="'PERSON'")
     if badge is not None and badge not in community.badges:
-        close = difflib.get_close_matches(badge, list(community.badges), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = in_parentheses(did_you_mean(badge, community.badges))
         raise click.BadParameter(f"no badge {badge!r}{hint}", param_hint="'--badge'")
     for index, role in enumerate(roles):
         if index:
