@@ -17,7 +17,6 @@ from menteo.content.schema import published_schemas
 from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
-    LEDGER_JSON,
     extends_published,
     of_lines,
     signed_document,
@@ -30,6 +29,7 @@ from menteo.errors import ContentError, Problem
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
+from menteo.ledger.transparency import LEDGER_JSON
 from menteo.output import atomic_directory
 from menteo.private_state import PrivateStateError, check_private_paths
 from menteo.progress import Progress

@@ -9,7 +9,6 @@ published as its hash only, so anyone can still recompute the chain.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape
@@ -22,8 +21,9 @@ from menteo.credentials import ob2, ob3
 from menteo.credentials.did import did_document_path
 from menteo.credentials.issue import Issued, IssuedAward
 from menteo.i18n import N_
-from menteo.ledger.records import GENESIS, Award, line_hash
+from menteo.ledger.records import Award, line_hash
 from menteo.ledger.review import Review
+from menteo.ledger.transparency import ledger_document
 from menteo.recognition.evaluate import evaluate, top_level
 from menteo.recognition.results import Eligibility, Evaluation
 from menteo.recognition.wording import ENGLISH, Wording
@@ -357,24 +357,6 @@ class _Recognition:
                 self.urls.file(ob2.Ob2Paths.badge(slug)),
             ),
         )
-
-
-def ledger_document(rows: list[tuple[str, bool]]) -> str:
-    """The transparency log: every line's text if it may be published, else only its hash.
-    Recomputing the chain needs nothing else: each line's `prev` is the previous `sha256`."""
-    lines = [
-        {"seq": n, "sha256": line_hash(text), **({"text": text} if shown else {})}
-        for n, (text, shown) in enumerate(rows, start=1)
-    ]
-    document = {
-        "format": "menteo award ledger: JSON Lines, each line's prev = sha256 of the previous "
-        "line's UTF-8 bytes",
-        "genesis": GENESIS,
-        "head": lines[-1]["sha256"] if lines else GENESIS,
-        "withheld": "lines without text name someone who has not consented to publication",
-        "lines": lines,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
 def build_recognition(
