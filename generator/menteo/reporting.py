@@ -1,6 +1,6 @@
 """`menteo report`: the dashboard's figures as Markdown (to paste into an issue) or JSON.
 
-Formatting only: the figures come from `site.dashboard.program_dashboard`. Names and labels
+Formatting only: the figures come from `program.figures`, worded by `site.dashboard`. Names and labels
 come from content, so each is escaped as literal Markdown text: a pasted report must not mention
 teams, show images or links, or break its tables.
 """
@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from menteo.escaping import markdown_text
-from menteo.site.dashboard import Dashboard, Pair, Series
+from menteo.program.figures import Pair
+from menteo.site.dashboard import Dashboard, Series
 
 
 def _series_md(series: Series) -> list[str]:
