@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import json
 import os
 import re
 import subprocess
@@ -22,6 +23,12 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from menteo.cli import main
+from menteo.content.loader import load_community
+from menteo.ledger.store import read_ledger
+from menteo.program.figures import program_figures
 from menteo.suggest import did_you_mean, in_parentheses
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -267,3 +274,62 @@ def test_without_chromium_in_ci_the_browser_tests_are_an_error() -> None:
     done = _browser_tests({"CI": "true"})
     assert done.returncode != 0
     assert "Chromium is required in CI" in done.stdout
+
+
+# --- one source of program figures ------------------------------------------------------------
+
+MINI = ROOT / "tests" / "fixtures" / "mini"
+
+
+def _home_number(home: str, label: str) -> int:
+    found = re.search(rf"<dt>{label}</dt><dd>(\d+)</dd>", home)
+    assert found, label
+    return int(found.group(1))
+
+
+def test_home_numbers_are_the_program_figures_and_say_who_the_directory_leaves_out(
+    tmp_path: Path,
+) -> None:
+    """The home page counts everyone; the directory lists those who consented. The note on the
+    home page accounts for the difference, so the two pages never silently disagree."""
+    out = tmp_path / "site"
+    done = CliRunner().invoke(main, ["build", str(MINI), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    home = (out / "index.html").read_text(encoding="utf-8")
+    community = load_community(MINI)
+    figures = program_figures(community, read_ledger(MINI))
+    for label, value in [
+        ("Mentors", figures.mentors),
+        ("Mentees", figures.mentees),
+        ("Active pairs", figures.active_pairs),
+        ("Sessions", figures.sessions),
+        ("Outcomes", figures.outcomes),
+        ("Months of mentoring", figures.months),
+    ]:
+        assert _home_number(home, label) == value, label
+    listed = sum(
+        (out / role / "index.html").read_text(encoding="utf-8").count('class="card person-card"')
+        for role in ("mentors", "mentees")
+    )
+    note = re.search(r"including (\d+) (?:person|people) not listed in the directory", home)
+    assert note, "the home page must say that it counts people the directory does not list"
+    assert listed + int(note.group(1)) == figures.mentors + figures.mentees
+
+
+def test_report_says_why_its_date_differs_from_the_dashboards() -> None:
+    """The report is as of today (or --as-of); the site, which never reads the clock, as of its
+    most recent entry: the report says so rather than list other pairs unexplained."""
+    later = CliRunner().invoke(main, ["report", str(MINI), "--as-of", "2025-12-01"])
+    assert later.exit_code == 0, later.output
+    assert (
+        "The site's dashboard is as of the most recent entry (2025-05-20), so the pairs it "
+        "lists as needing a check-in or feedback can differ."
+    ) in later.output
+    same = CliRunner().invoke(main, ["report", str(MINI), "--as-of", "2025-05-20"])
+    assert "The site's dashboard is as of" not in same.output
+    data = json.loads(
+        CliRunner()
+        .invoke(main, ["report", str(MINI), "--as-of", "2025-12-01", "--format", "json"])
+        .output
+    )
+    assert (data["as_of"], data["latest_entry"]) == ("2025-12-01", "2025-05-20")

@@ -78,6 +78,8 @@ class Dashboard:
     as_of: dt.date | None
     """The reference date; None for a community without entries."""
     since: dt.date | None
+    latest_entry: dt.date | None
+    """The most recent entry's date, which the site's dashboard is as of."""
     threads: int
     active_pairs: int
     sessions: Series
@@ -169,6 +171,7 @@ def dashboard_view(
     return Dashboard(
         as_of=f.as_of,
         since=f.since,
+        latest_entry=f.latest_entry,
         threads=f.threads,
         active_pairs=f.active_pairs,
         sessions=_series(
