@@ -201,6 +201,9 @@ def test_charts_are_accessible_and_match_their_tables(dashboard_html: str) -> No
 REPORT_MD = """\
 ## Program report, as of 2025-08-01
 
+The site's dashboard is as of the most recent entry (2025-05-20), so the pairs it lists as \
+needing a check-in or feedback can differ.
+
 - Active pairs: 2
 - Sessions: 2
 - Outcomes: 1
