@@ -221,7 +221,9 @@ def _build(
     config = community.config
     language = config.language
     catalog = translations(language)
-    recognition = build_recognition(community, reviewed, urls, issued, criteria_words(language))
+    recognition = build_recognition(
+        community, reviewed, urls, issued.awards, criteria_words(language)
+    )
     figures = program_figures(community, reviewed.ledger)
     dashboard = dashboard_view(figures, language, catalog)
     views = build_views(community, urls, recognition, dashboard, catalog.gettext, figures)
