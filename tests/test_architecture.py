@@ -145,6 +145,24 @@ def test_the_graph_sees_every_kind_of_import() -> None:
     assert "menteo.content.loader" in graph["menteo.build"]
 
 
+def private_imports(package: Path = PACKAGE) -> list[str]:
+    """`from menteo.x import _y`: a module reaching into another's private helpers."""
+    found = []
+    for name, path in module_files(package).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("menteo"):
+                found += [
+                    f"{name} imports {node.module}.{alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_")
+                ]
+    return found
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    assert private_imports() == []
+
+
 # --- the checks catch what they are for -------------------------------------------------------
 
 
@@ -172,6 +190,11 @@ def test_content_importing_the_site_is_refused(tmp_path: Path) -> None:
         "menteo.content.loader imports menteo.site.render, a later stage"
     ]
     assert cycle(graph) is not None
+
+
+def test_a_private_import_is_found(tmp_path: Path) -> None:
+    package = _package(tmp_path, {"newsletter.py": "from menteo.site.awards import _unsigned\n"})
+    assert private_imports(package) == ["menteo.newsletter imports menteo.site.awards._unsigned"]
 
 
 def test_type_checking_and_relative_imports_count(tmp_path: Path) -> None:
