@@ -113,3 +113,10 @@ def N_(message: str) -> str:
     """Marks a msgid for extraction (`N_` is the name extractors look for) where it is stored as
     data and translated where it is shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a counted noun's two message ids for extraction as one plural message (pybabel's
+    `-k Nn_:1,2`), stored as data and looked up with `ngettext` once the count is known: a
+    catalog then gives every plural form its language has."""
+    return singular, plural

@@ -22,7 +22,6 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from menteo.credentials import baking
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
-    LEDGER_JSON,
     Checkpoint,
     CheckpointError,
     read_checkpoint,
@@ -34,6 +33,7 @@ from menteo.credentials.ob2 import HOSTED_PNG
 from menteo.credentials.ob3 import jwt_claims
 from menteo.credentials.proofs import verify_data_integrity, verify_jws
 from menteo.ledger.records import GENESIS, line_hash
+from menteo.ledger.transparency import LEDGER_JSON
 
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")

@@ -49,6 +49,7 @@ VIEW_MODULES: frozenset[str] = frozenset(
         "menteo.site.views",
         "menteo.site.awards",
         "menteo.site.dashboard",
+        "menteo.program.figures",
         "menteo.newsletter",
     }
 )

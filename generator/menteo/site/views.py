@@ -17,6 +17,7 @@ from urllib.parse import quote
 from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
 from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
+from menteo.program.figures import ProgramFigures
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.dashboard import Dashboard
 from menteo.site.markdown import plain_excerpt
@@ -157,16 +158,6 @@ class CommunityView:
     unlisted: int
 
 
-@dataclass(frozen=True)
-class Stats:
-    mentors: int
-    mentees: int
-    active_pairs: int
-    sessions: int
-    outcomes: int
-    months: int
-
-
 @dataclass
 class SiteViews:
     """Every view of the site, computed once in the main process before pages are rendered."""
@@ -181,7 +172,8 @@ class SiteViews:
     roadmaps: list[RoadmapView] = field(default_factory=list)
     communities: list[CommunityView] = field(default_factory=list)
     tags: dict[str, list[EntryView]] = field(default_factory=dict)
-    stats: Stats | None = None
+    stats: ProgramFigures | None = None
+    """The home page's numbers."""
     avatars: dict[str, str] = field(default_factory=dict)
     """Output path → repository path of each published avatar image."""
     sources: dict[str, str] = field(default_factory=dict)
@@ -430,11 +422,12 @@ def build_views(
     recognition: RecognitionViews,
     dashboard: Dashboard | None = None,
     gettext: Callable[[str], str] = str,
+    figures: ProgramFigures | None = None,
 ) -> SiteViews:
     """All published views of `community`, with neutral labels in the site's language."""
     b = _Builder(community, urls, recognition, gettext)
     pub = b.pub
-    views = SiteViews(urls=urls, recognition=recognition, dashboard=dashboard)
+    views = SiteViews(urls=urls, recognition=recognition, dashboard=dashboard, stats=figures)
     published = [t for t in community.threads.values() if pub.thread_published(t)]
     thread_views = {t.slug: b.thread(t) for t in published}
     views.threads = sorted(
@@ -503,13 +496,4 @@ def build_views(
     for slug, badge in community.badges.items():
         b.sources[urls.page("badges", slug)] = badge.path
     views.sources = b.sources
-    every = community.entries()
-    views.stats = Stats(
-        mentors=len(community.mentors),
-        mentees=len(community.mentees),
-        active_pairs=sum(1 for t in community.threads.values() if t.model.ended is None),
-        sessions=sum(1 for e in every if e.kind is EntryKind.SESSION),
-        outcomes=sum(1 for e in every if e.kind is EntryKind.OUTCOME),
-        months=len({(e.date.year, e.date.month) for e in every}),
-    )
     return views
