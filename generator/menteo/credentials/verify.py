@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
@@ -88,7 +89,7 @@ class _Site:
                 return method
         raise VerificationFailure(f"{verification_method} is not in did.json")
 
-    def ed25519_key(self, verification_method: str, issuer: str) -> Any:
+    def ed25519_key(self, verification_method: str, issuer: str) -> Ed25519PublicKey:
         method = self.method(verification_method, issuer)
         return ed25519_from_multikey(method["publicKeyMultibase"])
 
