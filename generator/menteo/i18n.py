@@ -23,7 +23,8 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations as NullTranslations  # re-exported: a catalog's type
+from babel.support import Translations
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"

@@ -70,7 +70,7 @@ def _enum_values(model: type[BaseModel], loc: Path) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        inner = _model_of(current) if not isinstance(current, type) else current
+        inner = _model_of(current)
         if inner is None or part not in inner.model_fields:
             return []
         current = inner.model_fields[part].annotation

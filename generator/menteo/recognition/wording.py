@@ -209,15 +209,20 @@ class Wording:
             months = count(criterion.consecutive_months.min, ["consecutive month"])
             return _("sessions in at least %(months)s", months=months) + limits
         if criterion.outcomes is not None:
-            p = criterion.outcomes
-            counted = count(p.min, ["mentee outcome" if mentors else "outcome"])
-            types = self.alternatives([_(OUTCOME_NOUN[t]) for t in p.types]) if p.types else ""
+            outcomes = criterion.outcomes
+            counted = count(outcomes.min, ["mentee outcome" if mentors else "outcome"])
+            types = (
+                self.alternatives([_(OUTCOME_NOUN[t]) for t in outcomes.types])
+                if outcomes.types
+                else ""
+            )
             return (
                 _("at least %(count)s", count=counted) + (f" ({types})" if types else "") + limits
             )
-        if criterion.roadmap_steps is not None or criterion.roadmaps_completed is not None:
+        steps = criterion.roadmap_steps or criterion.roadmaps_completed
+        if steps is not None:
             word = "roadmap step" if criterion.roadmap_steps is not None else "roadmap"
-            n = (criterion.roadmap_steps or criterion.roadmaps_completed).min  # type: ignore[union-attr]
+            n = steps.min
             if mentors:
                 phrase = _("at least %(count)s completed by their mentees", count=count(n, [word]))
             else:
@@ -232,13 +237,13 @@ class Wording:
                 return _("at least %(count)s from mentees", count=counted) + limits
             return _("at least %(count)s given", count=counted) + limits
         if criterion.feedback_rating is not None:
-            p = criterion.feedback_rating
+            rating = criterion.feedback_rating
             return (
                 _(
                     "an average feedback rating of at least %(min)s out of 5, over %(num)s or "
                     "more responses",
-                    min=self.number(p.min),
-                    num=p.responses,
+                    min=self.number(rating.min),
+                    num=rating.responses,
                 )
                 + limits
             )

@@ -353,7 +353,7 @@ class _Builder:
             ),
             links=links,
             avatar=avatar,
-            availability=model.availability.value if is_mentor else None,
+            availability=model.availability.value if isinstance(model, Mentor) else None,
             request_url=self.request_url(person) if is_mentor else None,
             spotlight=model.consent.spotlight,
             threads=tuple(summaries),
@@ -450,9 +450,10 @@ def build_views(
         for person in _sort_people([p for p in people.values() if p.public]):
             threads = sorted(by_person[(role, person.slug)], key=lambda t: t.started, reverse=True)
             summaries = [views.summaries[t.url] for t in threads]
-            target.append(b.person(person, threads, summaries, hidden[(role, person.slug)]))
-            if person.model.avatar:
-                views.avatars[target[-1].avatar.removeprefix(urls.base_path)] = person.model.avatar
+            view = b.person(person, threads, summaries, hidden[(role, person.slug)])
+            target.append(view)
+            if person.model.avatar and view.avatar is not None:  # both set together
+                views.avatars[view.avatar.removeprefix(urls.base_path)] = person.model.avatar
     views.entries = sorted(
         (e for t in views.threads for e in t.entries if e.url),
         key=lambda e: (e.date, e.thread_url, e.slug),
@@ -469,8 +470,8 @@ def build_views(
             key=lambda t: (t.model.started, t.slug),
         )
         views.roadmaps.append(b.roadmap(slug, record.model, record.path, following))
-    for slug, record in sorted(community.communities.items()):
-        b.sources[urls.page("communities", slug)] = record.path
+    for slug, group in sorted(community.communities.items()):
+        b.sources[urls.page("communities", slug)] = group.path
         members = community.members.get(slug, ())
         refs = {
             role: [
@@ -485,9 +486,9 @@ def build_views(
             CommunityView(
                 slug=slug,
                 url=urls.page("communities", slug),
-                name=record.model.name,
-                summary=record.model.summary,
-                body=record.model.body,
+                name=group.model.name,
+                summary=group.model.summary,
+                body=group.model.body,
                 mentors=tuple(sorted(refs["mentor"], key=lambda r: r.label.casefold())),
                 mentees=tuple(sorted(refs["mentee"], key=lambda r: r.label.casefold())),
                 unlisted=len(set(members)) - listed,
