@@ -52,7 +52,9 @@ class _BadgeChecker:
         self.problems: list[Problem] = []
 
     def add(self, record: Record[Badge], loc: Loc, message: str, hint: str) -> None:
-        self.problems.append(Problem(record.path, record.line(*loc), field_label(loc), message, hint))
+        self.problems.append(
+            Problem(record.path, record.line(*loc), field_label(loc), message, hint)
+        )
 
     def check(self, record: Record[Badge]) -> None:
         badge = record.model

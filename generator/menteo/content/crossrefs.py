@@ -128,10 +128,76 @@ class _Checker:
                 )
                 self.add(community, ("members", index), f"unknown person {member!r}", hint)
 
+    def people(self, thread: ThreadRecord) -> bool:
+        """Exactly one of `mentor:`/`mentors:` and of `mentee:`/`mentees:`, each list non-empty,
+        each person known and named once; True when every slug is a known person."""
+        model = thread.model
+        known = True
+        seen: dict[str, str] = {}
+        for role, one, many in (
+            ("mentor", model.mentor, model.mentors),
+            ("mentee", model.mentee, model.mentees),
+        ):
+            plural = role + "s"
+            if one is not None and many is not None:
+                self.add(
+                    thread,
+                    (plural,),
+                    f"both {role}: and {plural}: are set",
+                    f"keep one: {role}: for one person, {plural}: [...] for a group room",
+                )
+            elif one is None and many is None:
+                self.add(
+                    thread,
+                    (role,),
+                    "is missing",
+                    f"add {role}: <slug> (or {plural}: [...] for a group room)",
+                )
+                known = False
+                continue
+            elif many is not None and not many:
+                self.add(thread, (plural,), "is empty", f"name at least one {role}")
+                known = False
+            named = [((role,), one)] if one is not None else []
+            named += [((plural, i), slug) for i, slug in enumerate(many or ())]
+            for loc, slug in named:
+                if slug not in self.known[role]:
+                    self.add(thread, loc, *unknown(role, slug, self.known[role]))
+                    known = False
+                elif slug in seen:
+                    again = "again" if seen[slug] == role else f"and as a {seen[slug]}"
+                    self.add(
+                        thread,
+                        loc,
+                        f"{slug!r} is named {again}",
+                        "name each person once in a room",
+                    )
+                seen.setdefault(slug, role)
+        return known
+
+    def room_folder(self, thread: ThreadRecord) -> None:
+        """A group room's folder is `<one of its mentors>--<room name>`, so that the
+        repository stays browsable by mentor; a pair's folder name is free (by convention
+        `<mentor>--<mentee>`), as it always was."""
+        model = thread.model
+        prefix, _, name = thread.slug.partition("--")
+        if model.is_room and (prefix not in model.mentor_slugs or not name):
+            self.problems.append(
+                Problem(
+                    thread.path,
+                    0,
+                    "",
+                    f"a group room's folder {thread.slug!r} does not start with one of its mentors",
+                    f"rename the folder {model.mentor_slugs[0]}--<room-name>, e.g. "
+                    f"{model.mentor_slugs[0]}--{model.community or 'circle'}",
+                )
+            )
+
     def thread(self, thread: ThreadRecord, roadmaps: Mapping[str, Record[Roadmap]]) -> None:
         model = thread.model
-        self.ref(thread, ("mentor",), "mentor", model.mentor)
-        self.ref(thread, ("mentee",), "mentee", model.mentee)
+        pair_known = self.people(thread)
+        if pair_known:
+            self.room_folder(thread)
         self.ref(thread, ("roadmap",), "roadmap", model.roadmap)
         self.ref(thread, ("community",), "community", model.community)
         if model.ended is not None and model.ended < model.started:
@@ -142,9 +208,16 @@ class _Checker:
                 "fix one of the dates",
             )
         goal_ids = self.unique_ids(thread, "goals", [goal.id for goal in model.goals])
+        for index, goal in enumerate(model.goals):
+            if pair_known and goal.mentee is not None and goal.mentee not in model.mentee_slugs:
+                self.add(
+                    thread,
+                    ("goals", index, "mentee"),
+                    f"{goal.mentee!r} is not a mentee of this room",
+                    "use one of: " + ", ".join(model.mentee_slugs),
+                )
         roadmap = roadmaps.get(model.roadmap) if model.roadmap else None
         steps = [s.id for s in roadmap.model.steps] if roadmap else []
-        pair_known = model.mentor in self.known["mentor"] and model.mentee in self.known["mentee"]
         for entry in thread.entries:
             self.entry(thread, entry, goal_ids, steps, pair_known)
 
@@ -157,13 +230,16 @@ class _Checker:
         pair_known: bool,
     ) -> None:
         model = entry.model
-        pair = (thread.model.mentor, thread.model.mentee)
-        if pair_known and model.author not in pair:
+        mentors, mentees = thread.model.mentor_slugs, thread.model.mentee_slugs
+        if pair_known and model.author not in (*mentors, *mentees):
             self.add(
                 entry,
                 ("author",),
                 f"{model.author!r} is not in this thread",
-                f"use {pair[0]!r} (mentor) or {pair[1]!r} (mentee)",
+                "use "
+                + ", ".join(
+                    [f"{m!r} (mentor)" for m in mentors] + [f"{m!r} (mentee)" for m in mentees]
+                ),
             )
         if model.date < thread.model.started:
             self.add(
@@ -200,12 +276,26 @@ class _Checker:
                 "only entries of kind feedback have a rating",
                 "remove it, or set kind: feedback",
             )
-        if pair_known and model.kind is EntryKind.FEEDBACK and model.author != thread.model.mentee:
+        if pair_known and model.kind is EntryKind.FEEDBACK and model.author not in mentees:
             self.add(
                 entry,
                 ("author",),
                 "feedback is written by the mentee",
-                f"set author: {thread.model.mentee}",
+                f"set author: {mentees[0]}"
+                if len(mentees) == 1
+                else "set author: the mentee it comes from, one of " + ", ".join(mentees),
+            )
+        if (
+            pair_known
+            and len(mentees) > 1
+            and model.kind is EntryKind.OUTCOME
+            and model.author not in mentees
+        ):
+            self.add(
+                entry,
+                ("author",),
+                "in a room of several mentees, an outcome is written by the mentee it belongs to",
+                "set author: one of " + ", ".join(mentees),
             )
         for index, goal in enumerate(model.goals):
             if goal not in goals:

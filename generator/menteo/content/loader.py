@@ -199,7 +199,9 @@ def _folder(col: _Collector, name: str) -> FsPath | None:
     return directory
 
 
-def _files(col: _Collector, directory: FsPath | None, suffixes: tuple[str, ...]) -> Iterator[FsPath]:
+def _files(
+    col: _Collector, directory: FsPath | None, suffixes: tuple[str, ...]
+) -> Iterator[FsPath]:
     """Candidate files in `directory`, by name, whatever they are (a folder, a link, a pipe), so
     that reading them reports what is wrong."""
     if directory is not None:

@@ -218,11 +218,26 @@ class _Builder:
 
 _SYNTAX_ADVICE = (
     # (what libyaml says, what to tell a contributor, how to fix it, point at where it opened)
-    ("mapping values are not allowed", "a ': ' inside a value", 'quote the value, e.g. title: "Kick-off: goals"', False),
-    ("while scanning a quoted scalar", "a quoted value is never closed", "add the closing quote", True),
+    (
+        "mapping values are not allowed",
+        "a ': ' inside a value",
+        'quote the value, e.g. title: "Kick-off: goals"',
+        False,
+    ),
+    (
+        "while scanning a quoted scalar",
+        "a quoted value is never closed",
+        "add the closing quote",
+        True,
+    ),
     ("while parsing a flow sequence", "a [list] is never closed", "add the closing ]", True),
     ("while parsing a flow mapping", "a {mapping} is never closed", "add the closing }", True),
-    ("block sequence entries are not allowed", "a value starts with '- '", "quote it, or put the list items on the lines below", False),
+    (
+        "block sequence entries are not allowed",
+        "a value starts with '- '",
+        "quote it, or put the list items on the lines below",
+        False,
+    ),
 )
 
 
