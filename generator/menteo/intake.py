@@ -314,10 +314,12 @@ def _entry(
             )
         )
     else:
-        slug = thread.model.mentor if values["role"] == "mentor" else thread.model.mentee
+        model = thread.model
+        slugs = model.mentor_slugs if values["role"] == "mentor" else model.mentee_slugs
         people = community.mentors if values["role"] == "mentor" else community.mentees
-        person = people.get(slug)
-        problem = _author_problem(form, person, login) if person else None
+        # In a group room the author is the one of that side the author is.
+        found = [(slug, _author_problem(form, people[slug], login)) for slug in slugs]
+        slug, problem = next(((s, p) for s, p in found if p is None), found[0])
         if problem:
             problems.append(problem)
     if problems or thread is None or date is None:

@@ -46,6 +46,11 @@ def unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
     return f"unknown {kind} {slug!r}", hint
 
 
+def _or(choices: list[str]) -> str:
+    """ "a, b or c": the people an entry's author may be."""
+    return ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else choices[0]
+
+
 class _Checker:
     def __init__(self, root: FsPath, known: Mapping[str, set[str]]) -> None:
         self.root = root
@@ -237,9 +242,7 @@ class _Checker:
                 ("author",),
                 f"{model.author!r} is not in this thread",
                 "use "
-                + ", ".join(
-                    [f"{m!r} (mentor)" for m in mentors] + [f"{m!r} (mentee)" for m in mentees]
-                ),
+                + _or([f"{m!r} (mentor)" for m in mentors] + [f"{m!r} (mentee)" for m in mentees]),
             )
         if model.date < thread.model.started:
             self.add(

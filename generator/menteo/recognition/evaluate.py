@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from menteo.content.community import CommunityData, EntryRecord, Record, ThreadRecord
+from menteo.content.community import CommunityData, EntryRecord, Record, ThreadRecord, sees
 from menteo.content.models import (
     Audience,
     Badge,
@@ -132,12 +132,6 @@ class Scope:
         if author is self.role:
             return entry.model.author == self.slug
         return entry.model.author in self.partner[entry.thread]
-
-
-def sees(thread: ThreadRecord, entry: EntryRecord, mentee: str) -> bool:
-    """Whether an entry is part of one mentee's mentorship: everything in the room except what
-    another of its mentees wrote (their reflection, outcome or feedback is theirs)."""
-    return entry.model.author == mentee or entry.model.author not in thread.model.mentee_slugs
 
 
 def _counted(

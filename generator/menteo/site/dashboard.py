@@ -13,7 +13,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from menteo.content.community import CommunityData, EntryRecord, ThreadRecord
+from menteo.content.community import CommunityData, EntryRecord, ThreadRecord, sees
 from menteo.content.models import EntryKind, OutcomeType
 from menteo.content.publication import Publication
 from menteo.i18n import N_, Formats, NullTranslations
@@ -285,19 +285,26 @@ def _overdue(
     for thread in threads:
         if thread.model.ended is not None or not pub.thread_published(thread):
             continue
-        dates = [e.date for e in thread.entries if e.kind is kind and e.date <= as_of]
-        last = max(dates, default=None)
-        days = (as_of - (last or thread.model.started)).days
-        if days > limit:
-            found.append(
-                Pair(
-                    thread=pub.thread_id(thread),
-                    mentor=pub.label("mentor", thread.model.mentor),
-                    mentee=pub.label("mentee", thread.model.mentee),
-                    last=last,
-                    days=days,
+        mentor = pub.label("mentor", pub.room_people(thread, "mentor")[0])
+        for mentee in pub.room_people(thread, "mentee"):
+            # each mentee of a room: sessions are shared, feedback is each mentee's own
+            dates = [
+                e.date
+                for e in thread.entries
+                if e.kind is kind and e.date <= as_of and sees(thread, e, mentee)
+            ]
+            last = max(dates, default=None)
+            days = (as_of - (last or thread.model.started)).days
+            if days > limit:
+                found.append(
+                    Pair(
+                        thread=pub.thread_id(thread),
+                        mentor=mentor,
+                        mentee=pub.label("mentee", mentee),
+                        last=last,
+                        days=days,
+                    )
                 )
-            )
     return tuple(sorted(found, key=lambda p: (-p.days, p.mentor, p.mentee, p.thread)))
 
 
