@@ -137,7 +137,41 @@ def _evidence(community: CommunityData, urls: Urls, award: Award) -> tuple[Evide
                 "they are recorded in the community's repository.",
             )
         )
+    room = _room_note(community, award)
+    if room is not None:
+        shown.append(room)
     return tuple(shown)
+
+
+def _room_note(community: CommunityData, award: Award) -> EvidenceFacts | None:
+    """Says how much of the evidence comes from group rooms, and how large they were ("Of the
+    12 entries counted toward this award, 4 are from a group room of 1 mentor and 4 mentees"):
+    a session in a room counted once for each of its people. Sizes name nobody."""
+    rooms: dict[tuple[int, int], int] = {}
+    for ref in award.evidence:
+        thread = community.threads.get(ref.split("/")[1])
+        if thread is not None and thread.model.is_room:
+            size = (len(thread.model.mentor_slugs), len(thread.model.mentee_slugs))
+            rooms[size] = rooms.get(size, 0) + 1
+    if not rooms:
+        return None
+    parts = [
+        f"{count} {'is' if count == 1 else 'are'} from a group room of "
+        f"{_people(mentors, 'mentor')} and {_people(mentees, 'mentee')}"
+        for (mentors, mentees), count in sorted(rooms.items())
+    ]
+    total, in_rooms = len(award.evidence), sum(rooms.values())
+    if total == 1:
+        text = f"The entry counted toward this award {parts[0].split(' ', 2)[2]}"
+    elif in_rooms == total and len(parts) == 1:
+        text = f"All {total} entries counted toward this award {parts[0].split(' ', 1)[1]}"
+    else:
+        text = f"Of the {total} entries counted toward this award, {'; '.join(parts)}"
+    return EvidenceFacts(None, "Group mentoring", text + ".")
+
+
+def _people(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def award_facts(community: CommunityData, ledger: Ledger, urls: Urls) -> list[AwardFacts]:

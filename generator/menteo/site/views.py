@@ -96,9 +96,9 @@ class ThreadSummary:
     ended: dt.date | None
     roadmap: Link | None
     entry_count: int
-    mentors: tuple[PersonRef, ...] = ()
+    mentors: tuple[PersonRef, ...]
     """Every mentor, named ones first (`Publication.room_people`)."""
-    mentees: tuple[PersonRef, ...] = ()
+    mentees: tuple[PersonRef, ...]
     """Every mentee: named ones first, then each mentee without consent as "a mentee"."""
 
 
