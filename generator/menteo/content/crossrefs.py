@@ -163,7 +163,7 @@ class _Checker:
             elif many is not None and not many:
                 self.add(thread, (plural,), "is empty", f"name at least one {role}")
                 known = False
-            named = [((role,), one)] if one is not None else []
+            named = [((role,), one)] if one is not None and many is None else []
             named += [((plural, i), slug) for i, slug in enumerate(many or ())]
             for loc, slug in named:
                 if slug not in self.known[role]:
