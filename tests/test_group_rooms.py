@@ -11,7 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from factory import FILES, MENTOR, THREAD_FILE, make_community
+from factory import FILES, THREAD_FILE, make_community
 from menteo.cli import main
 from menteo.content.loader import load_community
 from menteo.content.models import Audience

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from factory import FILES, THREAD, THREAD_FILE, make_community
 from menteo.cli import main
 from menteo.content.loader import load_community
-from menteo.content.publication import Publication
 from menteo.content.models import EntryKind
+from menteo.content.publication import Publication
 from menteo.escaping import markdown_text as markdown_escape
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 import yaml
+from click.shell_completion import CompletionItem
 from pydantic import TypeAdapter, ValidationError
 
 from menteo.content.models import BaseUrl, EntryKind, Line, OutcomeType, Slug
@@ -352,6 +353,34 @@ def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
     _write(directory, f"content/threads/{slug}/thread.yaml", "thread", data, None)
 
 
+def _author(rel: str, thread: object, wanted: str, feedback: bool) -> str:
+    """The entry's author from `--author`: the thread's one mentee or mentor, or in a group room
+    the person named (a room has several, so a role alone does not say who)."""
+    data = thread if isinstance(thread, dict) else {}
+    side = {
+        role: [data[role]] if isinstance(data.get(role), str) else data.get(role + "s") or []
+        for role in ("mentor", "mentee")
+    }
+    people = [p for role in ("mentor", "mentee") for p in side[role] if isinstance(p, str)]
+    role = "mentee" if feedback and wanted == "mentor" else wanted
+    if role in side:
+        found = side[role]
+        if len(found) == 1 and isinstance(found[0], str):
+            return found[0]
+        if not found:
+            raise click.UsageError(f"{rel} has no {role}: run menteo check")
+        raise click.UsageError(
+            f"{rel} is a group room: pass --author with one of {', '.join(people)}"
+        )
+    if wanted not in people or (feedback and wanted not in side["mentee"]):
+        who = side["mentee"] if feedback else people
+        raise click.BadParameter(
+            f"{wanted!r} is not in this thread; use mentee, mentor or one of {', '.join(who)}",
+            param_hint="'--author'",
+        )
+    return wanted
+
+
 @new.command()
 @COMMUNITY_DIR
 @click.option("--thread", "thread_", help="The thread (folder under content/threads/)")
@@ -362,10 +391,11 @@ def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 )
 @click.option(
     "--author",
-    type=click.Choice(["mentee", "mentor"]),
     default="mentee",
     show_default=True,
-    help="Who writes it (feedback is always the mentee's).",
+    shell_complete=lambda *_: [CompletionItem(role) for role in ("mentee", "mentor")],
+    help="Who writes it: mentee or mentor, or in a group room one of its people's slugs "
+    "(feedback is always a mentee's).",
 )
 @click.option("--rating", type=click.IntRange(1, 5), help="Rating 1-5 (feedback)")
 @click.option("--outcome", type=click.Choice([o.value for o in OutcomeType]), help="Outcome type")
@@ -384,9 +414,9 @@ def entry(ctx: click.Context, directory: Path, prompt: bool | None, **values: An
     rel = f"{folder}/{values['thread_']}/thread.yaml"
     try:
         people = load_yaml((directory / rel).read_text(encoding="utf-8"), rel).data
-        author = people[values["author"] if values["kind"] != "feedback" else "mentee"]
-    except (OSError, UnicodeDecodeError, ContentError, KeyError, TypeError):
-        raise click.UsageError(f"{rel} has no {values['author']}: run menteo check") from None
+    except (OSError, UnicodeDecodeError, ContentError):
+        raise click.UsageError(f"{rel} cannot be read: run menteo check") from None
+    author = _author(rel, people, values["author"], values["kind"] == "feedback")
     extra = {"feedback": "rating", "outcome": "outcome"}.get(values["kind"])
     if extra:
         _ask(ctx, prompt, values, extra)

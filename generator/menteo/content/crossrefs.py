@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from typing import Any
 from pathlib import Path as FsPath
 
 from menteo.content.community import EntryRecord, Person, Record, ThreadRecord
@@ -58,14 +59,14 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(
-        self, record: Record[object], loc: tuple[str | int, ...], message: str, hint: str
+        self, record: Record[Any], loc: tuple[str | int, ...], message: str, hint: str
     ) -> None:
         self.problems.append(
             Problem(record.path, record.line(*loc), field_label(loc), message, hint)
         )
 
     def ref(
-        self, record: Record[object], loc: tuple[str | int, ...], kind: str, slug: str | None
+        self, record: Record[Any], loc: tuple[str | int, ...], kind: str, slug: str | None
     ) -> None:
         if slug is not None and slug not in self.known[kind]:
             self.add(record, loc, *unknown(kind, slug, self.known[kind]))
@@ -97,7 +98,7 @@ class _Checker:
         else:
             self.add(person, ("avatar",), f"{value!r} does not exist (or is a symbolic link)", hint)
 
-    def unique_ids(self, record: Record[object], field: str, ids: list[str]) -> set[str]:
+    def unique_ids(self, record: Record[Any], field: str, ids: list[str]) -> set[str]:
         """The ids of a list of steps or goals, reporting each one used twice."""
         noun = field.removesuffix("s")
         seen: set[str] = set()
@@ -163,7 +164,9 @@ class _Checker:
             elif many is not None and not many:
                 self.add(thread, (plural,), "is empty", f"name at least one {role}")
                 known = False
-            named = [((role,), one)] if one is not None and many is None else []
+            named: list[tuple[tuple[str | int, ...], str]] = []
+            if one is not None and many is None:
+                named.append(((role,), one))
             named += [((plural, i), slug) for i, slug in enumerate(many or ())]
             for loc, slug in named:
                 if slug not in self.known[role]:

@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from menteo.content.characters import describe, refused_character
@@ -404,7 +405,7 @@ class Goal(Strict):
     )
 
 
-_ONE_OF_EACH = {
+_ONE_OF_EACH: JsonDict = {
     "allOf": [
         {"oneOf": [{"required": ["mentor"]}, {"required": ["mentors"]}]},
         {"oneOf": [{"required": ["mentee"]}, {"required": ["mentees"]}]},

@@ -407,15 +407,15 @@ def _scopes(community: CommunityData) -> Iterator[Scope]:
     ):
         for slug in people:
             mine = tuple(threads.get((role, slug), ()))
-            mentor = role is Audience.MENTOR
+            is_mentor = role is Audience.MENTOR
             entries = sorted(
-                (e for t in mine for e in t.entries if mentor or sees(t, e, slug)),
+                (e for t in mine for e in t.entries if is_mentor or sees(t, e, slug)),
                 key=lambda e: (e.date, e.thread, e.slug),
             )
             partner = {
-                t.slug: t.model.mentee_slugs if mentor else t.model.mentor_slugs for t in mine
+                t.slug: t.model.mentee_slugs if is_mentor else t.model.mentor_slugs for t in mine
             }
-            mentees = {t.slug: t.model.mentee_slugs if mentor else (slug,) for t in mine}
+            mentees = {t.slug: t.model.mentee_slugs if is_mentor else (slug,) for t in mine}
             yield Scope(role, slug, mine, tuple(entries), partner, mentees, {})
 
 
