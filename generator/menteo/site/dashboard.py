@@ -102,6 +102,7 @@ class Dashboard:
     since: dt.date | None
     threads: int
     active_pairs: int
+    """Each mentee of a thread that has not ended: a group room of four mentees is four pairs."""
     sessions: Series
     outcomes: Series
     badges: Series
@@ -219,7 +220,7 @@ def program_dashboard(
         as_of=as_of,
         since=since,
         threads=len(threads),
-        active_pairs=sum(1 for t in threads if t.model.ended is None),
+        active_pairs=sum(len(t.model.mentee_slugs) for t in threads if t.model.ended is None),
         sessions=_series(
             words, "sessions", _("Sessions per month"), month, _("Sessions"), _by_month(sessions)
         ),

@@ -555,7 +555,9 @@ def build_views(
     views.stats = Stats(
         mentors=len(community.mentors),
         mentees=len(community.mentees),
-        active_pairs=sum(1 for t in community.threads.values() if t.model.ended is None),
+        active_pairs=sum(
+            len(t.model.mentee_slugs) for t in community.threads.values() if t.model.ended is None
+        ),
         sessions=sum(1 for e in every if e.kind is EntryKind.SESSION),
         outcomes=sum(1 for e in every if e.kind is EntryKind.OUTCOME),
         months=len({(e.date.year, e.date.month) for e in every}),
