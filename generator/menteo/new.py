@@ -372,10 +372,14 @@ def _author(rel: str, thread: object, wanted: str, feedback: bool) -> str:
         raise click.UsageError(
             f"{rel} is a group room: pass --author with one of {', '.join(people)}"
         )
-    if wanted not in people or (feedback and wanted not in side["mentee"]):
-        who = side["mentee"] if feedback else people
+    if feedback and wanted in people and wanted not in side["mentee"]:
         raise click.BadParameter(
-            f"{wanted!r} is not in this thread; use mentee, mentor or one of {', '.join(who)}",
+            f"feedback is written by a mentee; use one of {', '.join(side['mentee'])}",
+            param_hint="'--author'",
+        )
+    if wanted not in people:
+        raise click.BadParameter(
+            f"{wanted!r} is not in this thread; use mentee, mentor or one of {', '.join(people)}",
             param_hint="'--author'",
         )
     return wanted
