@@ -155,19 +155,21 @@ def _room_note(community: CommunityData, award: Award) -> EvidenceFacts | None:
             rooms[size] = rooms.get(size, 0) + 1
     if not rooms:
         return None
-    parts = [
-        f"{count} {'is' if count == 1 else 'are'} from a group room of "
-        f"{_people(mentors, 'mentor')} and {_people(mentees, 'mentee')}"
-        for (mentors, mentees), count in sorted(rooms.items())
-    ]
-    total, in_rooms = len(award.evidence), sum(rooms.values())
+    where = {
+        size: f"from a group room of {_people(size[0], 'mentor')} and {_people(size[1], 'mentee')}"
+        for size in rooms
+    }
+    total = len(award.evidence)
     if total == 1:
-        text = f"The entry counted toward this award {parts[0].split(' ', 2)[2]}"
-    elif in_rooms == total and len(parts) == 1:
-        text = f"All {total} entries counted toward this award {parts[0].split(' ', 1)[1]}"
+        text = f"The entry counted toward this award is {next(iter(where.values()))}."
+    elif len(rooms) == 1 and sum(rooms.values()) == total:
+        text = f"All {total} entries counted toward this award are {next(iter(where.values()))}."
     else:
-        text = f"Of the {total} entries counted toward this award, {'; '.join(parts)}"
-    return EvidenceFacts(None, "Group mentoring", text + ".")
+        parts = [
+            f"{n} {'is' if n == 1 else 'are'} {where[size]}" for size, n in sorted(rooms.items())
+        ]
+        text = f"Of the {total} entries counted toward this award, {'; '.join(parts)}."
+    return EvidenceFacts(None, "Group mentoring", text)
 
 
 def _people(count: int, noun: str) -> str:
