@@ -442,3 +442,39 @@ def test_new_entry_in_a_room_names_its_author(tmp_path: Path) -> None:
         ],
     )
     assert single.exit_code == 0, "one mentor: the role is enough"
+
+
+def test_intake_in_a_room_writes_the_entry_as_the_member_who_opened_the_issue(
+    tmp_path: Path,
+) -> None:
+    from test_intake import LOG, render
+
+    root = tmp_path / "site"
+    github = "links:\n  github: https://github.com/cydahl\n"
+    make_community(
+        root,
+        room_files(
+            **{
+                "content/mentees/cy-dahl.yaml": f"name: Cy Dahl\nconsent: {{public: true}}\n{github}",
+                "content/mentees/bo-chen.yaml": (
+                    "name: Bo Chen\nconsent: {public: true}\n"
+                    "links:\n  github: https://github.com/bochen\n"
+                ),
+            }
+        ),
+    )
+    values = {**LOG, "thread": "ana-lima--web-circle", "goals": "", "roadmap_step": ""}
+    issue = tmp_path / "issue.md"
+    issue.write_text(render("log-entry", values), encoding="utf-8")
+
+    def intake(login: str) -> tuple[int, str]:
+        args = ["intake", "log-entry", str(issue), str(root), "--issue-author", login]
+        result = CliRunner().invoke(main, [*args, "--out", "-"])
+        return result.exit_code, result.output
+
+    code, output = intake("CyDahl")
+    assert code == 0, output
+    assert "author: cy-dahl" in output
+    code, output = intake("mallory")
+    assert code == 1
+    assert "'ana-lima--web-circle' is a group room with several mentees" in output

@@ -218,6 +218,10 @@ def profile_of(person: Person) -> str | None:
     return None
 
 
+def _same_login(profile: str | None, login: str) -> bool:
+    return profile is not None and profile.lower() == login.lower()
+
+
 def _author_problem(form: str, person: Person, login: str | None) -> Problem | None:
     """Someone else's issue cannot speak for a person whose GitHub profile is known."""
     known = profile_of(person)
@@ -317,9 +321,19 @@ def _entry(
         model = thread.model
         slugs = model.mentor_slugs if values["role"] == "mentor" else model.mentee_slugs
         people = community.mentors if values["role"] == "mentor" else community.mentees
-        # In a group room the author is the one of that side the issue's author is.
-        found = [(slug, _author_problem(form, people[slug], login)) for slug in slugs]
-        slug, problem = next(((s, p) for s, p in found if p is None), found[0])
+        slug, problem = slugs[0], None
+        if len(slugs) == 1:
+            problem = _author_problem(form, people[slug], login)
+        else:  # a group room: the issue's author says which of that side writes
+            mine = [s for s in slugs if login and _same_login(profile_of(people[s]), login)]
+            slug = mine[0] if mine else slug
+            if not mine:
+                problem = _problem(
+                    _field(form, "role"),
+                    f"{thread_slug!r} is a group room with several {values['role']}s, and this "
+                    "issue's author is none of their GitHub profiles",
+                    "open the issue from the account your profile's links.github names",
+                )
         if problem:
             problems.append(problem)
     if problems or thread is None or date is None:
