@@ -420,13 +420,13 @@ SlugList = Annotated[list[Slug], Field(max_length=50)]
 class Thread(Strict):
     model_config = ConfigDict(json_schema_extra=_ONE_OF_EACH)
 
-    mentor: Slug | None = Field(None, description="The mentor's slug (or mentors: for several).")
+    mentor: Slug | None = Field(None, description="The mentor's slug; exactly one of mentor and mentors is required.")
     mentors: SlugList | None = Field(
-        None, description="A group room's co-mentors, in place of mentor: (slugs, at least one)."
+        None, description="A group room's mentors (co-mentors), in place of mentor: at least one slug, each once."
     )
-    mentee: Slug | None = Field(None, description="The mentee's slug (or mentees: for several).")
+    mentee: Slug | None = Field(None, description="The mentee's slug; exactly one of mentee and mentees is required.")
     mentees: SlugList | None = Field(
-        None, description="A group room's mentees, in place of mentee: (slugs, at least one)."
+        None, description="A group room's mentees, in place of mentee: at least one slug, each once."
     )
     started: Date = Field(description="When the mentorship started; no entry is dated before it.")
     ended: Date | None = Field(None, description="When it ended; not before started.")
