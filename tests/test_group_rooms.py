@@ -478,3 +478,23 @@ def test_intake_in_a_room_writes_the_entry_as_the_member_who_opened_the_issue(
     code, output = intake("mallory")
     assert code == 1
     assert "'ana-lima--web-circle' is a group room with several mentees" in output
+
+
+def test_the_thread_schema_wants_exactly_one_form_of_each_side() -> None:
+    from jsonschema import Draft202012Validator
+
+    from menteo.content.schema import json_schema
+
+    validator = Draft202012Validator(json_schema("thread"))
+    base = {"started": "2025-01-01"}
+    valid = [
+        {**base, "mentor": "a", "mentee": "b"},
+        {**base, "mentors": ["a", "c"], "mentees": ["b", "d"]},
+    ]
+    invalid = [
+        {**base, "mentor": "a"},
+        {**base, "mentor": "a", "mentors": ["a"], "mentee": "b"},
+        {**base, "mentor": "a", "mentees": ["b", "B!"]},
+    ]
+    assert [list(validator.iter_errors(d)) for d in valid] == [[], []]
+    assert all(list(validator.iter_errors(d)) for d in invalid)
