@@ -498,3 +498,18 @@ def test_the_thread_schema_wants_exactly_one_form_of_each_side() -> None:
     ]
     assert [list(validator.iter_errors(d)) for d in valid] == [[], []]
     assert all(list(validator.iter_errors(d)) for d in invalid)
+
+
+def test_new_thread_starts_a_group_room_that_check_accepts(tmp_path: Path) -> None:
+    root = make_community(tmp_path, room_files())
+    base = ["new", "thread", str(root), "--mentor", "ana-lima", "--mentee", "bo-chen, cy-dahl"]
+    unnamed = CliRunner().invoke(main, base)
+    assert unnamed.exit_code == 2
+    assert "a group room's folder is ana-lima--<room-name>" in unnamed.output
+    twice = CliRunner().invoke(main, [*base[:-1], "bo-chen,bo-chen", "--slug", "ana-lima--x"])
+    assert twice.exit_code == 2 and "name each mentee once" in twice.output
+    made = CliRunner().invoke(main, [*base, "--slug", "ana-lima--pairing-hour"])
+    assert made.exit_code == 0, made.output
+    text = (root / "content/threads/ana-lima--pairing-hour/thread.yaml").read_text()
+    assert "mentees:\n- bo-chen\n- cy-dahl\n" in text and "mentee:" not in text
+    assert check_json(root) == []

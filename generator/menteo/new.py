@@ -53,6 +53,16 @@ def _validated(kind: Any, hint: str) -> Callable[[click.Context, click.Parameter
     return check
 
 
+def _slugs(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str] | None:
+    """A comma-separated list of slugs (`--mentee bo-chen,cy-dahl`), each checked, each once."""
+    if value is None:
+        return None
+    slugs = [_validated(Slug, SLUG_HINT)(ctx, param, part.strip()) for part in value.split(",")]
+    if len(set(slugs)) < len(slugs):
+        raise click.BadParameter(f"{value!r}: name each mentee once")
+    return slugs
+
+
 def _matching(pattern: re.Pattern[str], hint: str) -> Callable[..., str | None]:
     def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         if value is not None and not pattern.fullmatch(value):
@@ -327,8 +337,12 @@ def mentee(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
 @new.command()
 @COMMUNITY_DIR
 @click.option("--mentor", callback=_validated(Slug, SLUG_HINT), help="The mentor's slug")
-@click.option("--mentee", callback=_validated(Slug, SLUG_HINT), help="The mentee's slug")
-@click.option("--slug", help="Folder name  [default: MENTOR--MENTEE]")
+@click.option(
+    "--mentee",
+    callback=_slugs,
+    help="The mentee's slug; several, comma-separated, make a group room",
+)
+@click.option("--slug", help="Folder name  [default: MENTOR--MENTEE; a room: MENTOR--ROOM-NAME]")
 @PROMPT
 @click.pass_context
 def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: Any) -> None:
@@ -337,16 +351,25 @@ def thread(ctx: click.Context, directory: Path, prompt: bool | None, **values: A
     \b
     Examples:
       menteo new thread --mentor ana-lima --mentee bo-chen
+      menteo new thread --mentor ana-lima --mentee bo-chen,cy-dahl --slug ana-lima--circle
     """
     _ask(ctx, prompt, values, "mentor", "mentee")
-    _existing(directory, "content/mentors", values["mentor"], "mentor", "'--mentor'")
-    _existing(directory, "content/mentees", values["mentee"], "mentee", "'--mentee'")
-    slug = values["slug"] or f"{values['mentor']}--{values['mentee']}"
+    mentor, mentees = values["mentor"], values["mentee"]
+    _existing(directory, "content/mentors", mentor, "mentor", "'--mentor'")
+    for mentee in mentees:
+        _existing(directory, "content/mentees", mentee, "mentee", "'--mentee'")
+    room = len(mentees) > 1
+    if room and not (values["slug"] or "").startswith(f"{mentor}--"):
+        raise click.BadParameter(
+            f"a group room's folder is {mentor}--<room-name>, e.g. {mentor}--circle",
+            param_hint="'--slug'",
+        )
+    slug = values["slug"] or f"{mentor}--{mentees[0]}"
     if not re.match(r"^[a-z0-9]+(?:--?[a-z0-9]+)*$", slug):
         raise click.BadParameter(f"{slug!r}: {SLUG_HINT} (or two)", param_hint="'--slug'")
     data = {
-        "mentor": values["mentor"],
-        "mentee": values["mentee"],
+        "mentor": mentor,
+        **({"mentees": mentees} if room else {"mentee": mentees[0]}),
         "started": dt.date.today(),
         "goals": [{"id": "first-goal", "title": "Agree on a first goal", "status": "open"}],
     }
