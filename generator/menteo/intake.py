@@ -218,6 +218,10 @@ def profile_of(person: Person) -> str | None:
     return None
 
 
+def _same_login(profile: str | None, login: str) -> bool:
+    return profile is not None and profile.lower() == login.lower()
+
+
 def _author_problem(form: str, person: Person, login: str | None) -> Problem | None:
     """Someone else's issue cannot speak for a person whose GitHub profile is known."""
     known = profile_of(person)
@@ -314,10 +318,22 @@ def _entry(
             )
         )
     else:
-        slug = thread.model.mentor if values["role"] == "mentor" else thread.model.mentee
+        model = thread.model
+        slugs = model.mentor_slugs if values["role"] == "mentor" else model.mentee_slugs
         people = community.mentors if values["role"] == "mentor" else community.mentees
-        person = people.get(slug)
-        problem = _author_problem(form, person, login) if person else None
+        slug, problem = slugs[0], None
+        if len(slugs) == 1:
+            problem = _author_problem(form, people[slug], login)
+        else:  # a group room: the issue's author says which of that side writes
+            mine = [s for s in slugs if login and _same_login(profile_of(people[s]), login)]
+            slug = mine[0] if mine else slug
+            if not mine:
+                problem = _problem(
+                    _field(form, "role"),
+                    f"{thread_slug!r} is a group room with several {values['role']}s, and this "
+                    "issue's author is none of their GitHub profiles",
+                    "open the issue from the account your profile's links.github names",
+                )
         if problem:
             problems.append(problem)
     if problems or thread is None or date is None:

@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from menteo.content.characters import describe, refused_character
@@ -398,11 +399,41 @@ class Goal(Strict):
     title: Line = Field(description="What the goal is.")
     status: GoalStatus = Field(GoalStatus.OPEN, description="Where the goal stands.")
     due: Date | None = Field(None, description="When the pair aims to reach it.")
+    mentee: Slug | None = Field(
+        None,
+        description="In a group room, the one mentee whose goal it is; not set: the room's goal.",
+    )
+
+
+_ONE_OF_EACH: JsonDict = {
+    "allOf": [
+        {"oneOf": [{"required": ["mentor"]}, {"required": ["mentors"]}]},
+        {"oneOf": [{"required": ["mentee"]}, {"required": ["mentees"]}]},
+    ]
+}
+"""Exactly one of `mentor`/`mentors` and of `mentee`/`mentees`, for editors; `crossrefs` says
+so at the file's lines, with every other mistake."""
+
+SlugList = Annotated[list[Slug], Field(max_length=50)]
 
 
 class Thread(Strict):
-    mentor: Slug = Field(description="The mentor's slug.")
-    mentee: Slug = Field(description="The mentee's slug.")
+    model_config = ConfigDict(json_schema_extra=_ONE_OF_EACH)
+
+    mentor: Slug | None = Field(
+        None, description="The mentor's slug; exactly one of mentor and mentors is required."
+    )
+    mentors: SlugList | None = Field(
+        None,
+        description="A group room's mentors (co-mentors), in place of mentor: at least one slug, each once.",
+    )
+    mentee: Slug | None = Field(
+        None, description="The mentee's slug; exactly one of mentee and mentees is required."
+    )
+    mentees: SlugList | None = Field(
+        None,
+        description="A group room's mentees, in place of mentee: at least one slug, each once.",
+    )
     started: Date = Field(description="When the mentorship started; no entry is dated before it.")
     ended: Date | None = Field(None, description="When it ended; not before started.")
     cadence: Line | None = Field(
@@ -419,7 +450,21 @@ class Thread(Strict):
         description="public: everything; summary: goals and entry titles, no entry text; private: nothing published, still counted. Not set: the site's privacy default.",
     )
     summary: Text = Field("", description="Markdown: what the mentorship is about.")
-    goals: list[Goal] = Field([], description="The pair's goals.")
+    goals: list[Goal] = Field([], description="The pair's (or room's) goals.")
+
+    @property
+    def mentor_slugs(self) -> tuple[str, ...]:
+        """Every mentor, whichever form the file uses (`crossrefs` checks there is one)."""
+        return (self.mentor,) if self.mentor is not None else tuple(self.mentors or ())
+
+    @property
+    def mentee_slugs(self) -> tuple[str, ...]:
+        return (self.mentee,) if self.mentee is not None else tuple(self.mentees or ())
+
+    @property
+    def is_room(self) -> bool:
+        """A group room: more than one mentor or mentee (a one-item list is still a pair)."""
+        return len(self.mentor_slugs) > 1 or len(self.mentee_slugs) > 1
 
 
 class Entry(Strict):
@@ -428,7 +473,7 @@ class Entry(Strict):
         description="When it happened; equals the date in the file name, not before the thread started."
     )
     author: Slug = Field(
-        description="The thread's mentor or mentee; feedback is written by the mentee."
+        description="Who wrote it, one of the thread's people; feedback (and, in a room of several mentees, an outcome) is written by the mentee it concerns."
     )
     title: Line = Field(description="One line.")
     tags: list[Slug] = Field([], description="Tag slugs; each has a page /tags/<tag>/.")
