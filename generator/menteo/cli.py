@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 from pydantic import TypeAdapter, ValidationError
 
+from menteo.commands.match import match
 from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import BaseUrl
@@ -624,3 +625,4 @@ main.add_command(keys)
 main.add_command(intake)
 main.add_command(new)
 main.add_command(hash_email)
+main.add_command(match)
