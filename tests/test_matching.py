@@ -15,6 +15,7 @@ from factory import MENTEE, MENTOR, THREAD_FILE, edit, make_community
 from menteo.cli import main
 from menteo.content.loader import load_community
 from menteo.matching import (
+    REASON_WORDS,
     Offer,
     Reason,
     Wish,
@@ -50,7 +51,7 @@ def offer(slug: str = "ana", **kw: object) -> Offer:
 
 
 def words(reasons: tuple[Reason, ...]) -> list[str]:
-    return [reason_text(r, {"pt-BR": "Portuguese"}.get, str.upper) for r in reasons]  # type: ignore[arg-type]
+    return [reason_text(r, REASON_WORDS, lambda _: "Portuguese", str.upper) for r in reasons]
 
 
 # ---------------------------------------------------------------- the fit rule
@@ -131,7 +132,9 @@ def brute_force_best(
         taken = [m for m in pick if m is not None]
         if any(taken.count(m) > places[m] for m in places):
             continue
-        total = sum(scores.get((e, m), 0) for e, m in zip(mentees, pick) if m is not None)
+        total = sum(
+            scores.get((e, m), 0) for e, m in zip(mentees, pick, strict=True) if m is not None
+        )
         best = max(best, total)
     return best
 

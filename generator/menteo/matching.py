@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from menteo.content.community import CommunityData, Person, ThreadRecord
 from menteo.content.models import Availability, Mentee, Mentor
+from menteo.i18n import N_
 from menteo.timezones import hours_apart, utc_offset_minutes
 
 SKILL_POINTS = 3
@@ -197,12 +198,16 @@ def fit(wish: Wish, offer: Offer) -> Fit:
 
 
 def _hours(apart: float) -> str:
-    return str(int(apart)) if apart == int(apart) else f"{apart:.1f}"
+    """`apart` to a tenth of an hour, rounded half up in whole numbers (not floats), exactly as
+    the directory's script writes it: "4", "4.5"."""
+    tenths = (round(apart * 60) * 10 + 30) // 60
+    return str(tenths // 10) + ("" if tenths % 10 == 0 else f".{tenths % 10}")
 
 
-def ranked(wish: Wish, offers: Iterable[Offer]) -> list[Fit]:
-    """The mentors with a free place who fit at all, best first, then by slug."""
-    fits = [fit(wish, offer) for offer in offers if offer.free > 0]
+def ranked(wish: Wish, offers: Iterable[Offer], free_only: bool = True) -> list[Fit]:
+    """The mentors who fit at all (and have a free place, unless not `free_only`: the site lets
+    visitors filter by availability themselves), best first, then by slug."""
+    fits = [fit(wish, offer) for offer in offers if offer.free > 0 or not free_only]
     return sorted((f for f in fits if f.score > 0), key=lambda f: (-f.score, f.mentor))
 
 
@@ -266,24 +271,40 @@ def match(
 # ---------------------------------------------------------------- words
 
 
+REASON_WORDS: dict[str, str] = {
+    "skills": N_("shares {skills}"),
+    "language": N_("speaks {language}"),
+    "timezone-near": N_("same time zone ±{hours} h"),
+    "timezone-far": N_("time zones {hours} h apart"),
+    "community": N_("both in {community}"),
+    "place": N_("{free} of {capacity} place free"),
+    "places": N_("{free} of {capacity} places free"),
+    "and": N_("{first} and {last}"),
+}
+"""Each reason's words with their placeholders: the command uses them as they are, the site
+translates them and hands the same strings to the directory's script, so both say the same."""
+
+
 def reason_text(
-    reason: Reason, language_name: Callable[[str], str], community_name: Callable[[str], str]
+    reason: Reason,
+    words: Mapping[str, str],
+    language_name: Callable[[str], str],
+    community_name: Callable[[str], str],
 ) -> str:
-    """A reason in English, for organisers (the site words reasons in its own language)."""
+    """A reason in `words` (REASON_WORDS, or their translation)."""
     values = reason.values
     if reason.kind == "skills":
-        return "shares " + _and(values)
+        skills = (
+            values[0]
+            if len(values) == 1
+            else words["and"].format(first=", ".join(values[:-1]), last=values[-1])
+        )
+        return words["skills"].format(skills=skills)
     if reason.kind == "language":
-        return "speaks " + language_name(values[0])
-    if reason.kind == "timezone-near":
-        return f"same time zone ±{values[0]} h"
-    if reason.kind == "timezone-far":
-        return f"time zones {values[0]} h apart"
+        return words["language"].format(language=language_name(values[0]))
+    if reason.kind in ("timezone-near", "timezone-far"):
+        return words[reason.kind].format(hours=values[0])
     if reason.kind == "community":
-        return f"both in {community_name(values[0])}"
+        return words["community"].format(community=community_name(values[0]))
     free, capacity = values
-    return f"{free} of {capacity} {'place' if capacity == '1' else 'places'} free"
-
-
-def _and(values: Sequence[str]) -> str:
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+    return words["place" if capacity == "1" else "places"].format(free=free, capacity=capacity)

@@ -19,7 +19,7 @@ from menteo.content.loader import load_community
 from menteo.errors import ContentError
 from menteo.escaping import markdown_code, markdown_text
 from menteo.i18n import Formats
-from menteo.matching import Fit, Matches, reason_text, waiting_mentees
+from menteo.matching import REASON_WORDS, Fit, Matches, reason_text, waiting_mentees
 from menteo.matching import match as find_matches
 from menteo.report import TextReporter
 
@@ -27,7 +27,9 @@ from menteo.report import TextReporter
 def _reasons(community: CommunityData, found: Fit) -> list[str]:
     names = Formats("en")
     return [
-        reason_text(r, names.language_name, lambda c: community.communities[c].model.name)
+        reason_text(
+            r, REASON_WORDS, names.language_name, lambda c: community.communities[c].model.name
+        )
         for r in found.reasons
     ]
 
