@@ -540,7 +540,11 @@ def test_spanish_directory_filters_and_counts_in_spanish(spanish: str, browser: 
     language = page.get_by_label("Idioma", exact=True)
     language.select_option(label="portugués (Brasil)")
     expect(language).to_have_value("pt-BR")
-    expect(status).to_have_text(f"1 de {total} personas mentoras")
+    expect(status).to_have_text(f"2 de {total} personas mentoras")
+    # Ranked, with the reasons in Spanish.
+    first = page.locator(".directory .person-card:visible").first
+    expect(first).to_have_attribute("data-slug", "rafael-souza")
+    expect(first.locator(".match-reasons")).to_contain_text("habla portugués (Brasil)")
     page.close()
 
 
