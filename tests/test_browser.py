@@ -391,6 +391,33 @@ def test_directory_without_javascript_lists_everyone_and_hides_the_form(
     context.close()
 
 
+LAYOUT_SHIFTS = """
+window.__shift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__shift += entry.value;
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_directory_does_not_shift_when_its_script_runs(
+    server: str, browser: Browser, width: int
+) -> None:
+    """The "Find my match" form is laid out from the first paint (CSS hides it only where
+    scripts do not run), so the script reveals nothing that pushes the mentors down."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(server + PAGE_TYPES["directory"])
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("status")).not_to_be_empty()  # the script has run
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__shift") == 0
+    context.close()
+
+
 MATCH_WISHES = [
     {"skill": "observability", "language": "en", "timezone": "120", "community": "platform-circle"},
     {"skill": "python", "language": "pt-BR", "timezone": "-300"},

@@ -185,7 +185,6 @@
     apply(true);
   });
 
-  form.hidden = false;
   empty.hidden = true;
   apply(false);
 })();
