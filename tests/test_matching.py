@@ -250,7 +250,9 @@ def test_match_on_the_demo_suggests_and_assigns_within_capacity() -> None:
 
 
 def test_match_one_mentee_and_markdown_is_escaped(tmp_path: Path) -> None:
-    hostile = SEEKING.replace("name: Cy Quiet", "name: '@org/team <img src=x> [x](https://e.vil)'")
+    hostile = SEEKING.replace(
+        "name: Cy Quiet", "name: '@org/team <img src=x> [x](https://e.vil)'"
+    ).replace("Saturdays at dawn", "'# Sundays, see #12 <b>'")
     root = make_community(tmp_path, {"content/mentees/cy-quiet.yaml": hostile})
     result = run("match", str(root), "--mentee", "cy-quiet")
     assert result.exit_code == 0, result.output
@@ -258,6 +260,10 @@ def test_match_one_mentee_and_markdown_is_escaped(tmp_path: Path) -> None:
     assert "| Ana Lima (`ana-lima`) | 3 | shares html; 1 of 1 place free |" not in result.output
     assert "| Ana Lima (`ana-lima`) | 3 | shares html |" in result.output
     assert "| @&#8203;org" in result.output  # the assignment table names the mentee, escaped
+    assert (
+        "Seeks: html, zebra-taming; Portuguese (Brazil); time zone Pacific/Chatham; "
+        "\\# Sundays, see \\#&#8203;12 \\<b\\>; every two weeks\n"
+    ) in result.output
 
 
 def test_full_mentor_is_neither_suggested_nor_assigned(tmp_path: Path) -> None:

@@ -34,6 +34,22 @@ def _reasons(community: CommunityData, found: Fit) -> list[str]:
     ]
 
 
+def _asked(community: CommunityData, mentee: str) -> str:
+    """What the mentee wrote under `seeking:`, in one line, for the organiser who pairs them."""
+    seeking = getattr(community.mentees[mentee].model, "seeking", None)
+    if seeking is None:
+        return ""
+    names = Formats("en")
+    parts = [
+        ", ".join(seeking.skills),
+        ", ".join(names.language_name(code) for code in seeking.languages),
+        f"time zone {seeking.timezone}" if seeking.timezone else "",
+        seeking.availability or "",
+        seeking.cadence or "",
+    ]
+    return "; ".join(part for part in parts if part)
+
+
 def to_json(community: CommunityData, matches: Matches) -> str:
     data: dict[str, Any] = {
         "suggestions": [
@@ -59,6 +75,9 @@ def to_markdown(community: CommunityData, matches: Matches, waiting: int) -> str
     lines = [f"## Mentor matches: {waiting} waiting", ""]
     for mentee, fits in matches.suggestions:
         lines += [f"### {who('mentee', mentee)}", ""]
+        asked = _asked(community, mentee)
+        if asked:
+            lines += [f"Seeks: {markdown_text(asked)}", ""]
         if not fits:
             lines += ["No mentor with a free place fits yet.", ""]
             continue
