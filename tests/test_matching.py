@@ -302,3 +302,28 @@ def test_nothing_of_a_waiting_mentee_reaches_the_site(tmp_path: Path) -> None:
             data = file.read_bytes()
             for secret in (b"cy-quiet", b"Cy Quiet", b"zebra-taming", b"Chatham", b"at dawn"):
                 assert secret not in data, (file, secret)
+
+
+def test_a_mentor_without_a_public_page_is_matched_for_organisers_only(tmp_path: Path) -> None:
+    hidden = "name: Max Hidden\nskills: [html, zebra-taming]\ntimezone: Pacific/Chatham\n"
+    hidden += "capacity: 2\nconsent:\n  public: false\n"
+    root = make_community(
+        tmp_path,
+        {"content/mentees/cy-quiet.yaml": SEEKING, "content/mentors/max-hidden.yaml": hidden},
+    )
+    data = json.loads(run("match", str(root), "--format", "json").output)
+    best = data["suggestions"][0]["mentors"][0]
+    assert best["mentor"] == "max-hidden"
+    assert best["reasons"] == [
+        "shares html and zebra-taming",
+        "same time zone ±2 h",
+        "2 of 2 places free",
+    ]
+    assert data["assignment"] == [{"mentee": "cy-quiet", "mentor": "max-hidden"}]
+    out = tmp_path / "_site"
+    assert run("build", str(root), "--out", str(out)).exit_code == 0
+    assert not (out / "match" / "zebra-taming").exists()
+    for file in out.rglob("*"):
+        if file.is_file():
+            for secret in (b"max-hidden", b"Max Hidden", b"zebra-taming"):
+                assert secret not in file.read_bytes(), (file, secret)
