@@ -134,7 +134,6 @@ class MatchView:
     """A mentor ranked for what a visitor seeks, with the reasons in the site's language."""
 
     person: PersonView
-    score: int
     text: str
     """"Fit 6: shares go; speaks English", worded as the directory's script words it."""
 
@@ -562,13 +561,12 @@ def _skill_matches(
     def community_name(slug: str) -> str:
         return community.communities[slug].model.name
 
-    matches = {}
+    matches: dict[str, tuple[MatchView, ...]] = {}
     for skill in sorted({s for m in mentors for s in m.skills}):
         fits = ranked(Wish(skills=(skill,)), offers, free_only=False)
         matches[skill] = tuple(
             MatchView(
                 by_slug[f.mentor],
-                f.score,
                 words["fit"].format(
                     score=f.score,
                     reasons="; ".join(
