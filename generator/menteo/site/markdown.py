@@ -49,7 +49,7 @@ _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 _NOT_SLUG_RE = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 _TASK_BOX = '<input class="task-list-item-checkbox" type="checkbox"'
 _TASK_BOXES = {
-    f"{_TASK_BOX} />": f'<input disabled="disabled" type="checkbox" />',
+    f"{_TASK_BOX} />": '<input disabled="disabled" type="checkbox" />',
     f'{_TASK_BOX} checked="" />': '<input checked="checked" disabled="disabled" type="checkbox" />',
 }
 _TASK_BOX_RE = re.compile("(" + "|".join(re.escape(box) for box in _TASK_BOXES) + ")(\n<p>)?")
@@ -57,8 +57,9 @@ _TASK_BOX_RE = re.compile("(" + "|".join(re.escape(box) for box in _TASK_BOXES) 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    plugins = ["table", "strikethrough", "autolink_ext", "tasklist", "footnote"]
-    return MarkdownIt("commonmark").enable_many(plugins)
+    return MarkdownIt("commonmark").enable_many(
+        ["table", "strikethrough", "autolink_ext", "tasklist", "footnote"]
+    )
 
 
 def _heading_ids(html_text: str) -> str:
