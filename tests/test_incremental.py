@@ -141,7 +141,9 @@ class Changes:
             return f"remove {folder}/{name}"
         text = (PACKAGE_TEMPLATES / name).read_text(encoding="utf-8")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(f"{{# v{self.count} #}}" + text.replace("</", f"<!--{self.count}--></", 1))
+        target.write_text(
+            f"{{# v{self.count} #}}" + text.replace("</", f"<!--{self.count}--></", 1)
+        )
         return f"template {folder}/{name}"
 
     def config(self) -> str:
@@ -218,9 +220,7 @@ def _entries(root: Path) -> list[Path]:
         lambda data: FORMAT + b"0" * 64 + b"\n<html>forged</html>",
     ],
 )
-def test_damaged_cache_entries_are_misses(
-    tmp_path: Path, damage: Callable[[bytes], bytes]
-) -> None:
+def test_damaged_cache_entries_are_misses(tmp_path: Path, damage: Callable[[bytes], bytes]) -> None:
     root = tmp_path / "mini"
     shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
     out = tmp_path / "_site"
