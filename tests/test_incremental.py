@@ -30,7 +30,15 @@ THREAD = "content/threads/ana-lukasiewicz--jonas-berg"
 KICKOFF = f"{THREAD}/2025-03-04-kickoff.md"
 PACKAGE_TEMPLATES = Path(page_cache.__file__).resolve().parent.parent / "themes/default/templates"
 SEEDS = (1, 2, 3)
-STEPS = 6
+EXTRA_STEPS = 2
+TEMPLATE_ANCHORS = (
+    ("base.html", "{% block main %}"),
+    ("entry.html", "{% block main %}"),
+    ("tag.html", "{% block main %}"),
+    ("person.html", "{% block main %}"),
+    ("macros.html", "{% macro person(ref) -%}"),
+)
+"""Templates, and a place in each where a change shows on the pages that use it."""
 
 
 def fake_index(site: Path, searchable: list[str], shard_pages: int) -> list[str]:
@@ -70,9 +78,9 @@ class Changes:
         self.root, self.rng, self.count = root, rng, 0
         self.added: list[Path] = []
 
-    def apply(self) -> str:
-        self.count += 1
-        changes: list[Callable[[], str]] = [
+    def sequence(self, extra: int) -> list[Callable[[], str]]:
+        """Every kind of change once, in a random order, then `extra` random ones."""
+        kinds: list[Callable[[], str]] = [
             self.edit_entry,
             self.add_entry,
             self.delete_entry,
@@ -82,7 +90,8 @@ class Changes:
             self.config,
             self.badge,
         ]
-        return self.rng.choice(changes)()
+        self.rng.shuffle(kinds)
+        return kinds + [self.rng.choice(kinds) for _ in range(extra)]
 
     def _replace(self, rel: str, old: str, new: str) -> None:
         path = self.root / rel
@@ -133,17 +142,18 @@ class Changes:
         return "rename Jonas"
 
     def template(self) -> str:
+        """A visible change to a template, as a project override or in the project's theme
+        folder, or the removal of an earlier one."""
         folder = self.rng.choice(["overrides/templates", "themes/default/templates"])
-        name = self.rng.choice(["entry.html", "macros.html", "base.html", "tag.html"])
+        name, anchor = self.rng.choice(TEMPLATE_ANCHORS)
         target = self.root / folder / name
         if target.exists() and self.rng.random() < 0.5:
             target.unlink()
             return f"remove {folder}/{name}"
         text = (PACKAGE_TEMPLATES / name).read_text(encoding="utf-8")
+        assert anchor in text
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(
-            f"{{# v{self.count} #}}" + text.replace("</", f"<!--{self.count}--></", 1)
-        )
+        target.write_text(text.replace(anchor, f"{anchor}<!-- v{self.count} -->", 1))
         return f"template {folder}/{name}"
 
     def config(self) -> str:
@@ -170,8 +180,9 @@ def test_random_changes_build_like_cold(tmp_path: Path, seed: int) -> None:
     out = tmp_path / "_site"
     build_site(root, out, workers=1)
     changes = Changes(root, random.Random(seed))
-    for step in range(STEPS):
-        done = changes.apply()
+    for step, change in enumerate(changes.sequence(EXTRA_STEPS)):
+        changes.count += 1
+        done = change()
         build_site(root, out, workers=1)
         cold = cold_build(root, tmp_path / "cold")
         incremental = tree(out)
