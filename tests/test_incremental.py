@@ -203,8 +203,8 @@ def test_cache_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def counting(*args: object, **kwargs: object) -> object:
         cache = args[4]
         assert isinstance(cache, PageCache)
-        _, misses = cache.lookup(args[1])  # type: ignore[arg-type]
-        rendered.extend(page.url for page, _ in misses)
+        lookup = cache.lookup(args[1])  # type: ignore[arg-type]
+        rendered.extend(page.url for page, _, text in lookup if text is None)
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "render_pages", counting)

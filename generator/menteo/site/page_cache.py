@@ -12,8 +12,8 @@ Design (issue 14):
   of any other type makes the page uncacheable: it is rendered, never guessed. Nothing from the
   repository names a cache entry: a file's name is our digest, so a changed input can only miss.
 - Dependency record. The key IS the dependency record: a page must be rendered again exactly
-  when its key has no entry (`PageCache.lookup` splits a page plan into remembered texts and
-  pages to render). `menteo serve` calls the same build, or `lookup` on a reloaded plan.
+  when its key has no entry (`PageCache.lookup` gives each page of a plan with its remembered
+  text, if any). `menteo serve` calls the same build, or `lookup` on a reloaded plan.
 - Store. One file per page under the community's private `.menteo/cache/pages/` (refused by the
   build when git tracks it or a symlink leads to it, as every cache there): a header, the
   SHA-256 of the text, the text. A damaged, truncated or foreign file is a miss; entries are
@@ -29,7 +29,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -192,21 +192,13 @@ class PageCache:
         except Uncacheable:
             return None
 
-    def lookup(
-        self, pages: list[Page]
-    ) -> tuple[list[tuple[Page, str]], list[tuple[Page, str | None]]]:
-        """The plan split in two, in order: pages whose text is remembered (with it), and
-        pages to render (with their key, None if uncacheable)."""
-        hits: list[tuple[Page, str]] = []
-        misses: list[tuple[Page, str | None]] = []
+    def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, str | None]]:
+        """Each page of the plan, in order, with its key (None if uncacheable) and its
+        remembered text (None: render it), read one at a time so that a rebuild never holds
+        the whole site's text."""
         for page in pages:
             key = self.key(page.template, page.head, page.context)
-            text = self.get(key) if key is not None else None
-            if text is None:
-                misses.append((page, key))
-            else:
-                hits.append((page, text))
-        return hits, misses
+            yield page, key, self.get(key) if key is not None else None
 
     def _path(self, key: str) -> Path | None:
         if self.directory is None:

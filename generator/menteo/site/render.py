@@ -275,21 +275,20 @@ def render_pages(
     searchable pages, and any problems (template errors, entries changed since they were
     validated). `advance` hears how many pages each finished chunk held (progress). Pages that
     `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered."""
-    if cache is None:
-        hits: list[tuple[Page, str]] = []
-        misses: list[tuple[Page, str | None]] = [(p, None) for p in pages]
-    else:
-        hits, misses = cache.lookup(pages)
     remembered = Rendered()
-    for page, text in hits:
-        _emit(page, text, page.template, settings, remembered)
-    if advance is not None and hits:
-        advance(len(hits))
+    misses: list[tuple[Page, str | None]] = []
+    for page, key, text in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
+        if text is None:
+            misses.append((page, key))
+        else:
+            _emit(page, text, page.template, settings, remembered)
+    if advance is not None and len(misses) < len(pages):
+        advance(len(pages) - len(misses))
     fresh = _render(settings, misses, workers, advance)
-    if not hits:
-        return fresh
     if not misses:
         return remembered
+    if len(misses) == len(pages):
+        return fresh
     return _merged(remembered, fresh, pages)
 
 
