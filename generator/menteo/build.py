@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import shutil
@@ -38,6 +39,7 @@ from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import build_recognition
 from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links
+from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
 from menteo.site.render import (
     RenderSettings,
@@ -162,7 +164,7 @@ def _signing_keys(
     development build. Private state in `.menteo/` is checked first, keys from the
     environment or not: the caches live there too."""
     try:
-        check_private_paths(root, list(CACHE_PATHS))
+        check_private_paths(root, [*CACHE_PATHS, PAGE_CACHE])
         keys = load_keys(root, environ, strict, out)
     except (KeysError, PrivateStateError) as exc:
         raise ContentError([Problem("keys", 0, "", str(exc))]) from None
@@ -237,7 +239,9 @@ def _build(
         progress.stage("Rendering pages", len(pages))
         private = private_material(keys)
         settings = render_settings(community, urls, dirs, staging, private)
-        rendered = render_pages(settings, pages, workers, progress.advance)
+        cache = PageCache.for_build(community.root, dirs, language, settings.globals)
+        settings = dataclasses.replace(settings, page_cache=cache.directory)
+        rendered = render_pages(settings, pages, workers, progress.advance, cache)
         progress.stage("Writing files")
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
