@@ -44,7 +44,7 @@ from menteo.site.pages import Page
 PAGE_CACHE = Path(".menteo/cache/pages")
 FORMAT = b"menteo-page-cache 1\n"
 _PACKAGE = Path(__file__).resolve().parent.parent
-_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "nh3", "babel")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
 _CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".po", ".mo", ".pot", ".json", ".js", ".css")
 
 
