@@ -24,6 +24,7 @@
           return { bundlePath: root.dataset.bundle + shard, baseUrl: root.dataset.base };
         }),
         showImages: false,
+        openFilters: [root.dataset.kind], // the filter by kind of page (search.py's pages say theirs)
         // Sub-results are titled by their headings ("Goals", "Timeline"): only page titles.
         showSubResults: false,
         resetStyles: false,
