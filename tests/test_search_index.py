@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from tests.test_search import fragments
 
 from menteo.cli import main
 from menteo.site import search
-from tests.test_search import fragments
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 ENTRY = "content/threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff.md"
@@ -33,7 +33,9 @@ def build(root: Path, out: Path, *options: str) -> Result:
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def page_counts(site: Path) -> dict[str, int]:
@@ -120,7 +122,9 @@ def test_a_one_line_edit_indexes_only_the_bundles_it_changed_and_equals_a_cold_b
     cold = tmp_path / "_cold"
     assert build(mini, cold).exit_code == 0
     assert fragments(cold) == incremental
-    assert (cold / "pagefind/shards.json").read_bytes() == (out / "pagefind/shards.json").read_bytes()
+    assert (cold / "pagefind/shards.json").read_bytes() == (
+        out / "pagefind/shards.json"
+    ).read_bytes()
     assert page_counts(cold) == page_counts(out)
 
 
