@@ -26,6 +26,7 @@ from pathlib import Path
 
 from menteo.output import remove_leftovers
 from menteo.private_state import make_private_folder
+from menteo.site.search_order import order_filters
 
 SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
@@ -240,3 +241,7 @@ def _run(binary: Path, view: Path, output: Path) -> None:
         raise SearchIndexError(
             f"Pagefind failed to index the site (exit {result.returncode}): {output_text}"
         )
+    try:
+        order_filters(output)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SearchIndexError(f"Pagefind wrote a bundle menteo cannot read: {exc}") from exc
