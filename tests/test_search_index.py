@@ -79,6 +79,16 @@ def test_one_added_page_changes_one_bundle() -> None:
     )
 
 
+def test_a_room_and_its_entries_share_a_bundle() -> None:
+    """Editing an entry also changes its room's timeline: one bundle, not two."""
+    rooms = [f"threads/room-{n}" for n in range(300)]
+    pages = [f"{room}/{page}" for room in rooms for page in ("index.html", "e1/index.html")]
+    for bundle in search.assign_bundles([*pages, "mentors/ana/index.html"], 50):
+        assert all(
+            f"{room}/e1/index.html" in bundle for room in rooms if f"{room}/index.html" in bundle
+        )
+
+
 def test_bundles_hold_about_the_configured_number_of_pages() -> None:
     pages = [f"p/{n}/index.html" for n in range(10_683)]
     bundles = search.assign_bundles(pages, 2000)

@@ -73,13 +73,16 @@ def shard_dirs(count: int) -> list[str]:
 def assign_bundles(pages: list[str], shard_pages: int) -> list[list[str]]:
     """The pages, sorted, in bundles of about `shard_pages` (on average at most that many).
 
-    A page's bundle depends only on its path and the bundle count, a power of two that changes
-    only when the site doubles or halves: one added, edited or removed page changes one bundle,
-    where runs of consecutive pages would shift every later bundle. Empty bundles are dropped."""
+    A page's bundle depends only on its first two folders (a mentorship room and its entries
+    share one: an entry's edit also changes the room's timeline) and the bundle count, a power of
+    two that changes only when the site doubles or halves: one added, edited or removed page
+    changes one bundle, where runs of consecutive pages would shift every later bundle. Empty
+    bundles are dropped."""
     count = 1 << max(0, math.ceil(len(pages) / shard_pages) - 1).bit_length()
     bundles: list[list[str]] = [[] for _ in range(count)]
     for page in sorted(pages):
-        digest = hashlib.sha256(page.encode("utf-8")).digest()
+        group = "/".join(page.split("/")[:2])
+        digest = hashlib.sha256(group.encode("utf-8")).digest()
         bundles[int.from_bytes(digest[:8], "big") % count].append(page)
     return [bundle for bundle in bundles if bundle] or [[]]
 
