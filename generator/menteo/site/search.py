@@ -213,13 +213,14 @@ def _copy_tree(entry: Path, target: Path) -> None:
 def _prune(cache: Path, used: list[Path]) -> None:
     """Mark the bundles this build used as the newest; drop all but `KEEP_SPARE` others, oldest
     first."""
-    for entry in used:
-        os.utime(entry)
     kept = set(used)
-    others = [
-        p for p in cache.iterdir() if p not in kept and p.is_dir() and not p.name.startswith(".")
-    ]
-    others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    try:
+        for entry in used:
+            os.utime(entry)
+        others = [p for p in cache.iterdir() if p not in kept and not p.name.startswith(".")]
+        others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:  # no cache could be written (a read-only community): nothing to prune
+        return
     for stale in others[KEEP_SPARE:]:
         shutil.rmtree(stale, ignore_errors=True)
 
