@@ -41,8 +41,11 @@ TEMPLATE_ANCHORS = (
 """Templates, and a place in each where a change shows on the pages that use it."""
 
 
-def fake_index(site: Path, searchable: list[str], shard_pages: int) -> list[str]:
-    """Pagefind's stand-in: the files the search page links to, and the pages it would index."""
+def fake_index(
+    site: Path, searchable: list[str], shard_pages: int, cache: Path | None = None
+) -> list[str]:
+    """Pagefind's stand-in: the files the search page links to, and the pages it would index
+    (the real index's own reuse is proven byte-identical in test_search_index.py)."""
     bundle = site / "pagefind"
     bundle.mkdir()
     for name in ("pagefind-ui.css", "pagefind-ui.js"):

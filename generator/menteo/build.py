@@ -16,7 +16,7 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
 from menteo.content.schema import published_schemas
-from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
+from menteo.credentials.cache import CACHE_PATHS, SEARCH_CACHE, ImageCache, SignatureCache
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
     extends_published,
@@ -60,7 +60,8 @@ class BuildResult:
     warnings: tuple[Problem, ...] = ()
 
 
-def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
+def site_globals(community: CommunityData, urls: Urls, search: bool = True) -> dict[str, object]:
+    """What every template sees; `search` says whether the search index is built."""
     config = community.config
     return {
         "site": {
@@ -70,6 +71,7 @@ def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
             "issuer": config.issuer.model_dump(),  # plain data: templates see no models
             "base_path": urls.base_path,
             "base_url": config.base_url,
+            "search": search,
         },
         "urls": urls,
     }
@@ -81,12 +83,13 @@ def render_settings(
     dirs: list[Path],
     out: Path,
     private: PrivateMaterial | None = None,
+    search: bool = True,
 ) -> RenderSettings:
     config = community.config
     return RenderSettings(
         dirs,
         config.language,
-        site_globals(community, urls),
+        site_globals(community, urls, search),
         out,
         urls.base_path,
         community.root,
@@ -138,9 +141,11 @@ def build_site(
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    search: bool = True,
 ) -> BuildResult:
     """Build the site for the community at `root` into `out`, all or nothing. `strict` refuses
-    to sign with anything but configured keys (deploy workflows); `progress` hears each stage."""
+    to sign with anything but configured keys (deploy workflows); `progress` hears each stage;
+    `search=False` leaves the search index out (previews, pull-request checks)."""
     progress = progress if progress is not None else Progress()
     try:
         with batch_gc():
@@ -152,6 +157,7 @@ def build_site(
                 strict,
                 os.environ if environ is None else environ,
                 progress,
+                search,
             )
     finally:
         progress.close()
@@ -180,6 +186,7 @@ def _build(
     strict: bool,
     environ: Mapping[str, str],
     progress: Progress,
+    search: bool,
 ) -> BuildResult:
     progress.stage("Loading content")
     community = load_community(root, base_url)
@@ -238,7 +245,7 @@ def _build(
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
         progress.stage("Rendering pages", len(pages))
         private = private_material(keys)
-        settings = render_settings(community, urls, dirs, staging, private)
+        settings = render_settings(community, urls, dirs, staging, private, search)
         cache = PageCache.for_build(community.root, dirs, language, settings.globals)
         settings = dataclasses.replace(settings, page_cache=cache.directory)
         rendered = render_pages(settings, pages, workers, progress.advance, cache)
@@ -275,8 +282,14 @@ def _build(
         if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
             raise ContentError(rendered.problems)
         # After every page is written, before any link check.
-        progress.stage("Building the search index", len(rendered.searchable))
-        written += index_site(staging, rendered.searchable, config.search_bundle_pages)
+        if search:
+            progress.stage("Building the search index", len(rendered.searchable))
+            written += index_site(
+                staging,
+                rendered.searchable,
+                config.search_bundle_pages,
+                community.root / SEARCH_CACHE,
+            )
         progress.stage("Checking links", len(written))
         problems = broken_links(rendered.links, written, staging, urls.base_path)
         if problems:
