@@ -306,7 +306,7 @@ def test_no_output_file_names_a_non_consenting_mentee_of_a_room(tmp_path: Path) 
     page = (rooms[0] / "index.html").read_text()
     assert "Ana Lima &amp; 4 mentees" in page
     assert (
-        '<dt>Mentees</dt><dd><a href="/circle/mentees/bo-chen/" dir="auto">Bo Chen</a>, '
+        '<dt>Mentees</dt> <dd><a href="/circle/mentees/bo-chen/" dir="auto">Bo Chen</a>, '
         '<a href="/circle/mentees/cy-dahl/" dir="auto">Cy Dahl</a>, '
         '<span class="anon">a mentee</span>, <span class="anon">a mentee</span></dd>'
     ) in page

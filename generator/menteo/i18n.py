@@ -121,3 +121,14 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:
     `-k Nn_:1,2`), stored as data and looked up with `ngettext` once the count is known: a
     catalog then gives every plural form its language has."""
     return singular, plural
+
+
+COMMAND_LINE = NullTranslations()
+"""The words of the command line, its reports and the credentials' evidence: English, the
+language reviewers and verifiers share. They go through gettext's plural rules like the site's,
+so another language needs a catalog here, not code."""
+
+
+def plural(count: int, singular: str, plural: str) -> str:
+    """The form of a noun (or verb) that `count` takes in the command line's language."""
+    return COMMAND_LINE.ngettext(singular, plural, count)

@@ -17,7 +17,7 @@ from menteo.content.models import EntryKind
 from menteo.content.publication import Publication, Urls
 from menteo.errors import ContentError
 from menteo.escaping import markdown_text
-from menteo.i18n import translations
+from menteo.i18n import plural, translations
 from menteo.ledger.review import Review
 from menteo.site.awards import Ref, build_recognition
 from menteo.site.pages import Page
@@ -69,7 +69,7 @@ class Digest:
 
 
 def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    return f"{n} {plural(n, one, many)}"
 
 
 def _shared(community: CommunityData, views: SiteViews) -> list[EntryView]:

@@ -15,6 +15,7 @@ from typing import Any, Protocol, TextIO
 
 from menteo.errors import Problem
 from menteo.escaping import markdown_code, markdown_text, visible, workflow_data, workflow_property
+from menteo.i18n import plural
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ SINGULAR = {
 
 
 def noun(key: str, n: int) -> str:
-    return key if n != 1 else SINGULAR[key]
+    return plural(n, SINGULAR[key], key)
 
 
 class Reporter(Protocol):
@@ -98,8 +99,8 @@ class TextReporter:
         for problem in problems:
             print(problem, file=self.err)
         files = len({p.path for p in problems})
-        noun = "problem" if len(problems) == 1 else "problems"
-        where = "file" if files == 1 else "files"
+        noun = plural(len(problems), "problem", "problems")
+        where = plural(files, "file", "files")
         print(f"Error: {len(problems)} {noun} in {files} {where}; {action}.", file=self.err)
 
     def success(self, summary: str, data: dict[str, Any]) -> None:
@@ -210,7 +211,7 @@ class GithubReporter:
     def problems(self, problems: tuple[Problem, ...], action: str) -> None:
         for problem in problems:
             self.annotate("error", problem, "menteo")
-        noun_ = "problem" if len(problems) == 1 else "problems"
+        noun_ = plural(len(problems), "problem", "problems")
         lines = ["## menteo check", "", f"❌ {len(problems)} {noun_}; {action}.", ""]
         lines += ["| File | Line | Field | Problem | How to fix |", "|---|---|---|---|---|"]
         lines += [

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from menteo.build import build_site
 from menteo.errors import ContentError, Problem
+from menteo.i18n import plural
 
 PREVIEW_DIR = Path(".menteo") / "preview"
 STATUS_PATH = "/__menteo/status"
@@ -147,7 +148,7 @@ class Preview:
                 report(f"Rebuilt in {time.perf_counter() - started:.2f} s.")
             else:
                 count = len(self.problems)
-                noun = "problem" if count == 1 else "problems"
+                noun = plural(count, "problem", "problems")
                 report(f"Build failed ({count} {noun}); serving the last good site:")
                 for problem in self.problems:
                     report(f"  {problem}")

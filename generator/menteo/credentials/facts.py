@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 
 from menteo.content.community import CommunityData
 from menteo.content.publication import Publication, Urls
+from menteo.i18n import plural
 from menteo.ledger.records import Award, Ledger
 from menteo.recognition.evaluate import top_level
 from menteo.recognition.wording import narrative
@@ -127,8 +128,8 @@ def _evidence(community: CommunityData, urls: Urls, award: Award) -> tuple[Evide
         else:
             hidden += 1
     if hidden:
-        counted = "1 growth-thread entry" if hidden == 1 else f"{hidden} growth-thread entries"
-        verb = "counts" if hidden == 1 else "count"
+        counted = f"{hidden} {plural(hidden, 'growth-thread entry', 'growth-thread entries')}"
+        verb = plural(hidden, "counts", "count")
         shown.append(
             EvidenceFacts(
                 None,
@@ -165,15 +166,13 @@ def _room_note(community: CommunityData, award: Award) -> EvidenceFacts | None:
     elif len(rooms) == 1 and sum(rooms.values()) == total:
         text = f"All {total} entries counted toward this award are {next(iter(where.values()))}."
     else:
-        parts = [
-            f"{n} {'is' if n == 1 else 'are'} {where[size]}" for size, n in sorted(rooms.items())
-        ]
+        parts = [f"{n} {plural(n, 'is', 'are')} {where[size]}" for size, n in sorted(rooms.items())]
         text = f"Of the {total} entries counted toward this award, {'; '.join(parts)}."
     return EvidenceFacts(None, "Group mentoring", text)
 
 
 def _people(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count} {plural(count, noun, noun + 's')}"
 
 
 def award_facts(community: CommunityData, ledger: Ledger, urls: Urls) -> list[AwardFacts]:
