@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from urllib.parse import quote
 
+from menteo.content.badge_rules import counts_roadmaps
 from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
 from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
@@ -144,6 +145,8 @@ class RoadmapView:
     description: str
     steps: tuple[StepView, ...]
     not_started: tuple[tuple[PersonRef, str | None], ...]
+    feeds: tuple[Link, ...] = ()
+    """The badges whose criteria count roadmap steps: what following this roadmap leads to."""
 
 
 @dataclass(frozen=True)
@@ -404,6 +407,11 @@ class _Builder:
             description=roadmap.description,
             steps=steps,
             not_started=tuple(on_step[-1]),
+            feeds=tuple(
+                Link(b.name, b.url)
+                for b in self.recognition.badges
+                if counts_roadmaps(self.c.badges[b.slug].model)
+            ),
         )
 
 
