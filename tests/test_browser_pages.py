@@ -1,0 +1,169 @@
+"""Pages measured in Debian's Chromium: the dashboard's chart labels do not overlap at phone or
+desktop width, and Lighthouse 12 scores one page of every page type 100 in performance,
+accessibility, best practices and SEO.
+
+Lighthouse runs with its desktop preset (`lighthouse/core/config/desktop-config.js`): simulated
+throttling at 40 ms round trip, 10 Mbit/s, no CPU slowdown, a 1350x940 screen. The site is
+served from 127.0.0.1, so the network is the simulation's; the mobile preset (4x CPU slowdown,
+150 ms, 1.6 Mbit/s) would mostly measure how busy the test machine is (two shared cores), not
+the pages. The phone layout is checked by the other browser tests at 375 px. Every page type is
+run in one Chrome, started once with a DevTools port, one Lighthouse run per page type.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PAGE_TYPES,
+    ROOT,
+    WIDTHS,
+    built_and_served,
+    pytestmark,  # noqa: F401 (browser/slow marks, and each test skipped without Chromium)
+)
+
+INTEROP = ROOT / "tests" / "interop"
+LIGHTHOUSE_MODULES = Path(os.environ.get("MENTEO_LIGHTHOUSE_MODULES") or INTEROP / "node_modules")
+"""The node_modules holding Lighthouse: tests/interop's (`npm ci` there) unless set."""
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with built_and_served(ROOT, tmp_path_factory.mktemp("pages") / "_site") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+OVERLAPS = """svg => {
+  const boxes = [...svg.querySelectorAll('text')].map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  });
+  const clash = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)
+      clash.push(`${a.text} / ${b.text}`);
+  }));
+  return {count: boxes.length, clash};
+}"""
+"""Every pair of texts in a chart (labels and values) whose drawn boxes intersect."""
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS)
+def test_dashboard_chart_labels_do_not_overlap(
+    server: str, browser: Browser, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(server + PAGE_TYPES["dashboard"])
+    charts = page.locator("svg.bar-chart")
+    assert charts.count() == 3
+    for index in range(3):
+        found = charts.nth(index).evaluate(OVERLAPS)
+        assert found["count"] > 4, found
+        assert found["clash"] == [], (width, index, found["clash"])
+    # The latest month is named under its bar.
+    last = page.locator("#sessions-heading ~ .chart-pair tbody tr th").last.text_content()
+    assert last in charts.first.locator("text.label").all_text_contents()
+    context.close()
+
+
+# --- Lighthouse ---------------------------------------------------------------------------------
+
+
+def _lighthouse_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return "Chromium is not installed (apt-get install chromium)"
+    if shutil.which("node") is None:
+        return "Node.js is not installed (apt-get install nodejs npm)"
+    if not (LIGHTHOUSE_MODULES / "lighthouse" / "package.json").is_file():
+        return f"Lighthouse is not installed in {LIGHTHOUSE_MODULES} (run tests/interop/setup.sh)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _chrome_with_devtools() -> Iterator[int]:
+    """Debian's Chromium, headless with a DevTools port for Lighthouse; yields the port."""
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as profile:
+        command = [CHROMIUM, "--headless=new", *CHROMIUM_ARGS, f"--user-data-dir={profile}"]
+        chrome = subprocess.Popen(
+            [*command, f"--remote-debugging-port={port}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                    break
+                assert chrome.poll() is None and time.monotonic() < deadline, (
+                    "Chromium did not start"
+                )
+                time.sleep(0.2)
+            yield port
+        finally:
+            chrome.terminate()
+            chrome.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def lighthouse(server: str) -> dict[str, dict[str, Any]]:
+    """Lighthouse's report on one page of every page type: page type → scores and failing
+    audits. Skipped, test by test, without Node or Lighthouse; in CI that is a failure."""
+    missing = _lighthouse_missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} (required in CI: run tests/interop/setup.sh)", pytrace=False)
+        pytest.skip(missing)
+    with _chrome_with_devtools() as port:
+        urls = [server + path for path in PAGE_TYPES.values()]
+        done = subprocess.run(
+            ["node", str(INTEROP / "lighthouse.mjs"), str(port), "desktop", *urls],
+            env={**os.environ, "MENTEO_LIGHTHOUSE_MODULES": str(LIGHTHOUSE_MODULES)},
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    return {name: report[server + path] for name, path in PAGE_TYPES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_TYPES))
+def test_lighthouse_scores_every_page_type_100(
+    lighthouse: dict[str, dict[str, Any]], name: str
+) -> None:
+    result = lighthouse[name]
+    assert "error" not in result, result
+    assert result["scores"] == dict.fromkeys(CATEGORIES, 100), (name, result["failing"])
