@@ -136,28 +136,46 @@ def _chrome_with_devtools() -> Iterator[int]:
             chrome.wait(timeout=30)
 
 
+def _run_lighthouse(port: int, urls: list[str]) -> dict[str, dict[str, Any]]:
+    done = subprocess.run(
+        ["node", str(INTEROP / "lighthouse.mjs"), str(port), "desktop", *urls],
+        env={**os.environ, "MENTEO_LIGHTHOUSE_MODULES": str(LIGHTHOUSE_MODULES)},
+        capture_output=True,
+        text=True,
+        timeout=60 * len(urls) + 60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, dict[str, Any]] = json.loads(done.stdout)
+    return report
+
+
+def _total(result: dict[str, Any]) -> int:
+    return sum(result.get("scores", {}).values())
+
+
 @pytest.fixture(scope="module")
 def lighthouse(server: str) -> dict[str, dict[str, Any]]:
-    """Lighthouse's report on one page of every page type: page type → scores and failing
-    audits. Skipped, test by test, without Node or Lighthouse; in CI that is a failure."""
+    """Lighthouse's report on one page of every page type: page type → scores, failing audits,
+    metrics. A page that scores below 100 on the first run is run twice more and its median
+    run kept, as Lighthouse's documentation advises against variance: a busy machine slows one
+    run, a real regression slows all three. Skipped, test by test, without Node or Lighthouse;
+    in CI that is a failure."""
     missing = _lighthouse_missing()
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"{missing} (required in CI: run tests/interop/setup.sh)", pytrace=False)
         pytest.skip(missing)
+    urls = {name: server + path for name, path in PAGE_TYPES.items()}
     with _chrome_with_devtools() as port:
-        urls = [server + path for path in PAGE_TYPES.values()]
-        done = subprocess.run(
-            ["node", str(INTEROP / "lighthouse.mjs"), str(port), "desktop", *urls],
-            env={**os.environ, "MENTEO_LIGHTHOUSE_MODULES": str(LIGHTHOUSE_MODULES)},
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
-    return {name: report[server + path] for name, path in PAGE_TYPES.items()}
+        report = _run_lighthouse(port, list(urls.values()))
+        unsure = [url for url in urls.values() if _total(report[url]) < 100 * len(CATEGORIES)]
+        if unsure:
+            again = [_run_lighthouse(port, unsure) for _ in range(2)]
+            for url in unsure:
+                runs = sorted((report[url], *(run[url] for run in again)), key=_total)
+                report[url] = runs[1]
+    return {name: report[url] for name, url in urls.items()}
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_TYPES))
@@ -166,4 +184,4 @@ def test_lighthouse_scores_every_page_type_100(
 ) -> None:
     result = lighthouse[name]
     assert "error" not in result, result
-    assert result["scores"] == dict.fromkeys(CATEGORIES, 100), (name, result["failing"])
+    assert result["scores"] == dict.fromkeys(CATEGORIES, 100), (name, result)

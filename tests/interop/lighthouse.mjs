@@ -6,9 +6,10 @@
 // Lighthouse is loaded from MENTEO_LIGHTHOUSE_MODULES (a node_modules folder holding it) when
 // set, else from tests/interop/node_modules (what `npm ci` here installs).
 //
-// Prints one JSON object: URL -> {"scores": {category: 0-100}, "failing": [audit, ...]}, where
-// "failing" names every scored audit below 1 with its displayed value, so a test failure says
-// what to fix without rerunning Lighthouse by hand.
+// Prints one JSON object: URL -> {"scores": {category: 0-100}, "failing": [audit, ...],
+// "metrics": {...}, "shifts": [selector, ...], "largest": [selector]}, where "failing" names
+// every scored audit below 1 with its displayed value, so a test failure says what to fix
+// without rerunning Lighthouse by hand.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -20,6 +21,12 @@ const { default: desktopConfig } = await load("core/config/desktop-config.js");
 
 const [port, preset, ...urls] = process.argv.slice(2);
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
+const METRICS = [
+  "first-contentful-paint",
+  "largest-contentful-paint",
+  "total-blocking-time",
+  "speed-index",
+];
 const config = preset === "desktop" ? desktopConfig : undefined;
 
 const report = {};
@@ -46,11 +53,31 @@ for (const url of urls) {
       }
     }
   }
-  report[url] = { scores, failing, metrics: {
-    lcp: lhr.audits["largest-contentful-paint"]?.numericValue,
-    cls: lhr.audits["cumulative-layout-shift"]?.numericValue,
-    fcp: lhr.audits["first-contentful-paint"]?.numericValue,
-    tbt: lhr.audits["total-blocking-time"]?.numericValue,
-  } };
+  const metrics = {};
+  for (const id of METRICS) {
+    metrics[id] = Math.round(lhr.audits[id]?.numericValue ?? 0);
+  }
+  metrics["cumulative-layout-shift"] = lhr.audits["cumulative-layout-shift"]?.numericValue ?? 0;
+  report[url] = {
+    scores,
+    failing,
+    metrics,
+    // What moved, and what the largest paint was: where to look when a metric slips.
+    shifts: nodes(lhr.audits["layout-shifts"]),
+    largest: nodes(lhr.audits["largest-contentful-paint-element"]),
+  };
+}
+
+function nodes(audit) {
+  const found = [];
+  const visit = (value) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === "object") {
+      if (value.type === "node" && value.selector) found.push(value.selector);
+      else Object.values(value).forEach(visit);
+    }
+  };
+  visit(audit?.details);
+  return [...new Set(found)].slice(0, 5);
 }
 process.stdout.write(JSON.stringify(report, null, 2) + "\n");

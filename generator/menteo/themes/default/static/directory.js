@@ -1,5 +1,6 @@
 // Progressive enhancement for the mentor directory: every mentor is listed without JavaScript;
-// this reveals the filter form, hides the cards that do not match, announces how many are shown
+// this works the filter form (shown from the first paint; mentors.html hides it without
+// JavaScript), hides the cards that do not match, announces how many are shown
 // and keeps the choices in the URL query (?skill=…) so a filtered view can be shared.
 (function () {
   var form = document.getElementById("directory-filters");
@@ -82,7 +83,6 @@
     apply(true);
   });
 
-  form.hidden = false;
   empty.hidden = true;
   apply(false);
 })();
