@@ -255,9 +255,7 @@ def _bars(values: list[tuple[str, int]]) -> tuple[Bar, ...]:
 def _text_width(text: str) -> float:
     """A generous estimate of `text`'s width at FONT_SIZE in a sans-serif font: wide (CJK)
     characters take a full em, others at most about two thirds of one."""
-    return sum(
-        FONT_SIZE * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.64) for c in text
-    )
+    return sum(FONT_SIZE * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.64) for c in text)
 
 
 def _wrap(label: str, room: float) -> tuple[str, ...]:
