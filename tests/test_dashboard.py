@@ -191,7 +191,10 @@ def test_charts_are_accessible_and_match_their_tables(dashboard_html: str) -> No
         assert f'<title id="{ident[1]}-title">' in svg and f'<desc id="{ident[1]}-desc">' in svg
         assert "<caption>" in table and 'scope="col"' in table and 'scope="row"' in table
         bars = re.findall(r'<text class="value"[^>]*>(\d+)</text>', svg)
-        labels = re.findall(r'<text class="label"[^>]*>([^<]+)</text>', svg)
+        labels = [
+            " ".join(re.findall(r"<tspan[^>]*>([^<]+)</tspan>", label))
+            for label in re.findall(r'<text class="label"[^>]*>(.*?)</text>', svg)
+        ]
         body = table.split("<tbody>")[1].split("</tbody>")[0]
         rows = re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', body)
         assert rows == list(zip(labels, bars, strict=True))

@@ -94,7 +94,8 @@ def test_private_and_unlisted_content_is_not_indexed(site: Path) -> None:
 
 def test_search_page_works_without_javascript_and_loads_only_local_files(site: Path) -> None:
     html = (site / "search/index.html").read_text()
-    assert '<script src="/mini/pagefind/pagefind-ui.js" defer></script>' in html
+    assert '<script src="/mini/static/search.js" defer></script>' in html  # it loads the UI
+    assert 'data-bundle="/mini/pagefind/"' in html
     assert '<link rel="stylesheet" href="/mini/pagefind/pagefind-ui.css">' in html
     assert "needs JavaScript" in html
     for link in ("/mini/mentors/", "/mini/badges/", "/mini/roadmaps/"):

@@ -43,7 +43,7 @@ SHAREABLE = {
     "mentor": ("mentors/*/index.html", r"share/(badges/[a-z0-9-]+|site)\.png"),
     "mentee": ("mentees/*/index.html", r"share/(badges/[a-z0-9-]+|site)\.png"),
     "badge": ("badges/*/index.html", r"share/badges/{slug}\.png"),
-    "award": ("awards/*/index.html", r"share/badges/[a-z0-9-]+\.png"),
+    "award": ("awards/*/index.html", r"share/(badges/[a-z0-9-]+|site)\.png"),  # site: revoked
     "thread": ("threads/*/index.html", r"share/(roadmaps/[a-z0-9-]+|site)\.png"),
     "roadmap": ("roadmaps/*/index.html", r"share/roadmaps/{slug}\.png"),
 }

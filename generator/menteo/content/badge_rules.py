@@ -37,6 +37,15 @@ def walk(criterion: Criterion, loc: Loc = ("criteria",)) -> Iterator[tuple[Crite
             yield from walk(child, (*loc, "at_least", "of", index))
 
 
+ROADMAP_MEASURES = ("roadmap_steps", "roadmaps_completed")
+"""Measures that count steps reached on any roadmap."""
+
+
+def counts_roadmaps(badge: Badge) -> bool:
+    """Whether steps reached on a roadmap count towards `badge` (its roadmap pages say so)."""
+    return any(c.kind in ROADMAP_MEASURES for c, _ in walk(badge.criteria))
+
+
 def requirements(badge: Badge) -> list[tuple[str, Loc]]:
     """The badges this one needs, with where each is named."""
     needed: list[tuple[str, Loc]] = [(badge.builds_on, ("builds_on",))] if badge.builds_on else []

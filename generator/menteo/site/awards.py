@@ -139,8 +139,10 @@ class AwardPage:
     evidence_note: str
     """A summary of evidence that is not public (counted, not shown)."""
     downloads: tuple[Download, ...]
-    linkedin: str
-    embed: str
+    linkedin: str | None
+    """"Add to LinkedIn profile", None once revoked: nothing invites sharing a revoked award."""
+    embed: str | None
+    """The embed snippet, None once revoked."""
     did_document: str
 
 
@@ -324,8 +326,8 @@ class _Recognition:
             issuer_url=self.c.config.issuer.url,
             evidence_note=" ".join(hidden),
             downloads=downloads,
-            linkedin=linkedin,
-            embed=embed,
+            linkedin=None if award.revoked else linkedin,
+            embed=None if award.revoked else embed,
             did_document=files(did_document_path(self.c.config.base_url)),
         )
 

@@ -6,6 +6,8 @@ dashboard page) and drawn as bar charts with their tables.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from dataclasses import dataclass
 
 from menteo.content.models import OutcomeType
@@ -33,6 +35,13 @@ CHART_TOP = 16
 CHART_BOTTOM = 36
 CHART_LEFT = 8
 BAR_MAX = 64
+FONT_SIZE = 12
+"""The charts' text size in viewBox units (style.css sets the same): labels are laid out in
+viewBox units, so they do not overlap at any width the chart is scaled to."""
+LABEL_GAP = 8
+"""The least room between two neighbouring labels."""
+LABEL_LINES = 2
+"""A category label wraps onto at most this many lines under its bar."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,15 @@ class Bar:
     y: float
     width: float
     height: float
+    lines: tuple[str, ...] = ()
+    """The label as drawn under the bar, one item per line; none when the chart has too many
+    bars for every label (every one is still in the table beside it)."""
+    show_value: bool = True
+    """Whether the value is drawn above the bar (there is room for every value, or for none)."""
+
+    @property
+    def middle(self) -> float:
+        return round(self.x + self.width / 2, 1)
 
 
 @dataclass(frozen=True)
@@ -220,9 +238,36 @@ def _bars(values: list[tuple[str, int]]) -> tuple[Bar, ...]:
     plot = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
     slot = (CHART_WIDTH - 2 * CHART_LEFT) / len(values)
     width = round(min(slot * 0.7, BAR_MAX), 1)
+    lines = [_wrap(label, slot - LABEL_GAP) for label, _ in values]
+    widest = max(_text_width(line) for label in lines for line in label)
+    step = max(1, math.ceil((widest + LABEL_GAP) / slot))
+    show_values = max(_text_width(str(v)) for _, v in values) + LABEL_GAP <= slot
     bars = []
     for index, (label, value) in enumerate(values):
         height = round(plot * value / top, 1)
         x = round(CHART_LEFT + index * slot + (slot - width) / 2, 1)
-        bars.append(Bar(label, value, x, round(CHART_TOP + plot - height, 1), width, height))
+        y = round(CHART_TOP + plot - height, 1)
+        # Every `step`-th label, counted from the last bar: the latest month is always named.
+        shown = lines[index] if (len(values) - 1 - index) % step == 0 else ()
+        bars.append(Bar(label, value, x, y, width, height, shown, show_values))
     return tuple(bars)
+
+
+def _text_width(text: str) -> float:
+    """A generous estimate of `text`'s width at FONT_SIZE in a sans-serif font: wide (CJK)
+    characters take a full em, others at most about two thirds of one."""
+    return sum(FONT_SIZE * (1.0 if unicodedata.east_asian_width(c) in "WF" else 0.64) for c in text)
+
+
+def _wrap(label: str, room: float) -> tuple[str, ...]:
+    """`label` broken at spaces into at most LABEL_LINES lines of at most `room` where it can
+    be ("project shipped" under a narrow bar becomes "project" / "shipped")."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines) < LABEL_LINES and _text_width(f"{lines[-1]} {word}") > room:
+            lines.append(word)
+        elif lines:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return tuple(lines) or (label,)

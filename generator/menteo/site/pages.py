@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from menteo.site.awards import AwardPage
 from menteo.site.views import SiteViews
 
 HOME_RECENT = 8
@@ -274,16 +275,9 @@ def _recognition_pages(views: SiteViews, feed_size: int, _: Gettext) -> list[Pag
             Page(
                 award.url,
                 "award.html",
-                _("%(badge)s awarded to %(recipient)s")
-                % {"badge": award.badge.name, "recipient": _(award.award.recipient.label)},
+                _award_title(award, _),
                 {"award": award},
-                _("%(badge)s, awarded by %(issuer)s on %(date)s: %(criteria)s")
-                % {
-                    "badge": award.badge.name,
-                    "issuer": award.issuer_name,
-                    "date": award.award.awarded.isoformat(),
-                    "criteria": award.badge.narrative,
-                },
+                _award_description(award, _),
                 in_sitemap=award.award.revoked is None,
             )
         )
@@ -300,6 +294,34 @@ def _recognition_pages(views: SiteViews, feed_size: int, _: Gettext) -> list[Pag
             )
         )
     return pages
+
+
+def _award_title(award: AwardPage, _: Gettext) -> str:
+    names = {"badge": award.badge.name, "recipient": _(award.award.recipient.label)}
+    if award.award.revoked is not None:
+        return _("%(badge)s awarded to %(recipient)s (revoked)") % names
+    return _("%(badge)s awarded to %(recipient)s") % names
+
+
+def _award_description(award: AwardPage, _: Gettext) -> str:
+    """What a link preview says: a revoked award's says so, and why, instead of its criteria."""
+    facts = {
+        "badge": award.badge.name,
+        "issuer": award.issuer_name,
+        "date": award.award.awarded.isoformat(),
+    }
+    if award.award.revoked is not None:
+        return _(
+            "%(badge)s, awarded by %(issuer)s on %(date)s, revoked on %(revoked)s: %(reason)s"
+        ) % {
+            **facts,
+            "revoked": (award.award.revoked_recorded or "")[:10],
+            "reason": award.award.revoked,
+        }
+    return _("%(badge)s, awarded by %(issuer)s on %(date)s: %(criteria)s") % {
+        **facts,
+        "criteria": award.badge.narrative,
+    }
 
 
 def _dashboard_pages(views: SiteViews, _: Gettext) -> list[Page]:

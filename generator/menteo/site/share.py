@@ -1,11 +1,12 @@
 """Share cards: the picture a link to a page shows when it is posted (Open Graph, Twitter/X,
 LinkedIn), drawn from published views, so a card never shows what its page does not.
 
-Badges and roadmaps get their own card; an award shows its badge's; a profile shows the card of
-the highest-tier badge the person holds (what they would share it for); a mentorship shows its
-roadmap's; every other page shows the site's card. The number of cards grows with badges and
-roadmaps, not with people: a card takes resvg 40-60 ms, and one per person and mentorship made a
-cold build of 1,000 mentors spend 150 CPU-seconds and 2.3 GiB on pictures (bench/run.py).
+Badges and roadmaps get their own card; an award shows its badge's (the site's once revoked); a
+profile shows the card of the highest-tier badge the person holds (what they would share it for);
+a mentorship shows its roadmap's; every other page shows the site's card. The number of cards
+grows with badges and roadmaps, not with people: a card takes resvg 40-60 ms, and one per person
+and mentorship made a cold build of 1,000 mentors spend 150 CPU-seconds and 2.3 GiB on pictures
+(bench/run.py).
 
 A card lives at `share/<the page's path>.png` (`share/mentors/ana.png`; the site's is
 `share/site.png`). The issue stage's renderer draws it (one bundled font, the same bytes on
@@ -106,7 +107,8 @@ def share_cards(
     workers: int | None = None,
 ) -> Iterator[ShareCards]:
     """Every card of the site; an award page shows its badge's card (it names no one, so it is
-    drawn once per badge, and stays legible whatever script a recipient's name is in)."""
+    drawn once per badge, and stays legible whatever script a recipient's name is in), unless
+    the award is revoked: then the site's."""
     urls = views.urls
     cards = plan_cards(views, site_name, description, badge_svgs)
     paths = {url: card_path(url, urls.base_path) for url in cards}
@@ -116,7 +118,8 @@ def share_cards(
         for url, card in cards.items()
     }
     for award in views.recognition.pages:
-        images[award.url] = images[award.badge.url]
+        if award.award.revoked is None:  # a revoked award's link shows no badge to be proud of
+            images[award.url] = images[award.badge.url]
     tiers = {badge.url: badge.tier for badge in views.recognition.badges}
     for person in (*views.mentors, *views.mentees):
         held = [a.badge.url for a in person.awards if a.badge.url in images]

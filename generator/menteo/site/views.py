@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import quote
 
+from menteo.content.badge_rules import counts_roadmaps
 from menteo.content.community import (
     Body,
     CommunityData,
@@ -176,6 +177,8 @@ class RoadmapView:
     description: str
     steps: tuple[StepView, ...]
     not_started: tuple[tuple[PersonRef, str | None], ...]
+    feeds: tuple[Link, ...] = ()
+    """The badges whose criteria count roadmap steps: what following this roadmap leads to."""
 
 
 @dataclass(frozen=True)
@@ -477,6 +480,11 @@ class _Builder:
             description=roadmap.description,
             steps=steps,
             not_started=tuple(on_step[-1]),
+            feeds=tuple(
+                Link(b.name, b.url)
+                for b in self.recognition.badges
+                if counts_roadmaps(self.c.badges[b.slug].model)
+            ),
         )
 
 
