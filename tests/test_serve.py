@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from menteo.serve import PREVIEW_DIR, STATUS_PATH, Preview, make_server
+from menteo.serve import EVENTS_PATH, PREVIEW_DIR, STATUS_PATH, Preview, make_server
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 MENTOR = "content/mentors/ana-lukasiewicz.md"
@@ -62,6 +62,7 @@ def running(tmp_path: Path) -> Iterator[Running]:
     watcher.start()
     yield server
     server.stop.set()
+    server.preview.close()
     server.server.shutdown()
     server.server.server_close()
     watcher.join(timeout=5)
@@ -71,7 +72,7 @@ def test_serves_the_preview_with_local_links_and_a_reload_script(running: Runnin
     status, page = running.get("")
     assert status == 200
     assert f'<link rel="canonical" href="{running.url}">' in page
-    assert STATUS_PATH in page and page.count("<script>") == 1
+    assert EVENTS_PATH in page and page.count("<script>") == 1
     assert running.status() == {"version": 1, "problems": []}
     built = (running.project / PREVIEW_DIR / "index.html").read_text()
     assert "<script" not in built, "the reload script is added when served, never written"
