@@ -105,6 +105,8 @@ class _Shown:
     """Page file → its page-cache key (None: uncacheable, rendered on every rebuild)."""
     links: dict[str, list[str]] = field(default_factory=dict)
     """Page file → the internal links on it, in order."""
+    texts: dict[str, bytes] = field(default_factory=dict)
+    """Page file → the digest of its text (a page whose key changed may read the same)."""
     files: dict[str, bytes] = field(default_factory=dict)
     """Every other file (static, avatars, credentials, cards) → the digest of its bytes."""
 
@@ -227,17 +229,23 @@ class Preview:
             for target, source in plan.views.avatars.items():
                 files[target] = (community.root / source).read_bytes()
             files.update(generated_files(plan, cards, private))
-        moved = [p.output_path(urls.base_path) for p in stale]
-        links = dict(shown.links)
-        for path in moved:
-            text = (self.scratch / path).read_text(encoding="utf-8")
+        links, texts, moved = dict(shown.links), dict(shown.texts), []
+        for path in (p.output_path(urls.base_path) for p in stale):
+            data = (self.scratch / path).read_bytes()
+            if texts.get(path) == (digest := _digest(data)):
+                continue
+            moved.append(path)
+            texts[path] = digest
             links[path] = [
                 found + fragment
-                for found, fragment in _LINK_RE.findall(text)
+                for found, fragment in _LINK_RE.findall(data.decode("utf-8"))
                 if found.startswith(urls.base_path)
             ]
         new = _Shown(
-            keys, {path: links[path] for path in keys}, {t: _digest(d) for t, d in files.items()}
+            keys,
+            {path: links[path] for path in keys},
+            {path: texts[path] for path in keys},
+            {t: _digest(d) for t, d in files.items()},
         )
         self._check_links(pages, new, set(moved), urls.base_path)
         written = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}

@@ -74,8 +74,8 @@ class LoadMemo:
     community again and again: a reload parses and validates only the files written since.
     A file is remembered with the signature it had, and only if it loaded without a problem."""
 
-    files: dict[tuple[str, str | None], tuple[FileSignature, Parsed, tuple[Problem, ...]]] = (
-        field(default_factory=dict)
+    files: dict[tuple[str, str | None], tuple[FileSignature, Parsed, tuple[Problem, ...]]] = field(
+        default_factory=dict
     )
     """(file, body field) → its signature, parsed form and warnings."""
     entries: dict[str, tuple[FileSignature, EntryRecord]] = field(default_factory=dict)
