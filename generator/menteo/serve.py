@@ -49,7 +49,7 @@ from menteo.progress import Progress
 from menteo.site.links import broken_links, target_file
 from menteo.site.page_cache import PageCache
 from menteo.site.pages import Page, plan_pages
-from menteo.site.render import _LINK_RE, copy_static, render_pages
+from menteo.site.render import copy_static, page_links, render_pages
 from menteo.site.search import SEARCH_DIR
 from menteo.site.share import share_cards
 
@@ -236,11 +236,7 @@ class Preview:
                 continue
             moved.append(path)
             texts[path] = digest
-            links[path] = [
-                found + fragment
-                for found, fragment in _LINK_RE.findall(data.decode("utf-8"))
-                if found.startswith(urls.base_path)
-            ]
+            links[path] = page_links(data.decode("utf-8"), urls.base_path)
         new = _Shown(
             keys,
             {path: links[path] for path in keys},
