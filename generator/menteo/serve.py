@@ -30,6 +30,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
@@ -412,10 +413,8 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        try:
+        with suppress(BrokenPipeError, ConnectionResetError):  # the browser left (a reload)
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the browser went away (a reload): nothing to say
 
 
 def _empty_page() -> str:
