@@ -26,7 +26,7 @@ from menteo.cli import main
 from menteo.content import artwork
 from menteo.content.artwork import artwork_problems
 from menteo.credentials import images
-from menteo.serve import STATUS_PATH, Preview, addressed_to, make_server
+from menteo.serve import EVENTS_PATH, STATUS_PATH, Preview, addressed_to, make_server
 
 BADGE = "badges/star.yaml"
 ARTWORK = "badges/images/star.svg"
@@ -619,6 +619,7 @@ def test_serve_answers_only_requests_addressed_to_it(tmp_path: Path) -> None:
             assert status(host) == 421, host
             assert status(host, "HEAD") == 421, host
             assert status(host, path=STATUS_PATH) == 421, host
+            assert status(host, path=EVENTS_PATH) == 421, host
     finally:
         server.shutdown()
         server.server_close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from menteo.atomic_output import atomic_directory
 from menteo.content.community import CommunityData
-from menteo.content.loader import CONFIG_FILE, load_community
+from menteo.content.loader import CONFIG_FILE, LoadMemo, load_community
 from menteo.content.publication import Urls
 from menteo.content.schema import published_schemas
 from menteo.credentials.cache import CACHE_PATHS, SEARCH_CACHE, ImageCache, SignatureCache
@@ -23,20 +23,20 @@ from menteo.credentials.checkpoint import (
     of_lines,
     signed_document,
 )
-from menteo.credentials.issue import issue_credentials
+from menteo.credentials.issue import Issued, issue_credentials
 from menteo.credentials.key_chain import publishable_keys, read_key_chain
 from menteo.credentials.keys import KeysError, PublicKeys, SigningKeys, load_keys
 from menteo.credentials.leaks import PrivateMaterial, leak_problem, private_material
 from menteo.errors import ContentError, Problem
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
-from menteo.ledger.review import review
+from menteo.ledger.review import Review, review
 from menteo.ledger.store import read_ledger
 from menteo.ledger.transparency import LEDGER_JSON
 from menteo.private_state import PrivateStateError, check_private_paths
 from menteo.program.figures import program_figures
 from menteo.progress import Progress
 from menteo.recognition.wording import ENGLISH, Wording
-from menteo.site.awards import build_recognition
+from menteo.site.awards import RecognitionViews, build_recognition
 from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links
 from menteo.site.page_cache import PAGE_CACHE, PageCache
@@ -48,9 +48,9 @@ from menteo.site.render import (
     render_pages,
 )
 from menteo.site.search import index_site
-from menteo.site.share import share_cards
+from menteo.site.share import ShareCards, share_cards
 from menteo.site.templating import theme_dirs
-from menteo.site.views import build_views
+from menteo.site.views import SiteViews, build_views
 
 
 @dataclass(frozen=True)
@@ -178,18 +178,35 @@ def _signing_keys(
     return keys, published, warnings
 
 
-def _build(
+@dataclass(frozen=True)
+class SitePlan:
+    """Everything a site is made of, before anything is written: `build_site` writes it all at
+    once, `menteo serve` writes only what changed since its last plan."""
+
+    community: CommunityData
+    urls: Urls
+    dirs: list[Path]
+    reviewed: Review
+    keys: SigningKeys
+    issued: Issued
+    recognition: RecognitionViews
+    views: SiteViews
+    warnings: tuple[Problem, ...]
+
+
+def plan_site(
     root: Path,
     out: Path,
     base_url: str | None,
-    workers: int | None,
     strict: bool,
     environ: Mapping[str, str],
     progress: Progress,
-    search: bool,
-) -> BuildResult:
+    memo: LoadMemo | None = None,
+) -> SitePlan:
+    """Load, evaluate, review the ledger, issue and build the views of the community at `root`
+    for a site at `out` (`memo`: see `LoadMemo`)."""
     progress.stage("Loading content")
-    community = load_community(root, base_url)
+    community = load_community(root, base_url, memo)
     gc.freeze()  # the community lives until the build ends: collections need not scan it
     urls = Urls(community.config.base_url)
     dirs = theme_dirs(community.root, community.config.theme)
@@ -227,8 +244,7 @@ def _build(
         SignatureCache.for_community(community.root),
         images,
     )
-    config = community.config
-    language = config.language
+    language = community.config.language
     catalog = translations(language)
     recognition = build_recognition(
         community, reviewed, urls, issued.awards, criteria_words(language)
@@ -236,6 +252,53 @@ def _build(
     figures = program_figures(community, reviewed.ledger)
     dashboard = dashboard_view(figures, language, catalog)
     views = build_views(community, urls, recognition, dashboard, catalog.gettext, figures)
+    warnings = (*language_warnings(language), *key_warnings, *reviewed.warnings)
+    return SitePlan(community, urls, dirs, reviewed, keys, issued, recognition, views, warnings)
+
+
+def generated_files(
+    plan: SitePlan, cards: ShareCards, private: PrivateMaterial
+) -> dict[str, bytes]:
+    """Site path → bytes of every file the pipeline makes besides pages, static files and
+    avatars; a `ContentError` if any holds private key material."""
+    issued, keys, config = plan.issued, plan.keys, plan.community.config
+    generated = {
+        **issued.files,
+        **cards.files(),
+        **published_schemas(config.base_url),
+        LEDGER_JSON: plan.recognition.ledger_json.encode("utf-8"),
+        CHECKPOINT_JSON: signed_document(
+            of_lines(
+                plan.reviewed.ledger.lines,
+                issued.issuer.did,
+                f"{issued.issuer.did}#{keys.ed25519_multikey}",
+            ),
+            keys.ed25519,
+        ),
+    }
+    leaked = [leak_problem(target) for target, data in generated.items() if private.leaked_in(data)]
+    if leaked:
+        raise ContentError(leaked)
+    return generated
+
+
+def _build(
+    root: Path,
+    out: Path,
+    base_url: str | None,
+    workers: int | None,
+    strict: bool,
+    environ: Mapping[str, str],
+    progress: Progress,
+    search: bool,
+) -> BuildResult:
+    plan = plan_site(root, out, base_url, strict, environ, progress)
+    community, urls, dirs, views, keys = plan.community, plan.urls, plan.dirs, plan.views, plan.keys
+    issued = plan.issued
+    images = ImageCache.for_community(community.root)
+    config = community.config
+    language = config.language
+    catalog = translations(language)
     with (
         share_cards(
             views, config.name, config.description, issued.badge_svgs, images, workers
@@ -256,25 +319,7 @@ def _build(
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(community.root / source, staging / target)
             written.append(target)
-        generated = {
-            **issued.files,
-            **cards.files(),
-            **published_schemas(config.base_url),
-            LEDGER_JSON: recognition.ledger_json.encode("utf-8"),
-            CHECKPOINT_JSON: signed_document(
-                of_lines(
-                    reviewed.ledger.lines,
-                    issued.issuer.did,
-                    f"{issued.issuer.did}#{keys.ed25519_multikey}",
-                ),
-                keys.ed25519,
-            ),
-        }
-        leaked = [
-            leak_problem(target) for target, data in generated.items() if private.leaked_in(data)
-        ]
-        if leaked:
-            raise ContentError(leaked)
+        generated = generated_files(plan, cards, private)
         for target, data in sorted(generated.items()):
             (staging / target).parent.mkdir(parents=True, exist_ok=True)
             (staging / target).write_bytes(data)
@@ -294,5 +339,4 @@ def _build(
         problems = broken_links(rendered.links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
-    warnings = (*language_warnings(language), *key_warnings, *reviewed.warnings)
-    return BuildResult(pages=len(pages), files=len(written), warnings=warnings)
+    return BuildResult(pages=len(pages), files=len(written), warnings=plan.warnings)

@@ -1,35 +1,65 @@
-"""`menteo serve`: a local preview that rebuilds on every change and reloads the browser.
+"""`menteo serve`: a resident preview that rewrites only the pages a change touches.
 
 Only requests addressed to the server itself are answered (by the `Host` header): a web page
 whose name an attacker points at 127.0.0.1 (DNS rebinding) would otherwise read the preview.
 
 The preview is built into `.menteo/preview/` (git-ignored), never into `_site/`, with the local
-address as its base URL. A failed rebuild keeps the last good site on screen and shows the
-problems over it, the way a contributor fixes them: one save at a time. The reload script is added
-to pages as they are served, so nothing of it ever reaches a real build.
+address as its base URL. The process stays resident: `watchfiles` reports which files were
+saved, the loader re-parses only those (`LoadMemo`), the whole plan (evaluation, ledger, views)
+is made again (see the report of issue 14 for its cost), and a page is rendered and written only
+when its page-cache key (`menteo.site.page_cache`, the build's one dependency record) differs from
+the one already in the preview. Changed pages are rendered into a scratch folder, checked the way
+a build checks them (page problems, links), and only then moved into the preview, so a failed
+rebuild keeps the last good site on screen and shows the problems over it, the way a contributor
+fixes them: one save at a time. Browsers hear of each rebuild over server-sent events.
+
+Search is left out of the preview: indexing 10,000 pages takes seconds, and a preview is for
+reading what a change looks like. The search page says the index is missing; `menteo build`
+makes it. The reload script is added to pages as they are served, so nothing of it ever reaches
+a real build.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import ipaddress
 import json
 import os
+import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from menteo.build import build_site
+import watchfiles
+
+from menteo.build import batch_gc, generated_files, plan_site, render_settings
+from menteo.content.loader import LoadMemo
+from menteo.credentials.cache import ImageCache
+from menteo.credentials.leaks import private_material
 from menteo.errors import ContentError, Problem
-from menteo.i18n import plural
+from menteo.i18n import plural, translations
+from menteo.progress import Progress
+from menteo.site.links import broken_links, target_file
+from menteo.site.page_cache import PageCache
+from menteo.site.pages import Page, plan_pages
+from menteo.site.render import copy_static, page_links, render_pages
+from menteo.site.search import SEARCH_DIR
+from menteo.site.share import share_cards
 
 PREVIEW_DIR = Path(".menteo") / "preview"
+SCRATCH_DIR = Path(".menteo") / "preview-next"
+"""Where changed files are made and checked before they replace the preview's."""
 STATUS_PATH = "/__menteo/status"
-POLL_SECONDS = 0.5
+EVENTS_PATH = "/__menteo/events"
+KEEP_ALIVE_SECONDS = 15.0
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARD = frozenset({"", "0.0.0.0", "::"})
 SKIPPED = {"_site", "__pycache__", "node_modules"}
@@ -53,99 +83,243 @@ _RELOAD_SCRIPT = """<script>
     box.textContent = "menteo: the last change did not build; showing the last good site.\\n\\n" +
       problems.join("\\n");
   };
-  const poll = async () => {
-    try {
-      const status = await (await fetch("STATUS_PATH", {cache: "no-store"})).json();
-      if (seen !== null && status.version !== seen) { location.reload(); return; }
-      seen = status.version;
-      show(status.problems);
-    } catch (error) { /* the server restarts: keep polling */ }
-    setTimeout(poll, 1000);
+  new EventSource("EVENTS_PATH").onmessage = (event) => {
+    const status = JSON.parse(event.data);
+    if (seen !== null && status.version !== seen) { location.reload(); return; }
+    seen = status.version;
+    show(status.problems);
   };
-  poll();
 })();
 </script>
-""".replace("STATUS_PATH", STATUS_PATH)
+""".replace("EVENTS_PATH", EVENTS_PATH)
 
 
-def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
-    """(modification time, size) of every file a build could read. Runs twice a second while
-    the server idles, so it stays on `os.scandir` and plain strings (pathlib made a poll of a
-    10,000-entry community cost a quarter of a second)."""
-    found: dict[str, tuple[int, int]] = {}
-    folders = [""]
-    while folders:
-        folder = folders.pop()
-        try:
-            listing = os.scandir(os.path.join(root, folder))
-        except FileNotFoundError:
-            continue
-        with listing:
-            for entry in listing:
-                if entry.name in SKIPPED or entry.name.startswith("."):
-                    continue
-                rel = f"{folder}/{entry.name}" if folder else entry.name
-                try:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(rel)
-                    else:
-                        stat = entry.stat(follow_symlinks=False)
-                        found[rel] = (stat.st_mtime_ns, stat.st_size)
-                except FileNotFoundError:
-                    continue
-    return found
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+@dataclass
+class _Shown:
+    """What the preview folder holds, as the last good rebuild left it."""
+
+    pages: dict[str, str | None] = field(default_factory=dict)
+    """Page file → its page-cache key (None: uncacheable, rendered on every rebuild)."""
+    links: dict[str, list[str]] = field(default_factory=dict)
+    """Page file → the internal links on it, in order."""
+    texts: dict[str, bytes] = field(default_factory=dict)
+    """Page file → the digest of its text (a page whose key changed may read the same)."""
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Every other file (static, avatars, credentials, cards) → the digest of its bytes."""
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A checked rebuild, not yet in the preview: the files to move in, and the new record."""
+
+    shown: _Shown
+    moved: list[str]
+    """Files in the scratch folder, changed pages first."""
+    written: dict[str, bytes]
+    """Other files whose bytes changed."""
+
+
+def _ignored(root: str) -> Callable[[watchfiles.Change, str], bool]:
+    """The `watchfiles` filter: every file a build could read."""
+    prefix = os.path.join(root, "")
+
+    def wanted(change: watchfiles.Change, path: str) -> bool:
+        parts = path.removeprefix(prefix).split(os.sep)
+        return not any(part in SKIPPED or part.startswith(".") for part in parts)
+
+    return wanted
 
 
 class Preview:
-    """Builds the preview and keeps the state the browser polls: a version and the problems."""
+    """The resident build, and the state browsers hear of: a version and the problems."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.out = self.root / PREVIEW_DIR
+        self.scratch = self.root / SCRATCH_DIR
         self.base_url = ""
         """Set once the server knows its port."""
         self.version = 0
         self.problems: tuple[Problem, ...] = ()
-        self.lock = threading.Lock()
-        self.seen: dict[str, tuple[int, int]] = {}
-        """The files as the last build found them."""
+        self.changed = threading.Condition()
+        """Notified after every rebuild, good or not (the event stream waits on it)."""
+        self.generation = 0
+        """Rebuilds so far, failed ones included."""
+        self.memo = LoadMemo()
+        self.shown: _Shown | None = None
+        """None until the first good rebuild (which replaces any earlier session's preview)."""
+        self.last_written = 0
+        """Files the last good rebuild wrote or removed."""
+        self.closed = threading.Event()
+        """Set when the server stops: event streams end."""
 
-    def rebuild(self) -> bool:
-        self.seen = _snapshot(self.root)
+    def close(self) -> None:
+        self.closed.set()
+        with self.changed:
+            self.changed.notify_all()
+
+    def rebuild(self, changed: Collection[str] = ()) -> bool:
+        """Bring the preview up to date with the files (`changed`: the ones saved since the last
+        rebuild, relative to the root: their pages are moved in first). False, with the
+        problems kept for the browser, if the community does not build."""
         try:
-            build_site(self.root, self.out, base_url=self.base_url)
+            with batch_gc():
+                change = self._prepare(set(changed))
+            self._apply(change)
         except ContentError as exc:
-            with self.lock:
-                self.problems = exc.problems
+            self._announce(exc.problems, good=False)
             return False
         except OSError as exc:  # a full disk or an unreadable file: say so, keep serving
             problem = Problem(str(exc.filename or self.out), 0, "", exc.strerror or str(exc))
-            with self.lock:
-                self.problems = (problem,)
+            self._announce((problem,), good=False)
             return False
-        with self.lock:
-            self.problems = ()
-            self.version += 1
+        self._announce((), good=True)
         return True
 
+    def _announce(self, problems: tuple[Problem, ...], good: bool) -> None:
+        with self.changed:
+            self.problems = problems
+            self.version += good
+            self.generation += 1
+            self.changed.notify_all()
+
+    def _prepare(self, changed: set[str]) -> _Change:
+        """Plan the whole site, render the pages whose key changed into the scratch folder and
+        check them; nothing in the preview is touched."""
+        plan = plan_site(
+            self.root, self.out, self.base_url, False, os.environ, Progress(), self.memo
+        )
+        community, urls, config = plan.community, plan.urls, plan.community.config
+        catalog = translations(config.language)
+        shown = self.shown or _Shown()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch.mkdir(parents=True)
+        images = ImageCache.for_community(community.root)
+        with share_cards(
+            plan.views, config.name, config.description, plan.issued.badge_svgs, images
+        ) as cards:
+            pages = cards.attach(plan_pages(plan.views, config.feed_size, catalog.gettext))
+            private = private_material(plan.keys)
+            settings = render_settings(
+                community, urls, plan.dirs, self.scratch, private, search=False
+            )
+            cache = PageCache.for_build(
+                community.root, plan.dirs, config.language, settings.globals
+            )
+            settings = dataclasses.replace(settings, page_cache=cache.directory)
+            keys = {
+                p.output_path(urls.base_path): cache.key(p.template, p.head, p.context)
+                for p in pages
+            }
+            stale = [
+                p
+                for p in pages
+                if keys[path := p.output_path(urls.base_path)] is None
+                or shown.pages.get(path, "") != keys[path]
+            ]
+            stale.sort(key=lambda page: page.source not in changed)
+            rendered = render_pages(settings, stale, None, None, cache)
+            if rendered.problems:
+                raise ContentError(rendered.problems)
+            files = {
+                f.relative_to(self.scratch).as_posix(): f.read_bytes()
+                for f in copy_static(plan.dirs, self.scratch)
+            }
+            for target, source in plan.views.avatars.items():
+                files[target] = (community.root / source).read_bytes()
+            files.update(generated_files(plan, cards, private))
+        links, texts, moved = dict(shown.links), dict(shown.texts), []
+        for path in (p.output_path(urls.base_path) for p in stale):
+            data = (self.scratch / path).read_bytes()
+            if texts.get(path) == (digest := _digest(data)):
+                continue
+            moved.append(path)
+            texts[path] = digest
+            links[path] = page_links(data.decode("utf-8"), urls.base_path)
+        new = _Shown(
+            keys,
+            {path: links[path] for path in keys},
+            {path: texts[path] for path in keys},
+            {t: _digest(d) for t, d in files.items()},
+        )
+        self._check_links(pages, new, set(moved), urls.base_path)
+        written = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}
+        return _Change(new, moved, written)
+
+    def _check_links(self, pages: list[Page], new: _Shown, moved: set[str], base_path: str) -> None:
+        """The build's link check over the whole site: a link found on several pages is blamed
+        on the first in the plan; an #anchor is looked for in the page as it will be shown."""
+        found: dict[str, tuple[str, str | None]] = {}
+        search = f"{base_path}{SEARCH_DIR}/"  # the preview has no index (see above)
+        for page in pages:
+            for link in new.links[page.output_path(base_path)]:
+                if not link.startswith(search):
+                    found.setdefault(link, (page.url, page.source))
+        written = [*new.pages, *new.files]
+        fresh = {
+            k: v for k, v in found.items() if target_file(k.partition("#")[0], base_path) in moved
+        }
+        kept = {k: v for k, v in found.items() if k not in fresh}
+        problems = broken_links(kept, written, self.out, base_path)
+        problems += broken_links(fresh, written, self.scratch, base_path)
+        if problems:
+            raise ContentError(problems)
+
+    def _apply(self, change: _Change) -> None:
+        """Move the checked files into the preview; remove those the site no longer has."""
+        if self.shown is None:
+            shutil.rmtree(self.out, ignore_errors=True)
+        for path in change.moved:
+            (self.out / path).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.scratch / path, self.out / path)
+        for target, data in change.written.items():
+            (self.out / target).parent.mkdir(parents=True, exist_ok=True)
+            (self.out / target).write_bytes(data)
+        old = self.shown or _Shown()
+        gone = [
+            p
+            for p in (*old.pages, *old.files)
+            if p not in change.shown.pages and p not in change.shown.files
+        ]
+        for path in gone:
+            (self.out / path).unlink(missing_ok=True)
+        self.shown = change.shown
+        self.last_written = len(change.moved) + len(change.written) + len(gone)
+
     def status(self) -> dict[str, object]:
-        with self.lock:
+        with self.changed:
             return {"version": self.version, "problems": [str(p) for p in self.problems]}
+
+    def events(self) -> Iterator[dict[str, object] | None]:
+        """The status now and after every rebuild; None when nothing happened for a while (a
+        keep-alive, which also finds out that the browser has gone)."""
+        seen = -1
+        while not self.closed.is_set():
+            with self.changed:
+                if self.generation == seen:
+                    self.changed.wait(KEEP_ALIVE_SECONDS)
+                if self.generation == seen:
+                    status = None
+                else:
+                    seen = self.generation
+                    status = {"version": self.version, "problems": [str(p) for p in self.problems]}
+            yield status
 
     def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
         """Rebuild after each change, once the files have stopped changing for a moment."""
-        while not stop.wait(POLL_SECONDS):
-            current = _snapshot(self.root)
-            if current == self.seen:
-                continue
-            while not stop.wait(POLL_SECONDS / 2):
-                settled = _snapshot(self.root)
-                if settled == current:
-                    break
-                current = settled
+        root = str(self.root)
+        for changes in watchfiles.watch(
+            root, watch_filter=_ignored(root), stop_event=stop, debounce=400, step=30
+        ):
+            changed = {os.path.relpath(path, root).replace(os.sep, "/") for _, path in changes}
             started = time.perf_counter()
-            if self.rebuild():
-                report(f"Rebuilt in {time.perf_counter() - started:.2f} s.")
+            if self.rebuild(changed):
+                seconds = time.perf_counter() - started
+                report(f"Rebuilt in {seconds:.2f} s ({self.last_written} files written).")
             else:
                 count = len(self.problems)
                 noun = plural(count, "problem", "problems")
@@ -200,6 +374,9 @@ class _Handler(SimpleHTTPRequestHandler):
         if self.path == STATUS_PATH:
             self._send(200, "application/json", json.dumps(self.preview.status()).encode())
             return
+        if self.path == EVENTS_PATH:
+            self._stream()
+            return
         path = Path(self.translate_path(self.path))
         if path.is_dir() or self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
@@ -215,13 +392,31 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
+    def _stream(self) -> None:
+        """Server-sent events: the status after every rebuild, until the browser leaves."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            for status in self.preview.events():
+                message = (
+                    ": keep-alive\n\n" if status is None else f"data: {json.dumps(status)}\n\n"
+                )
+                self.wfile.write(message.encode("utf-8"))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
     def _send(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        with suppress(BrokenPipeError, ConnectionResetError):  # the browser left (a reload)
+            self.wfile.write(body)
 
 
 def _empty_page() -> str:

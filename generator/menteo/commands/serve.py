@@ -1,4 +1,4 @@
-"""`menteo serve`: a local preview that rebuilds and reloads on every change."""
+"""`menteo serve`: a resident local preview that rewrites what each change touches."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from menteo.reporters import TextReporter
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 def serve(directory: Path, host: str, port: int) -> None:
-    """Preview the site locally; rebuild and reload the browser on every change.
+    """Preview the site locally; on every save, rewrite the pages it changes and reload.
+
+    The preview has no search index (`menteo build` makes it).
 
     \b
     Examples:
@@ -44,4 +46,5 @@ def serve(directory: Path, host: str, port: int) -> None:
         click.echo("Stopped.")
     finally:
         stop.set()
+        preview.close()
         server.server_close()

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -63,11 +64,43 @@ class Parsed:
     markdown: MarkdownFile | None
 
 
+FileSignature = tuple[int, int, int, int]
+"""A regular file's size, modification and change times (ns) and inode: any write changes it."""
+
+
+@dataclass
+class LoadMemo:
+    """What an earlier load parsed, for a resident process (`menteo serve`) that loads the same
+    community again and again: a reload parses and validates only the files written since.
+    A file is remembered with the signature it had, and only if it loaded without a problem."""
+
+    files: dict[tuple[str, str | None], tuple[FileSignature, Parsed, tuple[Problem, ...]]] = field(
+        default_factory=dict
+    )
+    """(file, body field) → its signature, parsed form and warnings."""
+    entries: dict[str, tuple[FileSignature, EntryRecord]] = field(default_factory=dict)
+    """Entry file → its signature and record, valid while the names to find are `owners`."""
+    owners: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """The `NameMatcher` names the remembered entries were searched for."""
+
+
+def _signature(path: FsPath) -> FileSignature | None:
+    """The signature of a regular file (never through a link: those are read, and refused)."""
+    try:
+        found = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+
+
 class _Collector:
     """Gathers problems from every file so they are all reported at once."""
 
-    def __init__(self, root: FsPath) -> None:
+    def __init__(self, root: FsPath, memo: LoadMemo | None = None) -> None:
         self.root = root
+        self.memo = memo
         self.prefix = os.path.join(os.fspath(root), "")
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -103,7 +136,25 @@ class _Collector:
 
     def parse(self, path: FsPath, body_field: str | None) -> Parsed | None:
         """A YAML file, or a Markdown file's front matter; a non-empty Markdown body goes into
-        `body_field` when one is given, and is returned as `Parsed.markdown` either way."""
+        `body_field` when one is given, and is returned as `Parsed.markdown` either way. A file
+        the memo (if any) holds with its current signature is not read again."""
+        if self.memo is None:
+            return self._parse(path, body_field)
+        files = self.memo.files
+        key = (self.rel(path), body_field)
+        signature = _signature(path)
+        known = files.get(key)
+        if known is not None and signature is not None and known[0] == signature:
+            self.warnings.extend(known[2])
+            return known[1]
+        files.pop(key, None)
+        warned = len(self.warnings)
+        parsed = self._parse(path, body_field)
+        if parsed is not None and signature is not None and _signature(path) == signature:
+            files[key] = (signature, parsed, tuple(self.warnings[warned:]))
+        return parsed
+
+    def _parse(self, path: FsPath, body_field: str | None) -> Parsed | None:
         text = self.read(path)
         if text is None:
             return None
@@ -292,7 +343,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
     if parsed is None:
         return None
     thread = col.model(Thread, parsed.located, parsed.data, col.rel(thread_file))
-    entries = [e for e in (_load_entry(col, p, slug) for p in _files(col, folder, (".md",))) if e]
+    entries = [e for e in (_entry(col, p, slug) for p in _files(col, folder, (".md",))) if e]
     if thread is None:
         return None
     entries.sort(key=lambda e: (e.date, e.slug))
@@ -319,6 +370,24 @@ def _load_threads(col: _Collector, config: SiteConfig | None) -> dict[str, Threa
         return {}
     records = (_load_thread(col, folder, default) for folder in folders)
     return {r.slug: r for r in records if r is not None}
+
+
+def _entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | None:
+    """An entry, from the memo when its file and the names searched for are unchanged."""
+    if col.memo is None:
+        return _load_entry(col, path, thread)
+    rel = col.rel(path)
+    signature = _signature(path)
+    known = col.memo.entries.pop(rel, None)
+    if known is not None and signature is not None and known[0] == signature:
+        col.memo.entries[rel] = known
+        col.parse(path, None)  # its warnings, from the memo
+        return known[1]
+    reported = len(col.problems)
+    record = _load_entry(col, path, thread)
+    if record is not None and signature is not None and len(col.problems) == reported:
+        col.memo.entries[rel] = (signature, record)
+    return record
 
 
 def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | None:
@@ -379,15 +448,21 @@ def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteCon
     return col.model(SiteConfig, located, data, CONFIG_FILE)
 
 
-def load_community(root: FsPath, base_url: str | None = None) -> CommunityData:
-    """Load and check everything under `root`; raise `ContentError` listing every problem."""
+def load_community(
+    root: FsPath, base_url: str | None = None, memo: LoadMemo | None = None
+) -> CommunityData:
+    """Load and check everything under `root`; raise `ContentError` listing every problem.
+    `memo` (see `LoadMemo`) is filled and reused across loads by a resident process."""
     root = root.resolve()
-    col = _Collector(root)
+    col = _Collector(root, memo)
     config = _load_config(col, root, base_url)
     privacy = config.privacy if config else None
     mentors = _load_people(col, "mentor", Mentor, privacy.mentors_public if privacy else True)
     mentees = _load_people(col, "mentee", Mentee, privacy.mentees_public if privacy else False)
     col.names = NameMatcher.of(mentors, mentees)
+    if memo is not None and memo.owners != col.names.owners:
+        memo.entries.clear()  # found names differ: every entry is searched again
+        memo.owners = col.names.owners
     roadmaps = _load_simple(col, "roadmap", Roadmap, None)
     communities = _load_simple(col, "community", Community, "body")
     threads = _load_threads(col, config)

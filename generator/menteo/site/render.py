@@ -239,10 +239,16 @@ def _emit(page: Page, text: str, template: str, settings: RenderSettings, into: 
     target.write_text(text, encoding="utf-8")
     if SEARCH_MARKER in text:
         into.searchable.append(output)
-    for path, fragment in _LINK_RE.findall(text):
-        if path.startswith(settings.base_path):
-            links.setdefault(path + fragment, (page.url, page.source))
+    for link in page_links(text, settings.base_path):
+        links.setdefault(link, (page.url, page.source))
     return clean
+
+
+def page_links(text: str, base_path: str) -> list[str]:
+    """The internal links (path and #anchor, without query) on a page, in order."""
+    return [
+        path + fragment for path, fragment in _LINK_RE.findall(text) if path.startswith(base_path)
+    ]
 
 
 def _chunks(
