@@ -481,7 +481,7 @@ class Entry(Strict):
         description="When it happened; equals the date in the file name, not before the thread started."
     )
     author: Slug = Field(
-        description="Who wrote it, one of the thread's people; feedback is written by a mentee or a mentor (a mentee's is their own; in a room of several mentees, an outcome is written by the mentee it belongs to)."
+        description="Who wrote it, one of the thread's people. Feedback comes from a mentee (about their own mentorship) or from a mentor; in a room of several mentees, an outcome is written by the mentee it belongs to."
     )
     title: Line = Field(description="One line.")
     tags: list[Slug] = Field([], description="Tag slugs; each has a page /tags/<tag>/.")
