@@ -232,7 +232,7 @@ class _Checker:
             if by_mentor and len(mentees) > 1:
                 self.add(
                     entry,
-                    ("mentee",),
+                    ("author",),
                     "a mentor's feedback in a room of several mentees names the mentee it is about",
                     "add mentee: one of " + ", ".join(mentees),
                 )
