@@ -23,10 +23,10 @@ from menteo.build import build_site
 from menteo.cli import main
 from menteo.content.loader import load_community
 from menteo.content.models import Audience
+from menteo.content.pairing import STILL_DECIDING_SESSIONS, needing_rematch
 from menteo.escaping import markdown_text
 from menteo.ledger.records import EMPTY
 from menteo.program.figures import program_figures
-from menteo.program.fit import STILL_DECIDING_SESSIONS, needing_rematch
 from menteo.recognition.evaluate import evaluate
 
 D = dt.date

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from menteo.content.pairing import STILL_DECIDING_SESSIONS
 from menteo.escaping import markdown_text
 from menteo.program.figures import Pair, Rematch, SideFeedback, Values
-from menteo.program.fit import STILL_DECIDING_SESSIONS
 from menteo.site.dashboard import Dashboard, Series
 
 FIT_WORDS = {"good": "a good fit", "deciding": "still deciding", "poor": "not a good fit"}

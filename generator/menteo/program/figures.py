@@ -24,9 +24,9 @@ from menteo.content.community import (
     sees,
 )
 from menteo.content.models import EntryKind, OutcomeType, PairingFit
+from menteo.content.pairing import PairFit, pair_fits
 from menteo.content.publication import Publication
 from menteo.ledger.records import Ledger
-from menteo.program.fit import PairFit, pair_fits
 
 CHECK_IN_DAYS = 45
 """A published, active pair with no session for longer than this needs a check-in."""
