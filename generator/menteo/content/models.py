@@ -28,6 +28,7 @@ from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from menteo.content.characters import describe, refused_character
+from menteo.content.timezones import utc_offset_minutes
 from menteo.content.visible_text import EMAIL_RE, email_line
 from menteo.i18n import parse_locale
 
@@ -389,14 +390,77 @@ class Person(Strict):
     consent: Consent = Field(Consent(), description="What the person agreed to have published.")
 
 
+TIMEZONE_PATTERN = (
+    r"^(UTC([+-][0-9]{1,2}(:[0-5][0-9])?)?|[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)$"
+)
+
+
+def _timezone(value: str) -> str:
+    """An IANA name the running Python knows (zoneinfo), or `UTC`, `UTC+2`, `UTC-03:30`: a typo
+    such as `Europe/Lisbn` would otherwise quietly match nobody."""
+    try:
+        utc_offset_minutes(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "timezone",
+            "{value} is not a time zone",
+            {
+                "value": repr(value),
+                "hint": "write an IANA name such as Europe/Lisbon or America/Sao_Paulo, or UTC+2",
+            },
+        ) from None
+    return value
+
+
+TimeZone = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    OneLine,
+    AfterValidator(_timezone),
+    WithJsonSchema({"type": "string", "pattern": TIMEZONE_PATTERN, "maxLength": 64}),
+]
+
+
 class Mentor(Person):
     availability: Availability = Field(
         Availability.OPEN, description="Whether the mentor takes new mentees."
     )
+    capacity: Annotated[int, Field(ge=0, le=100)] | None = Field(
+        None,
+        description="How many mentees they take at once; menteo match offers capacity minus their active mentees. Not set: one more while availability is open.",
+    )
+    timezone: TimeZone | None = Field(
+        None,
+        description="Where they are: an IANA time zone (Europe/Lisbon) or a UTC offset (UTC+2, UTC-03:30); matching compares it.",
+    )
+
+
+class Seeking(Strict):
+    """What a mentee asks a mentor for. Only `menteo match` reads it; it is never published."""
+
+    skills: list[Slug] = Field(
+        [],
+        description="Skills or goals, as skill slugs (kubernetes, first-talk); empty: their skills.",
+    )
+    languages: list[LanguageCode] = Field(
+        [], description="Languages they can be mentored in; empty: their languages."
+    )
+    timezone: TimeZone | None = Field(
+        None, description="Their time zone: an IANA name (Asia/Tokyo) or a UTC offset (UTC+9)."
+    )
+    availability: Line | None = Field(
+        None, description='When they can meet, in words ("weekday evenings"), for organisers.'
+    )
+    cadence: Line | None = Field(
+        None, description='How often they would like to meet ("every two weeks"), for organisers.'
+    )
 
 
 class Mentee(Person):
-    pass
+    seeking: Seeking | None = Field(
+        None,
+        description="What they look for in a mentor; menteo match reads it, the site never shows it.",
+    )
 
 
 # ---------------------------------------------------------------- threads

@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import quote
 
 from menteo.content.community import (
@@ -24,8 +25,9 @@ from menteo.content.community import (
 )
 from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
-from menteo.i18n import N_
+from menteo.i18n import N_, Formats
 from menteo.program.figures import ProgramFigures
+from menteo.program.matching import REASON_WORDS, Wish, offers_of, ranked, reason_text
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.dashboard import Dashboard
 from menteo.site.markdown import plain_excerpt
@@ -136,6 +138,20 @@ class PersonView:
     outcomes: tuple[EntryView, ...]
     awards: tuple[AwardView, ...] = ()
     progress: tuple[ProgressView, ...] = ()
+    offset: int | None = None
+    """A mentor's time zone as minutes east of UTC (see `timezones`), for "Find my match"."""
+    free: int = 0
+    """A mentor's free places: a count only, which names none of their mentees."""
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """A mentor ranked for what a visitor seeks, with the reasons in the site's language."""
+
+    person: PersonView
+    text: str
+    """"Fit 6: shares go; speaks English", worded as the directory's script words it."""
 
 
 @dataclass(frozen=True)
@@ -198,6 +214,10 @@ class SiteViews:
     recognition: RecognitionViews = field(default_factory=RecognitionViews)
     dashboard: Dashboard | None = None
     """Program-health figures; no dashboard page without them."""
+    match_words: dict[str, str] = field(default_factory=dict)
+    """`matching.REASON_WORDS` in the site's language, for the directory's script."""
+    skill_matches: dict[str, tuple[MatchView, ...]] = field(default_factory=dict)
+    """Skill → the published mentors who teach it, ranked: "Find my match" without JavaScript."""
 
 
 class _Builder:
@@ -214,6 +234,7 @@ class _Builder:
         self.urls = urls
         self.recognition = recognition
         self.sources: dict[str, str] = {}
+        self.offers = {offer.slug: offer for offer in offers_of(community)}
 
     def ref(self, role: str, slug: str) -> PersonRef:
         public = self.pub.is_public(role, slug)
@@ -404,7 +425,14 @@ class _Builder:
             outcomes=outcomes,
             awards=self.recognition.by_person.get((person.role, person.slug), ()),
             progress=self.recognition.progress.get((person.role, person.slug), ()),
+            **self.match_fields(person),
         )
+
+    def match_fields(self, person: Person) -> dict[str, Any]:
+        offer = self.offers.get(person.slug) if person.role == "mentor" else None
+        if offer is None:
+            return {}
+        return {"offset": offer.offset, "free": offer.free, "capacity": offer.capacity}
 
     def request_url(self, person: Person) -> str | None:
         template = self.c.config.request_mentorship_url
@@ -545,4 +573,39 @@ def build_views(
     for slug, badge in community.badges.items():
         b.sources[urls.page("badges", slug)] = badge.path
     views.sources = b.sources
+    views.match_words, views.skill_matches = _skill_matches(community, b, views.mentors)
     return views
+
+
+FIT_WORDS = N_("Fit {score}: {reasons}")
+
+
+def _skill_matches(
+    community: CommunityData, b: _Builder, mentors: list[PersonView]
+) -> tuple[dict[str, str], dict[str, tuple[MatchView, ...]]]:
+    """The reason words in the site's language, and for each skill a published mentor teaches,
+    those mentors ranked by the same rule as `menteo match` and the directory's script."""
+    words = {key: b.gettext(text) for key, text in {**REASON_WORDS, "fit": FIT_WORDS}.items()}
+    language_name = Formats(community.config.language).language_name
+    by_slug = {m.slug: m for m in mentors}
+    offers = [b.offers[slug] for slug in sorted(by_slug)]
+
+    def community_name(slug: str) -> str:
+        return community.communities[slug].model.name
+
+    matches: dict[str, tuple[MatchView, ...]] = {}
+    for skill in sorted({s for m in mentors for s in m.skills}):
+        fits = ranked(Wish(skills=(skill,)), offers, free_only=False)
+        matches[skill] = tuple(
+            MatchView(
+                by_slug[f.mentor],
+                words["fit"].format(
+                    score=f.score,
+                    reasons="; ".join(
+                        reason_text(r, words, language_name, community_name) for r in f.reasons
+                    ),
+                ),
+            )
+            for f in fits
+        )
+    return words, matches
