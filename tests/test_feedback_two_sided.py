@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from factory import FEEDBACK, FILES, MENTEE, THREAD, THREAD_FILE, make_community
+from factory import FEEDBACK, FILES, MENTEE, MENTOR, THREAD, THREAD_FILE, make_community
 from menteo.build import build_site
 from menteo.cli import main
 from menteo.content.loader import load_community
@@ -383,3 +383,55 @@ def test_the_demo_has_a_pair_to_rematch_and_mentors_feedback() -> None:
     ] == [("wang-fang--arjun-raman", "poor", "deciding")]
     f = program_figures(demo, EMPTY)
     assert f.by_side[1].responses >= 5 and f.by_side[1].fit
+
+
+# ------------------------------------------------------------------ menteo match
+
+
+def _match(root: Path, *args: str) -> dict[str, list[dict[str, object]]]:
+    result = CliRunner().invoke(main, ["match", str(root), "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    data: dict[str, list[dict[str, object]]] = json.loads(result.output)
+    return data
+
+
+def test_match_offers_new_mentors_to_mentees_who_need_rematching(tmp_path: Path) -> None:
+    """Bo (in a pair with Ana) says not a good fit: `menteo match` suggests Eve, never Ana, and
+    assigns him; a later "good fit" takes him off the list again. A private pair is matched
+    too: the command is for organisers and publishes nothing."""
+    eve = "name: Eve Ong\nskills: [css]\navailability: open\ncapacity: 2\n"
+    base = {
+        MENTOR: FILES[MENTOR] + "capacity: 5\n",
+        "content/mentors/eve-ong.yaml": eve,
+        "content/mentees/di-eze.yaml": "name: Di Eze\nskills: [css]\n",
+        f"{PRIVATE}/thread.yaml": "mentor: ana-lima\nmentee: di-eze\nstarted: 2025-03-01\nvisibility: private\n",
+        f"{PRIVATE}/2025-03-02-fit.md": entry("feedback", "2025-03-02", "ana-lima", "fit: good\n"),
+    }
+    assert _match(make_community(tmp_path / "a", base))["suggestions"] == []
+    poor = {
+        f"{THREAD}/2025-03-01-fit.md": entry(
+            "feedback", "2025-03-01", "bo-chen", "rating: 2\nfit: poor\n"
+        ),
+        f"{PRIVATE}/2025-03-03-fit.md": entry(
+            "feedback", "2025-03-03", "di-eze", "rating: 2\nfit: poor\n"
+        ),
+    }
+    root = make_community(tmp_path / "b", base | poor)
+    data = _match(root)
+    assert [(s["mentee"], [m["mentor"] for m in s["mentors"]]) for s in data["suggestions"]] == [  # type: ignore[union-attr]
+        ("bo-chen", ["eve-ong"]),
+        ("di-eze", ["eve-ong"]),
+    ], "Ana, their mentor, has a free place and shares css, but is not suggested again"
+    assert data["assignment"] == [
+        {"mentee": "bo-chen", "mentor": "eve-ong"},
+        {"mentee": "di-eze", "mentor": "eve-ong"},
+    ]
+    markdown = CliRunner().invoke(main, ["match", str(root)]).output
+    assert markdown.count("Needs re-matching (pairing fit)") == 2
+    better = {
+        f"{THREAD}/2025-03-09-fit.md": entry(
+            "feedback", "2025-03-09", "bo-chen", "rating: 4\nfit: good\n"
+        )
+    }
+    data = _match(make_community(tmp_path / "c", base | poor | better))
+    assert [s["mentee"] for s in data["suggestions"]] == ["di-eze"]
