@@ -435,3 +435,22 @@ def test_match_offers_new_mentors_to_mentees_who_need_rematching(tmp_path: Path)
     }
     data = _match(make_community(tmp_path / "c", base | poor | better))
     assert [s["mentee"] for s in data["suggestions"]] == ["di-eze"]
+
+
+def test_new_entry_writes_a_mentors_feedback_about_one_mentee_of_a_room(tmp_path: Path) -> None:
+    root = make_community(tmp_path, room())
+    base = ["new", "entry", str(root), "--thread", "ana-lima--circle", "--kind", "feedback"]
+    mentee_side = CliRunner().invoke(
+        main, [*base, "--author", "cy-dahl", "--rating", "3", "--mentee", "bo-chen", "--title", "X"]
+    )
+    assert mentee_side.exit_code == 2 and "is for a mentor's feedback only" in mentee_side.output
+    made = CliRunner().invoke(
+        main,
+        [*base, "--author", "ana-lima", "--mentee", "cy-dahl", "--fit", "poor", "--title", "Cy"],
+    )
+    assert made.exit_code == 0, made.output
+    (written,) = (root / ROOM).glob("*-cy.md")
+    text = written.read_text(encoding="utf-8")
+    assert "author: ana-lima" in text and "mentee: cy-dahl" in text and "fit: poor" in text
+    assert "rating" not in text
+    assert check(root) == (0, [])
