@@ -33,7 +33,7 @@ def _pairs_md(pairs: tuple[Pair, ...], last: str, sides: bool = False) -> list[s
     due = " Due from |" if sides else ""
     lines = [
         f"| Mentor | Mentee |{due} {last} | Days since |",
-        "|---|---|" + "---|" * sides + "---|---:|",
+        "|---|---|" + ("---|" if sides else "") + "---|---:|",
     ]
     for p in pairs:
         when = p.last.isoformat() if p.last else "none yet"

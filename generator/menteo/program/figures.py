@@ -100,8 +100,6 @@ class Rematch:
     """The mentee's latest fit answer ("good", "deciding", "poor"), or "" if none."""
     mentor_says: str
     sessions: int
-    still_deciding: bool
-    """Flagged because one side is still deciding after many sessions (not a "poor" answer)."""
 
 
 @dataclass(frozen=True)
@@ -287,7 +285,6 @@ def _rematch(pub: Publication, fits: tuple[PairFit, ...]) -> tuple[Rematch, ...]
                 mentee_says=fit.mentee_says.value if fit.mentee_says else "",
                 mentor_says=fit.mentor_says.value if fit.mentor_says else "",
                 sessions=fit.sessions,
-                still_deciding=not fit.says_poor,
             )
         )
     return tuple(found)
