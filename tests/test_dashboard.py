@@ -118,7 +118,7 @@ def test_non_consenting_mentee_is_a_mentee(tmp_path: Path) -> None:
     (pair,) = d.check_in
     assert (pair.mentor, pair.mentee) == ("Ana Lima", "a mentee")
     assert pair.thread.startswith("t-") and "bo" not in pair.thread
-    (due,) = d.feedback_due
+    (due,) = [p for p in d.feedback_due if p.side == "mentee"]
     assert due.mentee == "a mentee" and due.last == D(2025, 2, 10)
 
 
@@ -131,14 +131,19 @@ def test_unshared_outcome_type_is_not_shown(tmp_path: Path) -> None:
 def test_feedback_due_boundary(tmp_path: Path) -> None:
     # last feedback 2025-02-10; the default interval is 90 days
     root = make_community(tmp_path)
-    assert figures(root, as_of=D(2025, 5, 11)).feedback_due == ()  # 90 days
-    (due,) = figures(root, as_of=D(2025, 5, 12)).feedback_due  # 91 days
+    assert mentee_due(figures(root, as_of=D(2025, 5, 11))) == []  # 90 days
+    (due,) = mentee_due(figures(root, as_of=D(2025, 5, 12)))  # 91 days
     assert due.days == 91
+
+
+def mentee_due(d):  # type: ignore[no-untyped-def]
+    """The mentees' side of the feedback-due list (the factory's mentor never gives any)."""
+    return [p for p in d.feedback_due if p.side == "mentee"]
 
 
 def test_feedback_due_from_start_without_feedback(tmp_path: Path) -> None:
     root = make_community(tmp_path, {FEEDBACK: None, "menteo.yml": config(30)})
-    (due,) = figures(root, as_of=D(2025, 2, 10)).feedback_due
+    (due,) = mentee_due(figures(root, as_of=D(2025, 2, 10)))
     assert due.last is None and due.days == 31
 
 
@@ -214,6 +219,15 @@ needing a check-in or feedback can differ.
 - Feedback coverage: 50% (1 of 2 mentorships)
 - Average rating: not enough responses
 
+### Feedback from both sides
+
+| | Mentees | Mentors |
+|---|---|---|
+| Feedback responses | 1 | 0 |
+| Average rating | not enough responses | not enough responses |
+| Response rate, last 90 days | 50% (1 of 2 active pairs) | 0% (0 of 2 active pairs) |
+| Pairing fit (latest answers) | no answers yet | no answers yet |
+
 ### Sessions per month
 
 | Month | Sessions |
@@ -246,9 +260,17 @@ No session in the 45 days before the report date.
 |---|---|---|---:|
 | Ana Łukasiewicz | Jonas Berg | 2025-03-04 | 150 |
 
+### Pairs to re-match
+
+No pair needs re-matching.
+
 ### Feedback due
 
-Every published, active mentorship had feedback in the last 90 days.
+No feedback from the mentee or from the mentor in the last 90 days.
+
+| Mentor | Mentee | Due from | Last feedback | Days since |
+|---|---|---|---|---:|
+| Ana Łukasiewicz | Jonas Berg | the mentor | none yet | 153 |
 """
 
 
@@ -265,9 +287,10 @@ def test_report_markdown() -> None:
 def test_report_feedback_due_markdown(tmp_path: Path) -> None:
     out = run(str(make_community(tmp_path)), "--as-of", "2025-06-01")
     assert out.endswith(
-        "### Feedback due\n\nNo feedback in the last 90 days.\n\n"
-        "| Mentor | Mentee | Last feedback | Days since |\n|---|---|---|---:|\n"
-        "| Ana Lima | a mentee | 2025-02-10 | 111 |\n"
+        "### Feedback due\n\nNo feedback from the mentee or from the mentor in the last 90 days.\n\n"
+        "| Mentor | Mentee | Due from | Last feedback | Days since |\n|---|---|---|---|---:|\n"
+        "| Ana Lima | a mentee | the mentor | none yet | 142 |\n"
+        "| Ana Lima | a mentee | the mentee | 2025-02-10 | 111 |\n"
     )
 
 
@@ -293,7 +316,8 @@ def test_report_json_since() -> None:
             "days": 150,
         }
     ]
-    assert data["feedback_interval_days"] == 90 and data["feedback_due"] == []
+    assert data["feedback_interval_days"] == 90
+    assert [(p["mentee"], p["from"]) for p in data["feedback_due"]] == [("Jonas Berg", "mentor")]
 
 
 def test_report_rejects_bad_dates() -> None:

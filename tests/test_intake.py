@@ -161,22 +161,23 @@ def test_feedback_from_a_mentee_is_a_rated_feedback_entry(root: Path) -> None:
     check(root)
 
 
-def test_feedback_from_a_mentor_is_a_reflection_without_rating(root: Path) -> None:
-    values = {**FEEDBACK, "role": "mentor", "rating": ""}
+def test_feedback_from_a_mentor_is_a_feedback_entry_rating_optional(root: Path) -> None:
+    values = {**FEEDBACK, "role": "mentor", "rating": "", "fit": "still deciding"}
     code, output = run(root, "feedback", render("feedback", values))
     assert code == 0, output
     text = (root / output.strip()).read_text(encoding="utf-8")
-    assert "kind: reflection" in text and "author: ana-lima" in text
-    assert "tags:\n- feedback" in text and "rating" not in text
+    assert "kind: feedback" in text and "author: ana-lima" in text
+    assert "fit: deciding" in text and "rating" not in text and "mentee:" not in text
     check(root)
 
 
-def test_ratings_are_for_mentees(root: Path) -> None:
+def test_ratings_are_required_from_mentees(root: Path) -> None:
     before = tree(root)
-    code, output = run(root, "feedback", render("feedback", {**FEEDBACK, "role": "mentor"}))
-    assert code == 1 and "**Rating**: is given by mentees only" in output
     code, output = run(root, "feedback", render("feedback", {**FEEDBACK, "rating": ""}))
     assert code == 1 and "**Rating**: is required from a mentee" in output
+    values = {**FEEDBACK, "mentee": "bo-chen"}
+    code, output = run(root, "feedback", render("feedback", values))
+    assert code == 1 and "**About which mentee**: is for mentors only" in output
     assert tree(root) == before
 
 

@@ -225,6 +225,7 @@ def test_match_on_the_demo_suggests_and_assigns_within_capacity() -> None:
     data = json.loads(result.output)
     assert set(data) == {"suggestions", "assignment"}
     assert [s["mentee"] for s in data["suggestions"]] == [
+        "arjun-raman",  # in a pair that needs re-matching (test_feedback_two_sided.py)
         "chloe-dubois",
         "olga-smirnova",
         "sofia-marquez",
@@ -238,7 +239,7 @@ def test_match_on_the_demo_suggests_and_assigns_within_capacity() -> None:
         for mentor in suggestion["mentors"]:
             assert set(mentor) == {"mentor", "score", "reasons"}
             assert isinstance(mentor["score"], int) and mentor["reasons"]
-    tanaka = data["suggestions"][3]["mentors"][0]
+    tanaka = data["suggestions"][4]["mentors"][0]
     assert tanaka["mentor"] == "sato-haruki"
     assert tanaka["reasons"][:3] == [
         "shares open-source, rust and developer-tools",

@@ -331,15 +331,15 @@ def test_new_person_refuses_the_other_form(tmp_path: Path) -> None:
     assert not (site / "content/mentors/noor-rahman.yaml").exists()
 
 
-def test_new_entry_feedback_is_the_mentees(tmp_path: Path) -> None:
+def test_new_entry_feedback_from_the_mentor_needs_no_rating(tmp_path: Path) -> None:
     site = new_site(tmp_path)
     result = run(
         "new", "entry", str(site), "--thread", THREAD, "--kind", "feedback", "--author",
-        "mentor", "--title", "Thanks", "--rating", "4",
+        "mentor", "--title", "Thanks", "--fit", "good",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    path = site / f"content/threads/{THREAD}/{dt.date.today()}-thanks.md"
-    assert "author: jamie-okoye" in path.read_text(encoding="utf-8")
+    text = (site / f"content/threads/{THREAD}/{dt.date.today()}-thanks.md").read_text("utf-8")
+    assert "author: noor-rahman" in text and "fit: good" in text and "rating" not in text
     assert run("check", str(site)).exit_code == 0
 
 

@@ -384,33 +384,53 @@ def log_entry(values: Mapping[str, Value], community: CommunityData, login: str 
     return _entry("log-entry", values, community, login, fields)
 
 
+FIT = {"a good fit": "good", "still deciding": "deciding", "not a good fit": "poor"}
+"""The form's pairing-fit choices → `fit:` values."""
+
+
 def feedback(values: Mapping[str, Value], community: CommunityData, login: str | None) -> Draft:
-    """A mentee's feedback is a `feedback` entry with its rating, which recognition counts. A
-    mentor's is a `reflection` tagged `feedback`: the model keeps ratings for mentees (a badge's
-    `feedback_rating` is the average of what mentees said), so a mentor gives none."""
-    rating = values["rating"]
+    """A `feedback` entry from either side. A mentee's needs its rating (recognition counts it);
+    a mentor's rating is optional, and in a room of several mentees it names the mentee it is
+    about (`menteo check` then checks that they are one of the room's)."""
+    rating, fit, mentee = values["rating"], values["fit"], values["mentee"]
+    fields: dict[str, object] = {"kind": EntryKind.FEEDBACK.value}
+    problems = []
     if values["role"] == "mentor":
-        if rating is not None:
-            raise ContentError(
-                [
+        fields["title"] = "Feedback from the mentor"
+        if isinstance(mentee, str):
+            problem = _slug_problem("feedback", "mentee", mentee)
+            problems += [problem] if problem else []
+            fields["mentee"] = mentee
+        else:
+            thread = community.threads.get(str(values["thread"]))
+            if thread is not None and len(thread.model.mentee_slugs) > 1:
+                problems.append(
                     _problem(
-                        _field("feedback", "rating"),
-                        "is given by mentees only",
-                        "leave it empty: a mentor's feedback is kept as a reflection",
+                        _field("feedback", "mentee"),
+                        "is required from a mentor in a group room",
+                        "one of " + ", ".join(thread.model.mentee_slugs),
                     )
-                ]
-            )
-        fields: dict[str, object] = {
-            "kind": EntryKind.REFLECTION.value,
-            "title": "Feedback from the mentor",
-            "tags": ["feedback"],
-        }
+                )
     else:
+        fields["title"] = "Feedback"
         if not isinstance(rating, str):  # a dropdown: one choice, or None when left empty
-            raise ContentError(
-                [_problem(_field("feedback", "rating"), "is required from a mentee", "pick 1 to 5")]
+            problems.append(
+                _problem(_field("feedback", "rating"), "is required from a mentee", "pick 1 to 5")
             )
-        fields = {"kind": EntryKind.FEEDBACK.value, "title": "Feedback", "rating": int(rating)}
+        if mentee is not None:
+            problems.append(
+                _problem(
+                    _field("feedback", "mentee"),
+                    "is for mentors only",
+                    "leave it empty: a mentee's feedback is their own",
+                )
+            )
+    if problems:
+        raise ContentError(problems)
+    if isinstance(rating, str):
+        fields["rating"] = int(rating)
+    if isinstance(fit, str):
+        fields["fit"] = FIT[fit]
     return _entry("feedback", values, community, login, fields)
 
 

@@ -1,8 +1,9 @@
-"""`menteo report`: the dashboard's figures as Markdown (to paste into an issue) or JSON.
+"""`menteo report`: the dashboard's figures as Markdown (to paste into an issue), JSON, or a
+short program-health summary (to paste into an issue or a newsletter).
 
 Formatting only: the figures come from `program.figures`, worded by `site.dashboard`. Names and labels
 come from content, so each is escaped as literal Markdown text: a pasted report must not mention
-teams, show images or links, or break its tables.
+teams, show images or links, or break its tables. The health summary names nobody at all.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from menteo.content.pairing import STILL_DECIDING_SESSIONS
 from menteo.escaping import markdown_text
-from menteo.program.figures import Pair
+from menteo.program.figures import Pair, Rematch, SideFeedback, Values
 from menteo.site.dashboard import Dashboard, Series
+
+FIT_WORDS = {"good": "a good fit", "deciding": "still deciding", "poor": "not a good fit"}
+"""The pairing-fit answers as the question's choices read."""
 
 
 def _series_md(series: Series) -> list[str]:
@@ -24,14 +29,74 @@ def _series_md(series: Series) -> list[str]:
     return [*lines, f"| **Total** | **{series.total}** |", ""]
 
 
-def _pairs_md(pairs: tuple[Pair, ...], last: str) -> list[str]:
-    lines = [f"| Mentor | Mentee | {last} | Days since |", "|---|---|---|---:|"]
+def _pairs_md(pairs: tuple[Pair, ...], last: str, sides: bool = False) -> list[str]:
+    due = " Due from |" if sides else ""
+    lines = [
+        f"| Mentor | Mentee |{due} {last} | Days since |",
+        "|---|---|" + ("---|" if sides else "") + "---|---:|",
+    ]
     for p in pairs:
         when = p.last.isoformat() if p.last else "none yet"
+        side = f" the {p.side} |" if sides else ""
         lines.append(
-            f"| {markdown_text(p.mentor)} | {markdown_text(p.mentee)} | {when} | {p.days} |"
+            f"| {markdown_text(p.mentor)} | {markdown_text(p.mentee)} |{side} {when} | {p.days} |"
         )
     return lines
+
+
+def _fit_text(fit: Values) -> str:
+    return ", ".join(f"{n} {FIT_WORDS[answer]}" for answer, n in fit) or "no answers yet"
+
+
+def _sides_md(d: Dashboard) -> list[str]:
+    cell = " | ".join
+    return [
+        "### Feedback from both sides",
+        "",
+        "| | " + cell(s.title for s in d.sides) + " |",
+        "|---|" + "---|" * len(d.sides),
+        "| Feedback responses | " + cell(str(s.figures.responses) for s in d.sides) + " |",
+        "| Average rating | " + cell(s.rating_text for s in d.sides) + " |",
+        f"| {d.rate_title} | " + cell(s.rate_text for s in d.sides) + " |",
+        "| Pairing fit (latest answers) | "
+        + cell(_fit_text(s.figures.fit) for s in d.sides)
+        + " |",
+        "",
+    ]
+
+
+def _rematch_md(d: Dashboard) -> list[str]:
+    lines = ["### Pairs to re-match", ""]
+    if not d.rematch_total:
+        return [*lines, "No pair needs re-matching.", ""]
+    hidden = d.rematch_total - len(d.rematch)
+    lines += [
+        f"{_pairs(d.rematch_total)} to re-match: one side said not a good fit, or is still "
+        f"deciding after {STILL_DECIDING_SESSIONS} sessions"
+        + (f"; {hidden} in private mentorships, not listed." if hidden else "."),
+        "`menteo match` suggests new mentors for their mentees.",
+        "",
+    ]
+    if d.rematch:
+        lines += [
+            "| Mentor | Mentee | Mentee says | Mentor says | Sessions |",
+            "|---|---|---|---|---:|",
+        ]
+        lines += [_rematch_row(r) for r in d.rematch]
+        lines.append("")
+    return lines
+
+
+def _rematch_row(r: Rematch) -> str:
+    says = [FIT_WORDS.get(a, "no answer") for a in (r.mentee_says, r.mentor_says)]
+    return (
+        f"| {markdown_text(r.mentor)} | {markdown_text(r.mentee)} | {says[0]} | {says[1]} "
+        f"| {r.sessions} |"
+    )
+
+
+def _pairs(n: int) -> str:
+    return f"{n} pair" + ("" if n == 1 else "s")
 
 
 def _reference_note(d: Dashboard) -> list[str]:
@@ -60,6 +125,7 @@ def to_markdown(d: Dashboard) -> str:
         f"- Feedback coverage: {d.coverage_text}",
         f"- Average rating: {d.rating_text}",
         "",
+        *_sides_md(d),
     ]
     for series in (d.sessions, d.outcomes, d.badges):
         lines += _series_md(series)
@@ -72,15 +138,48 @@ def to_markdown(d: Dashboard) -> str:
             f"Every published, active mentorship had a session in the last {d.check_in_days} days.",
             "",
         ]
+    lines += _rematch_md(d)
     lines += ["### Feedback due", ""]
     if d.feedback_due:
-        lines += [f"No feedback in the last {d.feedback_interval_days} days.", ""]
-        lines += _pairs_md(d.feedback_due, "Last feedback")
+        lines += [
+            f"No feedback from the mentee or from the mentor in the last "
+            f"{d.feedback_interval_days} days.",
+            "",
+        ]
+        lines += _pairs_md(d.feedback_due, "Last feedback", sides=True)
     else:
         lines += [
-            f"Every published, active mentorship had feedback in the last "
+            f"Every published, active mentorship had feedback from both sides in the last "
             f"{d.feedback_interval_days} days."
         ]
+    return "\n".join(lines) + "\n"
+
+
+def to_health(d: Dashboard, program: str) -> str:
+    """A few lines on how `program` is doing, to paste into an issue or a newsletter: counts
+    only (private mentorships included), nobody named, the program's name escaped."""
+    as_of = d.as_of.isoformat() if d.as_of else "no entries yet"
+    period = f" since {d.since.isoformat()}" if d.since else ""
+    mentees, mentors = d.sides
+    fit = "; ".join(f"{s.title.lower()}: {_fit_text(s.figures.fit)}" for s in d.sides)
+    lines = [
+        f"## {markdown_text(program)}: program health, as of {as_of}",
+        "",
+        f"- **{d.active_pairs} active {'pair' if d.active_pairs == 1 else 'pairs'}**; "
+        f"{d.sessions.total} sessions, {d.outcomes.total} outcomes and {d.badges.total} "
+        f"badges awarded{period}.",
+        f"- **Feedback**: {mentees.figures.responses} from mentees (average rating: "
+        f"{mentees.rating_text}), {mentors.figures.responses} from mentors (average rating: "
+        f"{mentors.rating_text}).",
+        f"- **{d.rate_title}**: mentees {mentees.rate_text}; mentors {mentors.rate_text}.",
+        f"- **Pairing fit** (latest answers): {fit}.",
+        f"- **Needs attention**: {_pairs(d.rematch_total)} to re-match, "
+        f"{_pairs(len(d.check_in))} without a session in {d.check_in_days} days, "
+        f"{len(d.feedback_due)} feedback {'response' if len(d.feedback_due) == 1 else 'responses'} due.",
+        "",
+        "Every mentorship is counted, private ones included; nobody is named. "
+        "Details: `menteo report`.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -101,6 +200,18 @@ def _pair_json(pair: Pair) -> dict[str, Any]:
     }
 
 
+def _side_json(side: SideFeedback) -> dict[str, Any]:
+    rate, average = side.response_rate, side.average_rating
+    return {
+        "responses": side.responses,
+        "ratings": side.ratings,
+        "average_rating": round(average, 2) if average is not None else None,
+        "responding_pairs": side.responding,
+        "response_rate": round(rate, 4) if rate is not None else None,
+        "fit": dict(side.fit),
+    }
+
+
 def to_json(d: Dashboard) -> str:
     data = {
         "as_of": d.as_of.isoformat() if d.as_of else None,
@@ -117,8 +228,21 @@ def to_json(d: Dashboard) -> str:
             "ratings": d.ratings,
             "average_rating": round(d.average_rating, 2) if d.average_rating is not None else None,
         },
+        "feedback_by_side": {s.figures.side: _side_json(s.figures) for s in d.sides},
         "check_in": [_pair_json(p) for p in d.check_in],
         "feedback_interval_days": d.feedback_interval_days,
-        "feedback_due": [_pair_json(p) for p in d.feedback_due],
+        "feedback_due": [{**_pair_json(p), "from": p.side} for p in d.feedback_due],
+        "rematch_total": d.rematch_total,
+        "rematch": [
+            {
+                "thread": r.thread,
+                "mentor": r.mentor,
+                "mentee": r.mentee,
+                "mentee_says": r.mentee_says or None,
+                "mentor_says": r.mentor_says or None,
+                "sessions": r.sessions,
+            }
+            for r in d.rematch
+        ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

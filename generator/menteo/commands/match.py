@@ -16,6 +16,7 @@ import click
 
 from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
+from menteo.content.pairing import needing_rematch
 from menteo.errors import ContentError
 from menteo.escaping import markdown_code, markdown_text
 from menteo.i18n import Formats
@@ -73,8 +74,11 @@ def to_markdown(community: CommunityData, matches: Matches, waiting: int) -> str
         return f"{markdown_text(person.model.name)} ({markdown_code(slug, in_table=True)})"
 
     lines = [f"## Mentor matches: {waiting} waiting", ""]
+    rematch = {pair.mentee for pair in needing_rematch(community)}
     for mentee, fits in matches.suggestions:
         lines += [f"### {who('mentee', mentee)}", ""]
+        if mentee in rematch:
+            lines += ["Needs re-matching (pairing fit); their current mentors are left out.", ""]
         asked = _asked(community, mentee)
         if asked:
             lines += [f"Seeks: {markdown_text(asked)}", ""]

@@ -21,7 +21,7 @@ from click.shell_completion import CompletionItem
 from pydantic import TypeAdapter, ValidationError
 
 from menteo.commands.common import DIRECTORY
-from menteo.content.models import BaseUrl, EntryKind, Line, OutcomeType, Slug
+from menteo.content.models import BaseUrl, EntryKind, Line, OutcomeType, PairingFit, Slug
 from menteo.content.safe_yaml import load_yaml
 from menteo.errors import ContentError
 from menteo.scaffold import (
@@ -370,16 +370,21 @@ def thread(ctx: click.Context, /, directory: Path, prompt: bool | None, **values
     _write(directory, f"content/threads/{slug}/thread.yaml", "thread", data, None)
 
 
-def _author(rel: str, thread: object, wanted: str, feedback: bool) -> str:
-    """The entry's author from `--author`: the thread's one mentee or mentor, or in a group room
-    the person named (a room has several, so a role alone does not say who)."""
+def _sides(thread: object) -> dict[str, list[Any]]:
+    """The thread file's mentors and mentees, whichever form it uses (unchecked: as written)."""
     data = thread if isinstance(thread, dict) else {}
-    side = {
+    return {
         role: [data[role]] if isinstance(data.get(role), str) else data.get(role + "s") or []
         for role in ("mentor", "mentee")
     }
+
+
+def _author(rel: str, thread: object, wanted: str) -> str:
+    """The entry's author from `--author`: the thread's one mentee or mentor, or in a group room
+    the person named (a room has several, so a role alone does not say who)."""
+    side = _sides(thread)
     people = [p for role in ("mentor", "mentee") for p in side[role] if isinstance(p, str)]
-    role = "mentee" if feedback and wanted == "mentor" else wanted
+    role = wanted
     if role in side:
         found = side[role]
         if len(found) == 1 and isinstance(found[0], str):
@@ -388,11 +393,6 @@ def _author(rel: str, thread: object, wanted: str, feedback: bool) -> str:
             raise click.UsageError(f"{rel} has no {role}: run menteo check")
         raise click.UsageError(
             f"{rel} is a group room: pass --author with one of {', '.join(people)}"
-        )
-    if feedback and wanted in people and wanted not in side["mentee"]:
-        raise click.BadParameter(
-            f"feedback is written by a mentee; use one of {', '.join(side['mentee'])}",
-            param_hint="'--author'",
         )
     if wanted not in people:
         raise click.BadParameter(
@@ -415,10 +415,21 @@ def _author(rel: str, thread: object, wanted: str, feedback: bool) -> str:
     default="mentee",
     show_default=True,
     shell_complete=lambda *_: [CompletionItem(role) for role in ("mentee", "mentor")],
-    help="Who writes it: mentee or mentor, or in a group room one of its people's slugs "
-    "(feedback is always a mentee's).",
+    help="Who writes it: mentee or mentor, or in a group room one of its people's slugs.",
 )
-@click.option("--rating", type=click.IntRange(1, 5), help="Rating 1-5 (feedback)")
+@click.option(
+    "--rating", type=click.IntRange(1, 5), help="Rating 1-5 (feedback; a mentor's is optional)"
+)
+@click.option(
+    "--fit",
+    type=click.Choice([f.value for f in PairingFit]),
+    help="Is the pairing a good fit? (feedback, optional)",
+)
+@click.option(
+    "--mentee",
+    callback=_validated(Slug, SLUG_HINT),
+    help="The mentee a mentor's feedback is about (required in a room of several mentees)",
+)
 @click.option("--outcome", type=click.Choice([o.value for o in OutcomeType]), help="Outcome type")
 @PROMPT
 @click.pass_context
@@ -437,10 +448,19 @@ def entry(ctx: click.Context, /, directory: Path, prompt: bool | None, **values:
         people = load_yaml((directory / rel).read_text(encoding="utf-8"), rel).data
     except (OSError, UnicodeDecodeError, ContentError):
         raise click.UsageError(f"{rel} cannot be read: run menteo check") from None
-    author = _author(rel, people, values["author"], values["kind"] == "feedback")
+    author = _author(rel, people, values["author"])
+    mentees = [m for m in _sides(people)["mentee"] if isinstance(m, str)]
+    by_mentor = author not in mentees
     extra = {"feedback": "rating", "outcome": "outcome"}.get(values["kind"])
-    if extra:
+    if extra and not (extra == "rating" and by_mentor):
         _ask(ctx, prompt, values, extra)
+    if values["mentee"] and (values["kind"] != "feedback" or not by_mentor):
+        raise click.BadParameter("is for a mentor's feedback only", param_hint="'--mentee'")
+    if values["kind"] == "feedback" and by_mentor and len(mentees) > 1 and not values["mentee"]:
+        raise click.UsageError(
+            f"{rel} is a group room: pass --mentee with the one this feedback is about, one of "
+            + ", ".join(mentees)
+        )
     slug = values["slug"] or slug_of(values["title"])
     if not slug:
         raise click.MissingParameter(
@@ -453,8 +473,10 @@ def entry(ctx: click.Context, /, directory: Path, prompt: bool | None, **values:
         "author": author,
         "title": values["title"],
     }
-    if extra:
+    if extra and values[extra] is not None:
         data[extra] = values[extra]
+    if values["kind"] == "feedback":
+        data |= {k: values[k] for k in ("fit", "mentee") if values[k] is not None}
     body = "What happened, what you learned, what comes next.\n"
     _write(directory, f"{folder}/{values['thread_']}/{today}-{slug}.md", "entry", data, body)
 

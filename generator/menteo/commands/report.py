@@ -1,4 +1,4 @@
-"""`menteo report`: the program-health figures, as Markdown or JSON."""
+"""`menteo report`: the program-health figures, as Markdown, JSON or a short health summary."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from menteo.reporters import TextReporter
 @DIRECTORY
 @click.option("--since", type=DATE, help="Only entries and awards from DATE.")
 @click.option("--as-of", type=DATE, help="The report date.  [default: today]")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json", "health"]),
+    default="md",
+    show_default=True,
+    help="health: a short summary, naming nobody, to paste into an issue or newsletter.",
+)
 def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None, fmt: str) -> None:
     """Program-health figures of DIRECTORY, with the pairs needing a check-in or feedback.
 
@@ -23,13 +30,17 @@ def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None
     Examples:
       menteo report
       menteo report --since 2025-01-01 --format json
+      menteo report --since 2025-01-01 --format health
     """
     from menteo.program.figures import program_figures
-    from menteo.program_report import to_json, to_markdown
+    from menteo.program_report import to_health, to_json, to_markdown
     from menteo.site.dashboard import dashboard_view
 
     community, reviewed = load_reviewed(directory, TextReporter(), "fix them first")
     day = as_of.date() if as_of else dt.date.today()
     figures = program_figures(community, reviewed.ledger, day, since.date() if since else None)
     shown = dashboard_view(figures)
-    click.echo(to_json(shown) if fmt == "json" else to_markdown(shown), nl=False)
+    if fmt == "health":
+        click.echo(to_health(shown, community.config.name), nl=False)
+    else:
+        click.echo(to_json(shown) if fmt == "json" else to_markdown(shown), nl=False)

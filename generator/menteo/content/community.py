@@ -117,12 +117,31 @@ class ThreadRecord(Record[Thread]):
 def sees(thread: ThreadRecord, entry: EntryRecord, mentee: str) -> bool:
     """Whether an entry is part of one mentee's mentorship: every session of the room (whoever
     wrote it up), and everything else except what another of its mentees wrote (their
-    reflection, milestone, outcome or feedback is theirs)."""
-    return (
-        entry.kind is EntryKind.SESSION
-        or entry.model.author == mentee
-        or entry.model.author not in thread.model.mentee_slugs
-    )
+    reflection, milestone, outcome or feedback is theirs) and a mentor's feedback about another
+    of its mentees."""
+    if entry.kind is EntryKind.SESSION:
+        return True
+    about = feedback_about(thread, entry)
+    if about is not None:
+        return about == mentee
+    return entry.model.author == mentee or entry.model.author not in thread.model.mentee_slugs
+
+
+def feedback_about(thread: ThreadRecord, entry: EntryRecord) -> str | None:
+    """The mentee a feedback entry is about: its author if a mentee wrote it, else the mentee
+    a mentor named (`crossrefs` requires the name in a room of several mentees); None for
+    other entries."""
+    if entry.kind is not EntryKind.FEEDBACK:
+        return None
+    mentees = thread.model.mentee_slugs
+    if entry.model.author in mentees:
+        return entry.model.author
+    return entry.model.mentee or (mentees[0] if mentees else None)
+
+
+def by_mentor(thread: ThreadRecord, entry: EntryRecord) -> bool:
+    """Written by one of the thread's mentors (feedback has two sides)."""
+    return entry.model.author in thread.model.mentor_slugs
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,38 @@ class _Checker:
         for entry in thread.entries:
             self.entry(thread, entry, goal_ids, steps, pair_known)
 
+    def feedback_about(
+        self, entry: EntryRecord, mentors: tuple[str, ...], mentees: tuple[str, ...]
+    ) -> None:
+        """`mentee:` says which mentee a mentor's feedback is about: feedback is per mentee, and
+        a mentee's own feedback is about themselves."""
+        model = entry.model
+        by_mentor = model.kind is EntryKind.FEEDBACK and model.author in mentors
+        if model.mentee is None:
+            if by_mentor and len(mentees) > 1:
+                self.add(
+                    entry,
+                    ("author",),
+                    "a mentor's feedback in a room of several mentees names the mentee it is about",
+                    "add mentee: one of " + ", ".join(mentees),
+                )
+        elif not by_mentor:
+            self.add(
+                entry,
+                ("mentee",),
+                "only a mentor's feedback names the mentee it is about",
+                "remove it (a mentee's feedback is their own)"
+                if model.kind is EntryKind.FEEDBACK
+                else "remove it, or set kind: feedback",
+            )
+        elif model.mentee not in mentees:
+            self.add(
+                entry,
+                ("mentee",),
+                f"{model.mentee!r} is not a mentee of this thread",
+                "use one of: " + ", ".join(mentees),
+            )
+
     def entry(
         self,
         thread: ThreadRecord,
@@ -260,11 +292,15 @@ class _Checker:
                 "only entries of kind outcome have an outcome",
                 "remove it, or set kind: outcome",
             )
-        if model.kind is EntryKind.FEEDBACK and model.rating is None:
+        if (
+            model.kind is EntryKind.FEEDBACK
+            and model.rating is None
+            and model.author not in mentors
+        ):
             self.add(
                 entry,
                 ("kind",),
-                "a feedback entry needs 'rating:'",
+                "a mentee's feedback entry needs 'rating:'",
                 "add rating: a whole number from 1 to 5",
             )
         if model.kind is not EntryKind.FEEDBACK and model.rating is not None:
@@ -274,15 +310,15 @@ class _Checker:
                 "only entries of kind feedback have a rating",
                 "remove it, or set kind: feedback",
             )
-        if pair_known and model.kind is EntryKind.FEEDBACK and model.author not in mentees:
+        if model.kind is not EntryKind.FEEDBACK and model.fit is not None:
             self.add(
                 entry,
-                ("author",),
-                "feedback is written by the mentee",
-                f"set author: {mentees[0]}"
-                if len(mentees) == 1
-                else "set author: the mentee it comes from, one of " + ", ".join(mentees),
+                ("fit",),
+                "only entries of kind feedback have a fit",
+                "remove it, or set kind: feedback",
             )
+        if pair_known:
+            self.feedback_about(entry, mentors, mentees)
         if (
             pair_known
             and len(mentees) > 1

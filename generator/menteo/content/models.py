@@ -166,6 +166,14 @@ class EntryKind(StrEnum):
     FEEDBACK = "feedback"
 
 
+class PairingFit(StrEnum):
+    """How one person of a pair answers "is this a good fit?" after the first sessions."""
+
+    GOOD = "good"
+    DECIDING = "deciding"
+    POOR = "poor"
+
+
 class OutcomeType(StrEnum):
     PROMOTION = "promotion"
     PROJECT_SHIPPED = "project-shipped"
@@ -537,7 +545,7 @@ class Entry(Strict):
         description="When it happened; equals the date in the file name, not before the thread started."
     )
     author: Slug = Field(
-        description="Who wrote it, one of the thread's people; feedback (and, in a room of several mentees, an outcome) is written by the mentee it concerns."
+        description="Who wrote it, one of the thread's people. Feedback comes from a mentee (about their own mentorship) or from a mentor; in a room of several mentees, an outcome is written by the mentee it belongs to."
     )
     title: Line = Field(description="One line.")
     tags: list[Slug] = Field([], description="Tag slugs; each has a page /tags/<tag>/.")
@@ -549,7 +557,16 @@ class Entry(Strict):
         None, description="Required on, and only on, kind: outcome."
     )
     rating: Annotated[int, Field(ge=1, le=5)] | None = Field(
-        None, description="1 to 5; required on, and only on, kind: feedback."
+        None,
+        description="1 to 5, only on kind: feedback; required on a mentee's feedback, optional on a mentor's.",
+    )
+    fit: PairingFit | None = Field(
+        None,
+        description='Only on kind: feedback: the author\'s answer to "is this pairing a good fit?" (good, deciding: still deciding, poor: not a good fit). Never published; organisers see it in menteo report and menteo match.',
+    )
+    mentee: Slug | None = Field(
+        None,
+        description="Only on a mentor's feedback: the mentee it is about; required in a room of several mentees.",
     )
 
 

@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from menteo.content.community import CommunityData, EntryRecord, ThreadRecord, sees
-from menteo.content.models import EntryKind, OutcomeType
+from menteo.content.community import (
+    CommunityData,
+    EntryRecord,
+    ThreadRecord,
+    by_mentor,
+    feedback_about,
+    sees,
+)
+from menteo.content.models import EntryKind, OutcomeType, PairingFit
+from menteo.content.pairing import PairFit, pair_fits
 from menteo.content.publication import Publication
 from menteo.ledger.records import Ledger
 
@@ -31,8 +40,12 @@ NOT_SHARED = "not-shared"
 OUTCOME_TYPES = (*(t.value for t in OutcomeType), NOT_SHARED)
 """Outcome types in the order they are shown."""
 
+SIDES = ("mentee", "mentor")
+"""The two sides of feedback, in the order they are shown."""
+
 Values = tuple[tuple[str, int], ...]
-"""(label, count) pairs: a month ("2025-04") or an outcome type, in display order."""
+"""(label, count) pairs: a month ("2025-04"), an outcome type or a fit answer, in display
+order."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,46 @@ class Pair:
     """The last session (check-ins) or feedback (feedback due); None if there was none."""
     days: int
     """Days since `last`, or since the thread started if there was none."""
+    side: str = ""
+    """Feedback due: whose feedback is due, "mentee" or "mentor"."""
+
+
+@dataclass(frozen=True)
+class SideFeedback:
+    """Feedback from one side of the pairs: what they said and how many answer."""
+
+    side: str
+    """"mentee" or "mentor"."""
+    responses: int
+    """Feedback entries this side wrote, in the counted period."""
+    ratings: int
+    average_rating: float | None
+    """Only with at least `MIN_RATINGS` rated responses."""
+    responding: int
+    """Active pairs with feedback from this side dated at most `feedback_interval_days` before
+    the reference date: a published pair started earlier is responding exactly when it is not
+    on the feedback-due list for this side."""
+    active_pairs: int
+    fit: Values
+    """Active pairs by this side's latest fit answer, in `PairingFit` order, answers given only."""
+
+    @property
+    def response_rate(self) -> float | None:
+        """The share of active pairs that heard from this side lately."""
+        return self.responding / self.active_pairs if self.active_pairs else None
+
+
+@dataclass(frozen=True)
+class Rematch:
+    """A published pair that needs re-matching, named as the site names it."""
+
+    thread: str
+    mentor: str
+    mentee: str
+    mentee_says: str
+    """The mentee's latest fit answer ("good", "deciding", "poor"), or "" if none."""
+    mentor_says: str
+    sessions: int
 
 
 @dataclass(frozen=True)
@@ -79,7 +132,13 @@ class ProgramFigures:
     """Only with at least `MIN_RATINGS` rated responses."""
     check_in: tuple[Pair, ...]
     feedback_due: tuple[Pair, ...]
+    """Per side: a pair whose mentee and mentor both owe feedback is listed twice."""
     feedback_interval_days: int
+    by_side: tuple[SideFeedback, ...]
+    """One per side, in `SIDES` order."""
+    rematch: tuple[Rematch, ...]
+    """Published pairs only; `rematch_total` counts private ones too."""
+    rematch_total: int
     check_in_days: int = CHECK_IN_DAYS
 
     @property
@@ -114,6 +173,8 @@ def program_figures(
     )
     feedback = [e for e in counted if e.kind is EntryKind.FEEDBACK]
     ratings = [e.model.rating for e in feedback if e.model.rating is not None]
+    interval = community.config.feedback_interval_days
+    fits = pair_fits(community, as_of)
     people = [*community.mentors.values(), *community.mentees.values()]
     return ProgramFigures(
         as_of=as_of,
@@ -133,12 +194,100 @@ def program_figures(
         with_feedback=len({e.thread for e in feedback}),
         ratings=len(ratings),
         average_rating=sum(ratings) / len(ratings) if len(ratings) >= MIN_RATINGS else None,
-        check_in=_overdue(pub, threads, as_of, EntryKind.SESSION, CHECK_IN_DAYS),
-        feedback_due=_overdue(
-            pub, threads, as_of, EntryKind.FEEDBACK, community.config.feedback_interval_days
+        check_in=_overdue(pub, threads, as_of, _session, CHECK_IN_DAYS),
+        feedback_due=tuple(
+            sorted(
+                (
+                    due
+                    for side in SIDES
+                    for due in _overdue(pub, threads, as_of, _feedback_from(side), interval, side)
+                ),
+                key=_longest_first,
+            )
         ),
-        feedback_interval_days=community.config.feedback_interval_days,
+        feedback_interval_days=interval,
+        by_side=tuple(
+            _side_feedback(community, side, feedback, as_of, interval, fits) for side in SIDES
+        ),
+        rematch=_rematch(pub, fits),
+        rematch_total=sum(1 for f in fits if f.needs_rematching),
     )
+
+
+Belongs = Callable[[ThreadRecord, EntryRecord, str], bool]
+"""Whether an entry of a thread is one of the kind looked for, for one of its mentees."""
+
+
+def _session(thread: ThreadRecord, entry: EntryRecord, mentee: str) -> bool:
+    """A session of the mentee's room (sessions are shared)."""
+    return entry.kind is EntryKind.SESSION and sees(thread, entry, mentee)
+
+
+def _feedback_from(side: str) -> Belongs:
+    """Feedback about the mentee, written by `side` (the mentee, or one of the room's mentors)."""
+
+    def belongs(thread: ThreadRecord, entry: EntryRecord, mentee: str) -> bool:
+        return feedback_about(thread, entry) == mentee and by_mentor(thread, entry) == (
+            side == "mentor"
+        )
+
+    return belongs
+
+
+def _side_feedback(
+    community: CommunityData,
+    side: str,
+    feedback: list[EntryRecord],
+    as_of: dt.date | None,
+    interval: int,
+    fits: tuple[PairFit, ...],
+) -> SideFeedback:
+    """One side's counts; `feedback` is the counted period's, the response rate looks at the
+    `interval` days up to `as_of` whatever the period."""
+    mine = [e for e in feedback if by_mentor(community.threads[e.thread], e) == (side == "mentor")]
+    ratings = [e.model.rating for e in mine if e.model.rating is not None]
+    belongs = _feedback_from(side)
+    active = [t for t in community.threads.values() if t.model.ended is None]
+    responding = sum(
+        1
+        for thread in active
+        for mentee in thread.model.mentee_slugs
+        if as_of is not None
+        and any(
+            0 <= (as_of - e.date).days <= interval and belongs(thread, e, mentee)
+            for e in thread.entries
+        )
+    )
+    answers = Counter(f.mentor_says if side == "mentor" else f.mentee_says for f in fits)
+    return SideFeedback(
+        side=side,
+        responses=len(mine),
+        ratings=len(ratings),
+        average_rating=sum(ratings) / len(ratings) if len(ratings) >= MIN_RATINGS else None,
+        responding=responding,
+        active_pairs=sum(len(t.model.mentee_slugs) for t in active),
+        fit=tuple((fit.value, answers[fit]) for fit in PairingFit if answers[fit]),
+    )
+
+
+def _rematch(pub: Publication, fits: tuple[PairFit, ...]) -> tuple[Rematch, ...]:
+    """The published pairs needing re-matching, by thread then mentee; private ones unlisted."""
+    found = []
+    for fit in fits:
+        thread = pub.community.threads[fit.thread]
+        if not fit.needs_rematching or not pub.thread_published(thread):
+            continue
+        found.append(
+            Rematch(
+                thread=pub.thread_id(thread),
+                mentor=pub.label("mentor", pub.room_people(thread, "mentor")[0]),
+                mentee=pub.label("mentee", fit.mentee),
+                mentee_says=fit.mentee_says.value if fit.mentee_says else "",
+                mentor_says=fit.mentor_says.value if fit.mentor_says else "",
+                sessions=fit.sessions,
+            )
+        )
+    return tuple(found)
 
 
 def _within(day: dt.date, since: dt.date | None, as_of: dt.date | None) -> bool:
@@ -173,11 +322,12 @@ def _overdue(
     pub: Publication,
     threads: list[ThreadRecord],
     as_of: dt.date | None,
-    kind: EntryKind,
+    belongs: Belongs,
     limit: int,
+    side: str = "",
 ) -> tuple[Pair, ...]:
-    """Published, active pairs whose last `kind` entry (or start, if none) is more than `limit`
-    days before `as_of`, longest first."""
+    """Published, active pairs whose last entry that `belongs` (or start, if none) is more than
+    `limit` days before `as_of`, longest first."""
     if as_of is None:
         return ()
     found = []
@@ -186,11 +336,9 @@ def _overdue(
             continue
         mentor = pub.label("mentor", pub.room_people(thread, "mentor")[0])
         for mentee in pub.room_people(thread, "mentee"):
-            # each mentee of a room: sessions are shared, feedback is each mentee's own
+            # each mentee of a room: sessions are shared, feedback is about each mentee
             dates = [
-                e.date
-                for e in thread.entries
-                if e.kind is kind and e.date <= as_of and sees(thread, e, mentee)
+                e.date for e in thread.entries if e.date <= as_of and belongs(thread, e, mentee)
             ]
             last = max(dates, default=None)
             days = (as_of - (last or thread.model.started)).days
@@ -202,6 +350,11 @@ def _overdue(
                         mentee=pub.label("mentee", mentee),
                         last=last,
                         days=days,
+                        side=side,
                     )
                 )
-    return tuple(sorted(found, key=lambda p: (-p.days, p.mentor, p.mentee, p.thread)))
+    return tuple(sorted(found, key=_longest_first))
+
+
+def _longest_first(pair: Pair) -> tuple[int, str, str, str, str]:
+    return (-pair.days, pair.mentor, pair.mentee, pair.thread, pair.side)

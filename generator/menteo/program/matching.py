@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from menteo.content.community import CommunityData, Person, ThreadRecord
 from menteo.content.models import Availability, Mentee, Mentor
+from menteo.content.pairing import needing_rematch
 from menteo.content.timezones import hours_apart, utc_offset_minutes
 from menteo.i18n import N_
 
@@ -110,13 +111,29 @@ def active_mentees(community: CommunityData) -> Counter[str]:
 
 def waiting_mentees(community: CommunityData) -> tuple[str, ...]:
     """Mentees who need a mentor, by slug: no active mentor, and either never paired or asking
-    again (their file states `seeking:`). Alumni who say nothing are not chased."""
+    again (their file states `seeking:`); or in an active pair that needs re-matching (either
+    side said it is not a good fit, or is still deciding after many sessions: see
+    `content.pairing`). Alumni who say nothing are not chased."""
     ever = {m for t in community.threads.values() for m in t.model.mentee_slugs}
+    rematch = {pair.mentee for pair in needing_rematch(community)}
     return tuple(
         slug
         for slug, person in sorted(community.mentees.items())
-        if not has_active_mentor(community, slug)
-        and (slug not in ever or getattr(person.model, "seeking", None) is not None)
+        if slug in rematch
+        or (
+            not has_active_mentor(community, slug)
+            and (slug not in ever or getattr(person.model, "seeking", None) is not None)
+        )
+    )
+
+
+def current_mentors(community: CommunityData, mentee: str) -> frozenset[str]:
+    """The mentors `mentee` has in rooms that have not ended: never suggested to them again."""
+    return frozenset(
+        mentor
+        for t in community.threads.values()
+        if is_active(t) and mentee in t.model.mentee_slugs
+        for mentor in t.model.mentor_slugs
     )
 
 
@@ -253,7 +270,14 @@ def match(
     queue = list(waiting(community))
     if only is not None and only not in queue:
         queue = sorted([*queue, only])
-    fits = {mentee: ranked(wish_of(community.mentees[mentee]), offers) for mentee in queue}
+    fits = {
+        mentee: [
+            f
+            for f in ranked(wish_of(community.mentees[mentee]), offers)
+            if f.mentor not in current_mentors(community, mentee)
+        ]
+        for mentee in queue
+    }
     scores = {(mentee, f.mentor): f.score for mentee, found in fits.items() for f in found}
     pairs = optimal_assignment(scores, {o.slug: o.free for o in offers})
     shown = [only] if only is not None else queue

@@ -8,7 +8,8 @@ when the site is rendered.
 A group room counts for each of its people (docs/content-model.md lists each measure): a session
 in a room of four is one session for each mentor and one for each mentee, and each mentee is a
 mentee of the room's mentors. What one mentee of a room writes (a reflection, an outcome,
-feedback) is theirs: it counts for them and for the mentors, not for the other mentees.
+feedback) is theirs: it counts for them and for the mentors, not for the other mentees. The
+feedback measures count what mentees said, never a mentor's own feedback.
 """
 
 from __future__ import annotations
@@ -171,7 +172,11 @@ def _unnamed_goals(scope: Scope) -> list[str]:
 def _rating(
     words: Wording, scope: Scope, params: FeedbackRating
 ) -> tuple[tuple[Span, ...], str, Evidence, str]:
-    rated = [e for e in scope.since(params.since) if e.kind is EntryKind.FEEDBACK]
+    rated = [
+        e
+        for e in scope.since(params.since)
+        if e.kind is EntryKind.FEEDBACK and scope.by(e, Audience.MENTEE)
+    ]
     spans: list[Span] = []
     total = 0
     for n, entry in enumerate(rated, start=1):
@@ -295,7 +300,8 @@ class _Judge:
             if unnamed and missing:
                 missing += " " + words.unnamed_goals(unnamed)
             return count, value, missing
-        feedback = EntryCount(min=params.min, since=params.since)
+        # what mentees said: a mentor's own feedback is not a response they received
+        feedback = EntryCount(min=params.min, since=params.since, author=Audience.MENTEE)
         events = _entry_events(scope, feedback, {EntryKind.FEEDBACK})
         return _counted(words, events, params, ["feedback response"])
 

@@ -17,6 +17,8 @@ from menteo.program.figures import (
     NOT_SHARED,
     Pair,
     ProgramFigures,
+    Rematch,
+    SideFeedback,
 )
 
 OUTCOME_LABEL = {
@@ -89,6 +91,18 @@ class Series:
 
 
 @dataclass(frozen=True)
+class Side:
+    """Feedback from one side, with its words."""
+
+    figures: SideFeedback
+    title: str
+    """"Mentees" or "Mentors", as a column header."""
+    rating_text: str
+    rate_text: str
+    """The response rate: share, and how many of the active pairs."""
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """The dashboard page's (and `menteo report`'s) view of `ProgramFigures`: the same
     numbers, with their words and charts."""
@@ -113,6 +127,13 @@ class Dashboard:
     feedback_interval_days: int
     coverage_text: str
     rating_text: str
+    sides: tuple[Side, ...]
+    """Mentees' then mentors' feedback."""
+    rate_title: str
+    """The response-rate row's header, with its window."""
+    rematch: tuple[Rematch, ...]
+    """For `menteo report` only: the site does not publish fit answers."""
+    rematch_total: int
     check_in_days: int = CHECK_IN_DAYS
 
     @property
@@ -145,6 +166,23 @@ class _Words:
             "%(average)s of 5 (%(num)s response)", "%(average)s of 5 (%(num)s responses)", responses
         )
         return text % {"average": self.formats.decimal(average, "0.0"), "num": responses}
+
+    def rate(self, side: SideFeedback) -> str:
+        if side.response_rate is None:
+            return self.catalog.gettext("no active pairs")
+        text = self.catalog.ngettext(
+            "%(share)s (%(with)s of %(num)s active pair)",
+            "%(share)s (%(with)s of %(num)s active pairs)",
+            side.active_pairs,
+        )
+        share = self.formats.percent(round(side.response_rate, 2))
+        return text % {"share": share, "with": side.responding, "num": side.active_pairs}
+
+    def rate_title(self, days: int) -> str:
+        text = self.catalog.ngettext(
+            "Response rate, last %(num)s day", "Response rate, last %(num)s days", days
+        )
+        return text % {"num": days}
 
     def summary(self, title: str, values: list[tuple[str, int]], by_type: bool) -> str:
         _, ngettext = self.catalog.gettext, self.catalog.ngettext
@@ -220,6 +258,18 @@ def dashboard_view(
         feedback_interval_days=f.feedback_interval_days,
         coverage_text=words.coverage(f.with_feedback, f.threads),
         rating_text=words.rating(f.average_rating, f.ratings),
+        sides=tuple(
+            Side(
+                side,
+                _("Mentors") if side.side == "mentor" else _("Mentees"),
+                words.rating(side.average_rating, side.ratings),
+                words.rate(side),
+            )
+            for side in f.by_side
+        ),
+        rate_title=words.rate_title(f.feedback_interval_days),
+        rematch=f.rematch,
+        rematch_total=f.rematch_total,
         check_in_days=f.check_in_days,
     )
 
