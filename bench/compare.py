@@ -138,7 +138,10 @@ def table(rows: Sequence[Row]) -> str:
     """A Markdown table of the medians with their ratios to Hugo and to Hugo + Pagefind (wall
     and CPU) and to Hugo (memory, whose target is half of Hugo's)."""
     refs = {row.name: row for row in rows}
-    hugo, hugo_pf = (refs.get(name) for name in REFERENCES)
+
+    def ratios(value: float, metric: str, names: Sequence[str] = REFERENCES) -> list[str]:
+        return [ratio(value, getattr(refs[n], metric) if n in refs else None) for n in names]
+
     lines = [
         "| command | runs | wall s | × Hugo | × Hugo+Pagefind | CPU s | × Hugo | × Hugo+Pagefind "
         "| peak memory MiB | × Hugo |",
@@ -149,13 +152,11 @@ def table(rows: Sequence[Row]) -> str:
             row.name,
             str(row.runs),
             f"{row.wall_s:.2f}",
-            ratio(row.wall_s, hugo and hugo.wall_s),
-            ratio(row.wall_s, hugo_pf and hugo_pf.wall_s),
+            *ratios(row.wall_s, "wall_s"),
             f"{row.cpu_s:.1f}",
-            ratio(row.cpu_s, hugo and hugo.cpu_s),
-            ratio(row.cpu_s, hugo_pf and hugo_pf.cpu_s),
+            *ratios(row.cpu_s, "cpu_s"),
             f"{row.pss_mib:.0f}",
-            ratio(row.pss_mib, hugo and hugo.pss_mib),
+            *ratios(row.pss_mib, "pss_mib", (HUGO,)),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -203,7 +204,7 @@ class Anchors:
 def pagefind_binary() -> Path | None:
     """The Pagefind binary of menteo's own `pagefind` dependency (what `menteo build` runs)."""
     try:
-        from pagefind.service import get_executable  # type: ignore[import-untyped]
+        from pagefind.service import get_executable
     except ImportError:
         return None
     found = get_executable()
@@ -479,15 +480,13 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def wait_for(
-    url: str, proc: subprocess.Popen[bytes], seen: Callable[[str], bool], limit: float
-) -> float:
-    """Poll `url` until its text satisfies `seen`; the seconds it took. RuntimeError if the
-    server exits or `limit` passes first."""
+def wait_for(url: str, proc: subprocess.Popen[bytes], needle: str, limit: float) -> float:
+    """Poll `url` until its text contains `needle` (any answer for ""); the seconds it took.
+    RuntimeError if the server exits or `limit` passes first."""
     start = time.perf_counter()
     while True:
         text = fetch(url)
-        if text is not None and seen(text):
+        if text is not None and needle in text:
             return time.perf_counter() - start
         if proc.poll() is not None:
             raise RuntimeError(f"the server exited with {proc.returncode}")
@@ -534,15 +533,13 @@ def edit_latency(
     with server(argv, cwd, env, log) as proc:
         try:
             start = time.perf_counter()
-            wait_for(url, proc, lambda _text: True, START_TIMEOUT_S)
+            wait_for(url, proc, "", START_TIMEOUT_S)
             started = time.perf_counter() - start
             latencies = []
             for _ in range(edits):
                 time.sleep(EDIT_PAUSE_S)
                 token = edit()
-                latencies.append(
-                    wait_for(url, proc, lambda text, wanted=token: wanted in text, EDIT_TIMEOUT_S)
-                )
+                latencies.append(wait_for(url, proc, token, EDIT_TIMEOUT_S))
                 print(f"  edit shown after {latencies[-1]:.3f} s", flush=True)
         except RuntimeError as exc:
             tail = "\n".join(log.read_text("utf-8", "replace").splitlines()[-STDERR_TAIL:])
