@@ -303,7 +303,7 @@ def award_pages(loaded: Loaded, issued: Issued, out: Path, jobs: int | None) -> 
     """The award verification pages, as the build makes them, and nothing else rendered."""
     community, urls = loaded.community, loaded.urls
     start = time.perf_counter()
-    recognition = build_recognition(community, loaded.reviewed, urls, issued)
+    recognition = build_recognition(community, loaded.reviewed, urls, issued.awards)
     recognised = time.perf_counter()
     views = build_views(community, urls, recognition)
     pages = [

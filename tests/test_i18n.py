@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
@@ -28,10 +28,12 @@ GOLDEN = Path(__file__).parent / "golden" / "mini-es"
 UPDATE = os.environ.get("MENTEO_UPDATE_GOLDEN") == "1"
 TEMPLATE = LOCALES / "messages.pot"
 EXTRACT = (
-    "pybabel extract -F babel.cfg --no-location --sort-output -c TRANSLATORS: "
+    "pybabel extract -F babel.cfg -k Nn_:1,2 --no-location --sort-output -c TRANSLATORS: "
     "-o generator/menteo/locales/messages.pot . && pybabel update --no-fuzzy-matching "
     "-i generator/menteo/locales/messages.pot -d generator/menteo/locales"
 )
+KEYWORDS = {"Nn_": (1, 2)}
+"""Beyond Babel's defaults: `menteo.i18n.Nn_` marks a counted noun's singular and plural."""
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}|</?\w+>")
 GOLDEN_PAGES = {
     "home": "index.html",
@@ -61,7 +63,8 @@ def _extracted() -> set[str]:
     """Every msgid in the code, found the way `pybabel extract -F babel.cfg` finds them."""
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
-    found = extract_from_dir(str(ROOT), method_map, options_map)
+    keywords = {**DEFAULT_KEYWORDS, **KEYWORDS}
+    found = extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)
     return {_key(message) for _file, _line, message, _comments, _context in found}
 
 

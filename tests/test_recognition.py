@@ -19,7 +19,8 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import load_community
 from menteo.content.models import Audience, Criterion
 from menteo.recognition import wording
-from menteo.recognition.evaluate import Eligibility, Result, evaluate, top_level
+from menteo.recognition.evaluate import evaluate, top_level
+from menteo.recognition.results import Eligibility, Result
 
 BO = "ana-lima--bo-chen"
 CY = "ana-lima--cy-diaz"

@@ -18,7 +18,6 @@ from menteo.content.schema import published_schemas
 from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
-    LEDGER_JSON,
     extends_published,
     of_lines,
     signed_document,
@@ -31,11 +30,13 @@ from menteo.errors import ContentError, Problem
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import review
 from menteo.ledger.store import read_ledger
+from menteo.ledger.transparency import LEDGER_JSON
 from menteo.private_state import PrivateStateError, check_private_paths
+from menteo.program.figures import program_figures
 from menteo.progress import Progress
 from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import build_recognition
-from menteo.site.dashboard import program_dashboard
+from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links
 from menteo.site.pages import plan_pages
 from menteo.site.render import (
@@ -220,9 +221,12 @@ def _build(
     config = community.config
     language = config.language
     catalog = translations(language)
-    recognition = build_recognition(community, reviewed, urls, issued, criteria_words(language))
-    dashboard = program_dashboard(community, reviewed.ledger, language=language, catalog=catalog)
-    views = build_views(community, urls, recognition, dashboard, catalog.gettext)
+    recognition = build_recognition(
+        community, reviewed, urls, issued.awards, criteria_words(language)
+    )
+    figures = program_figures(community, reviewed.ledger)
+    dashboard = dashboard_view(figures, language, catalog)
+    views = build_views(community, urls, recognition, dashboard, catalog.gettext, figures)
     with (
         share_cards(
             views, config.name, config.description, issued.badge_svgs, images, workers

@@ -23,7 +23,8 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations as NullTranslations  # re-exported: a catalog's type
+from babel.support import Translations
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
@@ -113,3 +114,10 @@ def N_(message: str) -> str:
     """Marks a msgid for extraction (`N_` is the name extractors look for) where it is stored as
     data and translated where it is shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a counted noun's two message ids for extraction as one plural message (pybabel's
+    `-k Nn_:1,2`), stored as data and looked up with `ngettext` once the count is known: a
+    catalog then gives every plural form its language has."""
+    return singular, plural

@@ -368,7 +368,7 @@ def feedback(values: Mapping[str, Value], community: CommunityData, login: str |
             "tags": ["feedback"],
         }
     else:
-        if rating is None:
+        if not isinstance(rating, str):  # a dropdown: one choice, or None when left empty
             raise ContentError(
                 [_problem(_field("feedback", "rating"), "is required from a mentee", "pick 1 to 5")]
             )

@@ -15,9 +15,6 @@ from pathlib import Path
 from menteo.content.community import CommunityData
 from menteo.content.models import EntryKind
 from menteo.content.publication import Publication, Urls
-from menteo.credentials.did import did_web
-from menteo.credentials.facts import issuer_facts
-from menteo.credentials.issue import Issued
 from menteo.errors import ContentError
 from menteo.escaping import markdown_text
 from menteo.i18n import translations
@@ -75,13 +72,6 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _unsigned(community: CommunityData) -> Issued:
-    """No credentials: recognition views need issued credentials only for award pages, which a
-    digest does not link (it links the badge and the person), so no key is needed or used."""
-    issuer = issuer_facts(community, did_web(community.config.base_url))
-    return Issued(files={}, awards=[], issuer=issuer, badge_svgs={})
-
-
 def _shared(community: CommunityData, views: SiteViews) -> list[EntryView]:
     """Published entries the digest may tell: titles of unshared outcomes stay on the thread
     page as "not shared" and are left out here."""
@@ -101,7 +91,9 @@ def digest(
     """What happened from `since` to `as_of`, both included. `as_of` defaults to the latest
     published entry or award (or `since`, if that is later)."""
     urls = Urls(community.config.base_url)
-    recognition = build_recognition(community, reviewed, urls, _unsigned(community))
+    # No issued credentials: they give award pages, which a digest does not link (it links the
+    # badge and the person), so no key is needed or used.
+    recognition = build_recognition(community, reviewed, urls, issued=())
     views = build_views(
         community, urls, recognition, gettext=translations(community.config.language).gettext
     )

@@ -1,6 +1,6 @@
 """`menteo report`: the dashboard's figures as Markdown (to paste into an issue) or JSON.
 
-Formatting only: the figures come from `site.dashboard.program_dashboard`. Names and labels
+Formatting only: the figures come from `program.figures`, worded by `site.dashboard`. Names and labels
 come from content, so each is escaped as literal Markdown text: a pasted report must not mention
 teams, show images or links, or break its tables.
 """
@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 from menteo.escaping import markdown_text
-from menteo.site.dashboard import Dashboard, Pair, Series
+from menteo.program.figures import Pair
+from menteo.site.dashboard import Dashboard, Series
 
 
 def _series_md(series: Series) -> list[str]:
@@ -33,12 +34,25 @@ def _pairs_md(pairs: tuple[Pair, ...], last: str) -> list[str]:
     return lines
 
 
+def _reference_note(d: Dashboard) -> list[str]:
+    """Why the site's dashboard can list other pairs: it is as of its most recent entry (a build
+    never reads the clock), the report as of the day asked for (today by default)."""
+    if d.as_of is None or d.latest_entry is None or d.as_of == d.latest_entry:
+        return []
+    return [
+        f"The site's dashboard is as of the most recent entry ({d.latest_entry.isoformat()}), "
+        "so the pairs it lists as needing a check-in or feedback can differ.",
+        "",
+    ]
+
+
 def to_markdown(d: Dashboard) -> str:
     as_of = d.as_of.isoformat() if d.as_of else "no entries yet"
     period = f" (entries and awards from {d.since.isoformat()})" if d.since else ""
     lines = [
         f"## Program report, as of {as_of}{period}",
         "",
+        *_reference_note(d),
         f"- Active pairs: {d.active_pairs}",
         f"- Sessions: {d.sessions.total}",
         f"- Outcomes: {d.outcomes.total}",
@@ -91,6 +105,7 @@ def to_json(d: Dashboard) -> str:
     data = {
         "as_of": d.as_of.isoformat() if d.as_of else None,
         "since": d.since.isoformat() if d.since else None,
+        "latest_entry": d.latest_entry.isoformat() if d.latest_entry else None,
         "threads": d.threads,
         "active_pairs": d.active_pairs,
         "sessions_per_month": _series_json(d.sessions),

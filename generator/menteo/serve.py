@@ -228,7 +228,10 @@ def _empty_page() -> str:
 
 
 def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
-    handler = type("Handler", (_Handler,), {"preview": preview})
-    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(preview.out)))
-    handler.bound = (host, server.server_address[1])
+    class Handler(_Handler):
+        """A class per server, so the attributes below belong to this server alone."""
+
+    Handler.preview = preview
+    server = ThreadingHTTPServer((host, port), partial(Handler, directory=str(preview.out)))
+    Handler.bound = (host, server.server_address[1])
     return server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import click
@@ -11,6 +10,7 @@ from menteo.commands.common import DIRECTORY, load_reviewed
 from menteo.escaping import visible
 from menteo.ledger.explanation import explain as explain_person
 from menteo.reporters import TextReporter
+from menteo.suggest import did_you_mean, in_parentheses
 
 
 @click.command()
@@ -29,12 +29,10 @@ def explain(person: str, directory: Path, badge: str | None) -> None:
     roles = [role for role in ("mentor", "mentee") if person in community.people(role)]
     if not roles:
         everyone = [*community.mentors, *community.mentees]
-        close = difflib.get_close_matches(person, everyone, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = in_parentheses(did_you_mean(person, everyone))
         raise click.BadParameter(f"no mentor or mentee {person!r}{hint}", param_hint="'PERSON'")
     if badge is not None and badge not in community.badges:
-        close = difflib.get_close_matches(badge, list(community.badges), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = in_parentheses(did_you_mean(badge, community.badges))
         raise click.BadParameter(f"no badge {badge!r}{hint}", param_hint="'--badge'")
     for index, role in enumerate(roles):
         if index:

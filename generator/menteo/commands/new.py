@@ -7,7 +7,6 @@ options, and a missing one is a usage error that names it, so nothing ever waits
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import sys
 import unicodedata
@@ -33,6 +32,7 @@ from menteo.scaffold import (
     site_files,
     write_new,
 )
+from menteo.suggest import did_you_mean, in_parentheses
 
 REPO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
 REF_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
@@ -244,8 +244,7 @@ def _existing(directory: Path, folder: str, slug: str, what: str, option: str) -
         p.stem if p.is_file() else p.name for p in (base.iterdir() if base.is_dir() else [])
     )
     if slug not in names:
-        close = difflib.get_close_matches(slug, names, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = in_parentheses(did_you_mean(slug, names))
         raise click.BadParameter(f"no {what} {slug!r} in {folder}/{hint}", param_hint=option)
 
 

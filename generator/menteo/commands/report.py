@@ -24,10 +24,12 @@ def report(directory: Path, since: dt.datetime | None, as_of: dt.datetime | None
       menteo report
       menteo report --since 2025-01-01 --format json
     """
+    from menteo.program.figures import program_figures
     from menteo.program_report import to_json, to_markdown
-    from menteo.site.dashboard import program_dashboard
+    from menteo.site.dashboard import dashboard_view
 
     community, reviewed = load_reviewed(directory, TextReporter(), "fix them first")
     day = as_of.date() if as_of else dt.date.today()
-    figures = program_dashboard(community, reviewed.ledger, day, since.date() if since else None)
-    click.echo(to_json(figures) if fmt == "json" else to_markdown(figures), nl=False)
+    figures = program_figures(community, reviewed.ledger, day, since.date() if since else None)
+    shown = dashboard_view(figures)
+    click.echo(to_json(shown) if fmt == "json" else to_markdown(shown), nl=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import click
@@ -14,6 +13,7 @@ from menteo.ledger.records import LEDGER_FILE, MAX_REASON, reason_problem
 from menteo.ledger.review import named_without_consent, revocation_line
 from menteo.ledger.store import read_ledger
 from menteo.reporters import TextReporter
+from menteo.suggest import did_you_mean, in_parentheses
 
 
 @click.command()
@@ -48,8 +48,7 @@ def revoke(award_id: str, directory: Path, reason: str) -> None:
             TextReporter().problems(exc.problems, "nothing was recorded")
             raise SystemExit(1) from None
         if award_id not in ledger.awards:
-            close = difflib.get_close_matches(award_id, list(ledger.awards), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            hint = in_parentheses(did_you_mean(award_id, ledger.awards, quote=False))
             raise click.BadParameter(
                 f"no award {award_id} in {LEDGER_FILE}{hint}", param_hint="'AWARD_ID'"
             )

@@ -39,7 +39,7 @@ def walk(criterion: Criterion, loc: Loc = ("criteria",)) -> Iterator[tuple[Crite
 
 def requirements(badge: Badge) -> list[tuple[str, Loc]]:
     """The badges this one needs, with where each is named."""
-    needed = [(badge.builds_on, ("builds_on",))] if badge.builds_on else []
+    needed: list[tuple[str, Loc]] = [(badge.builds_on, ("builds_on",))] if badge.builds_on else []
     needed += [(c.badge, (*loc, "badge")) for c, loc in walk(badge.criteria) if c.badge]
     return needed
 

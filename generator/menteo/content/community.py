@@ -29,7 +29,8 @@ from menteo.content.models import (
 from menteo.content.safe_yaml import Located
 from menteo.errors import ContentError, Problem
 
-M = TypeVar("M")
+M = TypeVar("M", covariant=True)
+"""Covariant: a record is read-only (frozen), so a `Record[Mentor]` is a `Record[BaseModel]`."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ is reported once, for its own mistake, not again by everything that mentions it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path as FsPath
 
@@ -15,6 +14,7 @@ from menteo.content.files import check_regular
 from menteo.content.models import Community, EntryKind, OutcomeType, Roadmap
 from menteo.content.safe_yaml import field_label
 from menteo.errors import ContentError, Problem
+from menteo.suggest import did_you_mean
 
 FOLDERS = {
     "mentor": "content/mentors",
@@ -37,11 +37,8 @@ MAX_AVATAR_BYTES = 1024 * 1024
 
 
 def unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
-    close = difflib.get_close_matches(slug, sorted(known), n=1, cutoff=0.6)
     hint = (
-        f"did you mean {close[0]!r}?"
-        if close
-        else f"add {FOLDERS[kind]}/{slug}{NEW_FILE[kind]} or fix the slug"
+        did_you_mean(slug, known) or f"add {FOLDERS[kind]}/{slug}{NEW_FILE[kind]} or fix the slug"
     )
     return f"unknown {kind} {slug!r}", hint
 
@@ -122,10 +119,7 @@ class _Checker:
         people = self.known["mentor"] | self.known["mentee"]
         for index, member in enumerate(community.model.members):
             if member not in people:
-                close = difflib.get_close_matches(member, sorted(people), n=1, cutoff=0.6)
-                hint = (
-                    f"did you mean {close[0]!r}?" if close else "use the slug of a mentor or mentee"
-                )
+                hint = did_you_mean(member, people) or "use the slug of a mentor or mentee"
                 self.add(community, ("members", index), f"unknown person {member!r}", hint)
 
     def thread(self, thread: ThreadRecord, roadmaps: Mapping[str, Record[Roadmap]]) -> None:

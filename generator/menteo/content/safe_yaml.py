@@ -118,6 +118,7 @@ class _Builder:
         try:
             if isinstance(node, SequenceNode):
                 return self.sequence(node, path, depth)
+            assert isinstance(node, MappingNode)  # the composer makes only these three kinds
             return self.mapping(node, path, depth)
         finally:
             self.active.discard(id(node))
@@ -282,7 +283,8 @@ def _tag(value: str) -> str:
     if tag is None:
         if len(_TAGS) >= _MAX_TAGS:
             _TAGS.clear()
-        tag = _TAGS[value] = _RESOLVER.resolve(ScalarNode, value, (True, False))
+        # types-PyYAML leaves Resolver.resolve unannotated; it returns the tag, a str.
+        tag = _TAGS[value] = _RESOLVER.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     return tag
 
 
@@ -499,6 +501,7 @@ def _count_aliases(text: str, path: str, line_offset: int) -> None:
         if isinstance(event, yaml.AliasEvent):
             count += 1
             if count > MAX_ALIASES:
+                assert event.start_mark is not None  # the parser marks every event it makes
                 line = event.start_mark.line + 1 + line_offset
                 message = f"more than {MAX_ALIASES} YAML aliases"
                 raise ContentError([Problem(path, line, "", message, "write the values out")])

@@ -6,7 +6,6 @@ module joins the two and rewrites messages in the project's voice, with a fix fo
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from menteo.content.safe_yaml import Located, Path, field_label
 from menteo.content.visible_text import email_line
 from menteo.errors import Problem
+from menteo.suggest import did_you_mean
 
 _HINTS = {
     "string_type": "write text; quote it if YAML reads it as a number, date or yes/no",
@@ -70,7 +70,7 @@ def _enum_values(model: type[BaseModel], loc: Path) -> list[str]:
     for part in loc:
         if isinstance(part, int):
             continue
-        inner = _model_of(current) if not isinstance(current, type) else current
+        inner = _model_of(current)
         if inner is None or part not in inner.model_fields:
             return []
         current = inner.model_fields[part].annotation
@@ -89,10 +89,9 @@ def _describe(error: Any, model: type[BaseModel]) -> tuple[str, str]:
         return "required field is missing", f"add '{loc[-1]}: …'"
     if kind == "extra_forbidden":
         allowed = [f for f in _fields_at(model, loc[:-1]) if f != "body"]
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         measure = "at_least" in allowed
         noun = "measure" if measure else "field"
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed {noun}s: " + ", ".join(allowed)
+        hint = did_you_mean(str(loc[-1]), allowed) or f"allowed {noun}s: " + ", ".join(allowed)
         return f"unknown {noun}", hint
     if kind in ("enum", "literal_error"):
         choices = _enum_values(model, loc) or [ctx.get("expected", "")]

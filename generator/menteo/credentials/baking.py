@@ -65,12 +65,13 @@ def _json_object(payload: str) -> dict[str, object] | None:
 def bake_ob2_png(png: bytes, payload: str) -> bytes:
     """The PNG with one `openbadges` iTXt chunk after IHDR, replacing any earlier one."""
     _json_object(payload)
-    return png_bakery.bake(io.BytesIO(png), payload, io.BytesIO()).getvalue()
+    baked: io.BytesIO = png_bakery.bake(io.BytesIO(png), payload, io.BytesIO())
+    return baked.getvalue()
 
 
 def extract_ob2_png(png: bytes) -> str:
     """The text baked by `bake_ob2_png` (or another OB 2.0 baker)."""
-    payload = png_bakery.unbake(io.BytesIO(png))
+    payload: str | None = png_bakery.unbake(io.BytesIO(png))
     if payload is None:
         raise NotBaked("no OB 2.0 'openbadges' chunk in this PNG")
     return payload
@@ -114,7 +115,7 @@ def _cdata_sections(text: str) -> list[str]:
 def _svg_root(svg: str) -> tuple[Document, Element]:
     document = parseString(svg)
     root = document.documentElement
-    if (root.namespaceURI, root.localName) != (SVG_NS, "svg"):
+    if root is None or (root.namespaceURI, root.localName) != (SVG_NS, "svg"):
         raise ValueError("not an SVG document (its root must be an SVG <svg>)")
     return document, root
 
@@ -126,6 +127,7 @@ def _prepared_svg(svg: str, tag: _SvgTag) -> tuple[Document, Element]:
     if bound not in ("", tag.namespace):
         raise ValueError(f"this SVG already binds the openbadges prefix to {bound}")
     for old in list(document.getElementsByTagNameNS(tag.namespace, tag.local)):
+        assert old.parentNode is not None  # found under the document, so it has a parent
         old.parentNode.removeChild(old)
     if bound:  # re-added last, as on a first bake, so re-baking gives the same bytes
         root.removeAttribute("xmlns:openbadges")

@@ -27,8 +27,6 @@ from menteo.errors import Problem
 from menteo.ledger.records import GENESIS, LEDGER_FILE, line_hash
 
 CHECKPOINT_JSON = "ledger/checkpoint.json"
-LEDGER_JSON = "ledger/awards.json"
-"""The published transparency log (see `site.awards.ledger_document`)."""
 ALGORITHM = "EdDSA"
 
 

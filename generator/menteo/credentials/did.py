@@ -8,7 +8,7 @@ verifier following the OB 3.0 JWT rules can tell the key is the issuer's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlsplit
 
 DID_CONTEXTS = [
@@ -45,7 +45,7 @@ def rsa_method(did: str, jwk: Mapping[str, str]) -> str:
 
 
 def did_document(
-    did: str, multikeys: list[str], rsa_jwks: list[Mapping[str, str]]
+    did: str, multikeys: list[str], rsa_jwks: Sequence[Mapping[str, str]]
 ) -> dict[str, object]:
     """Every Ed25519 key as a `Multikey` and every RSA key (public JWK with its thumbprint as
     `kid`) as a `JsonWebKey`, all of them assertion methods."""

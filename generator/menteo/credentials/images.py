@@ -25,18 +25,6 @@ FAMILY = "Noto Sans"
 SHARE_SIZE = (1200, 627)
 """LinkedIn and Open Graph previews use 1.91:1."""
 
-_RENDER = {
-    "skip_system_fonts": True,
-    "font_files": [str(FONT)],
-    "font_family": FAMILY,
-    "sans_serif_family": FAMILY,
-    "serif_family": FAMILY,
-    "monospace_family": FAMILY,
-    "cursive_family": FAMILY,
-    "fantasy_family": FAMILY,
-}
-"""Every generic family maps to the bundled font, so community artwork cannot reach system ones."""
-
 DRAW_SECONDS = 5
 """How long rasterising one community drawing may take (a typical one takes 0.1 s, in a child
 process). Artwork is bounded when it is loaded (`content.artwork`), but per pixel some shapes cost
@@ -89,7 +77,21 @@ def badge_svg(name: str, tier: int, audience: str) -> str:
 
 
 def _render(svg: str, width: int, height: int) -> bytes:
-    return resvg_py.svg_to_bytes(svg_string=svg, width=width, height=height, **_RENDER)
+    """Every generic family maps to the bundled font, so community artwork cannot reach system
+    ones."""
+    return resvg_py.svg_to_bytes(
+        svg_string=svg,
+        width=width,
+        height=height,
+        skip_system_fonts=True,
+        font_files=[str(FONT)],
+        font_family=FAMILY,
+        sans_serif_family=FAMILY,
+        serif_family=FAMILY,
+        monospace_family=FAMILY,
+        cursive_family=FAMILY,
+        fantasy_family=FAMILY,
+    )
 
 
 class DrawingError(RuntimeError):

@@ -88,4 +88,5 @@ def canonical_nquads(document: dict[str, Any]) -> str:
         "format": "application/n-quads",
         "documentLoader": load_document,
     }
-    return jsonld.normalize(document, options)
+    nquads: str = jsonld.normalize(document, options)
+    return nquads

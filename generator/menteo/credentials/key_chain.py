@@ -293,7 +293,7 @@ def read_key_chain(root: Path) -> KeyChain | None:
     data = read_regular(path, REGISTRY.as_posix(), MAX_REGISTRY_BYTES, "restore it from git")
     try:
         text = data.decode("utf-8")
-    except UnicodeError as exc:
+    except UnicodeDecodeError as exc:
         raise ContentError([_problem(0, "", f"not valid UTF-8 (byte {exc.start})", "")]) from None
     try:
         document, items, lines = _chain_items(text)

@@ -16,6 +16,7 @@ import base64
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from menteo.credentials.encoding import b58encode, b64url_encode
@@ -63,10 +64,8 @@ def _windows(der: bytes) -> list[str]:
     return [text[i : i + WINDOW] for i in range(0, len(text) - WINDOW + 1, WINDOW)]
 
 
-def _der(key: object, form: serialization.PrivateFormat) -> bytes:
-    return key.private_bytes(  # type: ignore[attr-defined]
-        serialization.Encoding.DER, form, serialization.NoEncryption()
-    )
+def _der(key: Ed25519PrivateKey | RSAPrivateKey, form: serialization.PrivateFormat) -> bytes:
+    return key.private_bytes(serialization.Encoding.DER, form, serialization.NoEncryption())
 
 
 def _rsa_secrets(key: RSAPrivateKey) -> list[bytes]:

@@ -47,7 +47,9 @@ def _start(pem: bytes) -> None:
 def _sign(job: tuple[dict[str, Any], str, str]) -> list[dict[str, Any]]:
     document, verification_method, created = job
     assert _key is not None
-    return sign_data_integrity(document, _key, verification_method, created)["proof"]
+    signed = sign_data_integrity(document, _key, verification_method, created)
+    proof: list[dict[str, Any]] = signed["proof"]
+    return proof
 
 
 def sign_all(

@@ -11,18 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from menteo.credentials import baking
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
-    LEDGER_JSON,
     Checkpoint,
     CheckpointError,
     read_checkpoint,
@@ -34,6 +34,7 @@ from menteo.credentials.ob2 import HOSTED_PNG
 from menteo.credentials.ob3 import jwt_claims
 from menteo.credentials.proofs import verify_data_integrity, verify_jws
 from menteo.ledger.records import GENESIS, line_hash
+from menteo.ledger.transparency import LEDGER_JSON
 
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
@@ -67,26 +68,28 @@ class _Site:
         return path
 
     def json(self, url: str) -> dict[str, Any]:
-        return json.loads(self.file(url).read_text(encoding="utf-8"))
+        document: dict[str, Any] = json.loads(self.file(url).read_text(encoding="utf-8"))
+        return document
 
     def method(self, verification_method: str, issuer: str) -> dict[str, Any]:
         """The verification method `did.json` lists under `assertionMethod` for `issuer`."""
         did = verification_method.partition("#")[0]
         if did != issuer:
             raise VerificationFailure(f"key {verification_method} is not controlled by {issuer}")
-        document = json.loads(
+        document: dict[str, Any] = json.loads(
             (self.root / did_document_path(self.base_url)).read_text(encoding="utf-8")
         )
         if document.get("id") != did:
             raise VerificationFailure(f"did.json is for {document.get('id')}, not {did}")
         if verification_method not in document.get("assertionMethod", []):
             raise VerificationFailure(f"{verification_method} is not an assertion method")
-        for method in document.get("verificationMethod", []):
+        methods: list[dict[str, Any]] = document.get("verificationMethod", [])
+        for method in methods:
             if method.get("id") == verification_method and method.get("controller") == did:
                 return method
         raise VerificationFailure(f"{verification_method} is not in did.json")
 
-    def ed25519_key(self, verification_method: str, issuer: str) -> Any:
+    def ed25519_key(self, verification_method: str, issuer: str) -> Ed25519PublicKey:
         method = self.method(verification_method, issuer)
         return ed25519_from_multikey(method["publicKeyMultibase"])
 
@@ -240,7 +243,7 @@ def _ob3(site: _Site, path: Path, now: dt.datetime) -> str:
     return "revoked" if revoked else "ok"
 
 
-def _same_entry(jwt: Any, di: Any) -> bool:
+def _same_entry(jwt: object, di: object) -> bool:
     """The two forms of a credential name the same entry, each in the list its own verifiers
     can check (the VC-JWT status list and the Data Integrity one)."""
     if not isinstance(jwt, dict) or not isinstance(di, dict):
@@ -308,10 +311,11 @@ def verify_site(root: Path, now: dt.datetime | None = None) -> Iterator[Outcome]
     transparency log it publishes beside it."""
     now = now or dt.datetime.now(dt.UTC)
     site = _site(root)
-    for kind, pattern, check in (
+    checks: tuple[tuple[str, str, Callable[[Path], str]], ...] = (
         ("ob3", "ob3/credentials/*.json", lambda p: _ob3(site, p, now)),
         ("ob2", "ob2/assertions/*.json", lambda p: _ob2(site, p)),
-    ):
+    )
+    for kind, pattern, check in checks:
         for path in sorted(root.glob(pattern)):
             rel = path.relative_to(root).as_posix()
             try:

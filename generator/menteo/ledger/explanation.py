@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from menteo.content.community import CommunityData
 from menteo.content.models import Audience
 from menteo.ledger.review import Review
-from menteo.recognition.evaluate import Eligibility, Result
+from menteo.recognition.results import Eligibility, Result
 
 SHOWN_FILES = 5
 """Evidence files listed per rule; the rest are counted."""

@@ -25,7 +25,8 @@ from menteo.ledger.records import (
     revoke_line,
     status_index,
 )
-from menteo.recognition.evaluate import Eligibility, Evaluation, evaluate
+from menteo.recognition.evaluate import evaluate
+from menteo.recognition.results import Eligibility, Evaluation
 
 
 @dataclass(frozen=True)

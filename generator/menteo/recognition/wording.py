@@ -6,46 +6,43 @@ badge says it takes and what the evaluator counts can never drift apart.
 Every phrase is an English message id looked up in a gettext catalog: `ENGLISH` (no catalog) is
 what `check`, `explain` and the credentials say; the site builds a `Wording` for its language.
 Phrases are whole (a count and its noun, "at least %(count)s completed by their mentees"), so a
-translation can reorder them; a counted noun has a singular (for 1) and a plural message id,
-which suits English and Spanish (a language with more plural forms would need `ngettext` here).
+translation can reorder them; a counted noun is one plural message looked up with `ngettext`, so
+a language with other plural forms needs only its catalog.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from babel.numbers import format_decimal
 
 from menteo.content.models import PERIOD_RE, Audience, Criterion, EntryKind, OutcomeType
-from menteo.i18n import N_, NullTranslations, parse_locale
-
-if TYPE_CHECKING:
-    from menteo.recognition.evaluate import Result
+from menteo.i18n import N_, Nn_, NullTranslations, parse_locale
+from menteo.recognition.results import Result
 
 NOUNS: dict[str, tuple[str, str]] = {
-    "session": (N_("session"), N_("sessions")),
-    "reflection": (N_("reflection"), N_("reflections")),
-    "milestone": (N_("milestone"), N_("milestones")),
-    "outcome": (N_("outcome"), N_("outcomes")),
-    "feedback response": (N_("feedback response"), N_("feedback responses")),
-    "rated feedback response": (N_("rated feedback response"), N_("rated feedback responses")),
-    "response": (N_("response"), N_("responses")),
-    "mentee": (N_("mentee"), N_("mentees")),
-    "mentor": (N_("mentor"), N_("mentors")),
-    "mentee outcome": (N_("mentee outcome"), N_("mentee outcomes")),
-    "month": (N_("month"), N_("months")),
-    "consecutive month": (N_("consecutive month"), N_("consecutive months")),
-    "roadmap step": (N_("roadmap step"), N_("roadmap steps")),
-    "roadmap": (N_("roadmap"), N_("roadmaps")),
-    "goal": (N_("goal"), N_("goals")),
-    "entry": (N_("entry"), N_("entries")),
-    "day": (N_("day"), N_("days")),
-    "week": (N_("week"), N_("weeks")),
-    "year": (N_("year"), N_("years")),
+    "session": Nn_("session", "sessions"),
+    "reflection": Nn_("reflection", "reflections"),
+    "milestone": Nn_("milestone", "milestones"),
+    "outcome": Nn_("outcome", "outcomes"),
+    "feedback response": Nn_("feedback response", "feedback responses"),
+    "rated feedback response": Nn_("rated feedback response", "rated feedback responses"),
+    "response": Nn_("response", "responses"),
+    "mentee": Nn_("mentee", "mentees"),
+    "mentor": Nn_("mentor", "mentors"),
+    "mentee outcome": Nn_("mentee outcome", "mentee outcomes"),
+    "month": Nn_("month", "months"),
+    "consecutive month": Nn_("consecutive month", "consecutive months"),
+    "roadmap step": Nn_("roadmap step", "roadmap steps"),
+    "roadmap": Nn_("roadmap", "roadmaps"),
+    "goal": Nn_("goal", "goals"),
+    "entry": Nn_("entry", "entries"),
+    "day": Nn_("day", "days"),
+    "week": Nn_("week", "weeks"),
+    "year": Nn_("year", "years"),
 }
-"""A counted thing → its singular and plural message ids."""
+"""A counted thing → its singular and plural message ids, for `ngettext`."""
 KIND_NOUN = {
     EntryKind.SESSION: "session",
     EntryKind.REFLECTION: "reflection",
@@ -75,9 +72,9 @@ class Wording:
         text = self.catalog.gettext(message)
         return text % values if values else text
 
-    def noun(self, word: str, n: float) -> str:
+    def noun(self, word: str, n: int) -> str:
         singular, plural = NOUNS[word]
-        return self.catalog.gettext(singular if n == 1 else plural)
+        return self.catalog.ngettext(singular, plural, n)
 
     def number(self, value: float) -> str:
         """Babel takes 75 µs a number, and `check` words tens of thousands of small counts."""
@@ -85,7 +82,7 @@ class Wording:
             self._numbers[value] = format_decimal(value, "0.##", locale=self.locale)
         return self._numbers[value]
 
-    def count(self, n: float, words: Sequence[str], more: bool = False) -> str:
+    def count(self, n: int, words: Sequence[str], more: bool = False) -> str:
         """`count(2, ["session"])` → "2 sessions"; alternatives ("sessions or reflections") are
         each in the form `n` takes; `more` says how many are still needed."""
         nouns = self.alternatives([self.noun(word, n) for word in words])
@@ -204,21 +201,28 @@ class Wording:
             )
         if criterion.active_months is not None:
             n = criterion.active_months.min
-            months = _("%(num)s month", num=n) if n == 1 else _("%(num)s different months", num=n)
+            months = self.catalog.ngettext("%(num)s month", "%(num)s different months", n) % {
+                "num": n
+            }
             return _("sessions in at least %(months)s", months=months) + limits
         if criterion.consecutive_months is not None:
             months = count(criterion.consecutive_months.min, ["consecutive month"])
             return _("sessions in at least %(months)s", months=months) + limits
         if criterion.outcomes is not None:
-            p = criterion.outcomes
-            counted = count(p.min, ["mentee outcome" if mentors else "outcome"])
-            types = self.alternatives([_(OUTCOME_NOUN[t]) for t in p.types]) if p.types else ""
+            outcomes = criterion.outcomes
+            counted = count(outcomes.min, ["mentee outcome" if mentors else "outcome"])
+            types = (
+                self.alternatives([_(OUTCOME_NOUN[t]) for t in outcomes.types])
+                if outcomes.types
+                else ""
+            )
             return (
                 _("at least %(count)s", count=counted) + (f" ({types})" if types else "") + limits
             )
-        if criterion.roadmap_steps is not None or criterion.roadmaps_completed is not None:
+        steps = criterion.roadmap_steps or criterion.roadmaps_completed
+        if steps is not None:
             word = "roadmap step" if criterion.roadmap_steps is not None else "roadmap"
-            n = (criterion.roadmap_steps or criterion.roadmaps_completed).min  # type: ignore[union-attr]
+            n = steps.min
             if mentors:
                 phrase = _("at least %(count)s completed by their mentees", count=count(n, [word]))
             else:
@@ -233,13 +237,13 @@ class Wording:
                 return _("at least %(count)s from mentees", count=counted) + limits
             return _("at least %(count)s given", count=counted) + limits
         if criterion.feedback_rating is not None:
-            p = criterion.feedback_rating
+            rating = criterion.feedback_rating
             return (
                 _(
                     "an average feedback rating of at least %(min)s out of 5, over %(num)s or "
                     "more responses",
-                    min=self.number(p.min),
-                    num=p.responses,
+                    min=self.number(rating.min),
+                    num=rating.responses,
                 )
                 + limits
             )

@@ -9,8 +9,8 @@ published as its hash only, so anyone can still recompute the chain.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlencode
@@ -20,11 +20,13 @@ from menteo.content.models import Audience, Badge, Reward, Visibility
 from menteo.content.publication import NEUTRAL_LABEL, Publication, Urls
 from menteo.credentials import ob2, ob3
 from menteo.credentials.did import did_document_path
-from menteo.credentials.issue import Issued, IssuedAward
+from menteo.credentials.issue import IssuedAward
 from menteo.i18n import N_
-from menteo.ledger.records import GENESIS, Award, line_hash
+from menteo.ledger.records import Award, line_hash
 from menteo.ledger.review import Review
-from menteo.recognition.evaluate import Eligibility, Evaluation, evaluate, top_level
+from menteo.ledger.transparency import ledger_document
+from menteo.recognition.evaluate import evaluate, top_level
+from menteo.recognition.results import Eligibility, Evaluation
 from menteo.recognition.wording import ENGLISH, Wording
 
 
@@ -160,7 +162,12 @@ class RecognitionViews:
 
 class _Recognition:
     def __init__(
-        self, community: CommunityData, review: Review, urls: Urls, issued: Issued, words: Wording
+        self,
+        community: CommunityData,
+        review: Review,
+        urls: Urls,
+        issued: Sequence[IssuedAward],
+        words: Wording,
     ) -> None:
         self.c = community
         self.review = review
@@ -171,8 +178,7 @@ class _Recognition:
         """The review's evaluation, explained in the site's language."""
         self.urls = urls
         self.pub = Publication(community)
-        self.issued = {a.facts.uuid: a for a in issued.awards}
-        self.issuer = issued.issuer
+        self.issued = {a.facts.uuid: a for a in issued}
 
     def badge_ref(self, slug: str) -> Ref:
         return Ref(self.c.badges[slug].model.name, self.urls.page("badges", slug))
@@ -290,7 +296,7 @@ class _Recognition:
                 N_("the signed assertion inside the image"),
             ),
         )
-        issuer_name = self.issuer.name
+        issuer_name = self.c.config.issuer.name
         linkedin = "https://www.linkedin.com/profile/add?" + urlencode(
             {
                 "startTask": "CERTIFICATION_NAME",
@@ -358,33 +364,16 @@ class _Recognition:
         )
 
 
-def ledger_document(rows: list[tuple[str, bool]]) -> str:
-    """The transparency log: every line's text if it may be published, else only its hash.
-    Recomputing the chain needs nothing else: each line's `prev` is the previous `sha256`."""
-    lines = [
-        {"seq": n, "sha256": line_hash(text), **({"text": text} if shown else {})}
-        for n, (text, shown) in enumerate(rows, start=1)
-    ]
-    document = {
-        "format": "menteo award ledger: JSON Lines, each line's prev = sha256 of the previous "
-        "line's UTF-8 bytes",
-        "genesis": GENESIS,
-        "head": lines[-1]["sha256"] if lines else GENESIS,
-        "withheld": "lines without text name someone who has not consented to publication",
-        "lines": lines,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-
-
 def build_recognition(
     community: CommunityData,
     review: Review,
     urls: Urls,
-    issued: Issued,
+    issued: Sequence[IssuedAward],
     words: Wording = ENGLISH,
 ) -> RecognitionViews:
     """Every recognition view of the site, from the evaluation, the ledger and the issued
-    credentials; criteria and progress in `words`."""
+    credentials (each gets an award page; none, for views that link no award page);
+    criteria and progress in `words`."""
     r = _Recognition(community, review, urls, issued, words)
     views = RecognitionViews()
     every = [r.award(a) for a in review.ledger.awards.values()]
@@ -399,7 +388,7 @@ def build_recognition(
     badges = {b.slug: b for b in views.badges}
     by_id = {a.id: a for a in every}
     views.pages = [
-        r.page(issued_award, by_id[issued_award.facts.id], badges) for issued_award in issued.awards
+        r.page(issued_award, by_id[issued_award.facts.id], badges) for issued_award in issued
     ]
     views.ledger, shown = _ledger_rows(r, by_id)
     views.ledger_json = ledger_document(shown)

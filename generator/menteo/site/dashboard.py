@@ -1,33 +1,22 @@
-"""Program-health figures: what the dashboard page and `menteo report` show.
-
-A pure function of the loaded community and the award ledger. The reference date ("as of") is
-the date of the most recent entry unless a caller fixes it, never the clock, so a build is
-reproducible. Private threads are counted but never listed; pairs are named with the
-`Publication` rules only (neutral labels, opaque thread ids). Words come from a message catalog
-(English by default, as `menteo report` prints them; the site's language on the dashboard page).
+"""The program dashboard in words and charts: the figures of `program.figures`, worded from a
+message catalog (English by default, as `menteo report` prints them; the site's language on the
+dashboard page) and drawn as bar charts with their tables.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
-from menteo.content.community import CommunityData, EntryRecord, ThreadRecord
-from menteo.content.models import EntryKind, OutcomeType
-from menteo.content.publication import Publication
+from menteo.content.models import OutcomeType
 from menteo.i18n import N_, Formats, NullTranslations
-from menteo.ledger.records import Ledger
+from menteo.program.figures import (
+    CHECK_IN_DAYS,
+    NOT_SHARED,
+    Pair,
+    ProgramFigures,
+)
 
-CHECK_IN_DAYS = 45
-"""A published, active pair with no session for longer than this needs a check-in."""
-MAX_MONTHS = 120
-"""The monthly charts show at most the last ten years."""
-MIN_RATINGS = 3
-"""Fewer rated feedback responses than this and no average is shown: it would say too much
-about the one or two people who answered."""
-NOT_SHARED = "not-shared"
-"""The type counted for outcomes whose mentee has not chosen to share them."""
 OUTCOME_LABEL = {
     OutcomeType.PROMOTION.value: N_("promotion"),
     OutcomeType.PROJECT_SHIPPED.value: N_("project shipped"),
@@ -82,24 +71,15 @@ class Series:
 
 
 @dataclass(frozen=True)
-class Pair:
-    """A published mentorship pair, named as the site names it."""
-
-    thread: str
-    """The thread's public id (its URL segment)."""
-    mentor: str
-    mentee: str
-    last: dt.date | None
-    """The last session (check-ins) or feedback (feedback due); None if there was none."""
-    days: int
-    """Days since `last`, or since the thread started if there was none."""
-
-
-@dataclass(frozen=True)
 class Dashboard:
+    """The dashboard page's (and `menteo report`'s) view of `ProgramFigures`: the same
+    numbers, with their words and charts."""
+
     as_of: dt.date | None
     """The reference date; None for a community without entries."""
     since: dt.date | None
+    latest_entry: dt.date | None
+    """The most recent entry's date, which the site's dashboard is as of."""
     threads: int
     active_pairs: int
     sessions: Series
@@ -109,7 +89,6 @@ class Dashboard:
     """Threads with at least one feedback entry."""
     ratings: int
     average_rating: float | None
-    """Only with at least `MIN_RATINGS` rated responses."""
     check_in: tuple[Pair, ...]
     feedback_due: tuple[Pair, ...]
     feedback_interval_days: int
@@ -179,126 +158,51 @@ class _Words:
         }
 
 
-def program_dashboard(
-    community: CommunityData,
-    ledger: Ledger,
-    as_of: dt.date | None = None,
-    since: dt.date | None = None,
-    language: str = "en",
-    catalog: NullTranslations | None = None,
+def dashboard_view(
+    figures: ProgramFigures, language: str = "en", catalog: NullTranslations | None = None
 ) -> Dashboard:
-    """The figures as of `as_of` (default: the most recent entry's date), counting only entries
-    and awards dated from `since` (default: all) up to `as_of`, worded with `catalog` for
-    readers of `language` (default: English)."""
+    """`figures` worded with `catalog` for readers of `language` (default: English), with
+    their charts."""
     words = _Words(catalog or NullTranslations(), Formats(language))
     _ = words.catalog.gettext
-    every = community.entries()
-    if as_of is None and every:
-        as_of = every[-1].date
-    pub = Publication(community)
-    threads = list(community.threads.values())
-    counted = [e for e in every if _within(e.date, since, as_of)]
-    sessions = Counter(_month(e.date) for e in counted if e.kind is EntryKind.SESSION)
-    outcomes = Counter(
-        _outcome_type(pub, community.threads[e.thread], e)
-        for e in counted
-        if e.kind is EntryKind.OUTCOME
-    )
-    awards = Counter(
-        _month(a.awarded)
-        for a in ledger.awards.values()
-        if a.id not in ledger.revocations and _within(a.awarded, since, as_of)
-    )
-    feedback = [e for e in counted if e.kind is EntryKind.FEEDBACK]
-    ratings = [e.model.rating for e in feedback if e.model.rating is not None]
-    outcome_values = [(_(OUTCOME_LABEL[k]), outcomes[k]) for k in OUTCOME_LABEL if outcomes[k]]
-    with_feedback = len({e.thread for e in feedback})
-    average = sum(ratings) / len(ratings) if len(ratings) >= MIN_RATINGS else None
+    f = figures
+    outcome_values = [(_(OUTCOME_LABEL[k]), n) for k, n in f.outcomes_by_type]
     month = _("Month")
     return Dashboard(
-        as_of=as_of,
-        since=since,
-        threads=len(threads),
-        active_pairs=sum(1 for t in threads if t.model.ended is None),
+        as_of=f.as_of,
+        since=f.since,
+        latest_entry=f.latest_entry,
+        threads=f.threads,
+        active_pairs=f.active_pairs,
         sessions=_series(
-            words, "sessions", _("Sessions per month"), month, _("Sessions"), _by_month(sessions)
+            words,
+            "sessions",
+            _("Sessions per month"),
+            month,
+            _("Sessions"),
+            list(f.sessions_per_month),
         ),
         outcomes=_series(
             words, "outcomes", _("Outcomes by type"), _("Type"), _("Outcomes"), outcome_values
         ),
         badges=_series(
-            words, "badges", _("Badges awarded per month"), month, _("Badges"), _by_month(awards)
+            words,
+            "badges",
+            _("Badges awarded per month"),
+            month,
+            _("Badges"),
+            list(f.badges_per_month),
         ),
-        with_feedback=with_feedback,
-        ratings=len(ratings),
-        average_rating=average,
-        check_in=_overdue(pub, threads, as_of, EntryKind.SESSION, CHECK_IN_DAYS),
-        feedback_due=_overdue(
-            pub, threads, as_of, EntryKind.FEEDBACK, community.config.feedback_interval_days
-        ),
-        feedback_interval_days=community.config.feedback_interval_days,
-        coverage_text=words.coverage(with_feedback, len(threads)),
-        rating_text=words.rating(average, len(ratings)),
+        with_feedback=f.with_feedback,
+        ratings=f.ratings,
+        average_rating=f.average_rating,
+        check_in=f.check_in,
+        feedback_due=f.feedback_due,
+        feedback_interval_days=f.feedback_interval_days,
+        coverage_text=words.coverage(f.with_feedback, f.threads),
+        rating_text=words.rating(f.average_rating, f.ratings),
+        check_in_days=f.check_in_days,
     )
-
-
-def _within(day: dt.date, since: dt.date | None, as_of: dt.date | None) -> bool:
-    return (since is None or day >= since) and (as_of is None or day <= as_of)
-
-
-def _month(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _by_month(counts: Counter[str]) -> list[tuple[str, int]]:
-    """Every month from the first to the last counted, empty months included, but at most the
-    last `MAX_MONTHS`: one entry dated decades away must not make the page megabytes long."""
-    if not counts:
-        return []
-    first, last = (int(m[:4]) * 12 + int(m[5:]) - 1 for m in (min(counts), max(counts)))
-    labels = (
-        f"{n // 12:04d}-{n % 12 + 1:02d}"
-        for n in range(max(first, last - MAX_MONTHS + 1), last + 1)
-    )
-    return [(label, counts[label]) for label in labels]
-
-
-def _outcome_type(pub: Publication, thread: ThreadRecord, entry: EntryRecord) -> str:
-    """The outcome's type, unless the mentee has not chosen to share their outcomes."""
-    if not pub.outcome_shared(thread, entry):
-        return NOT_SHARED
-    return entry.model.outcome.value if entry.model.outcome else OutcomeType.OTHER.value
-
-
-def _overdue(
-    pub: Publication,
-    threads: list[ThreadRecord],
-    as_of: dt.date | None,
-    kind: EntryKind,
-    limit: int,
-) -> tuple[Pair, ...]:
-    """Published, active pairs whose last `kind` entry (or start, if none) is more than `limit`
-    days before `as_of`, longest first."""
-    if as_of is None:
-        return ()
-    found = []
-    for thread in threads:
-        if thread.model.ended is not None or not pub.thread_published(thread):
-            continue
-        dates = [e.date for e in thread.entries if e.kind is kind and e.date <= as_of]
-        last = max(dates, default=None)
-        days = (as_of - (last or thread.model.started)).days
-        if days > limit:
-            found.append(
-                Pair(
-                    thread=pub.thread_id(thread),
-                    mentor=pub.label("mentor", thread.model.mentor),
-                    mentee=pub.label("mentee", thread.model.mentee),
-                    last=last,
-                    days=days,
-                )
-            )
-    return tuple(sorted(found, key=lambda p: (-p.days, p.mentor, p.mentee, p.thread)))
 
 
 def _series(

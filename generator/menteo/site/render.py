@@ -15,6 +15,7 @@ import shutil
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +273,7 @@ def render_pages(
     # a 50,000-entry community). Contiguous chunks, handed out as workers free up, keep heavy
     # pages (tags, long threads) spread out.
     chunks = _chunks(pages, workers * CHUNKS_PER_WORKER)
+    context: BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])

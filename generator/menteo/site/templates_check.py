@@ -69,7 +69,12 @@ def _private_names(tree: nodes.Template) -> Iterator[tuple[int, str]]:
                 yield from ((node.lineno, field) for field in _private_fields(node.node.value))
         elif isinstance(node, nodes.Getitem):
             name = node.arg.value if isinstance(node.arg, nodes.Const) else None
-        elif node.name == "attr" and node.args and isinstance(node.args[0], nodes.Const):
+        elif (
+            isinstance(node, nodes.Filter)
+            and node.name == "attr"
+            and node.args
+            and isinstance(node.args[0], nodes.Const)
+        ):
             name = node.args[0].value
         else:
             continue

@@ -49,6 +49,7 @@ VIEW_MODULES: frozenset[str] = frozenset(
         "menteo.site.views",
         "menteo.site.awards",
         "menteo.site.dashboard",
+        "menteo.program.figures",
         "menteo.newsletter",
     }
 )
@@ -153,5 +154,6 @@ def template_environment(dirs: list[Path]) -> TemplateSandbox:
     )
     del env.globals["namespace"]
     env.policies["ext.i18n.trimmed"] = True
+    # The i18n extension adds this attribute when it loads; Environment does not declare it.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     return env

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
 from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
+from menteo.program.figures import ProgramFigures
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.dashboard import Dashboard
 from menteo.site.markdown import plain_excerpt
@@ -157,16 +158,6 @@ class CommunityView:
     unlisted: int
 
 
-@dataclass(frozen=True)
-class Stats:
-    mentors: int
-    mentees: int
-    active_pairs: int
-    sessions: int
-    outcomes: int
-    months: int
-
-
 @dataclass
 class SiteViews:
     """Every view of the site, computed once in the main process before pages are rendered."""
@@ -181,7 +172,8 @@ class SiteViews:
     roadmaps: list[RoadmapView] = field(default_factory=list)
     communities: list[CommunityView] = field(default_factory=list)
     tags: dict[str, list[EntryView]] = field(default_factory=dict)
-    stats: Stats | None = None
+    stats: ProgramFigures | None = None
+    """The home page's numbers."""
     avatars: dict[str, str] = field(default_factory=dict)
     """Output path → repository path of each published avatar image."""
     sources: dict[str, str] = field(default_factory=dict)
@@ -361,7 +353,7 @@ class _Builder:
             ),
             links=links,
             avatar=avatar,
-            availability=model.availability.value if is_mentor else None,
+            availability=model.availability.value if isinstance(model, Mentor) else None,
             request_url=self.request_url(person) if is_mentor else None,
             spotlight=model.consent.spotlight,
             threads=tuple(summaries),
@@ -430,11 +422,12 @@ def build_views(
     recognition: RecognitionViews,
     dashboard: Dashboard | None = None,
     gettext: Callable[[str], str] = str,
+    figures: ProgramFigures | None = None,
 ) -> SiteViews:
     """All published views of `community`, with neutral labels in the site's language."""
     b = _Builder(community, urls, recognition, gettext)
     pub = b.pub
-    views = SiteViews(urls=urls, recognition=recognition, dashboard=dashboard)
+    views = SiteViews(urls=urls, recognition=recognition, dashboard=dashboard, stats=figures)
     published = [t for t in community.threads.values() if pub.thread_published(t)]
     thread_views = {t.slug: b.thread(t) for t in published}
     views.threads = sorted(
@@ -457,9 +450,10 @@ def build_views(
         for person in _sort_people([p for p in people.values() if p.public]):
             threads = sorted(by_person[(role, person.slug)], key=lambda t: t.started, reverse=True)
             summaries = [views.summaries[t.url] for t in threads]
-            target.append(b.person(person, threads, summaries, hidden[(role, person.slug)]))
-            if person.model.avatar:
-                views.avatars[target[-1].avatar.removeprefix(urls.base_path)] = person.model.avatar
+            view = b.person(person, threads, summaries, hidden[(role, person.slug)])
+            target.append(view)
+            if person.model.avatar and view.avatar is not None:  # both set together
+                views.avatars[view.avatar.removeprefix(urls.base_path)] = person.model.avatar
     views.entries = sorted(
         (e for t in views.threads for e in t.entries if e.url),
         key=lambda e: (e.date, e.thread_url, e.slug),
@@ -476,8 +470,8 @@ def build_views(
             key=lambda t: (t.model.started, t.slug),
         )
         views.roadmaps.append(b.roadmap(slug, record.model, record.path, following))
-    for slug, record in sorted(community.communities.items()):
-        b.sources[urls.page("communities", slug)] = record.path
+    for slug, group in sorted(community.communities.items()):
+        b.sources[urls.page("communities", slug)] = group.path
         members = community.members.get(slug, ())
         refs = {
             role: [
@@ -492,9 +486,9 @@ def build_views(
             CommunityView(
                 slug=slug,
                 url=urls.page("communities", slug),
-                name=record.model.name,
-                summary=record.model.summary,
-                body=record.model.body,
+                name=group.model.name,
+                summary=group.model.summary,
+                body=group.model.body,
                 mentors=tuple(sorted(refs["mentor"], key=lambda r: r.label.casefold())),
                 mentees=tuple(sorted(refs["mentee"], key=lambda r: r.label.casefold())),
                 unlisted=len(set(members)) - listed,
@@ -503,13 +497,4 @@ def build_views(
     for slug, badge in community.badges.items():
         b.sources[urls.page("badges", slug)] = badge.path
     views.sources = b.sources
-    every = community.entries()
-    views.stats = Stats(
-        mentors=len(community.mentors),
-        mentees=len(community.mentees),
-        active_pairs=sum(1 for t in community.threads.values() if t.model.ended is None),
-        sessions=sum(1 for e in every if e.kind is EntryKind.SESSION),
-        outcomes=sum(1 for e in every if e.kind is EntryKind.OUTCOME),
-        months=len({(e.date.year, e.date.month) for e in every}),
-    )
     return views
