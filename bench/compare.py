@@ -609,6 +609,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--edits", type=int, default=3, help="edits per preview server (default 3)")
     parser.add_argument("--jobs", type=int, help="passed to `menteo build` as --jobs N")
     parser.add_argument(
+        "--budget",
+        type=float,
+        default=20.0,
+        help="minutes the rounds may take: no round starts that would pass it (default 20)",
+    )
+    parser.add_argument(
         "--bench",
         type=Path,
         default=os.environ.get("BENCH") or None,
@@ -651,7 +657,12 @@ def main(argv: list[str] | None = None) -> int:
         chosen = cases(anchors, community, work, args.jobs, skip)
         prepare_rebuilds(chosen)
         results = {case.name: [] for case in chosen}
+        rounds_started = time.perf_counter()
         for round_ in range(1, args.runs + 1):
+            spent = time.perf_counter() - rounds_started
+            if round_ > 1 and spent / (round_ - 1) * round_ > args.budget * 60:
+                print(f"stopping after {round_ - 1} rounds: another would pass --budget")
+                break
             for case in chosen:
                 result = measure(case, work)
                 results[case.name].append(result)
@@ -665,12 +676,14 @@ def main(argv: list[str] | None = None) -> int:
     except CommandFailed as exc:
         print(exc, file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:  # keep what was measured: the table says how many runs each had
+        print("interrupted: the tables cover what was measured before", file=sys.stderr)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = summarise(results)
     minutes = (time.perf_counter() - started) / 60
     print(
-        f"\n{args.size}: medians of {args.runs} alternating rounds, {os.cpu_count()} CPUs, "
+        f"\n{args.size}: medians of up to {args.runs} alternating rounds, {os.cpu_count()} CPUs, "
         f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
         f"{minutes:.1f} min in all\n"
     )
