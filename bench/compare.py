@@ -250,8 +250,8 @@ def locate_anchors(bench: Path | None, size: str, pagefind: Path | None) -> Anch
 @dataclass
 class Case:
     """One command of a round. `out` is the folder it builds into: None for a fresh one per
-    run (cold), or a folder built once before the rounds (`prepare_rebuilds`, untimed) for a rebuild,
-    whose `before` appends one line to one entry before each timed run."""
+    run (cold), or, for a rebuild, a folder built once before the rounds (`prepare_rebuilds`,
+    untimed); a rebuild's `before` appends one line to one entry before each timed run."""
 
     name: str
     argv: Callable[[Path], list[str]]

@@ -439,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_BUILD_FAILED
         results.append(result)
         say(
-            f"run {i}/{args.runs}: {result.wall_s:7.2f} s ({result.cpu_s:.1f} CPU-s)  peak PSS {result.peak_pss_mib:7.1f} MiB "
+            f"run {i}/{args.runs}: {result.wall_s:7.2f} s ({result.cpu_s:.1f} CPU-s)  "
+            f"peak PSS {result.peak_pss_mib:7.1f} MiB "
             f"(RSS sum {result.peak_rss_mib:.1f})  "
             f"({result.processes} processes, {result.samples} samples)  "
             f"{result.files:,} files, {result.bytes / MIB:.1f} MiB"
