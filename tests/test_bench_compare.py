@@ -3,6 +3,7 @@ the issue quotes, so its medians and ratios must be right without running Hugo a
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,11 +14,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from compare import (
     HUGO,
     HUGO_PAGEFIND,
+    Case,
+    CommandFailed,
     Latency,
     NotPrepared,
     latency_table,
     locate_anchors,
     main,
+    measure,
+    prepare_rebuilds,
     ratio,
     summarise,
     table,
@@ -117,3 +122,17 @@ def test_a_prepared_bench_folder_is_found(tmp_path: Path) -> None:
     anchors = locate_anchors(tmp_path, "large", Path("/bin/pagefind"))
     assert anchors.hugo_site == tmp_path / "corpus/large/hugo"
     assert anchors.pelican == tmp_path / "venv-anchors/bin/pelican"
+
+
+def test_a_failing_command_is_reported_with_its_stderr_and_its_rebuild_left_out(
+    tmp_path: Path,
+) -> None:
+    fail = [sys.executable, "-c", "import sys; sys.exit('boom: the build broke')"]
+    case = Case("broken", lambda out: fail, tmp_path, dict(os.environ))
+    with pytest.raises(CommandFailed, match="broken exited with 1") as caught:
+        measure(case, tmp_path)
+    assert "boom: the build broke" in str(caught.value)
+    failed: dict[str, str] = {}
+    rebuild = Case("broken rebuild", lambda out: fail, tmp_path, dict(os.environ), tmp_path / "o")
+    prepare_rebuilds([case, rebuild], failed)
+    assert list(failed) == ["broken rebuild"] and "boom" in failed["broken rebuild"]
