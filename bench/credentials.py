@@ -141,8 +141,8 @@ def published_lines(root: Path) -> tuple[list[int], int]:
 
 
 def fill_ledger(root: Path, awards: int | None) -> dict[str, int]:
-    """`menteo award` at AWARDS_EPOCH (generate.record_awards), then keep the ledger up to the line of the
-    `awards`-th published award (the last one when None). A prefix of the hash chain is a valid
+    """`menteo award` at AWARDS_EPOCH (`generate.record_awards`), then keep the ledger up to the
+    line of the `awards`-th published award (the last one when None). A prefix of the hash chain is a valid
     ledger, and ending on a published award lets the warm run add exactly one."""
     (root / LEDGER_FILE).unlink(missing_ok=True)
     record_awards(root)

@@ -40,12 +40,12 @@ BADGES = Path(__file__).resolve().parent.parent / "badges"
 """The demo community's badge definitions (and artwork), evaluated for every generated person."""
 BASE_URL = "https://bench.example.org/"
 WINDOW_END = dt.date(2025, 6, 30)
+WINDOW_START = dt.date(2023, 7, 1)  # 24 months: every thread start and entry date lies in here
 AWARDS_EPOCH = 1_751_328_000
 """2025-07-01T00:00:00Z, the day after WINDOW_END: `menteo award`'s clock, so every award is due
 and every recorded line is the same on every run."""
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 LEDGER = "ledger/awards.jsonl"
-WINDOW_START = dt.date(2023, 7, 1)  # 24 months: every thread start and entry date lies in here
 MENTEES_PER_MENTOR = 1.3
 N_ROADMAPS = 20
 N_COMMUNITIES = 15
@@ -980,7 +980,8 @@ def generate(
     files, size = gen.files, gen.bytes
     if awards:
         record_awards(out)
-        files, size = files + 1, size + (out / LEDGER).stat().st_size
+        if (out / LEDGER).exists():  # `menteo award` writes nothing when nothing is due
+            files, size = files + 1, size + (out / LEDGER).stat().st_size
     return files, size
 
 
