@@ -35,10 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator" / "menteo"
 STAGES = ("content", "recognition", "ledger", "program", "credentials", "site")
 SHARED = frozenset(
-    {"errors", "escaping", "i18n", "git", "suggest", "private_state", "atomic_output"}
+    {"errors", "escaping", "i18n", "git", "suggest", "private_state", "atomic_output", "workers"}
 )
 """Top-level modules any stage may import. `atomic_output` is here because the ledger, the keys
-and the caches write through it too."""
+and the caches write through it too; `workers` because signing, share cards and rendering share
+one process pool."""
 
 Graph = Mapping[str, frozenset[str]]
 

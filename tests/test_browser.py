@@ -91,6 +91,8 @@ def browser() -> Iterator[Browser]:
 PAGE_TYPES = {
     "home": "",
     "directory": "mentors/",
+    "directory-match": "mentors/?skill=observability&language=en&timezone=120",
+    "match": "match/observability/",
     "mentor": "mentors/amara-okafor/",
     "mentor-progress": "mentors/dmitri-volkov/",
     "mentee": "mentees/li-wei/",
@@ -336,10 +338,10 @@ def test_directory_filters_by_skill_and_announces_the_count(server: str, browser
     assert sorted(_visible_mentors(page)) == ["rafael-souza", "zoe-nunez"]
     expect(status).to_have_text(f"2 of {total} mentors")
     assert page.evaluate("location.search") == "?skill=python"
-    # Filters combine: of the two, only one speaks Portuguese.
+    # Choices combine into a ranking: of the two, the one who speaks Portuguese comes first.
     page.get_by_label("Language", exact=True).select_option("pt-BR")
-    assert _visible_mentors(page) == ["rafael-souza"]
-    expect(status).to_have_text(f"1 of {total} mentors")
+    assert _visible_mentors(page) == ["rafael-souza", "zoe-nunez"]
+    expect(status).to_have_text(f"2 of {total} mentors")
     assert "language=pt-BR" in page.evaluate("location.search")
     page.close()
 
@@ -395,6 +397,131 @@ def test_directory_without_javascript_lists_everyone_and_hides_the_form(
     context.close()
 
 
+LAYOUT_SHIFTS = """
+window.__shift = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (!entry.hadRecentInput) window.__shift += entry.value;
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_directory_does_not_shift_when_its_script_runs(
+    server: str, browser: Browser, width: int
+) -> None:
+    """The "Find my match" form is laid out from the first paint (CSS hides it only where
+    scripts do not run), so the script reveals nothing that pushes the mentors down."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(server + PAGE_TYPES["directory"])
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("status")).not_to_be_empty()  # the script has run
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__shift") == 0
+    context.close()
+
+
+MATCH_WISHES = [
+    {"skill": "observability", "language": "en", "timezone": "120", "community": "platform-circle"},
+    {"skill": "python", "language": "pt-BR", "timezone": "-300"},
+    {"language": "ja", "timezone": "540"},
+    {"community": "first-timers", "timezone": "-180", "availability": "open"},
+]
+
+
+def _python_ranking(choices: dict[str, str]) -> list[tuple[str, str]]:
+    """(mentor, "Fit N: reasons") for the published mentors, by menteo.program.matching in Python."""
+    from menteo.content.loader import load_community
+    from menteo.i18n import Formats
+    from menteo.program.matching import REASON_WORDS, Wish, offers_of, ranked, reason_text
+
+    community = load_community(ROOT)
+    public = [slug for slug, person in community.mentors.items() if person.public]
+    wish = Wish(
+        skills=tuple(filter(None, [choices.get("skill")])),
+        languages=tuple(filter(None, [choices.get("language")])),
+        communities=tuple(filter(None, [choices.get("community")])),
+        offset=int(choices["timezone"]) if "timezone" in choices else None,
+    )
+    offers = [
+        o
+        for o in offers_of(community, public)
+        if choices.get("availability") in (None, community.mentors[o.slug].model.availability)
+    ]
+
+    def community_name(slug: str) -> str:
+        return community.communities[slug].model.name
+
+    language_name = Formats("en").language_name
+    return [
+        (
+            f.mentor,
+            f"Fit {f.score}: "
+            + "; ".join(
+                reason_text(r, REASON_WORDS, language_name, community_name) for r in f.reasons
+            ),
+        )
+        for f in ranked(wish, offers, free_only=False)
+    ]
+
+
+@pytest.mark.parametrize("choices", MATCH_WISHES, ids=lambda c: "&".join(c.values()))
+def test_find_my_match_ranks_and_explains_as_menteo_matching_does(
+    server: str, browser: Browser, choices: dict[str, str]
+) -> None:
+    """The browser's ranking and reasons equal Python's for the same choices, picked with the
+    form; nothing is requested while the visitor picks."""
+    expected = _python_ranking(choices)
+    assert expected, "a wish that ranks nobody checks nothing"
+    page = browser.new_page()
+    page.goto(server + PAGE_TYPES["directory"])
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".match-reasons:visible")).to_have_count(0)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(f"{r.method} {r.resource_type} {r.url}"))
+    for name, value in choices.items():
+        page.locator(f"#filter-{name}").select_option(value)
+    shown = page.locator(".directory .person-card:visible")
+    got = [
+        (card.get_attribute("data-slug"), card.locator(".match-reasons").inner_text())
+        for card in shown.all()
+    ]
+    assert got == expected
+    total = page.locator(".directory .person-card").count()
+    expect(page.get_by_role("status")).to_have_text(f"{len(expected)} of {total} mentors")
+    # Chromium asks for the favicon again when the query changes; nothing else may be fetched.
+    assert {r for r in requests if not r.endswith("/static/favicon.svg")} == set(), requests
+    assert all(r.startswith(f"GET other {server}") for r in requests), requests
+    # The same view from a shared link.
+    query = page.evaluate("location.search")
+    page.goto(server + PAGE_TYPES["directory"] + query)
+    assert [c.get_attribute("data-slug") for c in shown.all()] == [slug for slug, _ in expected]
+    page.close()
+
+
+def test_find_my_match_without_javascript_links_to_ranked_skill_pages(
+    server: str, browser: Browser
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + PAGE_TYPES["directory"])
+    page.get_by_text("Find my match by skill").click()
+    page.get_by_role("link", name="observability", exact=True).click()
+    expect(page).to_have_url(server + "match/observability/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mentors for observability")
+    cards = page.locator(".match-list .person-card")
+    got = [
+        (href.rstrip("/").rsplit("/", 1)[-1], card.locator(".match-reasons").inner_text())
+        for card in cards.all()
+        for href in [card.locator("h2 a").get_attribute("href") or ""]
+    ]
+    assert got == _python_ranking({"skill": "observability"})
+    context.close()
+
+
 SPANISH_PAGES = ["home", "directory", "mentor", "thread", "badge", "award", "dashboard", "search"]
 
 
@@ -446,7 +573,11 @@ def test_spanish_directory_filters_and_counts_in_spanish(spanish: str, browser: 
     language = page.get_by_label("Idioma", exact=True)
     language.select_option(label="portugués (Brasil)")
     expect(language).to_have_value("pt-BR")
-    expect(status).to_have_text(f"1 de {total} personas mentoras")
+    expect(status).to_have_text(f"2 de {total} personas mentoras")
+    # Ranked, with the reasons in Spanish.
+    first = page.locator(".directory .person-card:visible").first
+    expect(first).to_have_attribute("data-slug", "rafael-souza")
+    expect(first.locator(".match-reasons")).to_contain_text("habla portugués (Brasil)")
     page.close()
 
 

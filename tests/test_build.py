@@ -296,7 +296,7 @@ def test_cli_build_writes_site_and_reports(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = CliRunner().invoke(main, ["build", str(MINI), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"Built 34 pages (148 files) into {out} in ")
+    assert result.stdout.startswith(f"Built 36 pages (152 files) into {out} in ")
     # The session's keys have no key chain in the fixture: a development build, said so.
     assert result.stderr.startswith("Warning: keys/public.json: there is no key chain")
     assert (out / "index.html").is_file()

@@ -137,9 +137,9 @@ def test_unshared_outcomes_never_appear(site_text: dict[str, str]) -> None:
     unshared = [
         entry
         for thread in community.threads.values()
-        if not community.mentees[thread.model.mentee].model.consent.share_outcomes
         for entry in thread.entries
         if entry.kind is EntryKind.OUTCOME
+        and not Publication(community).outcome_shared(thread, entry)
     ]
     assert unshared
     for entry in unshared:

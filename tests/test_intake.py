@@ -101,14 +101,25 @@ def test_request_mentor_writes_a_mentee_that_check_accepts(root: Path, newline: 
     assert output == "content/mentees/zoe-park.yaml\n"
     text = (root / "content/mentees/zoe-park.yaml").read_text(encoding="utf-8")
     assert "# Preferred mentor: ana-lima\n" in text
-    assert "# Preferred cadence: every two weeks\n" in text
     assert "\r" not in text
     check(root)
     from menteo.content.loader import load_community
 
-    mentee = load_community(root).mentees["zoe-park"]
+    community = load_community(root)
+    mentee = community.mentees["zoe-park"]
     assert mentee.public and mentee.model.skills == ["css", "accessibility"]
     assert mentee.model.languages == ["en", "ko"]
+    # What matching needs goes where `menteo match` reads it, and the request is now waiting.
+    seeking = mentee.model.seeking
+    assert seeking is not None
+    assert (seeking.timezone, seeking.availability, seeking.cadence) == (
+        "UTC+9",
+        "UTC+9, weekday evenings",
+        "every two weeks",
+    )
+    from menteo.program.matching import waiting_mentees
+
+    assert "zoe-park" in waiting_mentees(community)
 
 
 def test_request_without_consent_and_optional_fields(root: Path) -> None:
@@ -119,6 +130,7 @@ def test_request_without_consent_and_optional_fields(root: Path) -> None:
     assert code == 0, output
     text = (root / "content/mentees/zoe-park.yaml").read_text(encoding="utf-8")
     assert "public: false" in text and "bio" not in text and "Preferred" not in text
+    assert "seeking" not in text
     assert "github: https://github.com/zoe-p" in text
     check(root)
 

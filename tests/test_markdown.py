@@ -47,7 +47,7 @@ def test_footnotes() -> None:
     assert render_markdown("Text[^1].\n\n[^1]: Note.\n") == (
         f'<p>Text<sup class="footnote-ref"><a href="#fn1" id="fnref1" {REL}>[1]</a></sup>.</p>\n'
         '<hr>\n<section class="footnotes">\n<ol class="footnotes-list">\n'
-        f'<li id="fn1" class="footnote-item"><p>Note. <a href="#fnref1" {REL}>↩︎</a></p>\n'
+        f'<li id="fn1" class="footnote-item">\n<p>Note. <a href="#fnref1" {REL}>↩︎</a></p>\n'
         "</li>\n</ol>\n</section>\n"
     )
 
@@ -74,7 +74,7 @@ def test_code_is_escaped() -> None:
 
 
 def test_script_is_removed_with_its_content() -> None:
-    assert render_markdown("<script>alert(1)</script>after") == "after"
+    assert render_markdown("<script>alert(1)</script>after") == "after\n"
     assert render_markdown("Hi <script>alert(1)</script> there") == "<p>Hi  there</p>\n"
 
 
@@ -100,11 +100,11 @@ def test_dangerous_markdown_links_stay_text(text: str) -> None:
 
 def test_iframe_and_style_are_removed() -> None:
     text = '<iframe src="https://evil.example"></iframe><style>body{}</style>ok'
-    assert render_markdown(text) == "ok"
+    assert render_markdown(text) == "ok\n"
 
 
 def test_style_and_class_attributes_are_removed() -> None:
-    assert render_markdown('<div style="color:red" class="x">s</div>') == "<div>s</div>"
+    assert render_markdown('<div style="color:red" class="x">s</div>') == "<div>s</div>\n"
 
 
 def test_remote_images_lose_their_source() -> None:
@@ -122,7 +122,7 @@ def test_remote_images_lose_their_source() -> None:
     ids=["data", "srcset", "protocol-relative"],
 )
 def test_other_remote_image_sources_are_dropped(text: str) -> None:
-    assert render_markdown(text) == "<img>"
+    assert render_markdown(text) == "<img>\n"
 
 
 def test_media_elements_are_removed() -> None:

@@ -27,8 +27,8 @@ from menteo.content.loader import load_community
 from menteo.errors import ContentError, Problem
 
 PEOPLE_FIELDS = (
-    "availability, avatar, bio, communities, consent, headline, identity, languages, links, name, "
-    "pronouns, skills"
+    "availability, avatar, bio, capacity, communities, consent, headline, identity, languages, "
+    "links, name, pronouns, skills, timezone"
 )
 EMAIL = (
     "contains an email address, and plain email addresses are never published "

@@ -14,6 +14,7 @@ from menteo.commands.explain import explain
 from menteo.commands.hash_email import hash_email
 from menteo.commands.intake import intake
 from menteo.commands.keys import keys
+from menteo.commands.match import match
 from menteo.commands.new import new
 from menteo.commands.newsletter import newsletter
 from menteo.commands.report import report
@@ -50,3 +51,4 @@ main.add_command(keys)
 main.add_command(intake)
 main.add_command(new)
 main.add_command(hash_email)
+main.add_command(match)

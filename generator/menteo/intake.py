@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from menteo.content.community import CommunityData, Person
 from menteo.content.crossrefs import FOLDERS
 from menteo.content.models import SLUG_PATTERN, EntryKind, Line
+from menteo.content.timezones import utc_offset_minutes
 from menteo.errors import ContentError, Problem
 from menteo.escaping import markdown_code, markdown_text
 
@@ -218,6 +219,10 @@ def profile_of(person: Person) -> str | None:
     return None
 
 
+def _same_login(profile: str | None, login: str) -> bool:
+    return profile is not None and profile.lower() == login.lower()
+
+
 def _author_problem(form: str, person: Person, login: str | None) -> Problem | None:
     """Someone else's issue cannot speak for a person whose GitHub profile is known."""
     known = profile_of(person)
@@ -234,11 +239,24 @@ def _yaml(data: Mapping[str, object]) -> str:
     return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, width=10_000)
 
 
+def _time_zone(text: str) -> str | None:
+    """The first word of `text` that is a time zone the model accepts, if any."""
+    for word in re.split(r"[\s,;()]+", text):
+        try:
+            utc_offset_minutes(word)
+        except ValueError:
+            continue
+        return word
+    return None
+
+
 def request_mentor(
     values: Mapping[str, Value], community: CommunityData, login: str | None
 ) -> Draft:
-    """A new mentee file; the wishes the model has no field for (time zone, cadence, preferred
-    mentor) become comments at its top, for whoever pairs them."""
+    """A new mentee file. Availability and cadence go under `seeking:` (with the first word of
+    the availability that names a time zone, `UTC+1` or `Europe/Lisbon`, as its time zone), so
+    `menteo match` sees them; the preferred mentor, which the model has no field for, becomes a
+    comment at its top for whoever pairs them."""
     form = "request-mentor"
     slug = str(values["slug"])
     problems = [p for p in [_slug_problem(form, "slug", slug)] if p]
@@ -260,12 +278,18 @@ def request_mentor(
             )
         )
     notes = []
+    seeking: dict[str, str] = {}
     for field_id in ("availability", "cadence", "mentor"):
         note, problem = _note(form, field_id, values[field_id])
         if problem:
             problems.append(problem)
-        elif note:
+        elif note and field_id == "mentor":
             notes.append(f"# {_field(form, field_id).label}: {note}")
+        elif note:
+            seeking[field_id] = note
+    zone = _time_zone(seeking.get("availability", ""))
+    if zone:
+        seeking = {"timezone": zone, **seeking}
     if problems:
         raise ContentError(problems)
     data: dict[str, object] = {"name": values["name"]}
@@ -273,6 +297,8 @@ def request_mentor(
         data["bio"] = values["bio"]
     data["skills"] = _words(values["skills"])
     data["languages"] = _words(values["languages"])
+    if seeking:
+        data["seeking"] = seeking
     if login:
         data["links"] = {"github": f"https://github.com/{login}"}
     public = next(iter(_field(form, "consent").options))
@@ -314,10 +340,22 @@ def _entry(
             )
         )
     else:
-        slug = thread.model.mentor if values["role"] == "mentor" else thread.model.mentee
+        model = thread.model
+        slugs = model.mentor_slugs if values["role"] == "mentor" else model.mentee_slugs
         people = community.mentors if values["role"] == "mentor" else community.mentees
-        person = people.get(slug)
-        problem = _author_problem(form, person, login) if person else None
+        slug, problem = slugs[0], None
+        if len(slugs) == 1:
+            problem = _author_problem(form, people[slug], login)
+        else:  # a group room: the issue's author says which of that side writes
+            mine = [s for s in slugs if login and _same_login(profile_of(people[s]), login)]
+            slug = mine[0] if mine else slug
+            if not mine:
+                problem = _problem(
+                    _field(form, "role"),
+                    f"{thread_slug!r} is a group room with several {values['role']}s, and this "
+                    "issue's author is none of their GitHub profiles",
+                    "open the issue from the account your profile's links.github names",
+                )
         if problem:
             problems.append(problem)
     if problems or thread is None or date is None:

@@ -62,6 +62,7 @@ def build(
     from menteo.credentials.images import DrawingError
     from menteo.credentials.keys import KeysError
     from menteo.site.search import SearchIndexError
+    from menteo.workers import WorkerDied
 
     reporter = reporter_for(fmt, quiet)
     out = out if out is not None else directory / "_site"
@@ -89,6 +90,8 @@ def build(
         raise click.ClickException(f"{exc}; nothing was written") from None
     except DrawingError as exc:  # badge artwork on a share card (the badge image passed)
         raise click.ClickException(f"a badge's artwork: {exc}; nothing was written") from None
+    except WorkerDied as exc:
+        raise click.ClickException(f"{exc}; nothing was written") from None
     seconds = time.perf_counter() - started
     if fmt == "text" and not quiet:
         for warning in result.warnings:

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 import yaml
+from click.shell_completion import CompletionItem
 from pydantic import TypeAdapter, ValidationError
 
 from menteo.commands.common import DIRECTORY
@@ -51,6 +52,16 @@ def _validated(kind: Any, hint: str) -> Callable[[click.Context, click.Parameter
             raise click.BadParameter(f"{value!r}: {hint}") from None
 
     return check
+
+
+def _slugs(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str] | None:
+    """A comma-separated list of slugs (`--mentee bo-chen,cy-dahl`), each checked, each once."""
+    if value is None:
+        return None
+    slugs = [_validated(Slug, SLUG_HINT)(ctx, param, part.strip()) for part in value.split(",")]
+    if len(set(slugs)) < len(slugs):
+        raise click.BadParameter(f"{value!r}: name each mentee once")
+    return slugs
 
 
 def _matching(pattern: re.Pattern[str], hint: str) -> Callable[..., str | None]:
@@ -320,8 +331,12 @@ def mentee(ctx: click.Context, /, directory: Path, prompt: bool | None, **values
 @new.command()
 @DIRECTORY
 @click.option("--mentor", callback=_validated(Slug, SLUG_HINT), help="The mentor's slug")
-@click.option("--mentee", callback=_validated(Slug, SLUG_HINT), help="The mentee's slug")
-@click.option("--slug", help="Folder name  [default: MENTOR--MENTEE]")
+@click.option(
+    "--mentee",
+    callback=_slugs,
+    help="The mentee's slug; several, comma-separated, make a group room",
+)
+@click.option("--slug", help="Folder name  [default: MENTOR--MENTEE; a room: MENTOR--ROOM-NAME]")
 @PROMPT
 @click.pass_context
 def thread(ctx: click.Context, /, directory: Path, prompt: bool | None, **values: Any) -> None:
@@ -330,20 +345,61 @@ def thread(ctx: click.Context, /, directory: Path, prompt: bool | None, **values
     \b
     Examples:
       menteo new thread --mentor ana-lima --mentee bo-chen
+      menteo new thread --mentor ana-lima --mentee bo-chen,cy-dahl --slug ana-lima--circle
     """
     _ask(ctx, prompt, values, "mentor", "mentee")
-    _existing(directory, "content/mentors", values["mentor"], "mentor", "'--mentor'")
-    _existing(directory, "content/mentees", values["mentee"], "mentee", "'--mentee'")
-    slug = values["slug"] or f"{values['mentor']}--{values['mentee']}"
+    mentor, mentees = values["mentor"], values["mentee"]
+    _existing(directory, "content/mentors", mentor, "mentor", "'--mentor'")
+    for mentee in mentees:
+        _existing(directory, "content/mentees", mentee, "mentee", "'--mentee'")
+    room = len(mentees) > 1
+    if room and not (values["slug"] or "").startswith(f"{mentor}--"):
+        raise click.BadParameter(
+            f"a group room's folder is {mentor}--<room-name>, e.g. {mentor}--circle",
+            param_hint="'--slug'",
+        )
+    slug = values["slug"] or f"{mentor}--{mentees[0]}"
     if not re.match(r"^[a-z0-9]+(?:--?[a-z0-9]+)*$", slug):
         raise click.BadParameter(f"{slug!r}: {SLUG_HINT} (or two)", param_hint="'--slug'")
     data = {
-        "mentor": values["mentor"],
-        "mentee": values["mentee"],
+        "mentor": mentor,
+        **({"mentees": mentees} if room else {"mentee": mentees[0]}),
         "started": dt.date.today(),
         "goals": [{"id": "first-goal", "title": "Agree on a first goal", "status": "open"}],
     }
     _write(directory, f"content/threads/{slug}/thread.yaml", "thread", data, None)
+
+
+def _author(rel: str, thread: object, wanted: str, feedback: bool) -> str:
+    """The entry's author from `--author`: the thread's one mentee or mentor, or in a group room
+    the person named (a room has several, so a role alone does not say who)."""
+    data = thread if isinstance(thread, dict) else {}
+    side = {
+        role: [data[role]] if isinstance(data.get(role), str) else data.get(role + "s") or []
+        for role in ("mentor", "mentee")
+    }
+    people = [p for role in ("mentor", "mentee") for p in side[role] if isinstance(p, str)]
+    role = "mentee" if feedback and wanted == "mentor" else wanted
+    if role in side:
+        found = side[role]
+        if len(found) == 1 and isinstance(found[0], str):
+            return found[0]
+        if not found:
+            raise click.UsageError(f"{rel} has no {role}: run menteo check")
+        raise click.UsageError(
+            f"{rel} is a group room: pass --author with one of {', '.join(people)}"
+        )
+    if feedback and wanted in people and wanted not in side["mentee"]:
+        raise click.BadParameter(
+            f"feedback is written by a mentee; use one of {', '.join(side['mentee'])}",
+            param_hint="'--author'",
+        )
+    if wanted not in people:
+        raise click.BadParameter(
+            f"{wanted!r} is not in this thread; use mentee, mentor or one of {', '.join(people)}",
+            param_hint="'--author'",
+        )
+    return wanted
 
 
 @new.command()
@@ -356,10 +412,11 @@ def thread(ctx: click.Context, /, directory: Path, prompt: bool | None, **values
 )
 @click.option(
     "--author",
-    type=click.Choice(["mentee", "mentor"]),
     default="mentee",
     show_default=True,
-    help="Who writes it (feedback is always the mentee's).",
+    shell_complete=lambda *_: [CompletionItem(role) for role in ("mentee", "mentor")],
+    help="Who writes it: mentee or mentor, or in a group room one of its people's slugs "
+    "(feedback is always a mentee's).",
 )
 @click.option("--rating", type=click.IntRange(1, 5), help="Rating 1-5 (feedback)")
 @click.option("--outcome", type=click.Choice([o.value for o in OutcomeType]), help="Outcome type")
@@ -378,9 +435,9 @@ def entry(ctx: click.Context, /, directory: Path, prompt: bool | None, **values:
     rel = f"{folder}/{values['thread_']}/thread.yaml"
     try:
         people = load_yaml((directory / rel).read_text(encoding="utf-8"), rel).data
-        author = people[values["author"] if values["kind"] != "feedback" else "mentee"]
-    except (OSError, UnicodeDecodeError, ContentError, KeyError, TypeError):
-        raise click.UsageError(f"{rel} has no {values['author']}: run menteo check") from None
+    except (OSError, UnicodeDecodeError, ContentError):
+        raise click.UsageError(f"{rel} cannot be read: run menteo check") from None
+    author = _author(rel, people, values["author"], values["kind"] == "feedback")
     extra = {"feedback": "rating", "outcome": "outcome"}.get(values["kind"])
     if extra:
         _ask(ctx, prompt, values, extra)

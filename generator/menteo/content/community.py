@@ -114,6 +114,17 @@ class ThreadRecord(Record[Thread]):
     entries: tuple[EntryRecord, ...] = ()
 
 
+def sees(thread: ThreadRecord, entry: EntryRecord, mentee: str) -> bool:
+    """Whether an entry is part of one mentee's mentorship: every session of the room (whoever
+    wrote it up), and everything else except what another of its mentees wrote (their
+    reflection, milestone, outcome or feedback is theirs)."""
+    return (
+        entry.kind is EntryKind.SESSION
+        or entry.model.author == mentee
+        or entry.model.author not in thread.model.mentee_slugs
+    )
+
+
 @dataclass(frozen=True)
 class CommunityData:
     """Everything loaded from one community repository; immutable by convention and by type."""

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pydantic import BaseModel
 
 from menteo.content.community import CommunityData, Person, Record
-from menteo.content.models import Entry, Links
+from menteo.content.models import Entry, Goal, Links
 from menteo.content.publication import Publication
 from menteo.content.safe_yaml import Located, field_label
 from menteo.content.visible_text import visible_text
@@ -180,7 +180,8 @@ def _strings(value: object, loc: Loc) -> Iterator[tuple[Loc, str]]:
         yield loc, value
     elif isinstance(value, BaseModel):
         for name, item in vars(value).items():
-            yield from _strings(item, (*loc, name))
+            if not (isinstance(value, Goal) and name == "mentee"):  # a reference, not prose
+                yield from _strings(item, (*loc, name))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _strings(item, (*loc, index))

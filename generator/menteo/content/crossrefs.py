@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path as FsPath
+from typing import Any
 
 from menteo.content.community import EntryRecord, Person, Record, ThreadRecord
 from menteo.content.files import check_regular
@@ -43,21 +44,24 @@ def unknown(kind: str, slug: str, known: Iterable[str]) -> tuple[str, str]:
     return f"unknown {kind} {slug!r}", hint
 
 
+def _or(choices: list[str]) -> str:
+    """ "a, b or c": the people an entry's author may be."""
+    return ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else choices[0]
+
+
 class _Checker:
     def __init__(self, root: FsPath, known: Mapping[str, set[str]]) -> None:
         self.root = root
         self.known = known
         self.problems: list[Problem] = []
 
-    def add(
-        self, record: Record[object], loc: tuple[str | int, ...], message: str, hint: str
-    ) -> None:
+    def add(self, record: Record[Any], loc: tuple[str | int, ...], message: str, hint: str) -> None:
         self.problems.append(
             Problem(record.path, record.line(*loc), field_label(loc), message, hint)
         )
 
     def ref(
-        self, record: Record[object], loc: tuple[str | int, ...], kind: str, slug: str | None
+        self, record: Record[Any], loc: tuple[str | int, ...], kind: str, slug: str | None
     ) -> None:
         if slug is not None and slug not in self.known[kind]:
             self.add(record, loc, *unknown(kind, slug, self.known[kind]))
@@ -89,7 +93,7 @@ class _Checker:
         else:
             self.add(person, ("avatar",), f"{value!r} does not exist (or is a symbolic link)", hint)
 
-    def unique_ids(self, record: Record[object], field: str, ids: list[str]) -> set[str]:
+    def unique_ids(self, record: Record[Any], field: str, ids: list[str]) -> set[str]:
         """The ids of a list of steps or goals, reporting each one used twice."""
         noun = field.removesuffix("s")
         seen: set[str] = set()
@@ -122,10 +126,78 @@ class _Checker:
                 hint = did_you_mean(member, people) or "use the slug of a mentor or mentee"
                 self.add(community, ("members", index), f"unknown person {member!r}", hint)
 
+    def people(self, thread: ThreadRecord) -> bool:
+        """Exactly one of `mentor:`/`mentors:` and of `mentee:`/`mentees:`, each list non-empty,
+        each person known and named once; True when every slug is a known person."""
+        model = thread.model
+        known = True
+        seen: dict[str, str] = {}
+        for role, one, many in (
+            ("mentor", model.mentor, model.mentors),
+            ("mentee", model.mentee, model.mentees),
+        ):
+            plural = role + "s"
+            if one is not None and many is not None:
+                self.add(
+                    thread,
+                    (plural,),
+                    f"both {role}: and {plural}: are set",
+                    f"keep one: {role}: for one person, {plural}: [...] for a group room",
+                )
+            elif one is None and many is None:
+                self.add(
+                    thread,
+                    (role,),
+                    "is missing",
+                    f"add {role}: <slug> (or {plural}: [...] for a group room)",
+                )
+                known = False
+                continue
+            elif many is not None and not many:
+                self.add(thread, (plural,), "is empty", f"name at least one {role}")
+                known = False
+            named: list[tuple[tuple[str | int, ...], str]] = []
+            if one is not None and many is None:
+                named.append(((role,), one))
+            named += [((plural, i), slug) for i, slug in enumerate(many or ())]
+            for loc, slug in named:
+                if slug not in self.known[role]:
+                    self.add(thread, loc, *unknown(role, slug, self.known[role]))
+                    known = False
+                elif slug in seen:
+                    again = "again" if seen[slug] == role else f"and as a {seen[slug]}"
+                    self.add(
+                        thread,
+                        loc,
+                        f"{slug!r} is named {again}",
+                        "name each person once in a room",
+                    )
+                seen.setdefault(slug, role)
+        return known
+
+    def room_folder(self, thread: ThreadRecord) -> None:
+        """A group room's folder is `<one of its mentors>--<room name>`, so that the
+        repository stays browsable by mentor; a pair's folder name is free (by convention
+        `<mentor>--<mentee>`), as it always was."""
+        model = thread.model
+        prefix, _, name = thread.slug.partition("--")
+        if model.is_room and (prefix not in model.mentor_slugs or not name):
+            self.problems.append(
+                Problem(
+                    thread.path,
+                    0,
+                    "",
+                    f"a group room's folder {thread.slug!r} does not start with one of its mentors",
+                    f"rename the folder {model.mentor_slugs[0]}--<room-name>, e.g. "
+                    f"{model.mentor_slugs[0]}--{model.community or 'circle'}",
+                )
+            )
+
     def thread(self, thread: ThreadRecord, roadmaps: Mapping[str, Record[Roadmap]]) -> None:
         model = thread.model
-        self.ref(thread, ("mentor",), "mentor", model.mentor)
-        self.ref(thread, ("mentee",), "mentee", model.mentee)
+        pair_known = self.people(thread)
+        if pair_known:
+            self.room_folder(thread)
         self.ref(thread, ("roadmap",), "roadmap", model.roadmap)
         self.ref(thread, ("community",), "community", model.community)
         if model.ended is not None and model.ended < model.started:
@@ -136,9 +208,16 @@ class _Checker:
                 "fix one of the dates",
             )
         goal_ids = self.unique_ids(thread, "goals", [goal.id for goal in model.goals])
+        for index, goal in enumerate(model.goals):
+            if pair_known and goal.mentee is not None and goal.mentee not in model.mentee_slugs:
+                self.add(
+                    thread,
+                    ("goals", index, "mentee"),
+                    f"{goal.mentee!r} is not a mentee of this room",
+                    "use one of: " + ", ".join(model.mentee_slugs),
+                )
         roadmap = roadmaps.get(model.roadmap) if model.roadmap else None
         steps = [s.id for s in roadmap.model.steps] if roadmap else []
-        pair_known = model.mentor in self.known["mentor"] and model.mentee in self.known["mentee"]
         for entry in thread.entries:
             self.entry(thread, entry, goal_ids, steps, pair_known)
 
@@ -151,13 +230,14 @@ class _Checker:
         pair_known: bool,
     ) -> None:
         model = entry.model
-        pair = (thread.model.mentor, thread.model.mentee)
-        if pair_known and model.author not in pair:
+        mentors, mentees = thread.model.mentor_slugs, thread.model.mentee_slugs
+        if pair_known and model.author not in (*mentors, *mentees):
             self.add(
                 entry,
                 ("author",),
                 f"{model.author!r} is not in this thread",
-                f"use {pair[0]!r} (mentor) or {pair[1]!r} (mentee)",
+                "use "
+                + _or([f"{m!r} (mentor)" for m in mentors] + [f"{m!r} (mentee)" for m in mentees]),
             )
         if model.date < thread.model.started:
             self.add(
@@ -194,12 +274,26 @@ class _Checker:
                 "only entries of kind feedback have a rating",
                 "remove it, or set kind: feedback",
             )
-        if pair_known and model.kind is EntryKind.FEEDBACK and model.author != thread.model.mentee:
+        if pair_known and model.kind is EntryKind.FEEDBACK and model.author not in mentees:
             self.add(
                 entry,
                 ("author",),
                 "feedback is written by the mentee",
-                f"set author: {thread.model.mentee}",
+                f"set author: {mentees[0]}"
+                if len(mentees) == 1
+                else "set author: the mentee it comes from, one of " + ", ".join(mentees),
+            )
+        if (
+            pair_known
+            and len(mentees) > 1
+            and model.kind is EntryKind.OUTCOME
+            and model.author not in mentees
+        ):
+            self.add(
+                entry,
+                ("author",),
+                "in a room of several mentees, an outcome is written by the mentee it belongs to",
+                "set author: one of " + ", ".join(mentees),
             )
         for index, goal in enumerate(model.goals):
             if goal not in goals:

@@ -24,9 +24,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from menteo.content.characters import describe, refused_character
+from menteo.content.timezones import utc_offset_minutes
 from menteo.content.visible_text import EMAIL_RE, email_line
 from menteo.i18n import parse_locale
 
@@ -380,14 +382,77 @@ class Person(Strict):
     consent: Consent = Field(Consent(), description="What the person agreed to have published.")
 
 
+TIMEZONE_PATTERN = (
+    r"^(UTC([+-][0-9]{1,2}(:[0-5][0-9])?)?|[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*)$"
+)
+
+
+def _timezone(value: str) -> str:
+    """An IANA name the running Python knows (zoneinfo), or `UTC`, `UTC+2`, `UTC-03:30`: a typo
+    such as `Europe/Lisbn` would otherwise quietly match nobody."""
+    try:
+        utc_offset_minutes(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "timezone",
+            "{value} is not a time zone",
+            {
+                "value": repr(value),
+                "hint": "write an IANA name such as Europe/Lisbon or America/Sao_Paulo, or UTC+2",
+            },
+        ) from None
+    return value
+
+
+TimeZone = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    OneLine,
+    AfterValidator(_timezone),
+    WithJsonSchema({"type": "string", "pattern": TIMEZONE_PATTERN, "maxLength": 64}),
+]
+
+
 class Mentor(Person):
     availability: Availability = Field(
         Availability.OPEN, description="Whether the mentor takes new mentees."
     )
+    capacity: Annotated[int, Field(ge=0, le=100)] | None = Field(
+        None,
+        description="How many mentees they take at once; menteo match offers capacity minus their active mentees. Not set: one more while availability is open.",
+    )
+    timezone: TimeZone | None = Field(
+        None,
+        description="Where they are: an IANA time zone (Europe/Lisbon) or a UTC offset (UTC+2, UTC-03:30); matching compares it.",
+    )
+
+
+class Seeking(Strict):
+    """What a mentee asks a mentor for. Only `menteo match` reads it; it is never published."""
+
+    skills: list[Slug] = Field(
+        [],
+        description="Skills or goals, as skill slugs (kubernetes, first-talk); empty: their skills.",
+    )
+    languages: list[LanguageCode] = Field(
+        [], description="Languages they can be mentored in; empty: their languages."
+    )
+    timezone: TimeZone | None = Field(
+        None, description="Their time zone: an IANA name (Asia/Tokyo) or a UTC offset (UTC+9)."
+    )
+    availability: Line | None = Field(
+        None, description='When they can meet, in words ("weekday evenings"), for organisers.'
+    )
+    cadence: Line | None = Field(
+        None, description='How often they would like to meet ("every two weeks"), for organisers.'
+    )
 
 
 class Mentee(Person):
-    pass
+    seeking: Seeking | None = Field(
+        None,
+        description="What they look for in a mentor; menteo match reads it, the site never shows it.",
+    )
 
 
 # ---------------------------------------------------------------- threads
@@ -398,11 +463,41 @@ class Goal(Strict):
     title: Line = Field(description="What the goal is.")
     status: GoalStatus = Field(GoalStatus.OPEN, description="Where the goal stands.")
     due: Date | None = Field(None, description="When the pair aims to reach it.")
+    mentee: Slug | None = Field(
+        None,
+        description="In a group room, the one mentee whose goal it is; not set: the room's goal.",
+    )
+
+
+_ONE_OF_EACH: JsonDict = {
+    "allOf": [
+        {"oneOf": [{"required": ["mentor"]}, {"required": ["mentors"]}]},
+        {"oneOf": [{"required": ["mentee"]}, {"required": ["mentees"]}]},
+    ]
+}
+"""Exactly one of `mentor`/`mentors` and of `mentee`/`mentees`, for editors; `crossrefs` says
+so at the file's lines, with every other mistake."""
+
+SlugList = Annotated[list[Slug], Field(max_length=50)]
 
 
 class Thread(Strict):
-    mentor: Slug = Field(description="The mentor's slug.")
-    mentee: Slug = Field(description="The mentee's slug.")
+    model_config = ConfigDict(json_schema_extra=_ONE_OF_EACH)
+
+    mentor: Slug | None = Field(
+        None, description="The mentor's slug; exactly one of mentor and mentors is required."
+    )
+    mentors: SlugList | None = Field(
+        None,
+        description="A group room's mentors (co-mentors), in place of mentor: at least one slug, each once.",
+    )
+    mentee: Slug | None = Field(
+        None, description="The mentee's slug; exactly one of mentee and mentees is required."
+    )
+    mentees: SlugList | None = Field(
+        None,
+        description="A group room's mentees, in place of mentee: at least one slug, each once.",
+    )
     started: Date = Field(description="When the mentorship started; no entry is dated before it.")
     ended: Date | None = Field(None, description="When it ended; not before started.")
     cadence: Line | None = Field(
@@ -419,7 +514,21 @@ class Thread(Strict):
         description="public: everything; summary: goals and entry titles, no entry text; private: nothing published, still counted. Not set: the site's privacy default.",
     )
     summary: Text = Field("", description="Markdown: what the mentorship is about.")
-    goals: list[Goal] = Field([], description="The pair's goals.")
+    goals: list[Goal] = Field([], description="The pair's (or room's) goals.")
+
+    @property
+    def mentor_slugs(self) -> tuple[str, ...]:
+        """Every mentor, whichever form the file uses (`crossrefs` checks there is one)."""
+        return (self.mentor,) if self.mentor is not None else tuple(self.mentors or ())
+
+    @property
+    def mentee_slugs(self) -> tuple[str, ...]:
+        return (self.mentee,) if self.mentee is not None else tuple(self.mentees or ())
+
+    @property
+    def is_room(self) -> bool:
+        """A group room: more than one mentor or mentee (a one-item list is still a pair)."""
+        return len(self.mentor_slugs) > 1 or len(self.mentee_slugs) > 1
 
 
 class Entry(Strict):
@@ -428,7 +537,7 @@ class Entry(Strict):
         description="When it happened; equals the date in the file name, not before the thread started."
     )
     author: Slug = Field(
-        description="The thread's mentor or mentee; feedback is written by the mentee."
+        description="Who wrote it, one of the thread's people; feedback (and, in a room of several mentees, an outcome) is written by the mentee it concerns."
     )
     title: Line = Field(description="One line.")
     tags: list[Slug] = Field([], description="Tag slugs; each has a page /tags/<tag>/.")

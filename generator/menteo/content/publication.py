@@ -4,6 +4,10 @@ A person without consent to a public profile gets no page and is named by a neut
 `private` thread is not published at all; a `summary` thread shows goals and entry titles but no
 text. Outcome text needs the mentee's `share_outcomes`. Threads whose people are not all public
 are published under an opaque id, so the URL does not reveal who is in them.
+
+In a group room each mentee's consent is their own: consenting mentees are named, the others
+are each "a mentee", listed after the named ones in one fixed order that says nothing about who
+they are (see `room_people`).
 """
 
 from __future__ import annotations
@@ -64,19 +68,49 @@ class Publication:
         """Whether a thread's summary text is shown: a summary thread shows goals and titles."""
         return thread.visibility is Visibility.PUBLIC
 
+    def room_people(self, thread: ThreadRecord, role: str) -> tuple[str, ...]:
+        """The room's mentors or mentees in the order pages list them: people with a page by
+        name, then those without one (who are all shown alike, so their order is not theirs:
+        it is the order of their slugs' hashes, not of names a reader could guess)."""
+        model = thread.model
+        slugs = model.mentor_slugs if role == "mentor" else model.mentee_slugs
+        named = sorted(
+            (s for s in slugs if self.is_public(role, s)),
+            key=lambda s: (self.person(role, s).model.name.casefold(), s),
+        )
+        if len(slugs) == 1:
+            return slugs
+        hidden = sorted(
+            (s for s in slugs if not self.is_public(role, s)),
+            key=lambda s: hashlib.sha256(f"menteo-room:{thread.slug}:{s}".encode()).digest(),
+        )
+        return (*named, *hidden)
+
+    def role_in(self, thread: ThreadRecord, slug: str) -> str:
+        """Whether `slug` is a mentor or a mentee of the thread (validated: it is one)."""
+        return "mentor" if slug in thread.model.mentor_slugs else "mentee"
+
     def thread_id(self, thread: ThreadRecord) -> str:
         """The thread's public id: its slug when everyone in it is public, else an opaque hash."""
-        if self.is_public("mentor", thread.model.mentor) and self.is_public(
-            "mentee", thread.model.mentee
+        model = thread.model
+        if all(self.is_public("mentor", s) for s in model.mentor_slugs) and all(
+            self.is_public("mentee", s) for s in model.mentee_slugs
         ):
             return thread.slug
         return "t-" + hashlib.sha256(f"menteo-thread:{thread.slug}".encode()).hexdigest()[:12]
+
+    def outcome_owner(self, thread: ThreadRecord, entry: EntryRecord) -> str:
+        """The mentee an outcome belongs to: the pair's mentee, or in a room of several its
+        author (`crossrefs` makes a room's outcomes written by a mentee)."""
+        mentees = thread.model.mentee_slugs
+        return mentees[0] if len(mentees) == 1 else entry.model.author
 
     def outcome_shared(self, thread: ThreadRecord, entry: EntryRecord) -> bool:
         """Whether what an entry says may be shown: an outcome is the mentee's to share."""
         if entry.kind is not EntryKind.OUTCOME:
             return True
-        return self.person("mentee", thread.model.mentee).model.consent.share_outcomes
+        owner = self.person("mentee", self.outcome_owner(thread, entry))
+        return owner.model.consent.share_outcomes
 
     def entry_published(self, thread: ThreadRecord, entry: EntryRecord) -> bool:
         """Whether an entry's text gets a page (its title may still show in a summary)."""

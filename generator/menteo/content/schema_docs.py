@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from menteo.content.models import PERIOD_RE, SLUG_PATTERN
+from menteo.content.models import PERIOD_RE, SLUG_PATTERN, TIMEZONE_PATTERN
 from menteo.content.schema import KINDS, json_schema
 
 NOT_EXPANDED = {"Criterion"}
@@ -24,6 +24,7 @@ _STRINGS = {
     SLUG_PATTERN: "slug",
     "^https://": "https URL",
     PERIOD_RE.pattern: "period (`6 weeks`)",
+    TIMEZONE_PATTERN: "time zone",
 }
 _PLURALS = {"slug": "slugs", "language code": "language codes", "mapping": "mappings"}
 

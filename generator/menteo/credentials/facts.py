@@ -137,7 +137,43 @@ def _evidence(community: CommunityData, urls: Urls, award: Award) -> tuple[Evide
                 "they are recorded in the community's repository.",
             )
         )
+    room = _room_note(community, award)
+    if room is not None:
+        shown.append(room)
     return tuple(shown)
+
+
+def _room_note(community: CommunityData, award: Award) -> EvidenceFacts | None:
+    """Says how much of the evidence comes from group rooms, and how large they were ("Of the
+    12 entries counted toward this award, 4 are from a group room of 1 mentor and 4 mentees"):
+    a session in a room counted once for each of its people. Sizes name nobody."""
+    rooms: dict[tuple[int, int], int] = {}
+    for ref in award.evidence:
+        thread = community.threads.get(ref.split("/")[1])
+        if thread is not None and thread.model.is_room:
+            size = (len(thread.model.mentor_slugs), len(thread.model.mentee_slugs))
+            rooms[size] = rooms.get(size, 0) + 1
+    if not rooms:
+        return None
+    where = {
+        size: f"from a group room of {_people(size[0], 'mentor')} and {_people(size[1], 'mentee')}"
+        for size in rooms
+    }
+    total = len(award.evidence)
+    if total == 1:
+        text = f"The entry counted toward this award is {next(iter(where.values()))}."
+    elif len(rooms) == 1 and sum(rooms.values()) == total:
+        text = f"All {total} entries counted toward this award are {next(iter(where.values()))}."
+    else:
+        parts = [
+            f"{n} {'is' if n == 1 else 'are'} {where[size]}" for size, n in sorted(rooms.items())
+        ]
+        text = f"Of the {total} entries counted toward this award, {'; '.join(parts)}."
+    return EvidenceFacts(None, "Group mentoring", text)
+
+
+def _people(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def award_facts(community: CommunityData, ledger: Ledger, urls: Urls) -> list[AwardFacts]:

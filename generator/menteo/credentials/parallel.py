@@ -1,40 +1,25 @@
 """Data Integrity proofs (and images) on every core: canonicalising a credential (pyld, pure
 Python) is nine tenths of issuing it, and each credential is independent of the others.
 
-Workers come from a fork server (or spawn) rather than a plain fork, so they never inherit a
-half-held lock from a threaded parent (`menteo serve`). The private key reaches them through
-the pool's pipe, in memory only, never through a file or the environment.
+The private key reaches the workers (`menteo.workers`) through the pool's pipe, in memory only,
+never through a file or the environment.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.pool
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from menteo.credentials.proofs import sign_data_integrity
+from menteo.workers import cores, process_pool
 
 PARALLEL_FROM = 200
 """Fewer proofs than this are signed in-process: starting workers costs more than it saves."""
 
 _key: Ed25519PrivateKey | None = None
-
-
-def cores() -> int:
-    return len(os.sched_getaffinity(0))
-
-
-def process_pool(
-    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
-) -> multiprocessing.pool.Pool:
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return context.Pool(workers, initializer=initializer, initargs=initargs)
 
 
 def _start(pem: bytes) -> None:
@@ -68,4 +53,4 @@ def sign_all(
     )
     chunk = max(1, len(jobs) // (workers * 4))
     with process_pool(workers, _start, (pem,)) as pool:
-        return pool.map(_sign, jobs, chunksize=chunk)
+        return list(pool.map(_sign, jobs, chunksize=chunk))

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from menteo.content.community import CommunityData, EntryRecord, ThreadRecord
+from menteo.content.community import CommunityData, EntryRecord, ThreadRecord, sees
 from menteo.content.models import EntryKind, OutcomeType
 from menteo.content.publication import Publication
 from menteo.ledger.records import Ledger
@@ -63,6 +63,7 @@ class ProgramFigures:
     """Mentors and mentees counted above whom the directory does not list (not consented)."""
     threads: int
     active_pairs: int
+    """Each mentee of a thread that has not ended: a group room of four mentees is four pairs."""
     sessions: int
     outcomes: int
     months: int
@@ -122,7 +123,7 @@ def program_figures(
         mentees=len(community.mentees),
         unlisted_people=sum(1 for p in people if not p.public),
         threads=len(threads),
-        active_pairs=sum(1 for t in threads if t.model.ended is None),
+        active_pairs=sum(len(t.model.mentee_slugs) for t in threads if t.model.ended is None),
         sessions=sum(sessions.values()),
         outcomes=sum(outcomes.values()),
         months=len({_month(e.date) for e in counted}),
@@ -183,17 +184,24 @@ def _overdue(
     for thread in threads:
         if thread.model.ended is not None or not pub.thread_published(thread):
             continue
-        dates = [e.date for e in thread.entries if e.kind is kind and e.date <= as_of]
-        last = max(dates, default=None)
-        days = (as_of - (last or thread.model.started)).days
-        if days > limit:
-            found.append(
-                Pair(
-                    thread=pub.thread_id(thread),
-                    mentor=pub.label("mentor", thread.model.mentor),
-                    mentee=pub.label("mentee", thread.model.mentee),
-                    last=last,
-                    days=days,
+        mentor = pub.label("mentor", pub.room_people(thread, "mentor")[0])
+        for mentee in pub.room_people(thread, "mentee"):
+            # each mentee of a room: sessions are shared, feedback is each mentee's own
+            dates = [
+                e.date
+                for e in thread.entries
+                if e.kind is kind and e.date <= as_of and sees(thread, e, mentee)
+            ]
+            last = max(dates, default=None)
+            days = (as_of - (last or thread.model.started)).days
+            if days > limit:
+                found.append(
+                    Pair(
+                        thread=pub.thread_id(thread),
+                        mentor=mentor,
+                        mentee=pub.label("mentee", mentee),
+                        last=last,
+                        days=days,
+                    )
                 )
-            )
     return tuple(sorted(found, key=lambda p: (-p.days, p.mentor, p.mentee, p.thread)))

@@ -4,6 +4,11 @@ ledger, no I/O, so `check`, `explain`, `award` and the site always agree.
 
 Every entry counts as evidence whatever its visibility; what may be *shown* is decided later,
 when the site is rendered.
+
+A group room counts for each of its people (docs/content-model.md lists each measure): a session
+in a room of four is one session for each mentor and one for each mentee, and each mentee is a
+mentee of the room's mentors. What one mentee of a room writes (a reflection, an outcome,
+feedback) is theirs: it counts for them and for the mentors, not for the other mentees.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
-from menteo.content.community import CommunityData, EntryRecord, Record, ThreadRecord
+from menteo.content.community import CommunityData, EntryRecord, Record, ThreadRecord, sees
 from menteo.content.models import (
     Audience,
     Badge,
@@ -23,6 +28,7 @@ from menteo.content.models import (
     EntryCount,
     EntryKind,
     FeedbackRating,
+    Goal,
     OutcomeCount,
     PartnerCount,
     Since,
@@ -41,10 +47,12 @@ class Scope:
     slug: str
     threads: tuple[ThreadRecord, ...]
     entries: tuple[EntryRecord, ...]
-    partner: Mapping[str, str]
-    """Thread slug → the other person in it."""
-    pair: Mapping[str, tuple[str, str]]
-    """Thread slug → its mentor and mentee."""
+    partner: Mapping[str, tuple[str, ...]]
+    """Thread slug → the people on the other side of it (a mentor's mentees, a mentee's
+    mentors)."""
+    mentees: Mapping[str, tuple[str, ...]]
+    """Thread slug → the mentees whose progress this person shares in it: every mentee of the
+    room for a mentor, only themselves for a mentee."""
     held: dict[str, tuple[Span, ...]]
     """Badge slug → when this person met it; filled in evaluation order."""
 
@@ -52,10 +60,13 @@ class Scope:
         return (e for e in self.entries if day is None or e.date >= day)
 
     def by(self, entry: EntryRecord, author: Audience | None) -> bool:
+        """Written by this person (`author` is their own role) or by someone on the other
+        side of the room (a mentor's mentee, a mentee's mentor)."""
         if author is None:
             return True
-        mentor, mentee = self.pair[entry.thread]
-        return entry.model.author == (mentor if author is Audience.MENTOR else mentee)
+        if author is self.role:
+            return entry.model.author == self.slug
+        return entry.model.author in self.partner[entry.thread]
 
 
 def _counted(
@@ -91,7 +102,8 @@ def _partners(scope: Scope, params: PartnerCount) -> list[Event]:
     sessions: dict[str, list[EntryRecord]] = defaultdict(list)
     for entry in scope.since(params.since):
         if entry.kind is EntryKind.SESSION:
-            sessions[scope.partner[entry.thread]].append(entry)
+            for partner in scope.partner[entry.thread]:
+                sessions[partner].append(entry)
     events = [
         Event(found[params.with_sessions - 1].date, partner, tuple(found[: params.with_sessions]))
         for partner, found in sessions.items()
@@ -102,25 +114,34 @@ def _partners(scope: Scope, params: PartnerCount) -> list[Event]:
 
 def _steps(scope: Scope, community: CommunityData, since: dt.date | None) -> list[Event]:
     """A step is done once an entry names it or a later step of the same roadmap (the thread's
-    position is its furthest step, as on the roadmap pages)."""
+    position is its furthest step, as on the roadmap pages), for each mentee of the room: a
+    room's step counts once per mentee who reached it."""
     events = []
     for thread in scope.threads:
         roadmap = community.roadmaps.get(thread.model.roadmap or "")
         if roadmap is None:
             continue
         ids = [s.id for s in roadmap.model.steps]
-        furthest = -1
-        for entry in thread.entries:
-            step = entry.model.roadmap_step
-            index = ids.index(step) if step in ids else -1
-            if index > furthest:
-                if since is None or entry.date >= since:
-                    events += [
-                        Event(entry.date, (thread.model.mentee, roadmap.slug, i), (entry,))
-                        for i in range(furthest + 1, index + 1)
-                    ]
-                furthest = index
+        for mentee in scope.mentees[thread.slug]:
+            furthest = -1
+            for entry in thread.entries:
+                step = entry.model.roadmap_step
+                index = ids.index(step) if step in ids else -1
+                if index > furthest and sees(thread, entry, mentee):
+                    if since is None or entry.date >= since:
+                        events += [
+                            Event(entry.date, (mentee, roadmap.slug, i), (entry,))
+                            for i in range(furthest + 1, index + 1)
+                        ]
+                    furthest = index
     return sorted(events, key=lambda e: e.date)
+
+
+def _my_goals(scope: Scope, thread: ThreadRecord) -> list[Goal]:
+    """The room's goals, and those of its mentees this person shares (`Scope.mentees`): a goal
+    of one mentee counts for them and their mentors, once."""
+    mine = scope.mentees[thread.slug]
+    return [g for g in thread.model.goals if g.mentee is None or g.mentee in mine]
 
 
 def _goals(scope: Scope, since: dt.date | None) -> list[Event]:
@@ -128,7 +149,7 @@ def _goals(scope: Scope, since: dt.date | None) -> list[Event]:
     date to count from (`_unnamed_goals` lists those for the missing text)."""
     events = []
     for thread in scope.threads:
-        for goal in thread.model.goals:
+        for goal in _my_goals(scope, thread):
             if goal.status != "achieved":
                 continue
             naming = [e for e in thread.entries if goal.id in e.model.goals]
@@ -142,7 +163,7 @@ def _unnamed_goals(scope: Scope) -> list[str]:
     return [
         goal.id
         for thread in scope.threads
-        for goal in thread.model.goals
+        for goal in _my_goals(scope, thread)
         if goal.status == "achieved" and not any(goal.id in e.model.goals for e in thread.entries)
     ]
 
@@ -311,22 +332,26 @@ def _consecutive(words: Wording, events: list[Event], minimum: int) -> tuple[Cou
 def _scopes(community: CommunityData) -> Iterator[Scope]:
     threads: dict[tuple[Audience, str], list[ThreadRecord]] = defaultdict(list)
     for thread in community.threads.values():
-        threads[(Audience.MENTOR, thread.model.mentor)].append(thread)
-        threads[(Audience.MENTEE, thread.model.mentee)].append(thread)
+        for mentor in thread.model.mentor_slugs:
+            threads[(Audience.MENTOR, mentor)].append(thread)
+        for mentee in thread.model.mentee_slugs:
+            threads[(Audience.MENTEE, mentee)].append(thread)
     for role, people in (
         (Audience.MENTOR, community.mentors),
         (Audience.MENTEE, community.mentees),
     ):
         for slug in people:
             mine = tuple(threads.get((role, slug), ()))
+            is_mentor = role is Audience.MENTOR
             entries = sorted(
-                (e for t in mine for e in t.entries), key=lambda e: (e.date, e.thread, e.slug)
+                (e for t in mine for e in t.entries if is_mentor or sees(t, e, slug)),
+                key=lambda e: (e.date, e.thread, e.slug),
             )
             partner = {
-                t.slug: t.model.mentee if role is Audience.MENTOR else t.model.mentor for t in mine
+                t.slug: t.model.mentee_slugs if is_mentor else t.model.mentor_slugs for t in mine
             }
-            pair = {t.slug: (t.model.mentor, t.model.mentee) for t in mine}
-            yield Scope(role, slug, mine, tuple(entries), partner, pair, {})
+            mentees = {t.slug: t.model.mentee_slugs if is_mentor else (slug,) for t in mine}
+            yield Scope(role, slug, mine, tuple(entries), partner, mentees, {})
 
 
 def top_level(record: Record[Badge]) -> list[Criterion]:

@@ -82,6 +82,7 @@ class Dashboard:
     """The most recent entry's date, which the site's dashboard is as of."""
     threads: int
     active_pairs: int
+    """Each mentee of a thread that has not ended: a group room of four mentees is four pairs."""
     sessions: Series
     outcomes: Series
     badges: Series

@@ -84,12 +84,34 @@ def plan_pages(views: SiteViews, feed_size: int, _: Gettext) -> list[Page]:
                 "awards": views.recognition.awards[:HOME_AWARDS],
             },
         ),
+        Page(
+            u.page("mentors"),
+            "mentors.html",
+            _("Mentors"),
+            {
+                "people": views.mentors,
+                "match_words": views.match_words,
+                "match_skills": list(views.skill_matches),
+            },
+            weight=len(views.mentors),
+        ),
+        Page(
+            u.page("mentees"),
+            "mentees.html",
+            _("Mentees"),
+            {"people": views.mentees},
+            weight=len(views.mentees),
+        ),
         *(
-            Page(u.page(folder), f"{folder}.html", title, {"people": people}, weight=len(people))
-            for folder, title, people in (
-                ("mentors", _("Mentors"), views.mentors),
-                ("mentees", _("Mentees"), views.mentees),
+            Page(
+                u.page("match", skill),
+                "match.html",
+                _("Mentors for %(skill)s") % {"skill": skill},
+                {"skill": skill, "matches": matches},
+                _("Mentors who help with %(skill)s, best fit first, and why.") % {"skill": skill},
+                weight=len(matches),
             )
+            for skill, matches in views.skill_matches.items()
         ),
         Page(
             u.page("threads"),

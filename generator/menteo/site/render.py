@@ -8,14 +8,11 @@ mistake fails the build instead of printing blanks.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
 import shutil
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +30,7 @@ from menteo.site.markdown import render_markdown
 from menteo.site.pages import Page
 from menteo.site.search import SEARCH_MARKER
 from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
+from menteo.workers import cores, process_pool
 
 _LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
 CHUNKS_PER_WORKER = 16
@@ -260,7 +258,7 @@ def render_pages(
     validated). `advance` hears how many pages each finished chunk held (progress)."""
     global _RENDERER
     if workers is None:
-        workers = 1 if len(pages) < SERIAL_BELOW else (os.cpu_count() or 1)
+        workers = 1 if len(pages) < SERIAL_BELOW else cores()
     if workers == 1:
         _start_renderer(settings)
         try:
@@ -273,15 +271,9 @@ def render_pages(
     # a 50,000-entry community). Contiguous chunks, handed out as workers free up, keep heavy
     # pages (tags, long threads) spread out.
     chunks = _chunks(pages, workers * CHUNKS_PER_WORKER)
-    context: BaseContext
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-    else:
-        context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_start_renderer, initargs=(settings,)) as pool:
+    with process_pool(workers, _start_renderer, (settings,), preload=[__name__]) as pool:
         merged = Rendered()
-        for chunk, rendered in zip(chunks, pool.imap(_render_chunk, chunks), strict=True):
+        for chunk, rendered in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
             merged.add(rendered)
             if advance is not None:
                 advance(len(chunk))

@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 
 from menteo.credentials.cache import ImageCache
 from menteo.credentials.images import SHARE_SIZE, ShareCard, share_image
-from menteo.credentials.parallel import cores, process_pool
 from menteo.site.pages import Page, PageImage
 from menteo.site.views import SiteViews
+from menteo.workers import cores, process_pool
 
 PARALLEL_FROM = 24
 """Fewer new cards than this are drawn in-process: starting workers costs more than it saves."""
@@ -82,8 +82,10 @@ def _drawing(
 
         else:
             pool = stack.enter_context(process_pool(workers))
-            jobs = [cards[path] for path in missing]
-            drawn = pool.map_async(share_image, jobs, chunksize=4).get
+            pictures = pool.map(share_image, [cards[path] for path in missing], chunksize=4)
+
+            def drawn() -> list[bytes]:
+                return list(pictures)
 
         def finish() -> dict[str, bytes]:
             for path, png in zip(missing, drawn(), strict=True):

@@ -12,12 +12,22 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import quote
 
-from menteo.content.community import Body, CommunityData, EntryRecord, Person, ThreadRecord
+from menteo.content.community import (
+    Body,
+    CommunityData,
+    EntryRecord,
+    Person,
+    ThreadRecord,
+    sees,
+)
 from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
+from menteo.i18n import N_, Formats
 from menteo.program.figures import ProgramFigures
+from menteo.program.matching import REASON_WORDS, Wish, offers_of, ranked, reason_text
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.dashboard import Dashboard
 from menteo.site.markdown import plain_excerpt
@@ -62,6 +72,8 @@ class GoalView:
     status: str
     due: dt.date | None
     entries: int
+    mentee: PersonRef | None = None
+    """The one mentee of a room whose goal it is; None: the room's (or the pair's) goal."""
 
 
 @dataclass(frozen=True)
@@ -80,11 +92,17 @@ class ThreadSummary:
     url: str
     title: str
     mentor: PersonRef
+    """The first of `mentors`: a pair's mentor."""
     mentee: PersonRef
+    """The first of `mentees`: a pair's mentee."""
     started: dt.date
     ended: dt.date | None
     roadmap: Link | None
     entry_count: int
+    mentors: tuple[PersonRef, ...]
+    """Every mentor, named ones first (`Publication.room_people`)."""
+    mentees: tuple[PersonRef, ...]
+    """Every mentee: named ones first, then each mentee without consent as "a mentee"."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,20 @@ class PersonView:
     outcomes: tuple[EntryView, ...]
     awards: tuple[AwardView, ...] = ()
     progress: tuple[ProgressView, ...] = ()
+    offset: int | None = None
+    """A mentor's time zone as minutes east of UTC (see `timezones`), for "Find my match"."""
+    free: int = 0
+    """A mentor's free places: a count only, which names none of their mentees."""
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """A mentor ranked for what a visitor seeks, with the reasons in the site's language."""
+
+    person: PersonView
+    text: str
+    """"Fit 6: shares go; speaks English", worded as the directory's script words it."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +214,10 @@ class SiteViews:
     recognition: RecognitionViews = field(default_factory=RecognitionViews)
     dashboard: Dashboard | None = None
     """Program-health figures; no dashboard page without them."""
+    match_words: dict[str, str] = field(default_factory=dict)
+    """`matching.REASON_WORDS` in the site's language, for the directory's script."""
+    skill_matches: dict[str, tuple[MatchView, ...]] = field(default_factory=dict)
+    """Skill → the published mentors who teach it, ranked: "Find my match" without JavaScript."""
 
 
 class _Builder:
@@ -198,6 +234,7 @@ class _Builder:
         self.urls = urls
         self.recognition = recognition
         self.sources: dict[str, str] = {}
+        self.offers = {offer.slug: offer for offer in offers_of(community)}
 
     def ref(self, role: str, slug: str) -> PersonRef:
         public = self.pub.is_public(role, slug)
@@ -208,10 +245,16 @@ class _Builder:
         return Link(tag, self.urls.page("tags", tag))
 
     def thread_title(self, thread: ThreadRecord) -> str:
-        """ "Ana & Bo"; a person who has not consented is "a mentee" in the site's language."""
-        mentor = self.gettext(self.pub.label("mentor", thread.model.mentor))
-        mentee = self.gettext(self.pub.label("mentee", thread.model.mentee))
-        return f"{mentor} & {mentee}"
+        """ "Ana & Bo"; a person who has not consented is "a mentee" in the site's language. A
+        room of several mentees is "Ana & 4 mentees": a count names nobody."""
+        mentors = " & ".join(
+            self.gettext(self.pub.label("mentor", m))
+            for m in self.pub.room_people(thread, "mentor")
+        )
+        mentees = self.pub.room_people(thread, "mentee")
+        if len(mentees) == 1:
+            return f"{mentors} & {self.gettext(self.pub.label('mentee', mentees[0]))}"
+        return f"{mentors} & " + self.gettext(N_("%(count)s mentees")) % {"count": len(mentees)}
 
     def entry(
         self,
@@ -226,7 +269,7 @@ class _Builder:
         published = self.pub.entry_published(thread, entry)
         if published:
             self.sources[thread_url + entry.slug + "/"] = entry.path
-        role = "mentor" if model.author == thread.model.mentor else "mentee"
+        role = self.pub.role_in(thread, model.author)
         step = steps.get(model.roadmap_step) if model.roadmap_step else None
         return EntryView(
             slug=entry.slug,
@@ -246,13 +289,20 @@ class _Builder:
             step=step,
         )
 
-    def progress(self, thread: ThreadRecord) -> tuple[int, tuple[StepProgress, ...]]:
-        """Index of the furthest roadmap step the thread reached (-1: none), and each step."""
+    def progress(
+        self, thread: ThreadRecord, mentee: str | None = None
+    ) -> tuple[int, tuple[StepProgress, ...]]:
+        """Index of the furthest roadmap step the thread (or one mentee of a room, as badges
+        count it: `sees`) reached (-1: none), and each step."""
         if not thread.model.roadmap:
             return -1, ()
         roadmap = self.c.roadmaps[thread.model.roadmap].model
         ids = [s.id for s in roadmap.steps]
-        reached = {e.model.roadmap_step for e in thread.entries if e.model.roadmap_step}
+        reached = {
+            e.model.roadmap_step
+            for e in thread.entries
+            if e.model.roadmap_step and (mentee is None or sees(thread, e, mentee))
+        }
         furthest = max((ids.index(s) for s in reached), default=-1)
         base = self.urls.page("roadmaps", thread.model.roadmap)
         return furthest, tuple(
@@ -281,12 +331,18 @@ class _Builder:
         if model.community:
             c = self.c.communities[model.community]
             community = Link(c.model.name, self.urls.page("communities", c.slug))
+        mentors, mentees = (
+            tuple(self.ref(role, p) for p in self.pub.room_people(thread, role))
+            for role in ("mentor", "mentee")
+        )
         return ThreadView(
             id=thread_id,
             url=url,
             title=self.thread_title(thread),
-            mentor=self.ref("mentor", model.mentor),
-            mentee=self.ref("mentee", model.mentee),
+            mentor=mentors[0],
+            mentee=mentees[0],
+            mentors=mentors,
+            mentees=mentees,
             started=model.started,
             ended=model.ended,
             entry_count=len(entries),
@@ -294,7 +350,15 @@ class _Builder:
             visibility=thread.visibility.value,
             summary=model.summary if self.pub.summary_published(thread) else "",
             goals=tuple(
-                GoalView(g.id, g.title, g.status.value, g.due, advanced[g.id]) for g in model.goals
+                GoalView(
+                    g.id,
+                    g.title,
+                    g.status.value,
+                    g.due,
+                    advanced[g.id],
+                    self.ref("mentee", g.mentee) if g.mentee else None,
+                )
+                for g in model.goals
             ),
             roadmap=(
                 Link(
@@ -361,7 +425,14 @@ class _Builder:
             outcomes=outcomes,
             awards=self.recognition.by_person.get((person.role, person.slug), ()),
             progress=self.recognition.progress.get((person.role, person.slug), ()),
+            **self.match_fields(person),
         )
+
+    def match_fields(self, person: Person) -> dict[str, Any]:
+        offer = self.offers.get(person.slug) if person.role == "mentor" else None
+        if offer is None:
+            return {}
+        return {"offset": offer.offset, "free": offer.free, "capacity": offer.capacity}
 
     def request_url(self, person: Person) -> str | None:
         template = self.c.config.request_mentorship_url
@@ -377,9 +448,11 @@ class _Builder:
         self.sources[self.urls.page("roadmaps", slug)] = source
         on_step: dict[int, list[tuple[PersonRef, str | None]]] = defaultdict(list)
         for thread in threads:
-            furthest, _ = self.progress(thread)
             thread_url = self.urls.page("threads", self.pub.thread_id(thread))
-            on_step[furthest].append((self.ref("mentee", thread.model.mentee), thread_url))
+            room = thread.model.is_room
+            for mentee in self.pub.room_people(thread, "mentee"):
+                furthest, _ = self.progress(thread, mentee if room else None)
+                on_step[furthest].append((self.ref("mentee", mentee), thread_url))
         checkpoints = defaultdict(list)
         for cp in roadmap.checkpoints:
             checkpoints[cp.after].append((cp.title, cp.description))
@@ -437,12 +510,15 @@ def build_views(
     by_person: dict[tuple[str, str], list[ThreadView]] = defaultdict(list)
     hidden: Counter[tuple[str, str]] = Counter()
     for thread in community.threads.values():
-        for role in ("mentor", "mentee"):
-            key = (role, getattr(thread.model, role))
-            if thread.slug in thread_views:
-                by_person[key].append(thread_views[thread.slug])
-            else:
-                hidden[key] += 1
+        for role, slugs in (
+            ("mentor", thread.model.mentor_slugs),
+            ("mentee", thread.model.mentee_slugs),
+        ):
+            for key in ((role, slug) for slug in slugs):
+                if thread.slug in thread_views:
+                    by_person[key].append(thread_views[thread.slug])
+                else:
+                    hidden[key] += 1
     for role, people, target in (
         ("mentor", community.mentors, views.mentors),
         ("mentee", community.mentees, views.mentees),
@@ -497,4 +573,39 @@ def build_views(
     for slug, badge in community.badges.items():
         b.sources[urls.page("badges", slug)] = badge.path
     views.sources = b.sources
+    views.match_words, views.skill_matches = _skill_matches(community, b, views.mentors)
     return views
+
+
+FIT_WORDS = N_("Fit {score}: {reasons}")
+
+
+def _skill_matches(
+    community: CommunityData, b: _Builder, mentors: list[PersonView]
+) -> tuple[dict[str, str], dict[str, tuple[MatchView, ...]]]:
+    """The reason words in the site's language, and for each skill a published mentor teaches,
+    those mentors ranked by the same rule as `menteo match` and the directory's script."""
+    words = {key: b.gettext(text) for key, text in {**REASON_WORDS, "fit": FIT_WORDS}.items()}
+    language_name = Formats(community.config.language).language_name
+    by_slug = {m.slug: m for m in mentors}
+    offers = [b.offers[slug] for slug in sorted(by_slug)]
+
+    def community_name(slug: str) -> str:
+        return community.communities[slug].model.name
+
+    matches: dict[str, tuple[MatchView, ...]] = {}
+    for skill in sorted({s for m in mentors for s in m.skills}):
+        fits = ranked(Wish(skills=(skill,)), offers, free_only=False)
+        matches[skill] = tuple(
+            MatchView(
+                by_slug[f.mentor],
+                words["fit"].format(
+                    score=f.score,
+                    reasons="; ".join(
+                        reason_text(r, words, language_name, community_name) for r in f.reasons
+                    ),
+                ),
+            )
+            for f in fits
+        )
+    return words, matches
