@@ -306,7 +306,7 @@ MINI = ROOT / "tests" / "fixtures" / "mini"
 
 
 def _home_number(home: str, label: str) -> int:
-    found = re.search(rf"<dt>{label}</dt><dd>(\d+)</dd>", home)
+    found = re.search(rf"<dt>{label}</dt>\s*<dd>(\d+)</dd>", home)
     assert found, label
     return int(found.group(1))
 

@@ -216,6 +216,64 @@ def test_search_finds_a_mentor_by_name_or_skill(
     page.close()
 
 
+def _results(page: Page) -> list[str]:
+    """The result links Pagefind's UI shows, in order, once it has shown some."""
+    links = page.locator(".pagefind-ui__result-link")
+    expect(links.first).to_be_visible(timeout=10_000)
+    return [links.nth(n).get_attribute("href") or "" for n in range(links.count())]
+
+
+def test_search_ranks_the_mentor_with_a_skill_first(server: str, browser: Browser) -> None:
+    """People rank above the entries, roadmaps and rooms that merely mention their skill."""
+    page = browser.new_page()
+    page.goto(server + PAGE_TYPES["search"])
+    page.get_by_role("searchbox", name="Search the site").fill("kubernetes")
+    expect(page.locator(".pagefind-ui__result-link").first).to_have_attribute(
+        "href", "/mentors/amara-okafor/", timeout=10_000
+    )
+    titles = page.locator(".pagefind-ui__result-title").all_inner_texts()
+    assert not {"Goals", "Timeline"} & {t.strip() for t in titles}
+    page.close()
+
+
+def test_search_filters_results_by_kind(server: str, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(server + PAGE_TYPES["search"])
+    page.get_by_role("searchbox", name="Search the site").fill("observability")
+    assert any(not url.startswith("/mentors/") for url in _results(page))
+    page.get_by_role("checkbox", name=re.compile(r"^Mentors \(\d+\)$")).check()
+    expect(page.locator(".pagefind-ui__result-link").first).to_be_visible(timeout=10_000)
+    expect(page.locator('.pagefind-ui__result-link:not([href^="/mentors/"])')).to_have_count(
+        0, timeout=10_000
+    )
+    assert "/mentors/amara-okafor/" in _results(page)
+    serious = serious_violations(page, _axe_source())
+    assert not serious, serious
+    page.close()
+
+
+def test_header_search_box_opens_the_search_page_with_the_query(
+    server: str, browser: Browser
+) -> None:
+    """A plain GET form: it works without JavaScript, and the search page runs its query."""
+    for script in (False, True):
+        context = browser.new_context(java_script_enabled=script)
+        page = context.new_page()
+        page.goto(server + PAGE_TYPES["badges"])
+        box = page.get_by_role("search").get_by_role("searchbox", name="Search the site")
+        box.fill("Amara Okafor")
+        box.press("Enter")
+        page.wait_for_load_state()
+        assert page.url == f"{server}search/?q=Amara+Okafor"
+        if script:
+            assert "/mentors/amara-okafor/" in _results(page)
+            field = page.get_by_role("searchbox", name="Search the site")
+            expect(field).to_have_value("Amara Okafor")
+        else:
+            assert page.get_by_text("needs JavaScript").is_visible()
+        context.close()
+
+
 def test_search_page_without_javascript_points_to_the_directories(
     server: str, browser: Browser
 ) -> None:

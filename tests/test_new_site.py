@@ -115,6 +115,7 @@ def test_new_site_passes_its_own_workflows_end_to_end(tmp_path: Path, shim: Path
     pr = {"${{ github.base_ref }}": "main", "GITHUB_STEP_SUMMARY": str(summary)}
     run_steps(site, "pr.yml", "check", pr, shim)
     assert (site / "_site/index.html").is_file()
+    assert not (site / "_site/pagefind").exists()  # pull-request checks skip the search index
     assert "pending" in summary.read_text(encoding="utf-8").lower()
 
     # Merged: deploy.yml's award job records and pushes the ledger ...

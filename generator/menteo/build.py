@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import shutil
@@ -15,7 +16,7 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, load_community
 from menteo.content.publication import Urls
 from menteo.content.schema import published_schemas
-from menteo.credentials.cache import CACHE_PATHS, ImageCache, SignatureCache
+from menteo.credentials.cache import CACHE_PATHS, SEARCH_CACHE, ImageCache, SignatureCache
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
     extends_published,
@@ -38,6 +39,7 @@ from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import build_recognition
 from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links
+from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
 from menteo.site.render import (
     RenderSettings,
@@ -58,7 +60,8 @@ class BuildResult:
     warnings: tuple[Problem, ...] = ()
 
 
-def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
+def site_globals(community: CommunityData, urls: Urls, search: bool = True) -> dict[str, object]:
+    """What every template sees; `search` says whether the search index is built."""
     config = community.config
     return {
         "site": {
@@ -68,6 +71,7 @@ def site_globals(community: CommunityData, urls: Urls) -> dict[str, object]:
             "issuer": config.issuer.model_dump(),  # plain data: templates see no models
             "base_path": urls.base_path,
             "base_url": config.base_url,
+            "search": search,
         },
         "urls": urls,
     }
@@ -79,12 +83,13 @@ def render_settings(
     dirs: list[Path],
     out: Path,
     private: PrivateMaterial | None = None,
+    search: bool = True,
 ) -> RenderSettings:
     config = community.config
     return RenderSettings(
         dirs,
         config.language,
-        site_globals(community, urls),
+        site_globals(community, urls, search),
         out,
         urls.base_path,
         community.root,
@@ -136,9 +141,11 @@ def build_site(
     strict: bool = False,
     environ: Mapping[str, str] | None = None,
     progress: Progress | None = None,
+    search: bool = True,
 ) -> BuildResult:
     """Build the site for the community at `root` into `out`, all or nothing. `strict` refuses
-    to sign with anything but configured keys (deploy workflows); `progress` hears each stage."""
+    to sign with anything but configured keys (deploy workflows); `progress` hears each stage;
+    `search=False` leaves the search index out (previews, pull-request checks)."""
     progress = progress if progress is not None else Progress()
     try:
         with batch_gc():
@@ -150,6 +157,7 @@ def build_site(
                 strict,
                 os.environ if environ is None else environ,
                 progress,
+                search,
             )
     finally:
         progress.close()
@@ -162,7 +170,7 @@ def _signing_keys(
     development build. Private state in `.menteo/` is checked first, keys from the
     environment or not: the caches live there too."""
     try:
-        check_private_paths(root, list(CACHE_PATHS))
+        check_private_paths(root, [*CACHE_PATHS, PAGE_CACHE])
         keys = load_keys(root, environ, strict, out)
     except (KeysError, PrivateStateError) as exc:
         raise ContentError([Problem("keys", 0, "", str(exc))]) from None
@@ -178,6 +186,7 @@ def _build(
     strict: bool,
     environ: Mapping[str, str],
     progress: Progress,
+    search: bool,
 ) -> BuildResult:
     progress.stage("Loading content")
     community = load_community(root, base_url)
@@ -236,8 +245,10 @@ def _build(
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
         progress.stage("Rendering pages", len(pages))
         private = private_material(keys)
-        settings = render_settings(community, urls, dirs, staging, private)
-        rendered = render_pages(settings, pages, workers, progress.advance)
+        settings = render_settings(community, urls, dirs, staging, private, search)
+        cache = PageCache.for_build(community.root, dirs, language, settings.globals)
+        settings = dataclasses.replace(settings, page_cache=cache.directory)
+        rendered = render_pages(settings, pages, workers, progress.advance, cache)
         progress.stage("Writing files")
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
@@ -271,8 +282,14 @@ def _build(
         if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
             raise ContentError(rendered.problems)
         # After every page is written, before any link check.
-        progress.stage("Building the search index", len(rendered.searchable))
-        written += index_site(staging, rendered.searchable, config.search_bundle_pages)
+        if search:
+            progress.stage("Building the search index", len(rendered.searchable))
+            written += index_site(
+                staging,
+                rendered.searchable,
+                config.search_bundle_pages,
+                community.root / SEARCH_CACHE,
+            )
         progress.stage("Checking links", len(written))
         problems = broken_links(rendered.links, written, staging, urls.base_path)
         if problems:

@@ -35,6 +35,11 @@ from menteo.reporters import reporter_for
     is_flag=True,
     help="Refuse to build without configured signing keys (for deploy workflows).",
 )
+@click.option(
+    "--no-search",
+    is_flag=True,
+    help="Leave the search index out (faster previews and pull-request checks).",
+)
 @FORMAT
 @QUIET
 @click.option("-v", "--verbose", is_flag=True, help="Also print how long each stage took.")
@@ -44,6 +49,7 @@ def build(
     base_url: str | None,
     jobs: int | None,
     strict: bool,
+    no_search: bool,
     fmt: str,
     quiet: bool,
     verbose: bool,
@@ -57,6 +63,7 @@ def build(
       menteo build
       menteo build --out /tmp/preview --base-url http://localhost:8000/
       menteo build --strict         in a deploy workflow, with keys from secrets
+      menteo build --no-search      a quicker preview, without the search index
     """
     from menteo.build import build_site  # the renderer's imports cost check and award 0.15 s
     from menteo.credentials.images import DrawingError
@@ -78,6 +85,7 @@ def build(
             workers=jobs,
             strict=strict,
             progress=progress_for(sys.stderr, quiet, verbose),
+            search=not no_search,
         )
     except ContentError as exc:
         reporter.problems(exc.problems, "nothing was written")

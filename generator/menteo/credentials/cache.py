@@ -22,7 +22,9 @@ from menteo.private_state import make_private_folder
 CACHE_DIR = Path(".menteo/cache")
 CACHE_FILE = CACHE_DIR / "signatures.json"
 IMAGE_CACHE = CACHE_DIR / "images"
-CACHE_PATHS = (CACHE_FILE, IMAGE_CACHE)
+SEARCH_CACHE = CACHE_DIR / "search"
+"""Pagefind's bundles by the digest of their pages (`menteo.site.search`)."""
+CACHE_PATHS = (CACHE_FILE, IMAGE_CACHE, SEARCH_CACHE)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMAT = 1
 MAX_ENTRIES = 100_000

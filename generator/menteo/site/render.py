@@ -27,6 +27,7 @@ from menteo.errors import ContentError, Problem
 from menteo.escaping import xml_invalid
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
+from menteo.site.page_cache import PageCache
 from menteo.site.pages import Page
 from menteo.site.search import SEARCH_MARKER
 from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
@@ -117,6 +118,8 @@ class RenderSettings:
     root: Path
     private: PrivateMaterial | None = None
     """The signing keys' private material: a page that holds any is not written."""
+    page_cache: Path | None = None
+    """Where rendered pages are remembered (`menteo.site.page_cache`); None: nowhere."""
 
 
 @dataclass(frozen=True)
@@ -191,59 +194,72 @@ def _xml_problem(template: str, char: str, output: str, root: Path) -> Problem:
 _EMAIL = "remove it; link to a profile or contact page instead"
 
 
-def _render_chunk(pages: list[Page]) -> Rendered:
-    """Render and write `pages`; say what they link to, which are searchable, and any problems."""
+def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
+    """Render and write `pages` (with their cache keys); say what they link to, which are
+    searchable, and any problems. A page written without a problem is remembered by its key."""
     assert _RENDERER is not None
     settings, env = _RENDERER.settings, _RENDERER.env
+    cache = PageCache(settings.page_cache)
     rendered = Rendered()
-    links, problems = rendered.links, rendered.problems
-    for page in pages:
+    for page, key in pages:
         try:
             template = env.get_template(page.template)
             text = template.render(**settings.globals, page=page.head, **page.context)
         except ContentError as exc:
-            problems += exc.problems
+            rendered.problems += exc.problems
             continue
         except Exception as exc:  # whatever a template raises is its problem
-            problems.append(template_problem(exc, page, settings.root))
+            rendered.problems.append(template_problem(exc, page, settings.root))
             continue
-        if shows_email(text):
-            where = f"the page {page.url} (from its content file or a template)"
-            problems.append(
-                Problem(page.source or page.url, 0, "", f"{where} shows an email address", _EMAIL)
-            )
-            continue
-        output = page.output_path(settings.base_path)
-        if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
-            name = template.filename or page.template
-            problems.append(_xml_problem(name, text[index], output, settings.root))
-        if settings.private is not None and settings.private.leaked_in_text(text):
-            problems.append(leak_problem(output))
-            continue
-        target = settings.out / output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        if SEARCH_MARKER in text:
-            rendered.searchable.append(output)
-        for path, fragment in _LINK_RE.findall(text):
-            if path.startswith(settings.base_path):
-                links.setdefault(path + fragment, (page.url, page.source))
+        if _emit(page, text, template.filename or page.template, settings, rendered) and key:
+            cache.put(key, text)
     return rendered
 
 
-def _chunks(pages: list[Page], count: int) -> list[list[Page]]:
+def _emit(page: Page, text: str, template: str, settings: RenderSettings, into: Rendered) -> bool:
+    """Check and write one page's text (freshly rendered or remembered: judged alike) into
+    `into`; False if it has a problem."""
+    links, problems = into.links, into.problems
+    if shows_email(text):
+        where = f"the page {page.url} (from its content file or a template)"
+        problems.append(
+            Problem(page.source or page.url, 0, "", f"{where} shows an email address", _EMAIL)
+        )
+        return False
+    output = page.output_path(settings.base_path)
+    clean = True
+    if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
+        problems.append(_xml_problem(template, text[index], output, settings.root))
+        clean = False
+    if settings.private is not None and settings.private.leaked_in_text(text):
+        problems.append(leak_problem(output))
+        return False
+    target = settings.out / output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    if SEARCH_MARKER in text:
+        into.searchable.append(output)
+    for path, fragment in _LINK_RE.findall(text):
+        if path.startswith(settings.base_path):
+            links.setdefault(path + fragment, (page.url, page.source))
+    return clean
+
+
+def _chunks(
+    pages: list[tuple[Page, str | None]], count: int
+) -> list[list[tuple[Page, str | None]]]:
     """About `count` runs of consecutive pages of about equal weight (a tag page listing 2,000
     entries is not one page of work: sent with many others, it would make one worker hold most
     of the site's views at once)."""
-    target = max(1, sum(p.weight for p in pages) // count)
-    chunks: list[list[Page]] = [[]]
+    target = max(1, sum(p.weight for p, _ in pages) // count)
+    chunks: list[list[tuple[Page, str | None]]] = [[]]
     weight = 0
-    for page in pages:
-        if weight + page.weight > target and chunks[-1]:
+    for item in pages:
+        if weight + item[0].weight > target and chunks[-1]:
             chunks.append([])
             weight = 0
-        chunks[-1].append(page)
-        weight += page.weight
+        chunks[-1].append(item)
+        weight += item[0].weight
     return chunks
 
 
@@ -252,11 +268,52 @@ def render_pages(
     pages: list[Page],
     workers: int | None = None,
     advance: Callable[[int], None] | None = None,
+    cache: PageCache | None = None,
 ) -> Rendered:
     """Render all pages into `settings.out`; return every internal link found and where, the
     searchable pages, and any problems (template errors, entries changed since they were
-    validated). `advance` hears how many pages each finished chunk held (progress)."""
+    validated). `advance` hears how many pages each finished chunk held (progress). Pages that
+    `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered."""
+    remembered = Rendered()
+    misses: list[tuple[Page, str | None]] = []
+    for page, key, text in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
+        if text is None:
+            misses.append((page, key))
+        else:
+            _emit(page, text, page.template, settings, remembered)
+    if advance is not None and len(misses) < len(pages):
+        advance(len(pages) - len(misses))
+    fresh = _render(settings, misses, workers, advance)
+    if not misses:
+        return remembered
+    if len(misses) == len(pages):
+        return fresh
+    return _merged(remembered, fresh, pages)
+
+
+def _merged(first: Rendered, second: Rendered, pages: list[Page]) -> Rendered:
+    """Two renderings of disjoint parts of `pages` as one rendering of all would say it: a link
+    found on several pages is placed on the first of them in the plan."""
+    order = {page.url: index for index, page in enumerate(pages)}
+    merged = Rendered(dict(first.links), first.problems + second.problems)
+    merged.searchable = first.searchable + second.searchable
+    for link, where in second.links.items():
+        known = merged.links.get(link)
+        if known is None or order[where[0]] < order[known[0]]:
+            merged.links[link] = where
+    return merged
+
+
+def _render(
+    settings: RenderSettings,
+    pages: list[tuple[Page, str | None]],
+    workers: int | None,
+    advance: Callable[[int], None] | None,
+) -> Rendered:
+    """Render `pages` serially or on `workers` processes."""
     global _RENDERER
+    if not pages:
+        return Rendered()
     if workers is None:
         workers = 1 if len(pages) < SERIAL_BELOW else cores()
     if workers == 1:

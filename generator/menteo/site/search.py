@@ -1,21 +1,32 @@
-"""Static full-text search: Pagefind indexes the rendered site into `pagefind/`.
+"""Static full-text search: Pagefind indexes the rendered site into `pagefind/`, in bundles that
+are kept between builds.
 
 Pagefind reads only the HTML the build wrote, so only published pages can ever be found; templates
 narrow it further with `data-pagefind-body` (the main content) and `data-pagefind-ignore`. A theme
 that marks no page is indexed whole, page by page, as Pagefind itself would.
+
+Each page goes to a bundle chosen by a hash of its path, so adding, editing or removing one page
+changes one bundle; a bundle's Pagefind output is kept in the private cache under a digest of
+everything Pagefind reads for it (its pages' exact bytes and paths, Pagefind's binary and
+options), and a later build with the same digest copies it instead of running Pagefind again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from menteo.atomic_output import remove_leftovers
+from menteo.private_state import make_private_folder
+from menteo.site.search_order import order_filters
 
 SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
@@ -25,7 +36,16 @@ SEARCH_MARKER = "data-pagefind-body"
 """The attribute templates put on the main content of a page worth finding."""
 LEFTOVER_VIEW = re.compile(r"\.search-(?P<pid>\d{1,9})-\w+")
 """Each bundle's view of the site is a temporary folder beside it, named for the build's process so
-that the next build can remove those a killed build left."""
+that the next build can remove those a killed build left; a bundle being written into the cache
+is named the same way."""
+OPTIONS = ("--silent",)
+"""Pagefind's options besides the folders: part of every cached bundle's digest."""
+MANIFEST = ".files.json"
+"""In a cached bundle: its files, so that a damaged entry is noticed and indexed again."""
+CACHE_FORMAT = "menteo-search-1"
+KEEP_SPARE = 8
+"""Cached bundles kept beyond the current build's: a preview that undoes an edit finds the bundle
+it had before."""
 
 
 class SearchIndexError(RuntimeError):
@@ -50,10 +70,30 @@ def shard_dirs(count: int) -> list[str]:
     return [SEARCH_DIR, *(f"{SEARCH_DIR}/shard-{n}" for n in range(2, count + 1))]
 
 
-def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]:
+def assign_bundles(pages: list[str], shard_pages: int) -> list[list[str]]:
+    """The pages, sorted, in bundles of about `shard_pages` (on average at most that many).
+
+    A page's bundle depends only on its first two folders (a mentorship room and its entries
+    share one: an entry's edit also changes the room's timeline) and the bundle count, a power of
+    two that changes only when the site doubles or halves: one added, edited or removed page
+    changes one bundle, where runs of consecutive pages would shift every later bundle. Empty
+    bundles are dropped."""
+    count = 1 << max(0, math.ceil(len(pages) / shard_pages) - 1).bit_length()
+    bundles: list[list[str]] = [[] for _ in range(count)]
+    for page in sorted(pages):
+        group = "/".join(page.split("/")[:2])
+        digest = hashlib.sha256(group.encode("utf-8")).digest()
+        bundles[int.from_bytes(digest[:8], "big") % count].append(page)
+    return [bundle for bundle in bundles if bundle] or [[]]
+
+
+def index_site(
+    site: Path, searchable: list[str], shard_pages: int, cache: Path | None = None
+) -> list[str]:
     """Index the `searchable` pages (paths relative to `site`, the ones templates mark with
-    `SEARCH_MARKER`) in bundles of at most `shard_pages` pages; return the files written,
-    relative to the site, sorted.
+    `SEARCH_MARKER`) in bundles of about `shard_pages` pages; return the files written, relative
+    to the site, sorted. `cache` (a private folder, see `menteo.private_state`) keeps each
+    bundle's output for the next build.
 
     Pagefind holds a whole index in memory until it writes it, about 200 KB a page (measured:
     8,000 entry pages, 1.6 GB): bundles bound that, one Pagefind run after another. Each run sees
@@ -62,21 +102,127 @@ def index_site(site: Path, searchable: list[str], shard_pages: int) -> list[str]
     """
     binary = _executable()
     every = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    pages = sorted(searchable) or sorted(p for p in every if not p.startswith(f"{SEARCH_DIR}/"))
-    shards = [pages[i : i + shard_pages] for i in range(0, len(pages), shard_pages)] or [[]]
-    targets = shard_dirs(len(shards))
+    pages = searchable or [p for p in every if not p.startswith(f"{SEARCH_DIR}/")]
+    bundles = assign_bundles(pages, shard_pages)
+    targets = shard_dirs(len(bundles))
     remove_leftovers(site.parent, LEFTOVER_VIEW)
-    for shard, target in zip(shards, targets, strict=True):
-        with tempfile.TemporaryDirectory(dir=site.parent, prefix=f".search-{os.getpid()}-") as view:
-            for page in shard:
-                _mirror(site / page, Path(view) / page)
-            _run(binary, Path(view), site / target)
-    bundle = site / SEARCH_DIR
-    if not (bundle / "pagefind.js").is_file():
+    identity = _indexer_identity(binary)
+    used: list[Path] = []
+    for bundle, target in zip(bundles, targets, strict=True):
+        key = bundle_digest(site, bundle, identity)
+        entry = _cached(cache, key)
+        if entry is None:
+            entry = _index_bundle(binary, site, bundle, target, cache, key)
+        if entry is not None:
+            _copy_tree(entry, site / target)
+            used.append(entry)
+    if cache is not None:
+        _prune(cache, used)
+    first = site / SEARCH_DIR
+    if not (first / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
     others = [t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]
-    (bundle / SHARDS_FILE).write_text(json.dumps(others))
-    return sorted(p.relative_to(site).as_posix() for p in bundle.rglob("*") if p.is_file())
+    (first / SHARDS_FILE).write_text(json.dumps(others))
+    return sorted(p.relative_to(site).as_posix() for p in first.rglob("*") if p.is_file())
+
+
+def bundle_digest(site: Path, pages: list[str], identity: str) -> str:
+    """What decides a bundle's Pagefind output: the indexer and every page's path and bytes."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{identity}\0".encode())
+    for page in pages:
+        with (site / page).open("rb") as file:
+            content = hashlib.file_digest(file, "sha256").hexdigest()
+        digest.update(f"{page}\0{content}\0".encode())
+    return digest.hexdigest()
+
+
+def _indexer_identity(binary: Path) -> str:
+    """The binary (path, size, time, its own version) and options: a different Pagefind must not
+    be answered from the cache."""
+    try:
+        stat = binary.stat()
+        shown = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, check=False, timeout=30
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return f"{binary} unknown"
+    return f"{binary} {stat.st_size} {stat.st_mtime_ns} {shown} {' '.join(OPTIONS)}"
+
+
+def _cached(cache: Path | None, key: str) -> Path | None:
+    """The cached bundle for `key`, whole, or None."""
+    if cache is None:
+        return None
+    entry = cache / key
+    try:
+        files = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    whole = isinstance(files, list) and all(
+        isinstance(name, str) and (entry / name).is_file() for name in files
+    )
+    return entry if whole else None
+
+
+def _index_bundle(
+    binary: Path, site: Path, pages: list[str], target: str, cache: Path | None, key: str
+) -> Path | None:
+    """Run Pagefind over `pages`: into the cache (returned, to be copied to `target`), or, where
+    there is no usable cache, straight into `site/target` (None)."""
+    prefix = f".search-{os.getpid()}-"
+    with tempfile.TemporaryDirectory(dir=site.parent, prefix=prefix) as view:
+        for page in pages:
+            _mirror(site / page, Path(view) / page)
+        if cache is None:
+            _run(binary, Path(view), site / target)
+            return None
+        try:
+            make_private_folder(cache)
+            remove_leftovers(cache, LEFTOVER_VIEW)
+            written = Path(tempfile.mkdtemp(dir=cache, prefix=prefix))
+        except OSError:  # an unwritable cache only costs time
+            _run(binary, Path(view), site / target)
+            return None
+        try:
+            _run(binary, Path(view), written)
+            files = sorted(p.relative_to(written).as_posix() for p in _files(written))
+            (written / MANIFEST).write_text(json.dumps(files), encoding="utf-8")
+            entry = cache / key
+            shutil.rmtree(entry, ignore_errors=True)  # a damaged entry
+            try:
+                os.rename(written, entry)
+            except OSError:  # another build put it there first, or the cache is read-only
+                _copy_tree(written, site / target)
+                return None
+        finally:
+            shutil.rmtree(written, ignore_errors=True)
+    return entry
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    return (p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+def _copy_tree(entry: Path, target: Path) -> None:
+    for path in sorted(_files(entry)):
+        destination = target / path.relative_to(entry)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination)
+
+
+def _prune(cache: Path, used: list[Path]) -> None:
+    """Mark the bundles this build used as the newest; drop all but `KEEP_SPARE` others, oldest
+    first."""
+    kept = set(used)
+    try:
+        for entry in used:
+            os.utime(entry)
+        others = [p for p in cache.iterdir() if p not in kept and not p.name.startswith(".")]
+        others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:  # no cache could be written (a read-only community): nothing to prune
+        return
+    for stale in others[KEEP_SPARE:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _mirror(page: Path, view: Path) -> None:
@@ -89,7 +235,7 @@ def _mirror(page: Path, view: Path) -> None:
 
 
 def _run(binary: Path, view: Path, output: Path) -> None:
-    command = [str(binary), "--site", str(view), "--output-path", str(output), "--silent"]
+    command = [str(binary), "--site", str(view), "--output-path", str(output), *OPTIONS]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as exc:
@@ -99,3 +245,7 @@ def _run(binary: Path, view: Path, output: Path) -> None:
         raise SearchIndexError(
             f"Pagefind failed to index the site (exit {result.returncode}): {output_text}"
         )
+    try:
+        order_filters(output)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SearchIndexError(f"Pagefind wrote a bundle menteo cannot read: {exc}") from exc

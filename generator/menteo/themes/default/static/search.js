@@ -16,7 +16,7 @@
       return [];
     })
     .then(function (shards) {
-      new PagefindUI({
+      var ui = new PagefindUI({
         element: "#search",
         bundlePath: root.dataset.bundle,
         baseUrl: root.dataset.base,
@@ -24,7 +24,9 @@
           return { bundlePath: root.dataset.bundle + shard, baseUrl: root.dataset.base };
         }),
         showImages: false,
-        showSubResults: true,
+        openFilters: [root.dataset.kind], // the filter by kind of page (search.py's pages say theirs)
+        // Sub-results are titled by their headings ("Goals", "Timeline"): only page titles.
+        showSubResults: false,
         resetStyles: false,
         autofocus: false,
         translations: { placeholder: root.dataset.label },
@@ -35,5 +37,8 @@
         input.setAttribute("aria-label", root.dataset.label);
         input.setAttribute("type", "search");
       }
+      // The header's search box (a plain GET form) arrives with its query in `?q=`.
+      var query = new URLSearchParams(location.search).get("q");
+      if (query) ui.triggerSearch(query);
     });
 })();

@@ -1,0 +1,236 @@
+"""Rendered pages remembered between builds, so a rebuild after a one-line edit renders one page.
+
+Design (issue 14):
+
+- Key. A page's key is a digest WE compute over everything its rendering can read: menteo's own
+  code and packaged theme and catalogs, the versions of the libraries that shape HTML (Jinja2,
+  MarkupSafe, markdown-it-py and its plugins, nh3, Babel), every template file of every theme
+  folder in use (the project's `overrides/` and `themes/<name>/` included, byte for byte), the
+  language, the site globals (config, base URL), the page's template name, head and context.
+  The context is digested structurally (`Fingerprint`): plain data by type and value, view
+  models by class and fields, an entry's Markdown by the digest of its validated text. A value
+  of any other type makes the page uncacheable: it is rendered, never guessed. Nothing from the
+  repository names a cache entry: a file's name is our digest, so a changed input can only miss.
+- Dependency record. The key IS the dependency record: a page must be rendered again exactly
+  when its key has no entry (`PageCache.lookup` gives each page of a plan with its remembered
+  text, if any). `menteo serve` calls the same build, or `lookup` on a reloaded plan.
+- Store. One file per page under the community's private `.menteo/cache/pages/` (refused by the
+  build when git tracks it or a symlink leads to it, as every cache there): a header, the
+  SHA-256 of the text, the text. A damaged, truncated or foreign file is a miss; entries are
+  written atomically (temporary file, then rename), so a killed build leaves no half entry.
+- What is not cached: the checks on a page's text (email addresses, XML characters, leaked key
+  material, links, the search marker) run on every build on the text, cached or not, so a cached
+  page is judged exactly as a freshly rendered one; a page with a problem is never stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from menteo.content.community import Body
+from menteo.private_state import make_private_folder
+from menteo.site.pages import Page
+
+PAGE_CACHE = Path(".menteo/cache/pages")
+FORMAT = b"menteo-page-cache 1\n"
+_PACKAGE = Path(__file__).resolve().parent.parent
+_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
+_CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".po", ".mo", ".pot", ".json", ".js", ".css")
+
+
+class Uncacheable(TypeError):
+    """A context value the fingerprint cannot vouch for: the page is rendered every time."""
+
+
+class Fingerprint:
+    """Structural digests of page contexts. View models are shared by many pages (an entry is on
+    its thread's, its author's and each of its tags' pages), so each object is digested once per
+    build; the objects are kept alive meanwhile, so an id is never reused for another."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, bytes] = {}
+        self._kept: list[object] = []
+
+    def digest(self, *values: object) -> bytes:
+        hasher = hashlib.blake2b(digest_size=20)
+        for value in values:
+            self._feed(hasher, value)
+        return hasher.digest()
+
+    def _feed(self, hasher: Any, value: Any) -> None:
+        kind = type(value)
+        if kind is str or kind is Markup:
+            data = str(value).encode("utf-8", "surrogatepass")
+            hasher.update(b"%s%d:" % (b"s" if kind is str else b"m", len(data)))
+            hasher.update(data)
+        elif kind is bytes:
+            hasher.update(b"y%d:" % len(value))
+            hasher.update(value)
+        elif kind is bool or kind is int:
+            hasher.update(b"%s%d;" % (b"b" if kind is bool else b"i", value))
+        elif value is None:
+            hasher.update(b"n")
+        elif kind is float:
+            hasher.update(b"f%s;" % repr(value).encode())
+        elif kind is dt.date or kind is dt.datetime:
+            tz = str(value.tzinfo) if isinstance(value, dt.datetime) else ""
+            hasher.update(b"t%s|%s;" % (value.isoformat().encode(), tz.encode()))
+        elif kind is list or kind is tuple:
+            hasher.update(b"%s%d:" % (b"l" if kind is list else b"u", len(value)))
+            for item in value:
+                self._feed(hasher, item)
+        elif kind is dict:
+            hasher.update(b"d%d:" % len(value))
+            for key, item in value.items():  # in order: a template may loop over it
+                self._feed(hasher, key)
+                self._feed(hasher, item)
+        elif kind is Body:
+            hasher.update(b"B%s|" % value.digest.encode())
+            self._feed(hasher, value.path)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            hasher.update(b"o")
+            hasher.update(self._object(value))
+        else:
+            raise Uncacheable(f"{kind.__module__}.{kind.__qualname__}")
+
+    def _object(self, value: Any) -> bytes:
+        found = self._memo.get(id(value))
+        if found is None:
+            kind = type(value)
+            hasher = hashlib.blake2b(digest_size=20)
+            hasher.update(f"{kind.__module__}.{kind.__qualname__}".encode())
+            for item in dataclasses.fields(value):
+                hasher.update(item.name.encode() + b"=")
+                self._feed(hasher, getattr(value, item.name))
+            found = self._memo[id(value)] = hasher.digest()
+            self._kept.append(value)
+        return found
+
+
+@cache
+def code_key() -> bytes:
+    """menteo's version, code, packaged themes and catalogs, and the HTML-shaping libraries'
+    versions: another menteo (or an edited one, in development) never reuses a page."""
+    hasher = hashlib.sha256(FORMAT)
+    for name in ("menteo", *_LIBRARIES):
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        hasher.update(f"{name} {version}\n".encode())
+    files = (
+        p
+        for p in _PACKAGE.rglob("*")
+        if p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts
+    )
+    _feed_files(hasher, _PACKAGE, sorted(files))
+    return hasher.digest()
+
+
+def _feed_files(hasher: Any, base: Path, files: Iterable[Path]) -> None:
+    for path in files:
+        data = path.read_bytes()
+        name = path.relative_to(base).as_posix().encode("utf-8", "surrogateescape")
+        hasher.update(b"%d:%s%d:" % (len(name), name, len(data)))
+        hasher.update(data)
+
+
+def templates_key(dirs: list[Path], root: Path) -> bytes:
+    """Every template of every theme folder in use, in lookup order: any page may include any
+    of them. Folders are named relative to the community (or as menteo's own), so a copy of the
+    community in another place keeps its cache."""
+    hasher = hashlib.sha256()
+    for directory in dirs:
+        label = (
+            directory.relative_to(root).as_posix()
+            if directory.is_relative_to(root)
+            else f"menteo:{directory.relative_to(_PACKAGE).as_posix()}"
+        )
+        hasher.update(f"dir {label}\n".encode("utf-8", "surrogateescape"))
+        templates = directory / "templates"
+        if templates.is_dir():
+            files = [p for p in templates.rglob("*") if p.is_file() and not p.is_symlink()]
+            _feed_files(hasher, templates, sorted(files))
+    return hasher.digest()
+
+
+class PageCache:
+    """Rendered page texts by key, in a private folder (None: remember nothing)."""
+
+    def __init__(self, directory: Path | None, build_key: bytes = b"") -> None:
+        self.directory = directory
+        self.build_key = build_key
+        self.fingerprint = Fingerprint()
+
+    @classmethod
+    def for_build(
+        cls, root: Path, dirs: list[Path], language: str, site_globals: dict[str, Any]
+    ) -> PageCache:
+        """The cache of the community at `root` for a build with these templates, language and
+        site globals (config, URLs)."""
+        made = cls(root / PAGE_CACHE)
+        made.build_key = made.fingerprint.digest(
+            code_key(), templates_key(dirs, root), language, site_globals
+        )
+        return made
+
+    def key(self, template: str, head: object, context: dict[str, Any]) -> str | None:
+        """The page's key, or None if its context holds something the fingerprint cannot
+        digest (then it is always rendered)."""
+        try:
+            return self.fingerprint.digest(self.build_key, template, head, context).hex()
+        except Uncacheable:
+            return None
+
+    def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, str | None]]:
+        """Each page of the plan, in order, with its key (None if uncacheable) and its
+        remembered text (None: render it), read one at a time so that a rebuild never holds
+        the whole site's text."""
+        for page in pages:
+            key = self.key(page.template, page.head, page.context)
+            yield page, key, self.get(key) if key is not None else None
+
+    def _path(self, key: str) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / key[:2] / key
+
+    def get(self, key: str) -> str | None:
+        """The remembered text, or None (also for a damaged or foreign file)."""
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            stored = path.read_bytes()
+        except OSError:
+            return None
+        head, digest, text = stored[: len(FORMAT)], stored[len(FORMAT) : len(FORMAT) + 64], b""
+        if head == FORMAT and stored[len(FORMAT) + 64 : len(FORMAT) + 65] == b"\n":
+            text = stored[len(FORMAT) + 65 :]
+            if hashlib.sha256(text).hexdigest().encode() == digest:
+                try:
+                    return text.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+        return None
+
+    def put(self, key: str, text: str) -> None:
+        path = self._path(key)
+        if path is None:
+            return
+        data = text.encode("utf-8")
+        if not path.parent.is_dir():
+            make_private_folder(path.parent)
+        temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
+        temporary.write_bytes(FORMAT + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        os.replace(temporary, path)
