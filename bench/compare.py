@@ -84,6 +84,17 @@ Prepare BENCH once (a work folder outside the repository; the anchor benchmark's
 then run: python bench/compare.py --bench $BENCH"""
 HUGO = "hugo"
 HUGO_PAGEFIND = "hugo + pagefind"
+PELICAN = "pelican"
+MENTEO = "menteo"
+MENTEO_NO_SEARCH = "menteo --no-search"
+MENTEO_REBUILD = "menteo rebuild (one-line edit)"
+HUGO_REBUILD = "hugo rebuild (one-line edit; full build)"
+PELICAN_REBUILD = "pelican rebuild (one-line edit; cache)"
+MENTEO_SERVE = "menteo serve"
+HUGO_SERVER = "hugo server"
+NAMES = (HUGO, HUGO_PAGEFIND, PELICAN, MENTEO, MENTEO_NO_SEARCH, MENTEO_REBUILD, HUGO_REBUILD)
+NAMES += (PELICAN_REBUILD, MENTEO_SERVE, HUGO_SERVER)
+"""Every row, as the tables name it and --skip takes it."""
 REFERENCES = (HUGO, HUGO_PAGEFIND)
 """The rows every other row is divided by."""
 EDIT_LINE = "\n\nEdited by the benchmark: {token}\n"
@@ -382,12 +393,12 @@ def cases(
         Case(
             "pelican", lambda out: [*pelican, "-o", str(out), "content"], pelican_site, anchor_env()
         ),
-        Case("menteo", menteo_cold(), REPO, menteo_env, before=forget_state),
+        Case(MENTEO, menteo_cold(), REPO, menteo_env, before=forget_state),
     ]
     if has_option(menteo_env, "build", "--no-search"):
         chosen.append(
             Case(
-                "menteo --no-search",
+                MENTEO_NO_SEARCH,
                 menteo_cold("--no-search"),
                 REPO,
                 menteo_env,
@@ -400,7 +411,7 @@ def cases(
     entry, _page = published_entry(rebuild_community)
     chosen.append(
         Case(
-            "menteo rebuild, one-line edit",
+            MENTEO_REBUILD,
             lambda out: [*menteo, str(rebuild_community), "--out", str(out), *jobs_args],
             REPO,
             menteo_env,
@@ -411,7 +422,7 @@ def cases(
     hugo_inc = copy_tree(anchors.hugo_site, work / "hugo-rebuild")
     chosen.append(
         Case(
-            "hugo rebuild, one-line edit (full build)",
+            HUGO_REBUILD,
             lambda out: [str(anchors.hugo), "--quiet", "--destination", str(out)],
             hugo_inc,
             anchor_env(),
@@ -422,7 +433,7 @@ def cases(
     pelican_inc = copy_tree(anchors.pelican_site, work / "pelican-rebuild")
     chosen.append(
         Case(
-            "pelican rebuild, one-line edit (cache)",
+            PELICAN_REBUILD,
             lambda out: [*pelican, "-o", str(out), "content"],
             pelican_inc,
             anchor_env({"BENCH_CACHE": "1", "BENCH_CACHE_PATH": str(work / "pelican-cache")}),
@@ -588,7 +599,7 @@ def serve_latencies(
         argv = [sys.executable, "-m", "menteo", "serve", str(root), "--port", str(port)]
         url = f"http://127.0.0.1:{port}{page}"
         log = work / "menteo-serve.log"
-        return edit_latency("menteo serve", argv, REPO, build_env(), url, entry, edits, log)
+        return edit_latency(MENTEO_SERVE, argv, REPO, build_env(), url, entry, edits, log)
 
     def hugo_server() -> Latency:
         site = copy_tree(anchors.hugo_site, work / "hugo-serve")
@@ -598,10 +609,10 @@ def serve_latencies(
         argv += ["--disableLiveReload", "--destination", str(work / "hugo-serve-site")]
         url = f"http://127.0.0.1:{port}/threads/{entry.stem}/"
         log = work / "hugo-serve.log"
-        return edit_latency("hugo server", argv, site, anchor_env(), url, entry, edits, log)
+        return edit_latency(HUGO_SERVER, argv, site, anchor_env(), url, entry, edits, log)
 
     found: list[Latency] = []
-    for name, measure_server in (("menteo serve", menteo_serve), ("hugo server", hugo_server)):
+    for name, measure_server in ((MENTEO_SERVE, menteo_serve), (HUGO_SERVER, hugo_server)):
         if name in skip:
             continue
         try:
@@ -636,20 +647,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated command names to leave out "
-        "(as the table names them, e.g. 'pelican,hugo server')",
+        help="comma-separated rows to leave out, as the tables name them: " + ", ".join(NAMES),
     )
     parser.add_argument("--json", type=Path, help="also write every measurement to this file")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.edits < 0:
         parser.error("--runs must be at least 1 and --edits not negative")
+    args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    unknown = sorted(args.skip - set(NAMES))
+    if unknown:
+        parser.error(f"--skip: no row is named {', '.join(unknown)}; rows: {', '.join(NAMES)}")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     """Prepare once, then alternate the commands for --runs rounds; print the tables."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    skip: set[str] = args.skip
     try:
         anchors = locate_anchors(args.bench, args.size, pagefind_binary())
     except NotPrepared as exc:

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from compare import (
     HUGO,
     HUGO_PAGEFIND,
+    PELICAN_REBUILD,
     Case,
     CommandFailed,
     Latency,
@@ -22,6 +23,7 @@ from compare import (
     locate_anchors,
     main,
     measure,
+    parse_args,
     prepare_rebuilds,
     ratio,
     summarise,
@@ -150,3 +152,17 @@ def test_a_failing_command_is_reported_with_its_stderr_and_its_rebuild_left_out(
     rebuild = Case("broken rebuild", lambda out: fail, tmp_path, dict(os.environ), tmp_path / "o")
     prepare_rebuilds([case, rebuild], failed)
     assert list(failed) == ["broken rebuild"] and "boom" in failed["broken rebuild"]
+
+
+def test_skip_takes_row_names_with_commas_inside_them_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A row name split by the comma list must fail loudly, not be ignored (and measured)."""
+    assert parse_args(["--skip", f"{PELICAN_REBUILD}, hugo server"]).skip == {
+        PELICAN_REBUILD,
+        "hugo server",
+    }
+    with pytest.raises(SystemExit) as caught:
+        parse_args(["--skip", "pelican rebuild, one-line edit (cache)"])
+    assert caught.value.code == 2
+    assert "no row is named one-line edit (cache), pelican rebuild" in capsys.readouterr().err
