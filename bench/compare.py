@@ -92,8 +92,8 @@ HUGO_REBUILD = "hugo rebuild (one-line edit; full build)"
 PELICAN_REBUILD = "pelican rebuild (one-line edit; cache)"
 MENTEO_SERVE = "menteo serve"
 HUGO_SERVER = "hugo server"
-NAMES = (HUGO, HUGO_PAGEFIND, PELICAN, MENTEO, MENTEO_NO_SEARCH, MENTEO_REBUILD, HUGO_REBUILD)
-NAMES += (PELICAN_REBUILD, MENTEO_SERVE, HUGO_SERVER)
+NAMES: tuple[str, ...] = (HUGO, HUGO_PAGEFIND, PELICAN, MENTEO, MENTEO_NO_SEARCH, MENTEO_REBUILD)
+NAMES += (HUGO_REBUILD, PELICAN_REBUILD, MENTEO_SERVE, HUGO_SERVER)
 """Every row, as the tables name it and --skip takes it."""
 REFERENCES = (HUGO, HUGO_PAGEFIND)
 """The rows every other row is divided by."""
