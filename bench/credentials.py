@@ -62,7 +62,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path[:0] = [str(REPO / "generator"), str(BENCH)]  # this checkout's menteo; bench/ scripts
 
-from generate import generate  # noqa: E402  (bench/ is not a package)
+from generate import AWARDS_EPOCH, generate, menteo_env, record_awards  # noqa: E402
 from menteo.build import batch_gc, render_settings  # noqa: E402
 from menteo.content.community import CommunityData  # noqa: E402
 from menteo.content.loader import load_community  # noqa: E402
@@ -91,7 +91,7 @@ from menteo.site.pages import plan_pages  # noqa: E402
 from menteo.site.render import render_pages  # noqa: E402
 from menteo.site.templating import theme_dirs  # noqa: E402
 from menteo.site.views import build_views  # noqa: E402
-from run import _tree_sha256, build_env, tree_stats  # noqa: E402
+from run import _tree_sha256, bench_keys, tree_stats  # noqa: E402
 
 OUT = BENCH / "out"
 COMMUNITY = OUT / "credentials"
@@ -99,8 +99,6 @@ KEYS = OUT / "credentials-keys"
 STAMP = OUT / "credentials.stamp.json"
 MENTORS, ENTRIES, SEED = 2_000, 20_000, 1
 AWARDS = 2_000
-SOURCE_DATE_EPOCH = 1_751_328_000
-"""2025-07-01T00:00:00Z, the day after generate.py's last entry date, so every award is due."""
 KEYS_SINCE = "2025-07-01"
 PRIVATE_MENTEES = "  mentees_public: false\n"
 PUBLIC_MENTEES = "  mentees_public: true\n"
@@ -123,29 +121,9 @@ EXIT_TARGET_MISSED = 3
 # ---------------------------------------------------------------- preparation
 
 
-def menteo_command(args: list[str], env: dict[str, str] | None = None) -> str:
-    """`python -m menteo ARGS` on this checkout; its stdout, or RuntimeError with its stderr."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "menteo", *args],
-        capture_output=True,
-        text=True,
-        env={**build_env(), **(env or {})},
-        cwd=REPO,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"menteo {' '.join(args)} exited with {proc.returncode}:\n{proc.stderr}")
-    return proc.stdout
-
-
 def ensure_keys(keys_dir: Path) -> SigningKeys:
-    """The bench's fixed key pair, made once by `menteo keys generate` (in a scratch community,
-    since the command also writes a registry; `record_keys` writes the bench community's)."""
-    if not all((keys_dir / name).is_file() for name in ("ed25519.pem", "rsa.pem")):
-        force = ["--force"] if keys_dir.is_dir() and any(keys_dir.iterdir()) else []
-        with tempfile.TemporaryDirectory(prefix="menteo-keys-") as scratch:
-            menteo_command(["keys", "generate", scratch, *force], {KEYS_DIR_ENV: str(keys_dir)})
-    return read_key_directory(keys_dir)
+    """The bench's fixed key pair, made once (`record_keys` writes the community's key chain)."""
+    return read_key_directory(bench_keys(keys_dir))
 
 
 def record_keys(root: Path, keys: SigningKeys) -> None:
@@ -163,11 +141,11 @@ def published_lines(root: Path) -> tuple[list[int], int]:
 
 
 def fill_ledger(root: Path, awards: int | None) -> dict[str, int]:
-    """`menteo award` at SOURCE_DATE_EPOCH, then keep the ledger up to the line of the
-    `awards`-th published award (the last one when None). A prefix of the hash chain is a valid
+    """`menteo award` at AWARDS_EPOCH (`generate.record_awards`), then keep the ledger up to the
+    line of the `awards`-th published award (the last one when None). A prefix of the hash chain is a valid
     ledger, and ending on a published award lets the warm run add exactly one."""
     (root / LEDGER_FILE).unlink(missing_ok=True)
-    menteo_command(["award", str(root)], {"SOURCE_DATE_EPOCH": str(SOURCE_DATE_EPOCH)})
+    record_awards(root)
     lines, recorded = published_lines(root)
     wanted = len(lines) if awards is None else awards
     if wanted < 1 or len(lines) < wanted:
@@ -200,7 +178,7 @@ def prepare(
         "seed": seed,
         "mentees_public": True,
         "awards": awards,
-        "source_date_epoch": SOURCE_DATE_EPOCH,
+        "source_date_epoch": AWARDS_EPOCH,
         "generator_sha256": hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest(),
         "badges_sha256": _tree_sha256(REPO / "badges"),
         "ed25519": keys.ed25519_multikey,
@@ -215,7 +193,7 @@ def prepare(
     if root.exists():
         shutil.rmtree(root)
     start = time.perf_counter()
-    files, size = generate(root, mentors, entries, seed)
+    files, size = generate(root, mentors, entries, seed, awards=False)
     config = root / "menteo.yml"
     text = config.read_text("utf-8")
     if text.count(PRIVATE_MENTEES) != 1:
@@ -543,7 +521,7 @@ def run_child(mode: str, ledger: Path, cache: Path, **options: Any) -> dict[str,
             cmd += [f"--{name}", str(value)]
     start = time.perf_counter()
     proc = subprocess.run(
-        cmd, capture_output=True, text=True, env=build_env(), cwd=REPO, check=False
+        cmd, capture_output=True, text=True, env=menteo_env(), cwd=REPO, check=False
     )
     wall = time.perf_counter() - start
     results = [line for line in proc.stdout.splitlines() if line.startswith(RESULT_PREFIX)]

@@ -6,6 +6,12 @@ and only integer-exact draws (no gauss/lognormal, whose libm results may differ 
 platforms), no clock and no set or directory-order iteration, so the same seed and arguments give
 a byte-identical tree.
 
+The community also carries its recorded awards, as a real one does: after writing the content,
+`menteo award` (this checkout's, run with the same Python) evaluates the badges and appends every
+due award to ledger/awards.jsonl, with its clock pinned by SOURCE_DATE_EPOCH to the day after the
+last entry, so the ledger is as deterministic as the content. `--no-awards` leaves it empty and
+needs only the standard library.
+
     python bench/generate.py OUTDIR --size small            # 1,000 mentors / 10,000 entries
     python bench/generate.py OUTDIR --mentors 50 --entries 500 --seed 7
 """
@@ -19,6 +25,7 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 import sys
 import time
 import zlib
@@ -34,6 +41,11 @@ BADGES = Path(__file__).resolve().parent.parent / "badges"
 BASE_URL = "https://bench.example.org/"
 WINDOW_END = dt.date(2025, 6, 30)
 WINDOW_START = dt.date(2023, 7, 1)  # 24 months: every thread start and entry date lies in here
+AWARDS_EPOCH = 1_751_328_000
+"""2025-07-01T00:00:00Z, the day after WINDOW_END: `menteo award`'s clock, so every award is due
+and every recorded line is the same on every run."""
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+LEDGER = "ledger/awards.jsonl"
 MENTEES_PER_MENTOR = 1.3
 N_ROADMAPS = 20
 N_COMMUNITIES = 15
@@ -958,16 +970,58 @@ class Generator:
         return entries
 
 
-def generate(out: Path, mentors: int, entries: int, seed: int = 1) -> tuple[int, int]:
-    """Write a community into `out` (which must not hold one yet); returns (files, bytes)."""
+def generate(
+    out: Path, mentors: int, entries: int, seed: int = 1, awards: bool = True
+) -> tuple[int, int]:
+    """Write a community into `out` (which must not hold one yet), with its awards recorded
+    unless `awards` is false; returns (files, bytes)."""
     gen = Generator(out, mentors, entries, seed)
     gen.run()
-    return gen.files, gen.bytes
+    files, size = gen.files, gen.bytes
+    if awards:
+        record_awards(out)
+        if (out / LEDGER).exists():  # `menteo award` writes nothing when nothing is due
+            files, size = files + 1, size + (out / LEDGER).stat().st_size
+    return files, size
+
+
+def menteo_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for running this checkout's menteo, whatever else is installed."""
+    env = {**os.environ, **(extra or {})}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(GENERATOR), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def record_awards(out: Path) -> None:
+    """Append every due award to the ledger the way a community does (`menteo award`, with
+    menteo's own evaluation), at the fixed clock AWARDS_EPOCH.
+
+    A subprocess keeps this script's own imports to the standard library. The command's lock
+    folder (`.menteo/`) is removed again if it was not there before, so the tree holds only what
+    a clone of a community holds."""
+    had_state = (out / ".menteo").exists()
+    proc = subprocess.run(
+        [sys.executable, "-m", "menteo", "award", str(out)],
+        capture_output=True,
+        text=True,
+        env=menteo_env({"SOURCE_DATE_EPOCH": str(AWARDS_EPOCH)}),
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"menteo award {out} exited with {proc.returncode}:\n{proc.stderr}")
+    if not had_state:
+        shutil.rmtree(out / ".menteo", ignore_errors=True)
+
+
+def recorded_awards(out: Path) -> int:
+    """How many awards the community's ledger holds (one line each)."""
+    ledger = out / LEDGER
+    return len(ledger.read_bytes().splitlines()) if ledger.exists() else 0
 
 
 def clear_community(out: Path) -> None:
     """Remove only what `generate` writes, so --force never deletes unrelated files."""
-    for name in ("assets", "content"):
+    for name in ("assets", "badges", "content", "ledger"):
         if (out / name).is_dir():
             shutil.rmtree(out / name)
     (out / "menteo.yml").unlink(missing_ok=True)
@@ -984,22 +1038,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--force", action="store_true", help="replace a community already in OUTDIR"
     )
+    parser.add_argument(
+        "--no-awards",
+        dest="awards",
+        action="store_false",
+        help="leave the ledger empty (no `menteo award`; only the standard library is needed)",
+    )
     args = parser.parse_args(argv)
     mentors, entries = SIZES[args.size] if args.size else (args.mentors, args.entries)
     if mentors < 1 or entries < 0:
         parser.error("need at least one mentor and a non-negative number of entries")
     out: Path = args.outdir
-    existing = [n for n in ("assets", "content", "menteo.yml") if (out / n).exists()]
+    existing = [
+        n for n in ("assets", "badges", "content", "ledger", "menteo.yml") if (out / n).exists()
+    ]
     if existing:
         if not args.force:
             parser.error(f"{out} already holds {', '.join(existing)}; pass --force to replace")
         clear_community(out)
     start = time.perf_counter()
-    files, size = generate(out, mentors, entries, args.seed)
+    files, size = generate(out, mentors, entries, args.seed, args.awards)
     elapsed = time.perf_counter() - start
+    awarded = recorded_awards(out)
     print(
         f"generated {files:,} files, {size / 2**20:.1f} MiB "
-        f"({mentors:,} mentors, {entries:,} entries, seed {args.seed}) "
+        f"({mentors:,} mentors, {entries:,} entries, seed {args.seed}, {awarded:,} awards) "
         f"in {out} in {elapsed:.1f} s"
     )
     return 0

@@ -40,6 +40,12 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out"
+KEYS = OUT / "keys"
+KEYS_DIR_ENV = "MENTEO_KEYS"
+KEY_FILES = ("ed25519.pem", "rsa.pem")
+sys.path.insert(0, str(BENCH))  # bench/ is not a package
+from generate import SIZES, generate, menteo_env, recorded_awards  # noqa: E402
+
 SEED = 1
 TARGET_SECONDS = {
     ("build", "small"): 8.0,
@@ -76,12 +82,39 @@ def tree_stats(root: Path) -> tuple[int, int]:
     return files, size
 
 
-def _tree_sha256(root: Path) -> str:
-    """One hash of every file's path and bytes under `root` (the copied badge definitions)."""
+def _tree_sha256(root: Path, pattern: str = "*") -> str:
+    """One hash of the path and bytes of every file under `root` matching `pattern` (the copied
+    badge definitions; menteo's code, which records the ledger)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def menteo_command(args: list[str], env: dict[str, str] | None = None) -> str:
+    """`python -m menteo ARGS` on this checkout; its stdout, or RuntimeError with its stderr."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "menteo", *args],
+        capture_output=True,
+        text=True,
+        env=menteo_env(env),
+        cwd=REPO,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"menteo {' '.join(args)} exited with {proc.returncode}:\n{proc.stderr}")
+    return proc.stdout
+
+
+def bench_keys(directory: Path = KEYS) -> Path:
+    """A fixed signing key pair for every benchmark build, made once by `menteo keys generate`
+    (in a scratch community, since the command also writes a key chain). Builds then sign with
+    configured keys, as a deployment does, instead of each cold run making a development pair."""
+    if not all((directory / name).is_file() for name in KEY_FILES):
+        force = ["--force"] if directory.is_dir() and any(directory.iterdir()) else []
+        with tempfile.TemporaryDirectory(prefix="menteo-keys-") as scratch:
+            menteo_command(["keys", "generate", scratch, *force], {KEYS_DIR_ENV: str(directory)})
+    return directory
 
 
 def ensure_community(size: str, force: bool) -> tuple[Path, dict[str, Any], bool]:
@@ -90,9 +123,6 @@ def ensure_community(size: str, force: bool) -> tuple[Path, dict[str, Any], bool
     Returns the path, the stamp (parameters, file count, generation time) and whether it was
     generated now. The stamp lives beside the community so the build never sees it.
     """
-    sys.path.insert(0, str(BENCH))
-    from generate import SIZES, generate  # bench/ is not a package
-
     mentors, entries = SIZES[size]
     target = OUT / size
     stamp_path = OUT / f"{size}.stamp.json"
@@ -102,6 +132,7 @@ def ensure_community(size: str, force: bool) -> tuple[Path, dict[str, Any], bool
         "seed": SEED,
         "generator_sha256": hashlib.sha256((BENCH / "generate.py").read_bytes()).hexdigest(),
         "badges_sha256": _tree_sha256(REPO / "badges"),
+        "menteo_sha256": _tree_sha256(REPO / "generator" / "menteo", "*.py"),
     }
     if not force and (target / "menteo.yml").is_file() and stamp_path.is_file():
         stamp = json.loads(stamp_path.read_text("utf-8"))
@@ -116,6 +147,7 @@ def ensure_community(size: str, force: bool) -> tuple[Path, dict[str, Any], bool
         **wanted,
         "files": files,
         "bytes": size_bytes,
+        "awards": recorded_awards(target),
         "generate_seconds": round(time.perf_counter() - start, 2),
     }
     stamp_path.write_text(json.dumps(stamp, indent=2) + "\n", "utf-8")
@@ -264,9 +296,11 @@ def reap_orphans(timeout: float = 5.0) -> int:
 @dataclass
 class RunResult:
     """One timed build. `peak_pss_mib` is the physical memory of the tree (the target);
-    `peak_rss_mib`, the larger of the sampled RSS sum and ru_maxrss, errs high."""
+    `peak_rss_mib`, the larger of the sampled RSS sum and ru_maxrss, errs high. `cpu_s` is user
+    plus system time from wait4, which includes every descendant the build waited for."""
 
     wall_s: float
+    cpu_s: float
     peak_pss_mib: float
     peak_rss_mib: float
     sampled_tree_rss_mib: float
@@ -279,13 +313,13 @@ class RunResult:
     stderr_tail: str
 
 
-def run_once(cmd: list[str], out_dir: Path, env: dict[str, str]) -> RunResult:
+def run_once(cmd: list[str], out_dir: Path, env: dict[str, str], cwd: Path = REPO) -> RunResult:
     """Run the build once, timing it and sampling its process tree's memory."""
     sampler = TreeSampler(os.getpid())
     with tempfile.TemporaryFile() as out_log, tempfile.TemporaryFile() as err_log:
         sampler.start()
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out_log, stderr=err_log, env=env, cwd=REPO)
+        proc = subprocess.Popen(cmd, stdout=out_log, stderr=err_log, env=env, cwd=cwd)
         # wait4 (not Popen.wait) returns the rusage, whose ru_maxrss is the largest single
         # process's high-water mark: it catches spikes shorter than the polling interval.
         _, status, usage = os.wait4(proc.pid, 0)
@@ -303,6 +337,7 @@ def run_once(cmd: list[str], out_dir: Path, env: dict[str, str]) -> RunResult:
     largest = usage.ru_maxrss / 1024  # KiB on Linux
     return RunResult(
         wall_s=round(wall, 3),
+        cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
         peak_pss_mib=round(sampler.peak_pss_bytes / MIB, 1),
         peak_rss_mib=round(max(sampled, largest), 1),
         sampled_tree_rss_mib=round(sampled, 1),
@@ -330,11 +365,9 @@ def build_command(
 
 
 def build_env() -> dict[str, str]:
-    """Benchmark this checkout's package even when another menteo is installed."""
-    env = dict(os.environ)
-    paths = [str(REPO / "generator"), env.get("PYTHONPATH", "")]
-    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
-    return env
+    """Benchmark this checkout's package even when another menteo is installed, signing with
+    the bench's fixed keys."""
+    return menteo_env({KEYS_DIR_ENV: str(bench_keys())})
 
 
 # ---------------------------------------------------------------- main
@@ -378,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     how = f"generated in {stamp['generate_seconds']} s" if fresh else "reused"
     say(
         f"community: {src.relative_to(REPO)} ({stamp['mentors']:,} mentors, "
-        f"{stamp['entries']:,} entries; {stamp['files']:,} files, "
+        f"{stamp['entries']:,} entries, {stamp['awards']:,} awards; {stamp['files']:,} files, "
         f"{stamp['bytes'] / MIB:.1f} MiB; {how})"
     )
     subreaper = become_subreaper()
@@ -406,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_BUILD_FAILED
         results.append(result)
         say(
-            f"run {i}/{args.runs}: {result.wall_s:7.2f} s  peak PSS {result.peak_pss_mib:7.1f} MiB "
+            f"run {i}/{args.runs}: {result.wall_s:7.2f} s ({result.cpu_s:.1f} CPU-s)  "
+            f"peak PSS {result.peak_pss_mib:7.1f} MiB "
             f"(RSS sum {result.peak_rss_mib:.1f})  "
             f"({result.processes} processes, {result.samples} samples)  "
             f"{result.files:,} files, {result.bytes / MIB:.1f} MiB"

@@ -3,6 +3,7 @@ a benchmark that silently stops loading measures nothing."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -25,3 +26,7 @@ def test_generated_community_loads_builds_and_is_reproducible(tmp_path: Path) ->
     assert sum(len(t.entries) for t in community.threads.values()) == 150
     result = build_site(tmp_path / "a", tmp_path / "site", workers=2)
     assert result.pages > 150 and files > 150
+    # The recorded awards are issued, so a benchmark build signs credentials as a real one does.
+    first = (tmp_path / "a" / "ledger" / "awards.jsonl").read_text("utf-8").splitlines()[0]
+    award = json.loads(first)["id"].removeprefix("urn:uuid:")
+    assert (tmp_path / "site" / "ob2" / "assertions" / f"{award}.jws").is_file()
