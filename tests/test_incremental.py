@@ -308,3 +308,24 @@ def test_page_cache_behind_a_symlink_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "symbolic link" in result.output
     assert list(elsewhere.iterdir()) == []
+
+
+def test_workers_making_the_same_cache_folder_at_once_do_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Render workers store pages in the same two-hex folders: a folder another worker made
+    between the check and the mkdir is theirs to share, not an error."""
+    from menteo import private_state
+
+    target = tmp_path / ".menteo" / "cache" / "pages" / "5b"
+    real_exists = Path.exists
+
+    def racing_exists(self: Path) -> bool:
+        if self == target and not real_exists(self):
+            self.mkdir(parents=True)  # the other worker wins the race
+            return False
+        return real_exists(self)
+
+    monkeypatch.setattr(Path, "exists", racing_exists)
+    private_state.make_private_folder(target)
+    assert target.is_dir()

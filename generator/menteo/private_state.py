@@ -104,7 +104,12 @@ def make_private_folder(directory: Path) -> None:
     of `*` so keys and caches stay out of git even in repositories that do not ignore it."""
     for folder in [*reversed(directory.parents), directory]:
         if not folder.exists():
-            folder.mkdir(mode=0o700)
+            try:
+                folder.mkdir(mode=0o700)
+            except FileExistsError:  # another worker of the same build made it just now
+                if folder.is_dir() and not folder.is_symlink():
+                    continue
+                raise
             folder.chmod(0o700)
             if folder.name == MENTEO_DIR.name:
                 (folder / ".gitignore").write_text("*\n", encoding="utf-8")
