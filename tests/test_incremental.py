@@ -23,7 +23,7 @@ from menteo import build as build_module
 from menteo.build import build_site
 from menteo.cli import main
 from menteo.site import page_cache
-from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache
+from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache, Remembered
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 THREAD = "content/threads/ana-lukasiewicz--jonas-berg"
@@ -261,7 +261,7 @@ def test_cache_of_another_menteo_version_is_not_used(
         assert isinstance(cache, PageCache)
         for page in args[1]:  # type: ignore[attr-defined]
             key = cache.key(page.template, page.head, page.context)
-            cache.put(key, "<html>an older menteo's page</html>")
+            cache.put(key, Remembered("<html>an older menteo's page</html>", (), False))
         return rendered
 
     monkeypatch.setattr(build_module, "render_pages", older_menteo)

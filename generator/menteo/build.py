@@ -239,7 +239,9 @@ def _build(
         progress.stage("Rendering pages", len(pages))
         private = private_material(keys)
         settings = render_settings(community, urls, dirs, staging, private)
-        cache = PageCache.for_build(community.root, dirs, language, settings.globals)
+        cache = PageCache.for_build(
+            community.root, dirs, language, settings.globals, private.identity()
+        )
         settings = dataclasses.replace(settings, page_cache=cache.directory)
         rendered = render_pages(settings, pages, workers, progress.advance, cache)
         progress.stage("Writing files")

@@ -27,7 +27,7 @@ from menteo.errors import ContentError, Problem
 from menteo.escaping import xml_invalid
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
-from menteo.site.page_cache import PageCache
+from menteo.site.page_cache import PageCache, Remembered
 from menteo.site.pages import Page
 from menteo.site.search import SEARCH_MARKER
 from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
@@ -196,7 +196,8 @@ _EMAIL = "remove it; link to a profile or contact page instead"
 
 def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
     """Render and write `pages` (with their cache keys); say what they link to, which are
-    searchable, and any problems. A page written without a problem is remembered by its key."""
+    searchable, and any problems. A page written without a problem is remembered by its key,
+    with what its checks found."""
     assert _RENDERER is not None
     settings, env = _RENDERER.settings, _RENDERER.env
     cache = PageCache(settings.page_cache)
@@ -211,21 +212,24 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
         except Exception as exc:  # whatever a template raises is its problem
             rendered.problems.append(template_problem(exc, page, settings.root))
             continue
-        if _emit(page, text, template.filename or page.template, settings, rendered) and key:
-            cache.put(key, text)
+        checked = _checked(page, text, template.filename or page.template, settings, rendered)
+        if checked is not None and key:
+            cache.put(key, checked)
     return rendered
 
 
-def _emit(page: Page, text: str, template: str, settings: RenderSettings, into: Rendered) -> bool:
-    """Check and write one page's text (freshly rendered or remembered: judged alike) into
-    `into`; False if it has a problem."""
-    links, problems = into.links, into.problems
+def _checked(
+    page: Page, text: str, template: str, settings: RenderSettings, into: Rendered
+) -> Remembered | None:
+    """Check one freshly rendered page's text and write it into `into`; what its checks found,
+    or None if it has a problem (then it is not remembered)."""
+    problems = into.problems
     if shows_email(text):
         where = f"the page {page.url} (from its content file or a template)"
         problems.append(
             Problem(page.source or page.url, 0, "", f"{where} shows an email address", _EMAIL)
         )
-        return False
+        return None
     output = page.output_path(settings.base_path)
     clean = True
     if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
@@ -233,16 +237,27 @@ def _emit(page: Page, text: str, template: str, settings: RenderSettings, into: 
         clean = False
     if settings.private is not None and settings.private.leaked_in_text(text):
         problems.append(leak_problem(output))
-        return False
+        return None
+    links = dict.fromkeys(
+        path + fragment
+        for path, fragment in _LINK_RE.findall(text)
+        if path.startswith(settings.base_path)
+    )
+    checked = Remembered(text, tuple(links), SEARCH_MARKER in text)
+    _emit(page, checked, settings, into)
+    return checked if clean else None
+
+
+def _emit(page: Page, checked: Remembered, settings: RenderSettings, into: Rendered) -> None:
+    """Write one checked page (freshly rendered, or remembered with its checks' findings)."""
+    output = page.output_path(settings.base_path)
     target = settings.out / output
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    if SEARCH_MARKER in text:
+    target.write_text(checked.text, encoding="utf-8")
+    if checked.searchable:
         into.searchable.append(output)
-    for path, fragment in _LINK_RE.findall(text):
-        if path.startswith(settings.base_path):
-            links.setdefault(path + fragment, (page.url, page.source))
-    return clean
+    for link in checked.links:
+        into.links.setdefault(link, (page.url, page.source))
 
 
 def _chunks(
@@ -276,11 +291,11 @@ def render_pages(
     `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered."""
     remembered = Rendered()
     misses: list[tuple[Page, str | None]] = []
-    for page, key, text in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
-        if text is None:
+    for page, key, known in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
+        if known is None:
             misses.append((page, key))
         else:
-            _emit(page, text, page.template, settings, remembered)
+            _emit(page, known, settings, remembered)
     if advance is not None and len(misses) < len(pages):
         advance(len(pages) - len(misses))
     fresh = _render(settings, misses, workers, advance)
