@@ -59,13 +59,15 @@ _CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".po", ".mo", ".pot", ".json",
 
 @dataclass(frozen=True)
 class Remembered:
-    """A stored page: its text and what its checks found in it."""
+    """A page's text (UTF-8) and what its checks found in it."""
 
-    text: str
+    data: bytes
     links: tuple[str, ...]
     """The internal links on it (path and fragment), each once, in order of appearance."""
     searchable: bool
     """Whether the search index takes it (it carries the search marker)."""
+    digest: str
+    """The SHA-256 of `data`, hex: the site's manifest lists it (`site.previous_site`)."""
 
 
 class Uncacheable(TypeError):
@@ -248,20 +250,20 @@ class PageCache:
         checks, _, text = stored[start:].partition(b"\n")
         try:
             found = json.loads(checks)
-            links, searchable = found["links"], found["searchable"]
-            page = Remembered(text.decode("utf-8"), tuple(links), searchable)
+            links, searchable, digest = found["links"], found["searchable"], found["sha256"]
+            page = Remembered(text, tuple(links), searchable, digest)
         except (ValueError, KeyError, TypeError):
             return None
-        if type(searchable) is not bool or not all(type(link) is str for link in links):
+        if type(searchable) is not bool or type(digest) is not str:
             return None
-        return page
+        return page if all(type(link) is str for link in links) else None
 
     def put(self, key: str, page: Remembered) -> None:
         path = self._path(key)
         if path is None:
             return
-        checks = json.dumps({"links": page.links, "searchable": page.searchable})
-        rest = checks.encode("ascii") + b"\n" + page.text.encode("utf-8")
+        checks = {"links": page.links, "searchable": page.searchable, "sha256": page.digest}
+        rest = json.dumps(checks).encode("ascii") + b"\n" + page.data
         if not path.parent.is_dir():
             make_private_folder(path.parent)
         temporary = path.with_name(f".{key}.{os.getpid()}.tmp")

@@ -8,6 +8,7 @@ mistake fails the build instead of printing blanks.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import traceback
@@ -29,6 +30,7 @@ from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.page_cache import PageCache, Remembered
 from menteo.site.pages import Page
+from menteo.site.previous_site import PreviousSite
 from menteo.site.search import SEARCH_MARKER
 from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
 from menteo.workers import cores, process_pool
@@ -148,10 +150,13 @@ class Rendered:
     problems: list[Problem] = field(default_factory=list)
     searchable: list[str] = field(default_factory=list)
     """The files written (relative to the site) whose main content the search index takes."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Each page written (relative to the site) → its SHA-256 (the site's manifest)."""
 
     def add(self, other: Rendered) -> None:
         self.problems += other.problems
         self.searchable += other.searchable
+        self.digests.update(other.digests)
         for link, where in other.links.items():
             self.links.setdefault(link, where)
 
@@ -243,17 +248,28 @@ def _checked(
         for path, fragment in _LINK_RE.findall(text)
         if path.startswith(settings.base_path)
     )
-    checked = Remembered(text, tuple(links), SEARCH_MARKER in text)
+    data = text.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    checked = Remembered(data, tuple(links), SEARCH_MARKER in text, digest)
     _emit(page, checked, settings, into)
     return checked if clean else None
 
 
-def _emit(page: Page, checked: Remembered, settings: RenderSettings, into: Rendered) -> None:
-    """Write one checked page (freshly rendered, or remembered with its checks' findings)."""
+def _emit(
+    page: Page,
+    checked: Remembered,
+    settings: RenderSettings,
+    into: Rendered,
+    previous: PreviousSite | None = None,
+) -> None:
+    """Write one checked page (freshly rendered, or remembered with its checks' findings), or
+    link it from the `previous` site if it is the same there."""
     output = page.output_path(settings.base_path)
     target = settings.out / output
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(checked.text, encoding="utf-8")
+    if previous is None or not previous.link(output, checked.digest, len(checked.data), target):
+        target.write_bytes(checked.data)
+    into.digests[output] = checked.digest
     if checked.searchable:
         into.searchable.append(output)
     for link in checked.links:
@@ -284,18 +300,20 @@ def render_pages(
     workers: int | None = None,
     advance: Callable[[int], None] | None = None,
     cache: PageCache | None = None,
+    previous: PreviousSite | None = None,
 ) -> Rendered:
     """Render all pages into `settings.out`; return every internal link found and where, the
     searchable pages, and any problems (template errors, entries changed since they were
     validated). `advance` hears how many pages each finished chunk held (progress). Pages that
-    `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered."""
+    `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered, or
+    linked from the `previous` site where they are unchanged (`menteo.site.previous_site`)."""
     remembered = Rendered()
     misses: list[tuple[Page, str | None]] = []
     for page, key, known in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
         if known is None:
             misses.append((page, key))
         else:
-            _emit(page, known, settings, remembered)
+            _emit(page, known, settings, remembered, previous)
     if advance is not None and len(misses) < len(pages):
         advance(len(pages) - len(misses))
     fresh = _render(settings, misses, workers, advance)
@@ -312,6 +330,7 @@ def _merged(first: Rendered, second: Rendered, pages: list[Page]) -> Rendered:
     order = {page.url: index for index, page in enumerate(pages)}
     merged = Rendered(dict(first.links), first.problems + second.problems)
     merged.searchable = first.searchable + second.searchable
+    merged.digests = {**first.digests, **second.digests}
     for link, where in second.links.items():
         known = merged.links.get(link)
         if known is None or order[where[0]] < order[known[0]]:
