@@ -268,12 +268,20 @@ def _emit(
     target = settings.out / output
     target.parent.mkdir(parents=True, exist_ok=True)
     if previous is None or not previous.link(output, checked.digest, len(checked.data), target):
-        target.write_bytes(checked.data)
+        _write_new(target, checked.data)
     into.digests[output] = checked.digest
     if checked.searchable:
         into.searchable.append(output)
     for link in checked.links:
         into.links.setdefault(link, (page.url, page.source))
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write `data` as a new file at `target`, never into an existing one: a file there may be
+    shared by hard link with the previous site, which must stay as it was."""
+    target.unlink(missing_ok=True)
+    with target.open("xb") as file:
+        file.write(data)
 
 
 def _chunks(
