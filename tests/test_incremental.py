@@ -10,6 +10,9 @@ own bundles are the search index's tests' business; which pages it is fed is the
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import random
 import shutil
 import subprocess
@@ -20,10 +23,12 @@ import pytest
 from click.testing import CliRunner
 
 from menteo import build as build_module
+from menteo.atomic_output import finish_removals
 from menteo.build import build_site
 from menteo.cli import main
 from menteo.site import page_cache
-from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache
+from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache, Remembered
+from menteo.site.previous_site import MANIFEST, PreviousSite
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 THREAD = "content/threads/ana-lukasiewicz--jonas-berg"
@@ -39,6 +44,7 @@ TEMPLATE_ANCHORS = (
     ("macros.html", "{% macro person(ref) -%}"),
 )
 """Templates, and a place in each where a change shows on the pages that use it."""
+FORGED = b"<html>an older menteo's page</html>"
 
 
 def fake_index(
@@ -264,7 +270,7 @@ def test_cache_of_another_menteo_version_is_not_used(
         assert isinstance(cache, PageCache)
         for page in args[1]:  # type: ignore[attr-defined]
             key = cache.key(page.template, page.head, page.context)
-            cache.put(key, "<html>an older menteo's page</html>")
+            cache.put(key, Remembered(FORGED, (), False, hashlib.sha256(FORGED).hexdigest()))
         return rendered
 
     monkeypatch.setattr(build_module, "render_pages", older_menteo)
@@ -329,3 +335,142 @@ def test_workers_making_the_same_cache_folder_at_once_do_not_fail(
     monkeypatch.setattr(Path, "exists", racing_exists)
     private_state.make_private_folder(target)
     assert target.is_dir()
+
+
+# ---------------------------------------------------------------- the previous site, reused
+
+
+def _witness(out: Path, into: Path) -> dict[str, bytes]:
+    """Hard-link every file of `out` into `into` (a second name for the same file), and say what
+    each held: a build that wrote into a file it shares with the previous site would show."""
+    shutil.rmtree(into, ignore_errors=True)
+    held = tree(out)
+    for name in held:
+        (into / name).parent.mkdir(parents=True, exist_ok=True)
+        os.link(out / name, into / name)
+    return held
+
+
+def test_random_changes_never_touch_files_of_the_previous_site(tmp_path: Path) -> None:
+    """Incremental builds link unchanged pages from the previous site, and still equal cold
+    builds; no file shared with a previous site is ever written to."""
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
+    out = tmp_path / "_site"
+    build_site(root, out, workers=1)
+    changes = Changes(root, random.Random(4))
+    linked = 0
+    for step, change in enumerate(changes.sequence(0)):
+        changes.count += 1
+        done = change()
+        held = _witness(out, tmp_path / "witness")
+        build_site(root, out, workers=1)
+        assert tree(tmp_path / "witness") == held, f"step {step}: {done}"
+        witness = {(out / name).stat().st_ino for name in held if (out / name).exists()}
+        linked += sum(1 for p in out.rglob("*") if p.is_file() and p.stat().st_ino in witness)
+        assert tree(out) == cold_build(root, tmp_path / "cold"), f"step {step}: {done}"
+    assert linked > 0
+
+
+def test_unchanged_pages_are_linked_from_the_previous_site(tmp_path: Path) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
+    out = tmp_path / "_site"
+    build_site(root, out, workers=1)
+    before = {name: (out / name).stat().st_ino for name in tree(out)}
+    with (root / KICKOFF).open("a", encoding="utf-8") as file:
+        file.write("\nOne more line.\n")
+    build_site(root, out, workers=1)
+    after = {name: (out / name).stat().st_ino for name in tree(out)}
+    kept = {name for name in after if before.get(name) == after[name]}
+    assert "mentors/ana-lukasiewicz/index.html" in kept
+    assert "threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/index.html" not in kept
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["pages"]["index.html"]
+    finish_removals()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "mini"]
+
+
+def test_failed_rebuild_leaves_the_previous_site_intact(tmp_path: Path) -> None:
+    """A rebuild that links the previous site's pages, then fails (a broken link in a template
+    override), leaves that site exactly as it was, through the real CLI."""
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
+    out = tmp_path / "_site"
+    assert CliRunner().invoke(main, ["build", str(root), "--out", str(out)]).exit_code == 0
+    before = tree(out)
+    inodes = {name: (out / name).stat().st_ino for name in before}
+    footer = root / "overrides/templates/entry.html"
+    footer.parent.mkdir(parents=True)
+    text = (PACKAGE_TEMPLATES / "entry.html").read_text(encoding="utf-8")
+    footer.write_text(
+        text.replace("{% block main %}", '{% block main %}<a href="/mini/nope/">x</a>')
+    )
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "nope" in result.output
+    assert tree(out) == before
+    assert {name: (out / name).stat().st_ino for name in before} == inodes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "mini"]
+
+
+def _same_size_forgery(data: bytes) -> bytes:
+    forged = data.replace(b"Ana", b"EVL")
+    assert forged != data and len(forged) == len(data)
+    return forged
+
+
+@pytest.mark.parametrize("how", ["linked page", "linked folder", "linked manifest"])
+def test_previous_site_files_behind_links_are_never_reused(tmp_path: Path, how: str) -> None:
+    """Whatever the previous output folder claims through symbolic links (a page, a folder on the
+    way to it, the manifest itself), the rebuild writes its own pages."""
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
+    out = tmp_path / "_site"
+    build_site(root, out, workers=1)
+    outside = tmp_path / "outside"
+    mentor = out / "mentors/ana-lukasiewicz/index.html"
+    if how == "linked page":
+        outside.mkdir()
+        (outside / "index.html").write_bytes(_same_size_forgery(mentor.read_bytes()))
+        mentor.unlink()
+        mentor.symlink_to(outside / "index.html")
+    elif how == "linked folder":
+        shutil.copytree(out / "mentors", outside)
+        forged = outside / "ana-lukasiewicz/index.html"
+        forged.write_bytes(_same_size_forgery(forged.read_bytes()))
+        shutil.rmtree(out / "mentors")
+        (out / "mentors").symlink_to(outside)
+    else:
+        shutil.copytree(out, outside)
+        (out / MANIFEST).rename(outside / MANIFEST)
+        (out / MANIFEST).symlink_to(outside / MANIFEST)
+        forged = out / "mentors/ana-lukasiewicz/index.html"
+        forged.write_bytes(_same_size_forgery(forged.read_bytes()))
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    site = tree(out)
+    assert not any(b"EVL" in data for data in site.values())
+    assert not any(p.is_symlink() for p in out.rglob("*"))
+    assert site == cold_build(root, tmp_path / "cold")
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        b"not json",
+        b"[]",
+        b'{"format": 1, "pages": []}',
+        b'{"format": 99, "pages": {}}',
+        b'{"format": 1, "pages": {"../outside/index.html": "' + b"0" * 64 + b'"}}',
+    ],
+)
+def test_foreign_manifests_reuse_nothing(tmp_path: Path, manifest: bytes) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
+    out = tmp_path / "_site"
+    build_site(root, out, workers=1)
+    (out / MANIFEST).write_bytes(manifest)
+    previous = PreviousSite.read(out)
+    assert previous is None or previous.digests == {}
+    build_site(root, out, workers=1)
+    assert tree(out) == cold_build(root, tmp_path / "cold")

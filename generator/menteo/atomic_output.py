@@ -7,6 +7,12 @@ the previous site exactly as it was. A build killed outright (SIGKILL, out of me
 next build removes what it left, recognised by menteo's own names and a process id no longer
 alive. On Linux the swap is one `renameat2(RENAME_EXCHANGE)` call, so there is no moment at which
 the site is missing; elsewhere two renames leave a window of microseconds.
+
+The previous site, once swapped out, is removed off the critical path: renamed aside and removed
+by a background thread, so the build reports its result first (removing 10,000 folders takes
+about as long as rebuilding them from the page cache). The process waits for that thread before
+it exits; the next build in the same process waits for it before it starts; a process killed
+meanwhile leaves the folder to the next build's tidying, like any killed build.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +31,7 @@ from pathlib import Path
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 SITE_MARKERS = ("index.html", "sitemap.xml")
+_REMOVALS: list[threading.Thread] = []
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -137,11 +145,32 @@ def _tidy(out: Path) -> None:
     remove_leftovers(out.parent, leftover)
 
 
+def finish_removals() -> None:
+    """Wait until every previous site set aside by this process is removed."""
+    while _REMOVALS:
+        _REMOVALS.pop().join()
+
+
+def _remove_later(previous: Path, out: Path) -> None:
+    """Rename the swapped-out `previous` site aside (a name `_tidy` knows) and remove it in a
+    thread that the interpreter waits for before exiting."""
+    aside = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(aside, ignore_errors=True)  # what a failed removal left
+    os.rename(previous, aside)
+    thread = threading.Thread(
+        target=shutil.rmtree, args=(aside,), kwargs={"ignore_errors": True}, daemon=False
+    )
+    thread.start()
+    _REMOVALS.append(thread)
+
+
 @contextmanager
 def atomic_directory(out: Path) -> Iterator[Path]:
-    """Yield a fresh sibling folder to fill; on success it replaces `out`, else it vanishes."""
+    """Yield a fresh sibling folder to fill; on success it replaces `out` (the previous site is
+    removed in the background), else it vanishes."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    finish_removals()
     _tidy(out)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -149,5 +178,7 @@ def atomic_directory(out: Path) -> Iterator[Path]:
     try:
         yield staging
         _swap(staging, out)
+        if staging.exists():  # the previous site, exchanged with the new one
+            _remove_later(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

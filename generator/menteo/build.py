@@ -41,6 +41,7 @@ from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links
 from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
+from menteo.site.previous_site import PreviousSite, write_manifest
 from menteo.site.render import (
     RenderSettings,
     copy_static,
@@ -309,9 +310,12 @@ def _build(
         progress.stage("Rendering pages", len(pages))
         private = private_material(keys)
         settings = render_settings(community, urls, dirs, staging, private, search)
-        cache = PageCache.for_build(community.root, dirs, language, settings.globals)
+        cache = PageCache.for_build(
+            community.root, dirs, language, settings.globals, private.identity()
+        )
         settings = dataclasses.replace(settings, page_cache=cache.directory)
-        rendered = render_pages(settings, pages, workers, progress.advance, cache)
+        previous = PreviousSite.read(out)
+        rendered = render_pages(settings, pages, workers, progress.advance, cache, previous)
         progress.stage("Writing files")
         written = [p.output_path(urls.base_path) for p in pages]
         written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
@@ -326,6 +330,7 @@ def _build(
             written.append(target)
         if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
             raise ContentError(rendered.problems)
+        write_manifest(staging, rendered.digests)
         # After every page is written, before any link check.
         if search:
             progress.stage("Building the search index", len(rendered.searchable))

@@ -208,7 +208,7 @@ class Preview:
                 community, urls, plan.dirs, self.scratch, private, search=False
             )
             cache = PageCache.for_build(
-                community.root, plan.dirs, config.language, settings.globals
+                community.root, plan.dirs, config.language, settings.globals, private.identity()
             )
             settings = dataclasses.replace(settings, page_cache=cache.directory)
             keys = {

@@ -16,11 +16,18 @@ Design (issue 14):
   text, if any). `menteo serve` calls the same build, or `lookup` on a reloaded plan.
 - Store. One file per page under the community's private `.menteo/cache/pages/` (refused by the
   build when git tracks it or a symlink leads to it, as every cache there): a header, the
-  SHA-256 of the text, the text. A damaged, truncated or foreign file is a miss; entries are
-  written atomically (temporary file, then rename), so a killed build leaves no half entry.
-- What is not cached: the checks on a page's text (email addresses, XML characters, leaked key
-  material, links, the search marker) run on every build on the text, cached or not, so a cached
-  page is judged exactly as a freshly rendered one; a page with a problem is never stored.
+  SHA-256 of the rest, the results of the page's checks (its internal links, whether search
+  takes it) as one JSON line, the text. A damaged, truncated or foreign file is a miss; entries
+  are written atomically (temporary file, then rename), so a killed build leaves no half entry.
+- Checks travel with the text. A page's text was checked when it was stored (email addresses,
+  XML characters, leaked key material; only a page without a problem is stored), and those
+  checks read nothing but the text, its output path (from the head, in the key) and, for key
+  material, the signing keys. So the build key holds that one input beyond the page's own key:
+  a digest of the leak check's needles (`PrivateMaterial.identity`): a page stored under
+  other keys is a miss, and is rendered and checked again. The needles rather than the public
+  keys: a public RSA key does not pin every private spelling the check looks for (any valid
+  private exponent serves), the needles are exactly what the check reads. The digest is
+  one-way over 256-bit secrets and only ever feeds another digest (the page key).
 """
 
 from __future__ import annotations
@@ -28,8 +35,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -42,10 +51,23 @@ from menteo.private_state import make_private_folder
 from menteo.site.pages import Page
 
 PAGE_CACHE = Path(".menteo/cache/pages")
-FORMAT = b"menteo-page-cache 1\n"
+FORMAT = b"menteo-page-cache 2\n"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
 _CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".po", ".mo", ".pot", ".json", ".js", ".css")
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A page's text (UTF-8) and what its checks found in it."""
+
+    data: bytes
+    links: tuple[str, ...]
+    """The internal links on it (path and fragment), each once, in order of appearance."""
+    searchable: bool
+    """Whether the search index takes it (it carries the search marker)."""
+    digest: str
+    """The SHA-256 of `data`, hex: the site's manifest lists it (`site.previous_site`)."""
 
 
 class Uncacheable(TypeError):
@@ -174,13 +196,18 @@ class PageCache:
 
     @classmethod
     def for_build(
-        cls, root: Path, dirs: list[Path], language: str, site_globals: dict[str, Any]
+        cls,
+        root: Path,
+        dirs: list[Path],
+        language: str,
+        site_globals: dict[str, Any],
+        keys: bytes,
     ) -> PageCache:
-        """The cache of the community at `root` for a build with these templates, language and
-        site globals (config, URLs)."""
+        """The cache of the community at `root` for a build with these templates, language,
+        site globals (config, URLs) and signing keys (`PrivateMaterial.identity`)."""
         made = cls(root / PAGE_CACHE)
         made.build_key = made.fingerprint.digest(
-            code_key(), templates_key(dirs, root), language, site_globals
+            code_key(), templates_key(dirs, root), language, site_globals, keys
         )
         return made
 
@@ -192,9 +219,9 @@ class PageCache:
         except Uncacheable:
             return None
 
-    def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, str | None]]:
-        """Each page of the plan, in order, with its key (None if uncacheable) and its
-        remembered text (None: render it), read one at a time so that a rebuild never holds
+    def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, Remembered | None]]:
+        """Each page of the plan, in order, with its key (None if uncacheable) and what is
+        remembered of it (None: render it), read one at a time so that a rebuild never holds
         the whole site's text."""
         for page in pages:
             key = self.key(page.template, page.head, page.context)
@@ -205,8 +232,8 @@ class PageCache:
             return None
         return self.directory / key[:2] / key
 
-    def get(self, key: str) -> str | None:
-        """The remembered text, or None (also for a damaged or foreign file)."""
+    def get(self, key: str) -> Remembered | None:
+        """The remembered page, or None (also for a damaged or foreign file)."""
         path = self._path(key)
         if path is None:
             return None
@@ -214,23 +241,31 @@ class PageCache:
             stored = path.read_bytes()
         except OSError:
             return None
-        head, digest, text = stored[: len(FORMAT)], stored[len(FORMAT) : len(FORMAT) + 64], b""
-        if head == FORMAT and stored[len(FORMAT) + 64 : len(FORMAT) + 65] == b"\n":
-            text = stored[len(FORMAT) + 65 :]
-            if hashlib.sha256(text).hexdigest().encode() == digest:
-                try:
-                    return text.decode("utf-8")
-                except UnicodeDecodeError:
-                    return None
-        return None
+        start = len(FORMAT) + 65
+        if stored[: len(FORMAT)] != FORMAT or stored[start - 1 : start] != b"\n":
+            return None
+        rest = memoryview(stored)[start:]
+        if hashlib.sha256(rest).hexdigest().encode() != stored[len(FORMAT) : start - 1]:
+            return None
+        checks, _, text = stored[start:].partition(b"\n")
+        try:
+            found = json.loads(checks)
+            links, searchable, digest = found["links"], found["searchable"], found["sha256"]
+            page = Remembered(text, tuple(links), searchable, digest)
+        except (ValueError, KeyError, TypeError):
+            return None
+        if type(searchable) is not bool or type(digest) is not str:
+            return None
+        return page if all(type(link) is str for link in links) else None
 
-    def put(self, key: str, text: str) -> None:
+    def put(self, key: str, page: Remembered) -> None:
         path = self._path(key)
         if path is None:
             return
-        data = text.encode("utf-8")
+        checks = {"links": page.links, "searchable": page.searchable, "sha256": page.digest}
+        rest = json.dumps(checks).encode("ascii") + b"\n" + page.data
         if not path.parent.is_dir():
             make_private_folder(path.parent)
         temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
-        temporary.write_bytes(FORMAT + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        temporary.write_bytes(FORMAT + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
         os.replace(temporary, path)

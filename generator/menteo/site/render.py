@@ -8,6 +8,7 @@ mistake fails the build instead of printing blanks.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import traceback
@@ -27,8 +28,9 @@ from menteo.errors import ContentError, Problem
 from menteo.escaping import xml_invalid
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
-from menteo.site.page_cache import PageCache
+from menteo.site.page_cache import PageCache, Remembered
 from menteo.site.pages import Page
+from menteo.site.previous_site import PreviousSite
 from menteo.site.search import SEARCH_MARKER
 from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
 from menteo.workers import cores, process_pool
@@ -148,10 +150,13 @@ class Rendered:
     problems: list[Problem] = field(default_factory=list)
     searchable: list[str] = field(default_factory=list)
     """The files written (relative to the site) whose main content the search index takes."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Each page written (relative to the site) → its SHA-256 (the site's manifest)."""
 
     def add(self, other: Rendered) -> None:
         self.problems += other.problems
         self.searchable += other.searchable
+        self.digests.update(other.digests)
         for link, where in other.links.items():
             self.links.setdefault(link, where)
 
@@ -196,7 +201,8 @@ _EMAIL = "remove it; link to a profile or contact page instead"
 
 def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
     """Render and write `pages` (with their cache keys); say what they link to, which are
-    searchable, and any problems. A page written without a problem is remembered by its key."""
+    searchable, and any problems. A page written without a problem is remembered by its key,
+    with what its checks found."""
     assert _RENDERER is not None
     settings, env = _RENDERER.settings, _RENDERER.env
     cache = PageCache(settings.page_cache)
@@ -211,21 +217,24 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
         except Exception as exc:  # whatever a template raises is its problem
             rendered.problems.append(template_problem(exc, page, settings.root))
             continue
-        if _emit(page, text, template.filename or page.template, settings, rendered) and key:
-            cache.put(key, text)
+        checked = _checked(page, text, template.filename or page.template, settings, rendered)
+        if checked is not None and key:
+            cache.put(key, checked)
     return rendered
 
 
-def _emit(page: Page, text: str, template: str, settings: RenderSettings, into: Rendered) -> bool:
-    """Check and write one page's text (freshly rendered or remembered: judged alike) into
-    `into`; False if it has a problem."""
-    links, problems = into.links, into.problems
+def _checked(
+    page: Page, text: str, template: str, settings: RenderSettings, into: Rendered
+) -> Remembered | None:
+    """Check one freshly rendered page's text and write it into `into`; what its checks found,
+    or None if it has a problem (then it is not remembered)."""
+    problems = into.problems
     if shows_email(text):
         where = f"the page {page.url} (from its content file or a template)"
         problems.append(
             Problem(page.source or page.url, 0, "", f"{where} shows an email address", _EMAIL)
         )
-        return False
+        return None
     output = page.output_path(settings.base_path)
     clean = True
     if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
@@ -233,15 +242,42 @@ def _emit(page: Page, text: str, template: str, settings: RenderSettings, into: 
         clean = False
     if settings.private is not None and settings.private.leaked_in_text(text):
         problems.append(leak_problem(output))
-        return False
+        return None
+    links = dict.fromkeys(page_links(text, settings.base_path))
+    data = text.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    checked = Remembered(data, tuple(links), SEARCH_MARKER in text, digest)
+    _emit(page, checked, settings, into)
+    return checked if clean else None
+
+
+def _emit(
+    page: Page,
+    checked: Remembered,
+    settings: RenderSettings,
+    into: Rendered,
+    previous: PreviousSite | None = None,
+) -> None:
+    """Write one checked page (freshly rendered, or remembered with its checks' findings), or
+    link it from the `previous` site if it is the same there."""
+    output = page.output_path(settings.base_path)
     target = settings.out / output
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    if SEARCH_MARKER in text:
+    if previous is None or not previous.link(output, checked.digest, len(checked.data), target):
+        _write_new(target, checked.data)
+    into.digests[output] = checked.digest
+    if checked.searchable:
         into.searchable.append(output)
-    for link in page_links(text, settings.base_path):
-        links.setdefault(link, (page.url, page.source))
-    return clean
+    for link in checked.links:
+        into.links.setdefault(link, (page.url, page.source))
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write `data` as a new file at `target`, never into an existing one: a file there may be
+    shared by hard link with the previous site, which must stay as it was."""
+    target.unlink(missing_ok=True)
+    with target.open("xb") as file:
+        file.write(data)
 
 
 def page_links(text: str, base_path: str) -> list[str]:
@@ -275,18 +311,20 @@ def render_pages(
     workers: int | None = None,
     advance: Callable[[int], None] | None = None,
     cache: PageCache | None = None,
+    previous: PreviousSite | None = None,
 ) -> Rendered:
     """Render all pages into `settings.out`; return every internal link found and where, the
     searchable pages, and any problems (template errors, entries changed since they were
     validated). `advance` hears how many pages each finished chunk held (progress). Pages that
-    `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered."""
+    `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered, or
+    linked from the `previous` site where they are unchanged (`menteo.site.previous_site`)."""
     remembered = Rendered()
     misses: list[tuple[Page, str | None]] = []
-    for page, key, text in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
-        if text is None:
+    for page, key, known in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
+        if known is None:
             misses.append((page, key))
         else:
-            _emit(page, text, page.template, settings, remembered)
+            _emit(page, known, settings, remembered, previous)
     if advance is not None and len(misses) < len(pages):
         advance(len(pages) - len(misses))
     fresh = _render(settings, misses, workers, advance)
@@ -303,6 +341,7 @@ def _merged(first: Rendered, second: Rendered, pages: list[Page]) -> Rendered:
     order = {page.url: index for index, page in enumerate(pages)}
     merged = Rendered(dict(first.links), first.problems + second.problems)
     merged.searchable = first.searchable + second.searchable
+    merged.digests = {**first.digests, **second.digests}
     for link, where in second.links.items():
         known = merged.links.get(link)
         if known is None or order[where[0]] < order[known[0]]:
