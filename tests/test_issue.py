@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 from menteo.build import build_site
 from menteo.cli import main
 from menteo.credentials import baking, issue, parallel
-from menteo.credentials.cache import CACHE_FILE
+from menteo.credentials.cache import CACHE_FILE, DOCUMENT_CACHE
 from menteo.credentials.encoding import b58encode, b64url_decode, ed25519_from_multikey
 from menteo.credentials.keys import SigningKeys, read_key_directory, rsa_thumbprint
 from menteo.credentials.proofs import verify_data_integrity, verify_jws
@@ -609,6 +609,7 @@ def test_no_private_key_material_in_any_output_file(mini: Built, signing_keys: P
     assert len(secrets) > 20
     scanned = [p for p in mini.site.rglob("*") if p.is_file()]
     scanned.append(mini.root / CACHE_FILE)  # not published, but it must not hold keys either
+    scanned += sorted((mini.root / DOCUMENT_CACHE).iterdir())  # nor the remembered documents
     assert any(p.suffix == ".png" for p in scanned)
     for path in scanned:
         data = path.read_bytes()
@@ -625,6 +626,7 @@ def test_builds_are_byte_identical_serial_parallel_and_without_cache(
     build_site(project, tmp_path / "parallel", workers=2)
     assert (project / CACHE_FILE).is_file()
     (project / CACHE_FILE).unlink()
+    _forget_documents(project)
     build_site(project, tmp_path / "uncached", workers=1)
     expected = tree_digest(mini.site)
     assert tree_digest(tmp_path / "parallel") == expected
@@ -681,7 +683,14 @@ def test_a_tampered_cache_file_is_ignored(
     assert len(json.loads(cache.read_text())["signatures"]) == 11  # rewritten whole
 
 
+def _forget_documents(project: Path) -> None:
+    """Whole award documents are remembered too (tests/test_rebuild_middle.py): without them
+    every award's signatures come from the signature cache again."""
+    shutil.rmtree(project / DOCUMENT_CACHE)
+
+
 def _damage_entries(cache: Path, damage: Callable[[list[str]], list[str]]) -> None:
+    _forget_documents(cache.parent.parent.parent)
     stored = json.loads(cache.read_text())
     digests = list(stored["signatures"])
     values = damage([stored["signatures"][d] for d in digests])

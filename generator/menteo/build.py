@@ -16,7 +16,13 @@ from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, LoadMemo, load_community
 from menteo.content.publication import Urls
 from menteo.content.schema import published_schemas
-from menteo.credentials.cache import CACHE_PATHS, SEARCH_CACHE, ImageCache, SignatureCache
+from menteo.credentials.cache import (
+    CACHE_PATHS,
+    SEARCH_CACHE,
+    DocumentCache,
+    ImageCache,
+    SignatureCache,
+)
 from menteo.credentials.checkpoint import (
     CHECKPOINT_JSON,
     extends_published,
@@ -244,6 +250,7 @@ def plan_site(
         published,
         SignatureCache.for_community(community.root),
         images,
+        DocumentCache.for_community(community.root),
     )
     language = community.config.language
     catalog = translations(language)

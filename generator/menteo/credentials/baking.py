@@ -1,12 +1,13 @@
 """Open Badges "baking": the credential travels inside its own image, so a recipient who only
 keeps the picture can still prove the award.
 
-OB 2.0 PNGs go through openbadges-bakery. Its SVG baker is not used: it adds a second element
-when re-baking, cannot write a `]]>` into its CDATA, copies a JWS into the body although the
-spec's signed form is self-closing, and its `unbake` answers the hosted URL instead of the baked
-JSON. OB 3.0 is not in the bakery at all. So SVGs of both versions, and OB 3.0 PNGs, are baked
-here, to the same rules: one element or chunk, replaced on re-baking, no timestamps, and
-extraction returns exactly the text that was baked.
+OB 2.0 PNGs are baked byte for byte as openbadges-bakery bakes them, and unbaked by it. Its SVG
+baker is not used: it adds a second element when re-baking, cannot write a `]]>` into its
+CDATA, copies a JWS into the body although the spec's signed form is self-closing, and its
+`unbake` answers the hosted URL instead of the baked JSON. OB 3.0 is not in the bakery at all.
+So SVGs of both versions, and OB 3.0 PNGs, are baked here, to the same rules: one element or
+chunk, replaced on re-baking, no timestamps, and extraction returns exactly the text that was
+baked.
 """
 
 from __future__ import annotations
@@ -59,14 +60,42 @@ def _json_object(payload: str) -> dict[str, object] | None:
     return document
 
 
-# OB 2.0 PNG: openbadges-bakery
+# OB 2.0 PNG: openbadges-bakery's bytes
+
+
+_OB2_KEYWORD = b"openbadges"
 
 
 def bake_ob2_png(png: bytes, payload: str) -> bytes:
-    """The PNG with one `openbadges` iTXt chunk after IHDR, replacing any earlier one."""
+    """The PNG with one `openbadges` iTXt chunk after IHDR, replacing any earlier one: byte for
+    byte what openbadges-bakery's `bake` writes (tests/test_rebuild_middle.py), without reading
+    the image's chunks again for every award."""
     _json_object(payload)
-    baked: io.BytesIO = png_bakery.bake(io.BytesIO(png), payload, io.BytesIO())
-    return baked.getvalue()
+    return _bake_png(png, _OB2_KEYWORD, payload)
+
+
+@functools.lru_cache(maxsize=64)
+def _png_around(png: bytes, keyword: bytes) -> tuple[bytes, bytes]:
+    """The baked PNG's bytes before and after its baked chunk, which are all the payload does
+    not change: the signature and IHDR, then every other chunk but an earlier one with this
+    keyword. Every award of a badge bakes the same PNG, and reading its chunks was most of a
+    bake."""
+    header, *rest = pypng.Reader(bytes=png).chunks()
+    before, after = io.BytesIO(), io.BytesIO()
+    pypng.write_chunks(before, [header])
+    for kind, data in rest:
+        if not data.startswith(keyword + b"\0"):
+            pypng.write_chunk(after, kind, data)
+    return before.getvalue(), after.getvalue()
+
+
+def _bake_png(png: bytes, keyword: bytes, payload: str) -> bytes:
+    """`png` with an uncompressed iTXt chunk (empty language tag and translated keyword) of
+    `payload` after IHDR, replacing any chunk with the same keyword."""
+    before, after = _png_around(png, keyword)
+    chunk = io.BytesIO()
+    pypng.write_chunk(chunk, b"iTXt", keyword + b"\0\0\0\0\0" + payload.encode("utf-8"))
+    return before + chunk.getvalue() + after
 
 
 def extract_ob2_png(png: bytes) -> str:
@@ -87,11 +116,7 @@ def _is_ob3_chunk(data: bytes) -> bool:
 def bake_ob3_png(png: bytes, payload: str) -> bytes:
     """The PNG with one `openbadgecredential` iTXt chunk after IHDR, replacing any earlier one."""
     _json_object(payload)
-    header, *rest = pypng.Reader(bytes=png).chunks()
-    credential = (b"iTXt", _OB3_KEYWORD + b"\0\0\0\0\0" + payload.encode("utf-8"))
-    out = io.BytesIO()
-    pypng.write_chunks(out, [header, credential, *(c for c in rest if not _is_ob3_chunk(c[1]))])
-    return out.getvalue()
+    return _bake_png(png, _OB3_KEYWORD, payload)
 
 
 def extract_ob3_png(png: bytes) -> str:

@@ -11,8 +11,10 @@ refuses it first (`private_state.check_private_paths` on `CACHE_PATHS`).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Callable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -24,10 +26,15 @@ CACHE_FILE = CACHE_DIR / "signatures.json"
 IMAGE_CACHE = CACHE_DIR / "images"
 SEARCH_CACHE = CACHE_DIR / "search"
 """Pagefind's bundles by the digest of their pages (`menteo.site.search`)."""
-CACHE_PATHS = (CACHE_FILE, IMAGE_CACHE, SEARCH_CACHE)
+DOCUMENT_CACHE = CACHE_DIR / "credentials"
+"""Each award's signed documents by the digest of everything they are made from."""
+CACHE_PATHS = (CACHE_FILE, IMAGE_CACHE, SEARCH_CACHE, DOCUMENT_CACHE)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMAT = 1
 MAX_ENTRIES = 100_000
+DOCUMENTS_FORMAT = b"menteo-credential-documents 1\n"
+_PACKAGE = Path(__file__).resolve().parent.parent
+_SIGNING_LIBRARIES = ("cryptography", "PyLD")
 
 
 class SignatureCache:
@@ -146,3 +153,87 @@ def _renderer_version() -> str:
         return f"resvg-py {metadata.version('resvg-py')} images.py {drawing}"
     except metadata.PackageNotFoundError:
         return f"resvg-py unknown images.py {drawing}"
+
+
+class DocumentCache:
+    """Each award's credential documents (the texts that carry its signatures) between builds,
+    so a rebuild neither rebuilds, serialises, signs nor checks the signatures of an award that
+    did not change.
+
+    An entry is named by a digest the caller computes over everything the documents are made
+    from (`key`: menteo's code, the signing libraries' versions, and the caller's parts: the
+    award's facts, its badge, the issuer, the site's addresses and the keys' public identity),
+    so a changed input can only miss; nothing from the repository names one. Signatures are
+    deterministic, so a remembered document is byte for byte what a cold build signs. Each
+    entry carries the SHA-256 of its text: a damaged or truncated one is a miss, made again."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+
+    @classmethod
+    def for_community(cls, root: Path) -> DocumentCache:
+        return cls(root / DOCUMENT_CACHE)
+
+    @staticmethod
+    def key(*parts: str) -> str:
+        hasher = hashlib.sha256(DOCUMENTS_FORMAT + code_digest())
+        for part in parts:
+            data = part.encode("utf-8", "surrogatepass")
+            hasher.update(b"%d:" % len(data) + data)
+        return hasher.hexdigest()
+
+    def _path(self, key: str) -> Path | None:
+        return self.directory / key if self.directory is not None else None
+
+    def get(self, key: str) -> tuple[str, ...] | None:
+        """The remembered documents, or None (also for a damaged or foreign file)."""
+        path = self._path(key)
+        try:
+            stored = path.read_bytes() if path is not None else b""
+        except OSError:
+            return None
+        start = len(DOCUMENTS_FORMAT) + 65
+        if not stored.startswith(DOCUMENTS_FORMAT) or stored[start - 1 : start] != b"\n":
+            return None
+        rest = stored[start:]
+        if hashlib.sha256(rest).hexdigest().encode() != stored[len(DOCUMENTS_FORMAT) : start - 1]:
+            return None
+        sizes, _, texts = rest.partition(b"\n")
+        try:
+            lengths = [int(size) for size in sizes.split(b" ")]
+            ends = list(itertools.accumulate(lengths))
+            if ends[-1] != len(texts) or min(lengths) < 0:
+                return None
+            return tuple(texts[end - n : end].decode("utf-8") for n, end in zip(lengths, ends))
+        except ValueError:  # not numbers, or not UTF-8
+            return None
+
+    def put(self, key: str, documents: tuple[str, ...]) -> None:
+        path = self._path(key)
+        if path is None or not documents:
+            return
+        texts = [text.encode("utf-8") for text in documents]
+        rest = b" ".join(b"%d" % len(text) for text in texts) + b"\n" + b"".join(texts)
+        if not path.parent.is_dir():
+            make_private_folder(path.parent)
+        digest = hashlib.sha256(rest).hexdigest().encode()
+        atomic_write(path, DOCUMENTS_FORMAT + digest + b"\n" + rest, durable=False)
+
+
+@cache
+def code_digest() -> bytes:
+    """menteo's version and every module of it, and the signing libraries' versions: another
+    menteo (or an edited one, in development) never reuses a document."""
+    hasher = hashlib.sha256()
+    for name in ("menteo", *_SIGNING_LIBRARIES):
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        hasher.update(f"{name} {version}\n".encode())
+    code = (p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".jsonld", ".json"))
+    for path in sorted(p for p in code if "__pycache__" not in p.parts):
+        data = path.read_bytes()
+        name = path.relative_to(_PACKAGE).as_posix().encode("utf-8", "surrogateescape")
+        hasher.update(b"%d:%s%d:" % (len(name), name, len(data)) + data)
+    return hasher.digest()

@@ -13,6 +13,7 @@ Integrity and VC-JWT) and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from menteo.content.community import CommunityData
 from menteo.content.publication import Urls
 from menteo.credentials import baking, images, ob2, ob3
-from menteo.credentials.cache import ImageCache, SignatureCache
+from menteo.credentials.cache import DocumentCache, ImageCache, SignatureCache
 from menteo.credentials.did import did_document, did_document_path, did_web, rsa_method
 from menteo.credentials.encoding import b58decode
 from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
@@ -71,6 +72,27 @@ class Issued:
     """Each badge's SVG, for pictures drawn around it (the site's share cards)."""
 
 
+@dataclass(frozen=True)
+class AwardDocuments:
+    """The texts of one award that carry its signatures; its images are baked from them."""
+
+    hosted: str
+    """The OB 2.0 hosted assertion (JSON)."""
+    jws: str
+    """The OB 2.0 signed assertion."""
+    credential: str
+    """The OB 3.0 credential with its Data Integrity proof (JSON)."""
+    jwt: str
+    """The OB 3.0 credential as a VC-JWT."""
+
+    @classmethod
+    def remembered(cls, found: tuple[str, ...] | None) -> AwardDocuments | None:
+        return cls(*found) if found is not None and len(found) == 4 else None
+
+    def texts(self) -> tuple[str, ...]:
+        return dataclasses.astuple(self)
+
+
 class _Issuer:
     def __init__(
         self,
@@ -93,9 +115,12 @@ class _Issuer:
         self.ob2 = ob2.Ob2Paths(self.base)
         self.ob3 = ob3.Ob3Paths(self.base)
         self.vm = f"{self.did}#{keys.ed25519_multikey}"
+        self.rsa_kid = keys.rsa_kid
+        self.public_identity = (self.vm, self.rsa_kid, keys.rsa_public_pem, DI)
         self.files: dict[str, bytes] = {}
         self.cache = cache
         self.images = image_cache
+        self.pngs: dict[str, bytes] = {}
 
     def add(self, path: str, data: bytes | str) -> None:
         self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
@@ -168,8 +193,15 @@ class _Issuer:
         )
 
     def png(self, svg: str) -> bytes:
-        size = BADGE_PNG_SIZE
-        return self.images.image(("badge", svg, str(size)), lambda: images.png_from_svg(svg, size))
+        """The badge's PNG, drawn (or read from the image cache) once per build."""
+        found = self.pngs.get(svg)
+        if found is None:
+            size = BADGE_PNG_SIZE
+            found = self.images.image(
+                ("badge", svg, str(size)), lambda: images.png_from_svg(svg, size)
+            )
+            self.pngs[svg] = found
+        return found
 
     def badge_images(self) -> dict[str, str]:
         """Each badge's SVG: the community's artwork, or one drawn for its name and tier."""
@@ -217,16 +249,31 @@ class _Issuer:
             achievement = {"@context": ob3.CONTEXT, **ob3.achievement(facts, self.ob3)}
             self.add(self.ob3.achievement(slug), dumps(achievement))
 
-    def award(self, facts: AwardFacts, svg: str) -> IssuedAward:
-        uuid = facts.uuid
-        kid = self.keys.rsa_kid
-        hosted = ob2.hosted_assertion(facts, self.ob2)
-        jws = self.jws(compact(ob2.signed_assertion(facts, self.ob2, kid)), {"alg": "RS256"})
+    def documents_key(self, facts: AwardFacts) -> str:
+        """What an award's documents are made from: its facts (badge and evidence included),
+        the issuer, the site's addresses and the keys' public identity (which decides their
+        deterministic signatures); `DocumentCache.key` adds menteo's code. The facts are
+        frozen dataclasses of plain values whose `repr` shows every field (tests check it)."""
+        return DocumentCache.key(
+            repr(facts),
+            repr(self.issuer),
+            self.base,
+            *self.public_identity,
+        )
+
+    def documents(self, facts: AwardFacts) -> AwardDocuments:
+        hosted = dumps(ob2.hosted_assertion(facts, self.ob2)).decode("utf-8")
+        jws = self.jws(
+            compact(ob2.signed_assertion(facts, self.ob2, self.rsa_kid)), {"alg": "RS256"}
+        )
         credential = self.signed(ob3.credential(facts, self.issuer, self.ob3), facts.recorded)
         unsecured = ob3.credential(facts, self.issuer, self.ob3, self.ob3.status_list_jwt)
         jwt = self.vc_jwt(unsecured)
+        return AwardDocuments(hosted, jws, dumps(credential).decode("utf-8"), jwt)
+
+    def award(self, facts: AwardFacts, svg: str, documents: AwardDocuments) -> IssuedAward:
+        uuid = facts.uuid
         png = self.png(svg)
-        credential_json = dumps(credential).decode("utf-8")
         paths = IssuedAward(
             facts=facts,
             ob2_json=self.ob2.assertion(uuid),
@@ -239,16 +286,16 @@ class _Issuer:
             ob3_png=self.ob3.credential(uuid, "png"),
             ob3_svg=self.ob3.credential(uuid, "svg"),
         )
-        hosted_json = dumps(hosted)
-        self.add(paths.ob2_json, hosted_json)
-        self.add(paths.ob2_hosted_png, baking.bake_ob2_png(png, hosted_json.decode("utf-8")))
+        hosted, jws, credential = documents.hosted, documents.jws, documents.credential
+        self.add(paths.ob2_json, hosted)
+        self.add(paths.ob2_hosted_png, baking.bake_ob2_png(png, hosted))
         self.add(paths.ob2_jws, jws)
         self.add(paths.ob2_png, baking.bake_ob2_png(png, jws))
         self.add(paths.ob2_svg, baking.bake_ob2_svg(svg, jws))
-        self.add(paths.ob3_json, credential_json)
-        self.add(paths.ob3_jwt, jwt)
-        self.add(paths.ob3_png, baking.bake_ob3_png(png, credential_json))
-        self.add(paths.ob3_svg, baking.bake_ob3_svg(svg, credential_json))
+        self.add(paths.ob3_json, credential)
+        self.add(paths.ob3_jwt, documents.jwt)
+        self.add(paths.ob3_png, baking.bake_ob3_png(png, credential))
+        self.add(paths.ob3_svg, baking.bake_ob3_svg(svg, credential))
         return paths
 
     def status(self, every: list[AwardFacts]) -> None:
@@ -274,17 +321,27 @@ def issue_credentials(
     registry: PublicKeys,
     cache: SignatureCache | None = None,
     image_cache: ImageCache | None = None,
+    document_cache: DocumentCache | None = None,
 ) -> Issued:
-    """Every credential file of the site; the caches remember signatures and rendered images
-    between builds."""
+    """Every credential file of the site; the caches remember signatures, rendered images and
+    whole award documents between builds."""
     cache = cache if cache is not None else SignatureCache(None)
     image_cache = image_cache if image_cache is not None else ImageCache(None)
+    document_cache = document_cache if document_cache is not None else DocumentCache(None)
     issuer = _Issuer(community, ledger, urls, keys, registry, cache, image_cache)
     svgs = issuer.badge_images()
     issuer.keys_and_profiles()
     every = award_facts(community, ledger, urls)
-    issuer.presign(every)
-    issued = [issuer.award(facts, svgs[facts.badge.slug]) for facts in every]
+    keyed = [(facts, issuer.documents_key(facts)) for facts in every]
+    remembered = {key: AwardDocuments.remembered(document_cache.get(key)) for _, key in keyed}
+    issuer.presign([facts for facts, key in keyed if remembered[key] is None])
+    issued = []
+    for facts, key in keyed:
+        documents = remembered[key]
+        if documents is None:
+            documents = issuer.documents(facts)
+            document_cache.put(key, documents.texts())
+        issued.append(issuer.award(facts, svgs[facts.badge.slug], documents))
     issuer.status(every)
     cache.save()
     return Issued(issuer.files, issued, issuer.issuer, svgs)
