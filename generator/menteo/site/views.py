@@ -28,7 +28,7 @@ from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
 from menteo.i18n import N_, Formats
 from menteo.program.figures import ProgramFigures
-from menteo.program.matching import REASON_WORDS, Wish, offers_of, ranked, reason_text
+from menteo.program.matching import REASON_WORDS, Offer, Wish, offers_of, ranked, reason_text
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.dashboard import Dashboard
 from menteo.site.markdown import plain_excerpt
@@ -264,10 +264,12 @@ class _Builder:
         thread: ThreadRecord,
         entry: EntryRecord,
         thread_url: str,
+        thread_title: str,
         goals: dict[str, str],
         steps: dict[str, Link],
     ) -> EntryView:
-        """One entry; `goals` (id → title) and `steps` (id → link) are its thread's, made once."""
+        """One entry; its thread's title, `goals` (id → title) and `steps` (id → link) are made
+        once per thread."""
         model = entry.model
         published = self.pub.entry_published(thread, entry)
         if published:
@@ -285,7 +287,7 @@ class _Builder:
             excerpt=plain_excerpt(entry.preview) if published else "",
             body=entry.body if published else None,
             thread_url=thread_url,
-            thread_title=self.thread_title(thread),
+            thread_title=thread_title,
             outcome=model.outcome.value if model.outcome and published else None,
             rating=model.rating if published else None,
             goals=tuple(goals[g] for g in model.goals),
@@ -326,7 +328,8 @@ class _Builder:
                 s.id: Link(s.title, f"{base}#step-{s.id}")
                 for s in self.c.roadmaps[model.roadmap].model.steps
             }
-        entries = tuple(self.entry(thread, e, url, goals, steps) for e in thread.entries)
+        title = self.thread_title(thread)
+        entries = tuple(self.entry(thread, e, url, title, goals, steps) for e in thread.entries)
         advanced = Counter(g for e in thread.entries for g in e.model.goals)
         _, progress = self.progress(thread)
         kinds = Counter(e.kind for e in thread.entries)
@@ -341,7 +344,7 @@ class _Builder:
         return ThreadView(
             id=thread_id,
             url=url,
-            title=self.thread_title(thread),
+            title=title,
             mentor=mentors[0],
             mentee=mentees[0],
             mentors=mentors,
@@ -596,14 +599,17 @@ def _skill_matches(
     words = {key: b.gettext(text) for key, text in {**REASON_WORDS, "fit": FIT_WORDS}.items()}
     language_name = Formats(community.config.language).language_name
     by_slug = {m.slug: m for m in mentors}
-    offers = [b.offers[slug] for slug in sorted(by_slug)]
+    teaching: dict[str, list[Offer]] = defaultdict(list)
+    for slug in sorted(by_slug):  # a wish of one skill scores only the mentors who teach it
+        for skill in dict.fromkeys(b.offers[slug].skills):
+            teaching[skill].append(b.offers[slug])
 
     def community_name(slug: str) -> str:
         return community.communities[slug].model.name
 
     matches: dict[str, tuple[MatchView, ...]] = {}
     for skill in sorted({s for m in mentors for s in m.skills}):
-        fits = ranked(Wish(skills=(skill,)), offers, free_only=False)
+        fits = ranked(Wish(skills=(skill,)), teaching[skill], free_only=False)
         matches[skill] = tuple(
             MatchView(
                 by_slug[f.mentor],
