@@ -238,14 +238,24 @@ class _Builder:
         self.recognition = recognition
         self.sources: dict[str, str] = {}
         self.offers = {offer.slug: offer for offer in offers_of(community)}
+        self.refs: dict[tuple[str, str], PersonRef] = {}
+        self.tags: dict[str, Link] = {}
 
     def ref(self, role: str, slug: str) -> PersonRef:
-        public = self.pub.is_public(role, slug)
-        url = self.urls.page(f"{role}s", slug) if public else None
-        return PersonRef(self.pub.label(role, slug), url, role)
+        """A person as pages show them, made once per person (views are frozen: one object
+        serves every entry they wrote)."""
+        found = self.refs.get((role, slug))
+        if found is None:
+            public = self.pub.is_public(role, slug)
+            url = self.urls.page(f"{role}s", slug) if public else None
+            found = self.refs[(role, slug)] = PersonRef(self.pub.label(role, slug), url, role)
+        return found
 
     def tag(self, tag: str) -> Link:
-        return Link(tag, self.urls.page("tags", tag))
+        found = self.tags.get(tag)
+        if found is None:
+            found = self.tags[tag] = Link(tag, self.urls.page("tags", tag))
+        return found
 
     def thread_title(self, thread: ThreadRecord) -> str:
         """ "Ana & Bo"; a person who has not consented is "a mentee" in the site's language. A
