@@ -204,7 +204,9 @@ class DocumentCache:
             ends = list(itertools.accumulate(lengths))
             if ends[-1] != len(texts) or min(lengths) < 0:
                 return None
-            return tuple(texts[end - n : end].decode("utf-8") for n, end in zip(lengths, ends))
+            return tuple(
+                texts[end - n : end].decode("utf-8") for n, end in zip(lengths, ends, strict=True)
+            )
         except ValueError:  # not numbers, or not UTF-8
             return None
 
@@ -234,6 +236,6 @@ def code_digest() -> bytes:
     code = (p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".jsonld", ".json"))
     for path in sorted(p for p in code if "__pycache__" not in p.parts):
         data = path.read_bytes()
-        name = path.relative_to(_PACKAGE).as_posix().encode("utf-8", "surrogateescape")
-        hasher.update(b"%d:%s%d:" % (len(name), name, len(data)) + data)
+        label = path.relative_to(_PACKAGE).as_posix().encode("utf-8", "surrogateescape")
+        hasher.update(b"%d:%s%d:" % (len(label), label, len(data)) + data)
     return hasher.digest()

@@ -73,11 +73,15 @@ class _Search:
     def found_in(self, data: bytes) -> bool:
         if any(needle in data for needle in self.short):
             return True
-        with memoryview(data) as whole, whole[: len(data) // PROBE * PROBE] as words:
-            with words.cast("Q") as probes, probes[::STRIDE] as sampled:
-                if self.pieces.isdisjoint(sampled):
-                    return False
-                hits = self.pieces.intersection(sampled)
+        with (
+            memoryview(data) as whole,
+            whole[: len(data) // PROBE * PROBE] as words,
+            words.cast("Q") as probes,
+            probes[::STRIDE] as sampled,
+        ):
+            if self.pieces.isdisjoint(sampled):
+                return False
+            hits = self.pieces.intersection(sampled)
         return any(needle in data for piece in hits for needle in self.holders[piece])
 
 
