@@ -23,6 +23,7 @@ Design (issue 14):
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 import hashlib
 import io
@@ -50,8 +51,6 @@ PARSE_CACHE = Path(".menteo/cache/parsed")
 FORMAT = b"menteo-parse-cache 1\n"
 SHARDS = 16
 _LIBRARIES = ("pydantic", "pydantic-core", "pyyaml")
-_ROOT = "root"
-"""The persistent id the community's folder is stored as."""
 
 _ALLOWED: dict[tuple[str, str], Callable[..., object]] = {
     (kind.__module__, kind.__qualname__): kind
@@ -112,6 +111,11 @@ def _header() -> bytes:
     return FORMAT + code_key(FORMAT, _LIBRARIES).hex().encode() + b"\n"
 
 
+def _community_root() -> Path:
+    """Stands for the community's folder in a shard; unpickling gives the current one."""
+    raise pickle.UnpicklingError("the community's folder is given when a shard is read")
+
+
 class _Unpickler(pickle.Unpickler):
     """Builds only allowlisted types; the community's folder is the current one."""
 
@@ -120,28 +124,27 @@ class _Unpickler(pickle.Unpickler):
         self.root = root
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, _community_root.__name__):
+            return lambda: self.root
         found = _ALLOWED.get((module, name))
         if found is None:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a parse store")
         return found
 
-    def persistent_load(self, pid: Any) -> Any:
-        if pid != _ROOT:
-            raise pickle.UnpicklingError("unknown persistent id")
-        return self.root
-
 
 class _Pickler(pickle.Pickler):
+    """Stores the community's folder as `_community_root` (a hook for paths only: one that saw
+    every object made writing a store 40 % slower)."""
+
     def __init__(self, file: io.BytesIO, root: Path) -> None:
         super().__init__(file, protocol=5)
         self.root = root
+        self.dispatch_table = {**copyreg.dispatch_table, type(root): self._path}
 
-    def persistent_id(self, obj: Any) -> str | None:
-        if type(obj) is type(self.root):
-            if obj != self.root:
-                raise pickle.PicklingError("a path outside the community")
-            return _ROOT
-        return None
+    def _path(self, path: Path) -> tuple[Callable[[], Path], tuple[()]]:
+        if path != self.root:
+            raise pickle.PicklingError("a path outside the community")
+        return _community_root, ()
 
 
 def _shard_data(path: Path, header: bytes, root: Path) -> Any:
