@@ -37,6 +37,11 @@ def run(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
+def build(root: Path) -> Result:
+    """A build, which keeps the store up to date (`check` only reads it)."""
+    return run("build", root, "--out", root.parent / f"{root.name}-site", "--no-search")
+
+
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files parsed, in order (menteo.yml left out)."""
@@ -72,18 +77,23 @@ def append_line(path: Path) -> None:
 # ------------------------------------------------------------------------------ hits
 
 
-def test_check_after_a_one_line_edit_parses_exactly_that_file(
+def test_check_after_a_one_line_edit_parses_exactly_that_file_and_writes_nothing(
     tmp_path: Path, parses: list[str]
 ) -> None:
     root = make_community(tmp_path / "c")
-    assert run("check", root).exit_code == 0
+    assert build(root).exit_code == 0
     assert len(parses) == FILE_COUNT
     assert 0 < len(shards(root)) <= SHARDS
     parses.clear()
     append_line(root / KICKOFF)
-    result = run("check", root)
-    assert result.exit_code == 0, result.output
-    assert parses == [KICKOFF]
+    before = tree(root)
+    for _ in range(2):
+        result = run("check", root)
+        assert result.exit_code == 0, result.output
+        assert parses == [KICKOFF]
+        parses.clear()
+    assert tree(root) == before
+    assert build(root).exit_code == 0
     parses.clear()
     assert run("check", root).exit_code == 0
     assert parses == []
@@ -109,7 +119,7 @@ def test_a_moved_community_still_hits_and_reads_its_own_files(
     """A restored CI cache: another folder, new inodes and times; digests still match, and
     entry bodies are read from the new place."""
     first = make_community(tmp_path / "first", PUBLIC_THREAD)
-    assert run("check", first).exit_code == 0
+    assert build(first).exit_code == 0
     moved = tmp_path / "moved"
     shutil.copytree(first, moved)
     shutil.rmtree(first)
@@ -157,6 +167,7 @@ def test_problems_are_reported_identically_with_a_warm_store(
     cold = run("check", root)
     assert cold.exit_code == 1
     assert f"{MENTEE}:2: skills" in cold.output
+    assert build(root).exit_code == 1  # what loaded is remembered all the same
     parses.clear()
     warm = run("check", root)
     assert warm.exit_code == 1
@@ -170,6 +181,7 @@ def test_warnings_of_remembered_files_are_reported_again(tmp_path: Path, parses:
     cold = run("check", root)
     assert cold.exit_code == 0, cold.output
     assert f"{KICKOFF}:5: title: quote the value: the rest was read as a comment" in cold.output
+    assert build(root).exit_code == 0
     parses.clear()
     warm = run("check", root)
     assert warm.output == cold.output
@@ -182,7 +194,7 @@ def test_a_new_person_without_consent_rechecks_remembered_entries(tmp_path: Path
     consented = edit(MENTEE, "skills: [css]\n", "skills: [css]\nconsent: {public: true}\n")
     body = {KICKOFF: FILES[KICKOFF].replace("We agreed on a plan.", "Bo Chen agreed on a plan.")}
     root = make_community(tmp_path / "c", {**PUBLIC_THREAD, **consented, **body})
-    assert run("check", root).exit_code == 0
+    assert build(root).exit_code == 0
     make_community(root, {**PUBLIC_THREAD, **body})  # Bo Chen withdraws consent
     result = run("check", root)
     assert result.exit_code == 1, result.output
@@ -244,6 +256,7 @@ def test_a_damaged_foreign_or_forged_store_is_a_miss(
     root = make_community(tmp_path / "c", PUBLIC_THREAD)
     cold = run("check", root)
     assert cold.exit_code == 0, cold.output
+    assert build(root).exit_code == 0
     marker = tmp_path / FORGED_MARKER
     for shard in shards(root):
         shard.write_bytes(damage(shard.read_bytes(), marker))
@@ -254,9 +267,10 @@ def test_a_damaged_foreign_or_forged_store_is_a_miss(
     assert "Traceback" not in result.output
     assert sorted(parses) == sorted(set(parses)) and len(parses) == FILE_COUNT
     assert not marker.exists()
+    assert build(root).exit_code == 0  # the store is written again
     parses.clear()
     assert run("check", root).exit_code == 0
-    assert parses == []  # the store was written again
+    assert parses == []
 
 
 def test_a_forged_shard_builds_nothing_but_its_allowlist(tmp_path: Path) -> None:
@@ -283,7 +297,7 @@ def _git(root: Path, *args: str) -> None:
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_a_store_tracked_by_git_is_refused(tmp_path: Path, command: str) -> None:
     root = make_community(tmp_path / "c")
-    assert run("check", root).exit_code == 0
+    assert build(root).exit_code == 0
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     _git(root, "add", ".")
     _git(root, "add", "-f", PARSE_CACHE.as_posix())
@@ -299,7 +313,7 @@ def test_a_store_tracked_by_git_is_refused(tmp_path: Path, command: str) -> None
 def test_a_store_behind_a_symlink_is_refused(tmp_path: Path, command: str) -> None:
     """A committed link could point the store at files someone else wrote."""
     elsewhere = make_community(tmp_path / "elsewhere")
-    assert run("check", elsewhere).exit_code == 0
+    assert build(elsewhere).exit_code == 0
     root = make_community(tmp_path / "c")
     (root / PARSE_CACHE).parent.mkdir(parents=True)
     (root / PARSE_CACHE).symlink_to(elsewhere / PARSE_CACHE)

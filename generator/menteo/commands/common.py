@@ -58,7 +58,7 @@ def checked_base_url(ctx: click.Context, param: click.Parameter, value: str | No
 def load_reviewed(directory: Path, reporter: Reporter, action: str) -> tuple[CommunityData, Review]:
     """Load, evaluate and relate to the ledger, or report every problem and exit 1."""
     try:
-        community = load_remembered(directory, None, LoadMemo())
+        community = load_remembered(directory, None, LoadMemo(), keep=False)  # writes nothing
         ledger = read_ledger(community.root)
         return community, review(community, ledger)
     except ContentError as exc:

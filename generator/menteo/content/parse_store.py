@@ -2,6 +2,8 @@
 
 Design (issue 14):
 
+- Who. `build` and `serve` keep the store up to date; `check` and the other commands that
+  load a community read it and write nothing.
 - Key. A file is remembered by the SHA-256 of its bytes, under its path relative to the
   community and the field its Markdown body is parsed into; an entry also by the digest of the
   names its prose was searched for (`LoadMemo`). The whole store is keyed by menteo's code and
@@ -75,10 +77,13 @@ _ALLOWED: dict[tuple[str, str], Callable[..., object]] = {
 them. A model or record is rebuilt from its fields (no code of ours or anyone's runs)."""
 
 
-def load_remembered(root: Path, base_url: str | None, memo: LoadMemo) -> CommunityData:
+def load_remembered(
+    root: Path, base_url: str | None, memo: LoadMemo, keep: bool = True
+) -> CommunityData:
     """`load_community` with `memo`, filled first from the store under `root` (once: a resident
-    process keeps it in memory) and written back (its changed shards) whatever the load found.
-    Refuses (`ContentError`) a store that git tracks or a link leads to."""
+    process keeps it in memory) and, if `keep` (`build`, `serve`; `check` writes nothing),
+    written back (its changed shards) whatever the load found. Refuses (`ContentError`) a
+    store that git tracks or a link leads to."""
     try:
         check_private_paths(root, [PARSE_CACHE])
     except PrivateStateError as exc:
@@ -89,7 +94,8 @@ def load_remembered(root: Path, base_url: str | None, memo: LoadMemo) -> Communi
     try:
         return load_community(root, base_url, memo)
     finally:
-        _write(root, memo)
+        if keep:
+            _write(root, memo)
 
 
 def _place(root: Path) -> bytes:
