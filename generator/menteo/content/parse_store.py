@@ -2,8 +2,8 @@
 
 Design (issue 14):
 
-- Who. `build` and `serve` keep the store up to date; `check` and the other commands that
-  load a community read it and write nothing.
+- Who. `build` and `serve` keep the store up to date; `check` (and the commands that load as
+  it does: report, explain, award, newsletter) reads it and writes nothing.
 - Key. A file is remembered by the SHA-256 of its bytes, under its path relative to the
   community and the field its Markdown body is parsed into; an entry also by the digest of the
   names its prose was searched for (`LoadMemo`). The whole store is keyed by menteo's code and
@@ -74,7 +74,8 @@ _ALLOWED: dict[tuple[str, str], Callable[..., object]] = {
     )
 }
 """What a shard may build: menteo's own records and content models and the plain values in
-them. A model or record is rebuilt from its fields (no code of ours or anyone's runs)."""
+them, each rebuilt from its fields by its own class (a dataclass's fields, pydantic's
+`__setstate__`, an enum's value); no other name is looked up, so no other code can run."""
 
 
 def load_remembered(
