@@ -135,20 +135,6 @@ def batch_gc() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """No garbage collection at all (while loading: nearly every object made then lives until
-    the build ends, and scanning a million remembered records as they are unpickled cost a
-    third of a rebuild's load)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def build_site(
     root: Path,
     out: Path,
@@ -222,9 +208,8 @@ def plan_site(
     """Load, evaluate, review the ledger, issue and build the views of the community at `root`
     for a site at `out` (`memo`: see `LoadMemo`; kept in the community's parse store)."""
     progress.stage("Loading content")
-    with collection_paused():
-        community = load_remembered(root, base_url, memo if memo is not None else LoadMemo())
-        gc.freeze()  # the community lives until the build ends: collections need not scan it
+    community = load_remembered(root, base_url, memo if memo is not None else LoadMemo())
+    gc.freeze()  # the community lives until the build ends: collections need not scan it
     urls = Urls(community.config.base_url)
     dirs = theme_dirs(community.root, community.config.theme)
     if not any((d / "templates").is_dir() for d in dirs):
