@@ -35,11 +35,21 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "generator" / "menteo"
 STAGES = ("content", "recognition", "ledger", "program", "credentials", "site")
 SHARED = frozenset(
-    {"errors", "escaping", "i18n", "git", "suggest", "private_state", "atomic_output", "workers"}
+    {
+        "errors",
+        "escaping",
+        "i18n",
+        "git",
+        "suggest",
+        "private_state",
+        "atomic_output",
+        "workers",
+        "code_identity",
+    }
 )
 """Top-level modules any stage may import. `atomic_output` is here because the ledger, the keys
 and the caches write through it too; `workers` because signing, share cards and rendering share
-one process pool."""
+one process pool; `code_identity` because every cache's key names the menteo that made it."""
 
 Graph = Mapping[str, frozenset[str]]
 

@@ -82,10 +82,10 @@ REFUSED = {
 what the problem says."""
 FILE_ACCESS = {
     "body-path": "{{ entry.body.path }}",
-    "body-file": "{{ entry.body.file }}",
+    "body-file": "{{ entry.body.root }}",
     "body-text": "{{ entry.body.text() }}",
-    "body-read-text": "{{ entry.body.file.read_text() }}",
-    "body-attr-filter": "{{ entry.body | attr('file') }}",
+    "body-read-text": "{{ (entry.body.root / entry.body.path).read_text() }}",
+    "body-attr-filter": "{{ entry.body | attr('root') }}",
     "body-digest": "{{ entry.body.digest }}",
 }
 """What an entry page's template received before: a `Body` with a path and a reader."""
@@ -277,7 +277,7 @@ def test_unregistered_callables_in_the_context_are_refused(env: TemplateSandbox)
 
 
 def test_non_view_objects_show_no_attributes(env: TemplateSandbox, tmp_path: Path) -> None:
-    body = Body.of(tmp_path / "entry.md", "content/x/entry.md", "text")
+    body = Body.of(tmp_path, "content/x/entry.md", "text")
     for obj, attr in ((tmp_path, "name"), (body, "path"), (body, "text"), (os, "environ")):
         with pytest.raises((SecurityError, UndefinedError)):
             render(env, "{{ obj[attr] }}{{ obj | attr(attr) }}", obj=obj, attr=attr)

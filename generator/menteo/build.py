@@ -13,7 +13,8 @@ from pathlib import Path
 
 from menteo.atomic_output import atomic_directory
 from menteo.content.community import CommunityData
-from menteo.content.loader import CONFIG_FILE, LoadMemo, load_community
+from menteo.content.loader import CONFIG_FILE, LoadMemo
+from menteo.content.parse_store import PARSE_CACHE, load_remembered
 from menteo.content.publication import Urls
 from menteo.content.schema import published_schemas
 from menteo.credentials.cache import (
@@ -177,7 +178,7 @@ def _signing_keys(
     development build. Private state in `.menteo/` is checked first, keys from the
     environment or not: the caches live there too."""
     try:
-        check_private_paths(root, [*CACHE_PATHS, PAGE_CACHE])
+        check_private_paths(root, [*CACHE_PATHS, PAGE_CACHE, PARSE_CACHE])
         keys = load_keys(root, environ, strict, out)
     except (KeysError, PrivateStateError) as exc:
         raise ContentError([Problem("keys", 0, "", str(exc))]) from None
@@ -211,9 +212,9 @@ def plan_site(
     memo: LoadMemo | None = None,
 ) -> SitePlan:
     """Load, evaluate, review the ledger, issue and build the views of the community at `root`
-    for a site at `out` (`memo`: see `LoadMemo`)."""
+    for a site at `out` (`memo`: see `LoadMemo`; kept in the community's parse store)."""
     progress.stage("Loading content")
-    community = load_community(root, base_url, memo)
+    community = load_remembered(root, base_url, memo if memo is not None else LoadMemo())
     gc.freeze()  # the community lives until the build ends: collections need not scan it
     urls = Urls(community.config.base_url)
     dirs = theme_dirs(community.root, community.config.theme)

@@ -12,8 +12,9 @@ import click
 from pydantic import TypeAdapter, ValidationError
 
 from menteo.content.community import CommunityData
-from menteo.content.loader import load_community
+from menteo.content.loader import LoadMemo
 from menteo.content.models import BaseUrl
+from menteo.content.parse_store import load_remembered
 from menteo.errors import ContentError
 from menteo.git import UsageError
 from menteo.ledger.records import LEDGER_FILE, Ledger
@@ -57,7 +58,7 @@ def checked_base_url(ctx: click.Context, param: click.Parameter, value: str | No
 def load_reviewed(directory: Path, reporter: Reporter, action: str) -> tuple[CommunityData, Review]:
     """Load, evaluate and relate to the ledger, or report every problem and exit 1."""
     try:
-        community = load_community(directory)
+        community = load_remembered(directory, None, LoadMemo(), keep=False)  # writes nothing
         ledger = read_ledger(community.root)
         return community, review(community, ledger)
     except ContentError as exc:

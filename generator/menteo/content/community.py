@@ -60,22 +60,24 @@ PREVIEW_CHARS = 700
 class Body:
     """An entry's Markdown, left on disk until its page is rendered: on a large community the
     bodies would otherwise be most of the build's memory, copied again into every render worker.
-    The digest guarantees the text rendered is the text that was validated."""
+    The digest guarantees the text rendered is the text that was validated. The file is kept as
+    the community's folder and a relative path: the folder is one object shared by every body
+    (cheap to copy into workers and to remember, see `parse_store`)."""
 
-    file: FsPath = field(repr=False)
+    root: FsPath = field(repr=False)
     path: str = field(repr=False)
-    """`file` relative to the community, for messages."""
+    """The file, relative to `root` (also how messages name it)."""
     digest: str = field(repr=False)
 
     @classmethod
-    def of(cls, file: FsPath, path: str, text: str) -> Body:
-        return cls(file, path, _digest(text))
+    def of(cls, root: FsPath, path: str, text: str) -> Body:
+        return cls(root, path, _digest(text))
 
     def text(self) -> str:
         """The validated Markdown, read again; a file edited since it was validated is an error
         (rebuild), never text that skipped validation."""
         try:
-            markdown = split(normalise(self.file.read_bytes()))
+            markdown = split(normalise((self.root / self.path).read_bytes()))
         except (OSError, UnicodeDecodeError):
             markdown = None
         if markdown is None or _digest(markdown.body) != self.digest:

@@ -1,14 +1,18 @@
 """Read a community repository into one validated `CommunityData`, or report every problem.
 
 Files are read with bounded, safe parsers; each is validated on its own first, then the links
-between them are checked (`crossrefs`). Nothing here renders or writes.
+between them are checked (`crossrefs`). Nothing here renders or writes: a `LoadMemo` remembers
+what earlier loads parsed, `parse_store` keeps it between processes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
@@ -57,34 +61,65 @@ _SLUG = re.compile(SLUG_PATTERN)
 M = TypeVar("M", bound=BaseModel)
 
 
+FileSignature = tuple[int, int, int, int]
+"""A regular file's size, modification and change times (ns) and inode: any write changes it."""
+
+FileKey = tuple[str, str | None]
+"""A file relative to the community, and the field its Markdown body is parsed into."""
+
+
+@dataclass(frozen=True)
+class Known:
+    """A file that loaded without a problem, as a `LoadMemo` remembers it."""
+
+    signature: FileSignature | None
+    """Its stat signature when it was read; None when it was too recent to vouch for it."""
+    digest: bytes
+    """The SHA-256 of its bytes: what a remembered file is recognised by everywhere."""
+    value: Any
+    """A non-entry file: its `Parsed` form with the model validated (`_Collector.validated`);
+    an entry: its `EntryRecord`."""
+    warnings: tuple[Problem, ...]
+    names: bytes = b""
+    """An entry: the digest of the names its prose was searched for (`_Collector.names_digest`)."""
+
+
 @dataclass(frozen=True)
 class Parsed:
     located: Located
     data: dict[str, Any]
     markdown: MarkdownFile | None
+    model: BaseModel | None = None
+    """The model, when the file comes from a `LoadMemo` (then `data` is empty and `located`
+    holds lines only: the model was validated when the file was read)."""
+    origin: tuple[FileKey, Known] | None = field(default=None, compare=False)
+    """What to remember the file by once its model is valid (a `Known` still without a value)."""
 
 
-FileSignature = tuple[int, int, int, int]
-"""A regular file's size, modification and change times (ns) and inode: any write changes it."""
+_SETTLED_NS = 2_000_000_000
+"""A signature vouches for a file only once its times are this much older than the load that
+took it: a file written again within the file system's clock tick keeps its signature."""
 
 
 @dataclass
 class LoadMemo:
-    """What an earlier load parsed, for a resident process (`menteo serve`) that loads the same
-    community again and again: a reload parses and validates only the files written since.
-    A file is remembered with the signature it had, and only if it loaded without a problem."""
+    """What earlier loads parsed and validated: a load parses only the files whose bytes
+    changed since. A resident process (`menteo serve`) keeps one in memory; `parse_store`
+    keeps it in `.menteo/cache/` for the next build. A file is remembered only if it loaded
+    without a problem, with its digest and (a fast path on this machine, in front of the
+    digest: `parse_store` drops signatures taken elsewhere) its stat signature."""
 
-    files: dict[tuple[str, str | None], tuple[FileSignature, Parsed, tuple[Problem, ...]]] = field(
-        default_factory=dict
-    )
-    """(file, body field) → its signature, parsed form and warnings."""
-    entries: dict[str, tuple[FileSignature, EntryRecord]] = field(default_factory=dict)
-    """Entry file → its signature and record, valid while the names to find are `owners`."""
-    owners: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """The `NameMatcher` names the remembered entries were searched for."""
+    files: dict[FileKey, Known] = field(default_factory=dict)
+    """Every file but entries and the configuration → what it gave."""
+    entries: dict[str, Known] = field(default_factory=dict)
+    """Entry file → its record, valid while the names to find have the digest it was kept with."""
+    changed: set[str] = field(default_factory=set)
+    """Files whose remembered value changed (or went) since the memo was last stored."""
+    opened: bool = False
+    """Whether it was filled from (or is kept in) the store already."""
 
 
-def _signature(path: FsPath) -> FileSignature | None:
+def _signature(path: FsPath | str) -> FileSignature | None:
     """The signature of a regular file (never through a link: those are read, and refused)."""
     try:
         found = os.stat(path, follow_symlinks=False)
@@ -101,6 +136,12 @@ class _Collector:
     def __init__(self, root: FsPath, memo: LoadMemo | None = None) -> None:
         self.root = root
         self.memo = memo
+        self.files: dict[FileKey, Known] = {}
+        self.entries: dict[str, Known] = {}
+        """What this load remembers: only the files it found, so a deleted file is forgotten."""
+        self.started = time.time_ns()
+        self.names_digest = b""
+        """Of the names entries are searched for, once the people are loaded."""
         self.prefix = os.path.join(os.fspath(root), "")
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
@@ -109,53 +150,96 @@ class _Collector:
         self.names = NameMatcher({})
         """Finds people without consent in entry bodies, which are not kept after loading."""
 
-    def rel(self, path: FsPath) -> str:
+    def rel(self, path: FsPath | str) -> str:
         """`path` relative to the root, by slicing: every path here is built from the root, and
         pathlib's relative_to was a fifth of the load time."""
         text = os.fspath(path)
         if not text.startswith(self.prefix):
-            return path.relative_to(self.root).as_posix()
+            return FsPath(path).relative_to(self.root).as_posix()
         return text[len(self.prefix) :].replace(os.sep, "/")
 
     def add(self, path: str, line: int, field: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(path, line, field, message, hint))
 
-    def read(self, path: FsPath) -> str | None:
-        """The text of a regular file inside the repository, or None after reporting why not."""
-        rel = self.rel(path)
+    def raw(self, path: FsPath) -> bytes | None:
+        """The bytes of a regular file inside the repository, or None after reporting why not."""
         try:
-            data = read_regular(path, rel, MAX_BYTES, "split it up")
+            return read_regular(path, self.rel(path), MAX_BYTES, "split it up")
         except ContentError as exc:
             self.problems.extend(exc.problems)
+            return None
+
+    def read(self, path: FsPath, data: bytes | None = None) -> str | None:
+        """The text of a regular file (`data`: its bytes, already read), or None after
+        reporting why not."""
+        data = self.raw(path) if data is None else data
+        if data is None:
             return None
         try:
             return normalise(data)
         except UnicodeDecodeError as exc:
+            rel = self.rel(path)
             self.add(rel, 0, "", f"not valid UTF-8 (byte {exc.start})", "save the file as UTF-8")
             return None
+
+    def recall(self, known: Known | None, path: FsPath | str) -> tuple[Known | None, Known | None]:
+        """(`known`, None) while the file has the bytes it was remembered with; else (None, a
+        `Known` without a value for the file as it is now, its bytes in `value`), or (None,
+        None) after reporting why it cannot be read. The digest decides; an unchanged stat
+        signature only spares reading the file."""
+        signature = _signature(path)
+        if known is not None and signature is not None and known.signature == signature:
+            return known, None
+        data = self.raw(FsPath(path))
+        if data is None:
+            return None, None
+        digest = hashlib.sha256(data).digest()
+        if signature is not None and self.started - max(signature[1], signature[2]) < _SETTLED_NS:
+            signature = None
+        if known is not None and known.digest == digest:
+            same = known.signature == signature
+            return known if same else dataclasses.replace(known, signature=signature), None
+        return None, Known(signature, digest, data, ())
 
     def parse(self, path: FsPath, body_field: str | None) -> Parsed | None:
         """A YAML file, or a Markdown file's front matter; a non-empty Markdown body goes into
         `body_field` when one is given, and is returned as `Parsed.markdown` either way. A file
-        the memo (if any) holds with its current signature is not read again."""
+        the memo (if any) holds with its current bytes is not parsed again: it comes with its
+        model, for `validated`."""
         if self.memo is None:
-            return self._parse(path, body_field)
-        files = self.memo.files
+            return self.parse_now(path, body_field)
         key = (self.rel(path), body_field)
-        signature = _signature(path)
-        known = files.get(key)
-        if known is not None and signature is not None and known[0] == signature:
-            self.warnings.extend(known[2])
-            return known[1]
-        files.pop(key, None)
+        known, read = self.recall(self.memo.files.get(key), path)
+        if known is not None:
+            self.files[key] = known
+            self.warnings.extend(known.warnings)
+            parsed: Parsed = known.value
+            return parsed
+        if read is None:
+            return None
         warned = len(self.warnings)
-        parsed = self._parse(path, body_field)
-        if parsed is not None and signature is not None and _signature(path) == signature:
-            files[key] = (signature, parsed, tuple(self.warnings[warned:]))
-        return parsed
+        parsed_now = self.parse_now(path, body_field, read.value)
+        if parsed_now is None:
+            return None
+        origin = dataclasses.replace(read, value=None, warnings=tuple(self.warnings[warned:]))
+        return dataclasses.replace(parsed_now, origin=(key, origin))
 
-    def _parse(self, path: FsPath, body_field: str | None) -> Parsed | None:
-        text = self.read(path)
+    def validated(self, cls: type[M], parsed: Parsed, rel: str) -> M | None:
+        """The file's model (remembered, or validated now and remembered with the file)."""
+        if type(parsed.model) is cls:
+            return parsed.model
+        model = self.model(cls, parsed.located, parsed.data, rel)
+        if model is not None and parsed.origin is not None:
+            key, origin = parsed.origin
+            kept = Parsed(parsed.located.lines_only(), {}, None, model)
+            self.files[key] = dataclasses.replace(origin, value=kept)
+        return model
+
+    def parse_now(
+        self, path: FsPath, body_field: str | None, raw: bytes | None = None
+    ) -> Parsed | None:
+        """`parse` without the memo (`raw`: the bytes, if they were read already)."""
+        text = self.read(path, raw)
         if text is None:
             return None
         rel = self.rel(path)
@@ -250,11 +334,10 @@ def _folder(col: _Collector, name: str) -> FsPath | None:
     return directory
 
 
-def _files(
-    col: _Collector, directory: FsPath | None, suffixes: tuple[str, ...]
-) -> Iterator[FsPath]:
+def _files(col: _Collector, directory: FsPath | None, suffixes: tuple[str, ...]) -> Iterator[str]:
     """Candidate files in `directory`, by name, whatever they are (a folder, a link, a pipe), so
-    that reading them reports what is wrong."""
+    that reading them reports what is wrong. Paths are text: a pathlib object for each of
+    10,000 entries took longer than recalling them from the memo."""
     if directory is not None:
         try:
             with os.scandir(directory) as listing:
@@ -264,21 +347,21 @@ def _files(
             return
         for entry in entries:
             if not entry.name.startswith(".") and os.path.splitext(entry.name)[1] in suffixes:
-                yield FsPath(entry.path)
+                yield entry.path
 
 
 def _load_people(
     col: _Collector, role: str, cls: type[Mentor] | type[Mentee], default_public: bool
 ) -> dict[str, Person]:
     people: dict[str, Person] = {}
-    for path in _files(col, _folder(col, crossrefs.FOLDERS[role]), (".yaml", ".yml", ".md")):
+    for name in _files(col, _folder(col, crossrefs.FOLDERS[role]), (".yaml", ".yml", ".md")):
+        path = FsPath(name)
         slug = col.slug_of(path)
         if slug is not None:
             col.known[role].add(slug)
         parsed = col.parse(path, "bio") if slug else None
         if slug is None or parsed is None:
             continue
-        located, data = parsed.located, parsed.data
         rel = col.rel(path)
         if slug in people:
             col.add(
@@ -289,10 +372,11 @@ def _load_people(
                 f"keep one of {people[slug].path} and {rel}",
             )
             continue
-        model = col.model(cls, located, data, rel)
+        model = col.validated(cls, parsed, rel)
         if model is not None:
             public = model.consent.public if model.consent.public is not None else default_public
-            people[slug] = Person(slug, rel, model, located.lines_only(), role=role, public=public)
+            lines = parsed.located.lines_only()
+            people[slug] = Person(slug, rel, model, lines, role=role, public=public)
     return people
 
 
@@ -301,18 +385,18 @@ def _load_simple(
 ) -> dict[str, Record[M]]:
     records: dict[str, Record[M]] = {}
     suffixes = (".md",) if body else (".yaml", ".yml")
-    for path in _files(col, _folder(col, crossrefs.FOLDERS[kind]), suffixes):
+    for name in _files(col, _folder(col, crossrefs.FOLDERS[kind]), suffixes):
+        path = FsPath(name)
         slug = col.slug_of(path)
         if slug is not None:
             col.known[kind].add(slug)
         parsed = col.parse(path, body) if slug else None
         if slug is None or parsed is None:
             continue
-        located, data = parsed.located, parsed.data
         rel = col.rel(path)
-        model = col.model(cls, located, data, rel)
+        model = col.validated(cls, parsed, rel)
         if model is not None:
-            records[slug] = Record(slug, rel, model, located.lines_only())
+            records[slug] = Record(slug, rel, model, parsed.located.lines_only())
     return records
 
 
@@ -342,7 +426,7 @@ def _load_thread(col: _Collector, folder: FsPath, default: Visibility) -> Thread
     parsed = col.parse(thread_file, None)
     if parsed is None:
         return None
-    thread = col.model(Thread, parsed.located, parsed.data, col.rel(thread_file))
+    thread = col.validated(Thread, parsed, col.rel(thread_file))
     entries = [e for e in (_entry(col, p, slug) for p in _files(col, folder, (".md",))) if e]
     if thread is None:
         return None
@@ -372,25 +456,34 @@ def _load_threads(col: _Collector, config: SiteConfig | None) -> dict[str, Threa
     return {r.slug: r for r in records if r is not None}
 
 
-def _entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | None:
-    """An entry, from the memo when its file and the names searched for are unchanged."""
-    if col.memo is None:
-        return _load_entry(col, path, thread)
+def _entry(col: _Collector, path: str, thread: str) -> EntryRecord | None:
+    """An entry, from the memo when its bytes and the names searched for are unchanged."""
+    if col.memo is None or ENTRY_FILE.match(os.path.basename(path)) is None:
+        return _load_entry(col, FsPath(path), thread)
     rel = col.rel(path)
-    signature = _signature(path)
-    known = col.memo.entries.pop(rel, None)
-    if known is not None and signature is not None and known[0] == signature:
-        col.memo.entries[rel] = known
-        col.parse(path, None)  # its warnings, from the memo
-        return known[1]
-    reported = len(col.problems)
-    record = _load_entry(col, path, thread)
-    if record is not None and signature is not None and len(col.problems) == reported:
-        col.memo.entries[rel] = (signature, record)
-    return record
+    known = col.memo.entries.get(rel)
+    if known is not None and known.names != col.names_digest:
+        known = None
+    known, read = col.recall(known, path)
+    if known is not None:
+        col.entries[rel] = known
+        col.warnings.extend(known.warnings)
+        record: EntryRecord = known.value
+        return record
+    if read is None:
+        return None
+    reported, warned = len(col.problems), len(col.warnings)
+    loaded = _load_entry(col, FsPath(path), thread, read.value)
+    if loaded is not None and len(col.problems) == reported:
+        warnings = tuple(col.warnings[warned:])
+        col.entries[rel] = Known(read.signature, read.digest, loaded, warnings, col.names_digest)
+    return loaded
 
 
-def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | None:
+def _load_entry(
+    col: _Collector, path: FsPath, thread: str, raw: bytes | None = None
+) -> EntryRecord | None:
+    """An entry (`raw`: its bytes, if they were read already)."""
     rel = col.rel(path)
     match = ENTRY_FILE.match(path.name)
     if match is None:
@@ -398,7 +491,7 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
             rel, 0, "", "entry file names look like YYYY-MM-DD-short-title.md", "rename the file"
         )
         return None
-    parsed = col.parse(path, None)
+    parsed = col.parse_now(path, None, raw)
     if parsed is None or parsed.markdown is None:
         return None
     located, data = parsed.located, parsed.data
@@ -422,7 +515,7 @@ def _load_entry(col: _Collector, path: FsPath, thread: str) -> EntryRecord | Non
         entry,
         located.lines_only(),
         thread=thread,
-        body=Body.of(path, rel, markdown.body),
+        body=Body.of(col.root, rel, markdown.body),
         preview=markdown.body[:PREVIEW_CHARS],
         named=col.names.in_entry(entry, located, markdown.body, markdown.body_line),
     )
@@ -439,13 +532,29 @@ def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteCon
             f"run menteo in the community's folder or pass that folder as DIR; looked in {root}",
         )
         return None
-    parsed = col.parse(path, None)
+    parsed = col.parse_now(path, None)  # one file, validated with the base URL: never remembered
     if parsed is None:
         return None
     located, data = parsed.located, parsed.data
     if base_url is not None:
         data = {**data, "base_url": base_url}
     return col.model(SiteConfig, located, data, CONFIG_FILE)
+
+
+def _remember(memo: LoadMemo, col: _Collector) -> None:
+    """Keep what this load found (and only that: a deleted file is forgotten), noting which
+    files' remembered values changed."""
+    memo.changed.update(
+        key[0]
+        for key in memo.files.keys() | col.files.keys()
+        if memo.files.get(key) is not col.files.get(key)
+    )
+    memo.changed.update(
+        key
+        for key in memo.entries.keys() | col.entries.keys()
+        if memo.entries.get(key) is not col.entries.get(key)
+    )
+    memo.files, memo.entries = col.files, col.entries
 
 
 def load_community(
@@ -460,13 +569,13 @@ def load_community(
     mentors = _load_people(col, "mentor", Mentor, privacy.mentors_public if privacy else True)
     mentees = _load_people(col, "mentee", Mentee, privacy.mentees_public if privacy else False)
     col.names = NameMatcher.of(mentors, mentees)
-    if memo is not None and memo.owners != col.names.owners:
-        memo.entries.clear()  # found names differ: every entry is searched again
-        memo.owners = col.names.owners
+    col.names_digest = hashlib.sha256(repr(sorted(col.names.owners.items())).encode()).digest()
     roadmaps = _load_simple(col, "roadmap", Roadmap, None)
     communities = _load_simple(col, "community", Community, "body")
     threads = _load_threads(col, config)
     badges = _load_simple(col, "badge", Badge, None)
+    if memo is not None:
+        _remember(memo, col)
     if config is not None:
         col.problems += crossrefs.check(
             root, col.known, mentors, mentees, threads, roadmaps, communities

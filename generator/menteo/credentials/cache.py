@@ -14,11 +14,11 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 from menteo.atomic_output import atomic_write
+from menteo.code_identity import code_key
 from menteo.private_state import make_private_folder
 
 CACHE_DIR = Path(".menteo/cache")
@@ -33,7 +33,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMAT = 1
 MAX_ENTRIES = 100_000
 DOCUMENTS_FORMAT = b"menteo-credential-documents 1\n"
-_PACKAGE = Path(__file__).resolve().parent.parent
 _SIGNING_LIBRARIES = ("cryptography", "PyLD")
 
 
@@ -176,7 +175,7 @@ class DocumentCache:
 
     @staticmethod
     def key(*parts: str) -> str:
-        hasher = hashlib.sha256(DOCUMENTS_FORMAT + code_digest())
+        hasher = hashlib.sha256(code_key(DOCUMENTS_FORMAT, _SIGNING_LIBRARIES))
         for part in parts:
             data = part.encode("utf-8", "surrogatepass")
             hasher.update(b"%d:" % len(data) + data)
@@ -220,22 +219,3 @@ class DocumentCache:
             make_private_folder(path.parent)
         digest = hashlib.sha256(rest).hexdigest().encode()
         atomic_write(path, DOCUMENTS_FORMAT + digest + b"\n" + rest, durable=False)
-
-
-@cache
-def code_digest() -> bytes:
-    """menteo's version and every module of it, and the signing libraries' versions: another
-    menteo (or an edited one, in development) never reuses a document."""
-    hasher = hashlib.sha256()
-    for name in ("menteo", *_SIGNING_LIBRARIES):
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "unknown"
-        hasher.update(f"{name} {version}\n".encode())
-    code = (p for p in _PACKAGE.rglob("*") if p.suffix in (".py", ".jsonld", ".json"))
-    for path in sorted(p for p in code if "__pycache__" not in p.parts):
-        data = path.read_bytes()
-        label = path.relative_to(_PACKAGE).as_posix().encode("utf-8", "surrogateescape")
-        hasher.update(b"%d:%s%d:" % (len(label), label, len(data)) + data)
-    return hasher.digest()

@@ -37,24 +37,21 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from menteo import code_identity
 from menteo.content.community import Body
 from menteo.private_state import make_private_folder
 from menteo.site.pages import Page
 
 PAGE_CACHE = Path(".menteo/cache/pages")
 FORMAT = b"menteo-page-cache 2\n"
-_PACKAGE = Path(__file__).resolve().parent.parent
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
-_CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".po", ".mo", ".pot", ".json", ".js", ".css")
 
 
 @dataclass(frozen=True)
@@ -139,32 +136,10 @@ class Fingerprint:
         return found
 
 
-@cache
 def code_key() -> bytes:
     """menteo's version, code, packaged themes and catalogs, and the HTML-shaping libraries'
     versions: another menteo (or an edited one, in development) never reuses a page."""
-    hasher = hashlib.sha256(FORMAT)
-    for name in ("menteo", *_LIBRARIES):
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "unknown"
-        hasher.update(f"{name} {version}\n".encode())
-    files = (
-        p
-        for p in _PACKAGE.rglob("*")
-        if p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts
-    )
-    _feed_files(hasher, _PACKAGE, sorted(files))
-    return hasher.digest()
-
-
-def _feed_files(hasher: Any, base: Path, files: Iterable[Path]) -> None:
-    for path in files:
-        data = path.read_bytes()
-        name = path.relative_to(base).as_posix().encode("utf-8", "surrogateescape")
-        hasher.update(b"%d:%s%d:" % (len(name), name, len(data)))
-        hasher.update(data)
+    return code_identity.code_key(FORMAT, _LIBRARIES)
 
 
 def templates_key(dirs: list[Path], root: Path) -> bytes:
@@ -176,13 +151,13 @@ def templates_key(dirs: list[Path], root: Path) -> bytes:
         label = (
             directory.relative_to(root).as_posix()
             if directory.is_relative_to(root)
-            else f"menteo:{directory.relative_to(_PACKAGE).as_posix()}"
+            else f"menteo:{directory.relative_to(code_identity.PACKAGE).as_posix()}"
         )
         hasher.update(f"dir {label}\n".encode("utf-8", "surrogateescape"))
         templates = directory / "templates"
         if templates.is_dir():
             files = [p for p in templates.rglob("*") if p.is_file() and not p.is_symlink()]
-            _feed_files(hasher, templates, sorted(files))
+            code_identity.feed_files(hasher, templates, sorted(files))
     return hasher.digest()
 
 
