@@ -5,6 +5,8 @@ and the full plan then leaves the preview equal to a cold build (or the last goo
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
@@ -18,8 +20,19 @@ import pytest
 import menteo.serve
 from menteo.build import SitePlan, build_site
 from menteo.errors import ContentError, Problem
-from menteo.serve import PREVIEW_DIR, Preview, make_server
-from test_serve import FEEDBACK, KICKOFF, MENTOR, MINI, THREAD, URL, _edit, _feedback, _files
+from menteo.serve import EVENTS_PATH, PREVIEW_DIR, Preview
+from test_serve import (
+    FEEDBACK,
+    KICKOFF,
+    MENTOR,
+    MINI,
+    THREAD,
+    URL,
+    Running,
+    _edit,
+    _feedback,
+    _files,
+)
 from test_serve import _session as _new_session
 
 THREAD_PAGE = "threads/ana-lukasiewicz--jonas-berg/index.html"
@@ -176,3 +189,64 @@ def test_a_first_page_is_not_announced_twice(seen: Seen) -> None:
     assert seen.preview.rebuild([_edit(project, outcome, "It happened!", "It happened.")])
     assert seen.versions[-1] == 2
     assert seen.preview.version == 2 + (seen.preview.last_written > 0)
+
+
+def test_the_server_answers_before_the_first_build_and_never_with_old_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
+    (project / PREVIEW_DIR).mkdir(parents=True)  # an earlier session's, or anybody's
+    (project / PREVIEW_DIR / "index.html").write_text("<body>old text</body>")
+    (project / PREVIEW_DIR / "old.css").write_text("old")
+    building, release = threading.Event(), threading.Event()
+    plan_site = menteo.serve.plan_site
+
+    def slow(*args: Any, **kwargs: Any) -> SitePlan:
+        building.set()
+        assert release.wait(30)
+        return plan_site(*args, **kwargs)
+
+    monkeypatch.setattr(menteo.serve, "plan_site", slow)
+    running = Running(project)
+    threading.Thread(target=running.server.serve_forever, daemon=True).start()
+    builder = threading.Thread(target=running.preview.rebuild)
+    builder.start()
+    try:
+        assert building.wait(30)
+        status, page = running.get("")
+        assert status == 503 and "Building the preview" in page and "old text" not in page
+        assert "let seen = 0;" in page and EVENTS_PATH in page, "it reloads once built"
+        assert running.get("old.css") == (503, running.get("")[1])
+        release.set()
+        builder.join(timeout=60)
+        status, page = running.get("")
+        assert status == 200 and "Mini Circle" in page and "let seen = 1;" in page
+        assert running.get("old.css")[0] == 404
+    finally:
+        release.set()
+        running.server.shutdown()
+        running.server.server_close()
+
+
+def test_menteo_serve_answers_then_builds(tmp_path: Path) -> None:
+    """Through the real command: it listens first, says when the first build is done, and then
+    serves the site."""
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
+    command = [sys.executable, "-m", "menteo", "serve", str(project), "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        serving = server.stdout.readline()
+        assert serving.startswith("Serving http://127.0.0.1:"), serving
+        url = serving.split()[1]
+        with pytest.raises(urllib.error.HTTPError) as answered:  # unless it was quicker
+            urllib.request.urlopen(url + "no-such-file.css", timeout=30).close()
+        assert answered.value.code in (404, 503)
+        assert server.stdout.readline().startswith("Built the preview in ")
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.status == 200 and "Mini Circle" in response.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

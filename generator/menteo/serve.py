@@ -76,7 +76,7 @@ ENTRY_FILE = re.compile(r"content/threads/[^/]+/[^/]+\.md")
 
 _RELOAD_SCRIPT = """<script>
 (() => {
-  let seen = null;
+  let seen = VERSION;
   const show = (problems) => {
     let box = document.getElementById("menteo-problems");
     if (!problems.length) { if (box) box.remove(); return; }
@@ -93,13 +93,17 @@ _RELOAD_SCRIPT = """<script>
   };
   new EventSource("EVENTS_PATH").onmessage = (event) => {
     const status = JSON.parse(event.data);
-    if (seen !== null && status.version !== seen) { location.reload(); return; }
-    seen = status.version;
+    if (status.version !== seen) { location.reload(); return; }
     show(status.problems);
   };
 })();
 </script>
 """.replace("EVENTS_PATH", EVENTS_PATH)
+"""Added to pages as they are served, with the version they were served at (`VERSION`): a
+page that missed a rebuild while its event stream was connecting reloads all the same."""
+_BUILDING_PAGE = """<!doctype html><html lang=en><meta charset=utf-8><title>menteo preview</title>
+<body><p>Building the preview… this page reloads when it is ready.</p></body></html>
+"""
 
 
 def _digest(data: bytes) -> bytes:
@@ -434,7 +438,9 @@ class Preview:
             started = time.perf_counter()
             if self.rebuild(changed):
                 seconds = time.perf_counter() - started
-                report(f"Rebuilt in {seconds:.2f} s ({self.last_written} files written).")
+                first = self.first_seconds
+                shown = "" if first is None else f"; the edited pages showed after {first:.2f} s"
+                report(f"Rebuilt in {seconds:.2f} s ({self.last_written} files written{shown}).")
             else:
                 count = len(self.problems)
                 noun = plural(count, "problem", "problems")
@@ -522,6 +528,10 @@ class _Handler(SimpleHTTPRequestHandler):
         if self.path == EVENTS_PATH:
             self._stream()
             return
+        version = self.preview.version  # before the page is read: see _RELOAD_SCRIPT
+        if self.preview.shown is None:  # nothing built yet; an earlier session's files wait
+            self._send(503, "text/html; charset=utf-8", _with_script(_BUILDING_PAGE, version))
+            return
         path = Path(self.translate_path(self.path))
         if path.is_dir() or self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
@@ -532,8 +542,7 @@ class _Handler(SimpleHTTPRequestHandler):
             else:
                 status = 200
             page = path.read_text(encoding="utf-8") if path.is_file() else _empty_page()
-            page = page.replace("</body>", _RELOAD_SCRIPT + "</body>", 1)
-            self._send(status, "text/html; charset=utf-8", page.encode("utf-8"))
+            self._send(status, "text/html; charset=utf-8", _with_script(page, version))
             return
         super().do_GET()
 
@@ -562,6 +571,11 @@ class _Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         with suppress(BrokenPipeError, ConnectionResetError):  # the browser left (a reload)
             self.wfile.write(body)
+
+
+def _with_script(page: str, version: int) -> bytes:
+    script = _RELOAD_SCRIPT.replace("VERSION", str(version))
+    return page.replace("</body>", script + "</body>", 1).encode("utf-8")
 
 
 def _empty_page() -> str:

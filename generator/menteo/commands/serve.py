@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from menteo.commands.common import DIRECTORY
 from menteo.reporters import TextReporter
+
+if TYPE_CHECKING:
+    from menteo.serve import Preview
 
 
 @click.command()
@@ -35,11 +40,9 @@ def serve(directory: Path, host: str, port: int) -> None:
     preview.base_url = f"http://{host}:{server.server_address[1]}/"
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
-    if not preview.rebuild():
-        TextReporter().problems(preview.problems, "fix them; the preview rebuilds on save")
-    stop = threading.Event()
-    threading.Thread(target=preview.watch, args=(stop, click.echo), daemon=True).start()
     click.echo(f"Serving {preview.base_url} (rebuilds on every change; Ctrl-C to stop)")
+    stop = threading.Event()
+    threading.Thread(target=_build_then_watch, args=(preview, stop), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -48,3 +51,14 @@ def serve(directory: Path, host: str, port: int) -> None:
         stop.set()
         preview.close()
         server.server_close()
+
+
+def _build_then_watch(preview: Preview, stop: threading.Event) -> None:
+    """The first build, while the server already answers (with a page that reloads when the
+    build is done), then a rebuild on every change."""
+    started = time.perf_counter()
+    if preview.rebuild():
+        click.echo(f"Built the preview in {time.perf_counter() - started:.1f} s.")
+    else:
+        TextReporter().problems(preview.problems, "fix them; the preview rebuilds on save")
+    preview.watch(stop, click.echo)
