@@ -428,18 +428,36 @@ class Preview:
                     status = {"version": self.version, "problems": [str(p) for p in self.problems]}
             yield status
 
-    def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
-        """Rebuild after each change, once the files have stopped changing for a moment."""
+    def watch(
+        self,
+        stop: threading.Event,
+        report: Callable[[str], None],
+        first: Callable[[], None] | None = None,
+    ) -> None:
+        """Rebuild after each change, once the files have stopped changing for a moment.
+        `first` (the first build) runs once the files are watched: a file saved while it runs
+        is rebuilt after it, not missed."""
         root = str(self.root)
         for changes in watchfiles.watch(
-            root, watch_filter=_ignored(root), stop_event=stop, debounce=400, step=30
+            root,
+            watch_filter=_ignored(root),
+            stop_event=stop,
+            debounce=400,
+            step=30,
+            rust_timeout=100,
+            yield_on_timeout=True,  # an empty set: the watcher is ready (see `first`)
         ):
+            if first is not None:
+                run, first = first, None
+                run()
+            if not changes:
+                continue
             changed = {os.path.relpath(path, root).replace(os.sep, "/") for _, path in changes}
             started = time.perf_counter()
             if self.rebuild(changed):
                 seconds = time.perf_counter() - started
-                first = self.first_seconds
-                shown = "" if first is None else f"; the edited pages showed after {first:.2f} s"
+                quick = self.first_seconds
+                shown = "" if quick is None else f"; the edited pages showed after {quick:.2f} s"
                 report(f"Rebuilt in {seconds:.2f} s ({self.last_written} files written{shown}).")
             else:
                 count = len(self.problems)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +43,8 @@ def serve(directory: Path, host: str, port: int) -> None:
         click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
     click.echo(f"Serving {preview.base_url} (rebuilds on every change; Ctrl-C to stop)")
     stop = threading.Event()
-    threading.Thread(target=_build_then_watch, args=(preview, stop), daemon=True).start()
+    first = partial(_first_build, preview)
+    threading.Thread(target=preview.watch, args=(stop, click.echo, first), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -53,12 +55,11 @@ def serve(directory: Path, host: str, port: int) -> None:
         server.server_close()
 
 
-def _build_then_watch(preview: Preview, stop: threading.Event) -> None:
+def _first_build(preview: Preview) -> None:
     """The first build, while the server already answers (with a page that reloads when the
-    build is done), then a rebuild on every change."""
+    build is done)."""
     started = time.perf_counter()
     if preview.rebuild():
         click.echo(f"Built the preview in {time.perf_counter() - started:.1f} s.")
     else:
         TextReporter().problems(preview.problems, "fix them; the preview rebuilds on save")
-    preview.watch(stop, click.echo)
