@@ -250,3 +250,33 @@ def test_menteo_serve_answers_then_builds(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_save_during_the_first_build_is_not_missed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
+    plan_site = menteo.serve.plan_site
+
+    def saved_meanwhile(*args: Any, **kwargs: Any) -> SitePlan:
+        plan = plan_site(*args, **kwargs)
+        if preview.shown is None:  # the first build has read everything: now a save
+            _edit(project, MENTOR, "Ana Łukasiewicz", "Ana Ł. Nowak")
+        return plan
+
+    monkeypatch.setattr(menteo.serve, "plan_site", saved_meanwhile)
+    preview = Preview(project)
+    preview.base_url = URL
+    stop, messages = threading.Event(), list[str]()
+    watcher = threading.Thread(
+        target=preview.watch, args=(stop, messages.append, preview.rebuild), daemon=True
+    )
+    watcher.start()
+    try:
+        with preview.changed:
+            assert preview.changed.wait_for(lambda: preview.version >= 2, timeout=60), messages
+        assert "Ana Ł. Nowak" in (project / PREVIEW_DIR / MENTOR_PAGE).read_text()
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
