@@ -13,6 +13,14 @@ a build checks them (page problems, links), and only then moved into the preview
 rebuild keeps the last good site on screen and shows the problems over it, the way a contributor
 fixes them: one save at a time. Browsers hear of each rebuild over server-sent events.
 
+An edit of entries alone is shown before all that (`Preview.show_first`): the edited files are
+checked as a build checks an entry (`reload_entries`: the file, its thread's references, names
+without consent), and their thread's page and their own pages are made from the last plan's
+views with the entries put in, checked like every page, moved in and announced. The full
+rebuild follows at once (badges, every other page that shows the entries) and leaves exactly
+what it would have left anyway, or the last good site if it fails. Until the first build is
+good, every request gets a page that reloads when it is: the server listens at once.
+
 Search is left out of the preview: indexing 10,000 pages takes seconds, and a preview is for
 reading what a change looks like. The search page says the index is missing; `menteo build`
 makes it. The reload script is added to pages as they are served, so nothing of it ever reaches
@@ -265,12 +273,9 @@ class Preview:
             self._check_links(rendered.links, written, set(paths), base_path, self.first)
         except ContentError:
             return None
-        first = _First(dataclasses.replace(shown), {})
-        shown.pages, shown.links, shown.texts = (
-            dict(shown.pages),
-            dict(shown.links),
-            dict(shown.texts),
-        )
+        first = _First(shown, {})
+        keys, links, texts = dict(shown.pages), dict(shown.links), dict(shown.texts)
+        self.shown = shown = _Shown(keys, links, texts, shown.files)
         for page, path in zip(pages, paths, strict=True):
             data = (self.first / path).read_bytes()
             if shown.texts.get(path) == (digest := _digest(data)):
@@ -487,8 +492,11 @@ def _first_pages(planned: _Planned, community: CommunityData, changed: set[str])
         urls = [e.url for e in view.entries if e.url]
         if urls != [e.url for e in before.context["thread"].entries if e.url]:
             return []
-        stems = {path.rpartition("/")[2].removesuffix(".md") for path in changed}
-        edited = {view.url} | {f"{view.url}{stem}/" for stem in stems}
+        edited = {view.url} | {
+            f"{view.url}{path.rpartition('/')[2].removesuffix('.md')}/"
+            for path in changed
+            if path.split("/")[2] == slug
+        }
         pages += [
             dataclasses.replace(page, image=planned.pages[page.url].image)
             for page in thread_pages(view, summary_of(view), plan.views.sources)
