@@ -19,6 +19,7 @@ import pytest
 
 import menteo.serve
 from menteo.build import SitePlan, build_site
+from menteo.content.loader import LoadMemo, load_community, reload_entries
 from menteo.errors import ContentError, Problem
 from menteo.serve import EVENTS_PATH, PREVIEW_DIR, Preview
 from test_serve import (
@@ -280,3 +281,31 @@ def test_a_save_during_the_first_build_is_not_missed(
     finally:
         stop.set()
         watcher.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("We agreed on goals.", "We agreed on *two* goals."),
+        ("date: 2025-03-04", "date: 2025-03-04\nrating: 4"),
+        ("We agreed on goals.", "We agreed with Wen Quietname."),
+        ("goals: [first-oncall]", "goals: [no-such-goal]"),
+    ],
+)
+def test_reload_entries_agrees_with_a_full_load(tmp_path: Path, old: str, new: str) -> None:
+    """The records it makes, or the problems it finds, are a full load's."""
+    project = tmp_path / "mini"
+    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
+    memo = LoadMemo()
+    community = load_community(project, None, memo)
+    _edit(project, KICKOFF, old, new)
+    try:
+        loaded = load_community(project, None, LoadMemo())
+    except ContentError as exc:
+        with pytest.raises(ContentError) as raised:
+            reload_entries(community, [KICKOFF], memo)
+        assert raised.value.problems == exc.problems
+    else:
+        assert dict(reload_entries(community, [KICKOFF], memo).threads) == dict(loaded.threads)
+    with pytest.raises(ContentError, match="not an entry loaded before"):
+        reload_entries(community, [f"{THREAD}/2025-06-02-new.md"], memo)
