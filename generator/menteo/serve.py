@@ -13,6 +13,14 @@ a build checks them (page problems, links), and only then moved into the preview
 rebuild keeps the last good site on screen and shows the problems over it, the way a contributor
 fixes them: one save at a time. Browsers hear of each rebuild over server-sent events.
 
+An edit of entries alone is shown before all that (`Preview.show_first`): the edited files are
+checked as a build checks an entry (`reload_entries`: the file, its thread's references, names
+without consent), and their thread's page and their own pages are made from the last plan's
+views with the entries put in, checked like every page, moved in and announced. The full
+rebuild follows at once (badges, every other page that shows the entries) and leaves exactly
+what it would have left anyway, or the last good site if it fails. Until the first build is
+good, every request gets a page that reloads when it is: the server listens at once.
+
 Search is left out of the preview: indexing 10,000 pages takes seconds, and a preview is for
 reading what a change looks like. The search page says the index is missing; `menteo build`
 makes it. The reload script is added to pages as they are served, so nothing of it ever reaches
@@ -26,6 +34,7 @@ import hashlib
 import ipaddress
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -40,8 +49,10 @@ from urllib.parse import urlsplit
 
 import watchfiles
 
-from menteo.build import batch_gc, generated_files, plan_site, render_settings
-from menteo.content.loader import LoadMemo
+from menteo.build import SitePlan, batch_gc, generated_files, plan_site, render_settings
+from menteo.content.community import CommunityData
+from menteo.content.loader import LoadMemo, reload_entries
+from menteo.content.publication import Publication
 from menteo.credentials.cache import ImageCache
 from menteo.credentials.leaks import private_material
 from menteo.errors import ContentError, Problem
@@ -49,14 +60,17 @@ from menteo.i18n import plural, translations
 from menteo.progress import Progress
 from menteo.site.links import broken_links, target_file
 from menteo.site.page_cache import PageCache
-from menteo.site.pages import Page, plan_pages
-from menteo.site.render import copy_static, page_links, render_pages
+from menteo.site.pages import Page, plan_pages, thread_pages
+from menteo.site.render import Links, RenderSettings, copy_static, page_links, render_pages
 from menteo.site.search import SEARCH_DIR
 from menteo.site.share import share_cards
+from menteo.site.views import summary_of, thread_view
 
 PREVIEW_DIR = Path(".menteo") / "preview"
 SCRATCH_DIR = Path(".menteo") / "preview-next"
 """Where changed files are made and checked before they replace the preview's."""
+FIRST_DIR = Path(".menteo") / "preview-first"
+"""The same for the pages an entry edit shows first: a folder of a few files, quick to empty."""
 STATUS_PATH = "/__menteo/status"
 EVENTS_PATH = "/__menteo/events"
 KEEP_ALIVE_SECONDS = 15.0
@@ -65,10 +79,12 @@ WILDCARD = frozenset({"", "0.0.0.0", "::"})
 SKIPPED = {"_site", "__pycache__", "node_modules"}
 """Besides hidden files and folders (.git, .menteo, a build's staging folder), which the loader
 never reads either."""
+ENTRY_FILE = re.compile(r"content/threads/[^/]+/[^/]+\.md")
+"""A change to such files alone may be shown before the full rebuild (see `Preview.show_first`)."""
 
 _RELOAD_SCRIPT = """<script>
 (() => {
-  let seen = null;
+  let seen = VERSION;
   const show = (problems) => {
     let box = document.getElementById("menteo-problems");
     if (!problems.length) { if (box) box.remove(); return; }
@@ -85,13 +101,17 @@ _RELOAD_SCRIPT = """<script>
   };
   new EventSource("EVENTS_PATH").onmessage = (event) => {
     const status = JSON.parse(event.data);
-    if (seen !== null && status.version !== seen) { location.reload(); return; }
-    seen = status.version;
+    if (status.version !== seen) { location.reload(); return; }
     show(status.problems);
   };
 })();
 </script>
 """.replace("EVENTS_PATH", EVENTS_PATH)
+"""Added to pages as they are served, with the version they were served at (`VERSION`): a
+page that missed a rebuild while its event stream was connecting reloads all the same."""
+_BUILDING_PAGE = """<!doctype html><html lang=en><meta charset=utf-8><title>menteo preview</title>
+<body><p>Building the preview… this page reloads when it is ready.</p></body></html>
+"""
 
 
 def _digest(data: bytes) -> bytes:
@@ -113,6 +133,18 @@ class _Shown:
 
 
 @dataclass(frozen=True)
+class _Planned:
+    """The last good rebuild's plan, from which the next entry edit's pages are made first."""
+
+    plan: SitePlan
+    pages: dict[str, Page]
+    """URL → page, as planned (with its share card)."""
+    settings: RenderSettings
+    """Rendering into the scratch folder."""
+    cache: PageCache
+
+
+@dataclass(frozen=True)
 class _Change:
     """A checked rebuild, not yet in the preview: the files to move in, and the new record."""
 
@@ -121,6 +153,16 @@ class _Change:
     """Files in the scratch folder, changed pages first."""
     written: dict[str, bytes]
     """Other files whose bytes changed."""
+    planned: _Planned
+
+
+@dataclass(frozen=True)
+class _First:
+    """Pages an entry edit put into the preview before the full rebuild, and what to put back
+    if that rebuild fails: the record and each page's earlier bytes (None: it had none)."""
+
+    shown: _Shown
+    earlier: dict[str, bytes | None]
 
 
 def _ignored(root: str) -> Callable[[watchfiles.Change, str], bool]:
@@ -141,6 +183,7 @@ class Preview:
         self.root = root.resolve()
         self.out = self.root / PREVIEW_DIR
         self.scratch = self.root / SCRATCH_DIR
+        self.first = self.root / FIRST_DIR
         self.base_url = ""
         """Set once the server knows its port."""
         self.version = 0
@@ -152,8 +195,12 @@ class Preview:
         self.memo = LoadMemo()
         self.shown: _Shown | None = None
         """None until the first good rebuild (which replaces any earlier session's preview)."""
+        self.planned: _Planned | None = None
+        """The last good rebuild's plan, while no rebuild is under way."""
         self.last_written = 0
         """Files the last good rebuild wrote or removed."""
+        self.first_seconds: float | None = None
+        """How long the last rebuild took to show its edited entries (None: it did not)."""
         self.closed = threading.Event()
         """Set when the server stops: event streams end."""
 
@@ -164,40 +211,112 @@ class Preview:
 
     def rebuild(self, changed: Collection[str] = ()) -> bool:
         """Bring the preview up to date with the files (`changed`: the ones saved since the last
-        rebuild, relative to the root: their pages are moved in first). False, with the
-        problems kept for the browser, if the community does not build."""
+        rebuild, relative to the root: their pages are shown first). False, with the problems
+        kept for the browser, if the community does not build."""
+        first = None
+        self.first_seconds = None
         try:
             with batch_gc():
+                first = self.show_first(set(changed))
                 change = self._prepare(set(changed))
             self._apply(change)
         except ContentError as exc:
-            self._announce(exc.problems, good=False)
+            self._undo(first)
+            self._announce(exc.problems, reload=first is not None)
             return False
         except OSError as exc:  # a full disk or an unreadable file: say so, keep serving
+            self._undo(first)
             problem = Problem(str(exc.filename or self.out), 0, "", exc.strerror or str(exc))
-            self._announce((problem,), good=False)
+            self._announce((problem,), reload=first is not None)
             return False
-        self._announce((), good=True)
+        self._announce((), reload=first is None or self.last_written > 0)
         return True
 
-    def _announce(self, problems: tuple[Problem, ...], good: bool) -> None:
+    def _announce(self, problems: tuple[Problem, ...], reload: bool) -> None:
+        """Tell browsers the problems, and to reload if the preview's files changed."""
         with self.changed:
             self.problems = problems
-            self.version += good
+            self.version += reload
             self.generation += 1
             self.changed.notify_all()
+
+    def show_first(self, changed: set[str]) -> _First | None:
+        """When only entries changed since a good rebuild and they load without a problem (see
+        `reload_entries`), their thread's page and their own pages, made from the last plan's
+        views with the entries as they are now and checked as a rebuild checks pages, are moved
+        into the preview and announced before anything else is planned. Any other change, or
+        any problem, shows nothing first: the full rebuild shows or reports it. The full rebuild
+        then replaces those pages with its own if they differ, or puts the earlier ones back if
+        it fails (`_undo`)."""
+        planned, shown = self.planned, self.shown
+        if planned is None or shown is None or self.problems or not changed:
+            return None
+        if not all(ENTRY_FILE.fullmatch(path) for path in changed):
+            return None
+        started = time.perf_counter()
+        try:
+            community = reload_entries(planned.plan.community, changed, self.memo)
+        except ContentError:
+            return None
+        pages = _first_pages(planned, community, changed)
+        shutil.rmtree(self.first, ignore_errors=True)
+        self.first.mkdir(parents=True)
+        cache = PageCache(planned.cache.directory, planned.cache.build_key)
+        settings = dataclasses.replace(planned.settings, out=self.first)
+        rendered = render_pages(settings, pages, 1, None, cache)
+        base_path = planned.plan.urls.base_path
+        paths = [page.output_path(base_path) for page in pages]
+        if not pages or rendered.problems:
+            return None
+        written = [*shown.pages, *shown.files]
+        try:
+            self._check_links(rendered.links, written, set(paths), base_path, self.first)
+        except ContentError:
+            return None
+        first = _First(shown, {})
+        keys, links, texts = dict(shown.pages), dict(shown.links), dict(shown.texts)
+        self.shown = shown = _Shown(keys, links, texts, shown.files)
+        for page, path in zip(pages, paths, strict=True):
+            data = (self.first / path).read_bytes()
+            if shown.texts.get(path) == (digest := _digest(data)):
+                continue
+            target = self.out / path
+            first.earlier[path] = target.read_bytes() if target.is_file() else None
+            os.replace(self.first / path, target)
+            shown.pages[path] = cache.key(page.template, page.head, page.context)
+            shown.texts[path] = digest
+            shown.links[path] = page_links(data.decode("utf-8"), base_path)
+        if not first.earlier:
+            return None
+        self.first_seconds = time.perf_counter() - started
+        self._announce((), reload=True)
+        return first
+
+    def _undo(self, first: _First | None) -> None:
+        """Put back the pages `show_first` replaced: the rebuild that was to vouch for them
+        failed, and the preview shows the last good site."""
+        if first is None:
+            return
+        for path, data in first.earlier.items():
+            if data is None:
+                (self.out / path).unlink(missing_ok=True)
+            else:
+                (self.out / path).write_bytes(data)
+        self.shown = first.shown
 
     def _prepare(self, changed: set[str]) -> _Change:
         """Plan the whole site, render the pages whose key changed into the scratch folder and
         check them; nothing in the preview is touched."""
+        self.planned = None  # not kept meanwhile: a community's plan is hundreds of megabytes
         plan = plan_site(
             self.root, self.out, self.base_url, False, os.environ, Progress(), self.memo
         )
         community, urls, config = plan.community, plan.urls, plan.community.config
         catalog = translations(config.language)
         shown = self.shown or _Shown()
-        shutil.rmtree(self.scratch, ignore_errors=True)
-        self.scratch.mkdir(parents=True)
+        if self.shown is None:  # files left in it later are harmless: only fresh ones are read
+            shutil.rmtree(self.scratch, ignore_errors=True)  # (a second a rebuild, at 10,000
+        self.scratch.mkdir(parents=True, exist_ok=True)  # entries: a folder per page)
         images = ImageCache.for_community(community.root)
         with share_cards(
             plan.views, config.name, config.description, plan.issued.badge_svgs, images
@@ -246,26 +365,30 @@ class Preview:
             {path: texts[path] for path in keys},
             {t: _digest(d) for t, d in files.items()},
         )
-        self._check_links(pages, new, set(moved), urls.base_path)
-        written = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}
-        return _Change(new, moved, written)
-
-    def _check_links(self, pages: list[Page], new: _Shown, moved: set[str], base_path: str) -> None:
-        """The build's link check over the whole site: a link found on several pages is blamed
-        on the first in the plan; an #anchor is looked for in the page as it will be shown."""
-        found: dict[str, tuple[str, str | None]] = {}
-        search = f"{base_path}{SEARCH_DIR}/"  # the preview has no index (see above)
+        found: Links = {}
         for page in pages:
-            for link in new.links[page.output_path(base_path)]:
-                if not link.startswith(search):
-                    found.setdefault(link, (page.url, page.source))
+            for link in new.links[page.output_path(urls.base_path)]:
+                found.setdefault(link, (page.url, page.source))
         written = [*new.pages, *new.files]
+        self._check_links(found, written, set(moved), urls.base_path, self.scratch)
+        changed_files = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}
+        planned = _Planned(plan, {page.url: page for page in pages}, settings, cache)
+        return _Change(new, moved, changed_files, planned)
+
+    def _check_links(
+        self, found: Links, written: list[str], moved: set[str], base_path: str, scratch: Path
+    ) -> None:
+        """The build's link check: each internal link `found` (a link found on several pages is
+        blamed on the first in the plan) must land on a `written` file; an #anchor is looked for
+        in the page as it will be shown (in `scratch` if it is to be `moved` from there)."""
+        search = f"{base_path}{SEARCH_DIR}/"  # the preview has no index (see above)
+        found = {k: v for k, v in found.items() if not k.startswith(search)}
         fresh = {
             k: v for k, v in found.items() if target_file(k.partition("#")[0], base_path) in moved
         }
         kept = {k: v for k, v in found.items() if k not in fresh}
         problems = broken_links(kept, written, self.out, base_path)
-        problems += broken_links(fresh, written, self.scratch, base_path)
+        problems += broken_links(fresh, written, scratch, base_path)
         if problems:
             raise ContentError(problems)
 
@@ -288,6 +411,7 @@ class Preview:
         for path in gone:
             (self.out / path).unlink(missing_ok=True)
         self.shown = change.shown
+        self.planned = change.planned
         self.last_written = len(change.moved) + len(change.written) + len(gone)
 
     def status(self) -> dict[str, object]:
@@ -309,23 +433,76 @@ class Preview:
                     status = {"version": self.version, "problems": [str(p) for p in self.problems]}
             yield status
 
-    def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
-        """Rebuild after each change, once the files have stopped changing for a moment."""
+    def watch(
+        self,
+        stop: threading.Event,
+        report: Callable[[str], None],
+        first: Callable[[], None] | None = None,
+    ) -> None:
+        """Rebuild after each change, once the files have stopped changing for a moment.
+        `first` (the first build) runs once the files are watched: a file saved while it runs
+        is rebuilt after it, not missed."""
         root = str(self.root)
         for changes in watchfiles.watch(
-            root, watch_filter=_ignored(root), stop_event=stop, debounce=400, step=30
+            root,
+            watch_filter=_ignored(root),
+            stop_event=stop,
+            debounce=400,
+            step=30,
+            rust_timeout=100,
+            yield_on_timeout=True,  # an empty set: the watcher is ready (see `first`)
         ):
+            if first is not None:
+                run, first = first, None
+                run()
+            if not changes:
+                continue
             changed = {os.path.relpath(path, root).replace(os.sep, "/") for _, path in changes}
             started = time.perf_counter()
             if self.rebuild(changed):
                 seconds = time.perf_counter() - started
-                report(f"Rebuilt in {seconds:.2f} s ({self.last_written} files written).")
+                quick = self.first_seconds
+                shown = "" if quick is None else f"; the edited pages showed after {quick:.2f} s"
+                report(f"Rebuilt in {seconds:.2f} s ({self.last_written} files written{shown}).")
             else:
                 count = len(self.problems)
                 noun = plural(count, "problem", "problems")
                 report(f"Build failed ({count} {noun}); serving the last good site:")
                 for problem in self.problems:
                     report(f"  {problem}")
+
+
+def _first_pages(planned: _Planned, community: CommunityData, changed: set[str]) -> list[Page]:
+    """The pages of the threads of the `changed` entries of `community`, and those entries' own
+    pages, as `planned` (the last plan) has them but with the entries as they are now; none
+    for a thread whose published entries are not the same (a page new or gone: the full
+    rebuild makes that change)."""
+    plan = planned.plan
+    gettext = translations(community.config.language).gettext
+    publication = Publication(community)
+    pages: list[Page] = []
+    for slug in sorted({path.split("/")[2] for path in changed}):
+        thread = community.threads[slug]
+        if not publication.thread_published(thread):
+            continue
+        view = thread_view(community, plan.urls, plan.recognition, gettext, thread)
+        before = planned.pages.get(view.url)
+        if before is None:
+            return []
+        urls = [e.url for e in view.entries if e.url]
+        if urls != [e.url for e in before.context["thread"].entries if e.url]:
+            return []
+        edited = {view.url} | {
+            f"{view.url}{path.rpartition('/')[2].removesuffix('.md')}/"
+            for path in changed
+            if path.split("/")[2] == slug
+        }
+        pages += [
+            dataclasses.replace(page, image=planned.pages[page.url].image)
+            for page in thread_pages(view, summary_of(view), plan.views.sources)
+            if page.url in edited
+        ]
+    return pages
 
 
 def addressed_to(host_header: str | None, bound: str, port: int) -> bool:
@@ -377,6 +554,10 @@ class _Handler(SimpleHTTPRequestHandler):
         if self.path == EVENTS_PATH:
             self._stream()
             return
+        version = self.preview.version  # before the page is read: see _RELOAD_SCRIPT
+        if self.preview.shown is None:  # nothing built yet; an earlier session's files wait
+            self._send(503, "text/html; charset=utf-8", _with_script(_BUILDING_PAGE, version))
+            return
         path = Path(self.translate_path(self.path))
         if path.is_dir() or self.path.split("?")[0].endswith("/"):
             path = path / "index.html"
@@ -387,8 +568,7 @@ class _Handler(SimpleHTTPRequestHandler):
             else:
                 status = 200
             page = path.read_text(encoding="utf-8") if path.is_file() else _empty_page()
-            page = page.replace("</body>", _RELOAD_SCRIPT + "</body>", 1)
-            self._send(status, "text/html; charset=utf-8", page.encode("utf-8"))
+            self._send(status, "text/html; charset=utf-8", _with_script(page, version))
             return
         super().do_GET()
 
@@ -417,6 +597,11 @@ class _Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         with suppress(BrokenPipeError, ConnectionResetError):  # the browser left (a reload)
             self.wfile.write(body)
+
+
+def _with_script(page: str, version: int) -> bytes:
+    script = _RELOAD_SCRIPT.replace("VERSION", str(version))
+    return page.replace("</body>", script + "</body>", 1).encode("utf-8")
 
 
 def _empty_page() -> str:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import threading
+import time
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from menteo.commands.common import DIRECTORY
 from menteo.reporters import TextReporter
+
+if TYPE_CHECKING:
+    from menteo.serve import Preview
 
 
 @click.command()
@@ -35,11 +41,10 @@ def serve(directory: Path, host: str, port: int) -> None:
     preview.base_url = f"http://{host}:{server.server_address[1]}/"
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
-    if not preview.rebuild():
-        TextReporter().problems(preview.problems, "fix them; the preview rebuilds on save")
-    stop = threading.Event()
-    threading.Thread(target=preview.watch, args=(stop, click.echo), daemon=True).start()
     click.echo(f"Serving {preview.base_url} (rebuilds on every change; Ctrl-C to stop)")
+    stop = threading.Event()
+    first = partial(_first_build, preview)
+    threading.Thread(target=preview.watch, args=(stop, click.echo, first), daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -48,3 +53,13 @@ def serve(directory: Path, host: str, port: int) -> None:
         stop.set()
         preview.close()
         server.server_close()
+
+
+def _first_build(preview: Preview) -> None:
+    """The first build, while the server already answers (with a page that reloads when the
+    build is done)."""
+    started = time.perf_counter()
+    if preview.rebuild():
+        click.echo(f"Built the preview in {time.perf_counter() - started:.1f} s.")
+    else:
+        TextReporter().problems(preview.problems, "fix them; the preview rebuilds on save")

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from pydantic import BaseModel
 
-from menteo.content.community import CommunityData, Person, Record
+from menteo.content.community import CommunityData, Person, Record, ThreadRecord
 from menteo.content.models import Entry, Goal, Links
 from menteo.content.publication import Publication
 from menteo.content.safe_yaml import Located, field_label
@@ -237,11 +237,19 @@ def unconsented_names(community: CommunityData, matcher: NameMatcher) -> list[Pr
             continue
         shown = {"cadence", "goals", "summary" if pub.summary_published(thread) else "cadence"}
         judge(thread, set(vars(thread.model)) - shown)
-        for entry in thread.entries:
-            published = pub.entry_published(thread, entry)
-            problems += [
-                problem(entry.path, line, field_label(loc), role, slug)
-                for loc, line, role, slug in entry.named
-                if published or (loc == ("title",) and pub.outcome_shared(thread, entry))
-            ]
+        problems += entry_names(pub, thread)
+    return problems
+
+
+def entry_names(pub: Publication, thread: ThreadRecord) -> list[Problem]:
+    """A problem for each name of someone without consent that the entries of a published
+    thread would show (found while loading: `EntryRecord.named`)."""
+    problems = []
+    for entry in thread.entries:
+        published = pub.entry_published(thread, entry)
+        problems += [
+            problem(entry.path, line, field_label(loc), role, slug)
+            for loc, line, role, slug in entry.named
+            if published or (loc == ("title",) and pub.outcome_shared(thread, entry))
+        ]
     return problems

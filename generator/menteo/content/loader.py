@@ -13,8 +13,8 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -33,7 +33,7 @@ from menteo.content.community import (
     Record,
     ThreadRecord,
 )
-from menteo.content.consent_text import NameMatcher, unconsented_names
+from menteo.content.consent_text import NameMatcher, entry_names, unconsented_names
 from menteo.content.files import os_problem, read_regular
 from menteo.content.markdown_file import MarkdownFile, normalise, split
 from menteo.content.models import (
@@ -49,6 +49,7 @@ from menteo.content.models import (
     Thread,
     Visibility,
 )
+from menteo.content.publication import Publication
 from menteo.content.safe_yaml import MAX_BYTES, Located, load_yaml
 from menteo.content.validation import problems_from
 from menteo.errors import ContentError, Problem
@@ -599,3 +600,48 @@ def load_community(
     if named:
         raise ContentError(named)
     return community
+
+
+def reload_entries(
+    community: CommunityData, paths: Collection[str], memo: LoadMemo
+) -> CommunityData:
+    """`community` with its entries at `paths` (files it loaded, edited since) read and checked
+    again as `load_community` checks them: each file on its own, its thread's cross-references
+    and the names of people without consent its thread would publish. Nothing else is read, so
+    it is only as current as `community` is besides those files: `menteo serve` shows an edited
+    entry with it, then loads everything again. A `ContentError` if anything is wrong."""
+    col = _Collector(community.root, memo)
+    col.names = NameMatcher.of(community.mentors, community.mentees)
+    if memo.owners != col.names.owners:
+        raise ContentError([Problem(CONFIG_FILE, 0, "", "the people changed", "load again")])
+    by_thread: dict[str, dict[str, EntryRecord]] = {}
+    for path in paths:
+        slug = path.removeprefix("content/threads/").partition("/")[0]
+        thread = community.threads.get(slug)
+        if thread is None or path not in {e.path for e in thread.entries}:
+            raise ContentError([Problem(path, 0, "", "not an entry loaded before", "load again")])
+        record = _entry(col, col.root / path, slug)
+        if record is not None:
+            by_thread.setdefault(slug, {})[path] = record
+    threads = dict(community.threads)
+    for slug, records in by_thread.items():
+        entries = [records.get(e.path, e) for e in threads[slug].entries]
+        entries.sort(key=lambda e: (e.date, e.slug))
+        threads[slug] = replace(threads[slug], entries=tuple(entries))
+    known = {
+        "mentor": set(community.mentors),
+        "mentee": set(community.mentees),
+        "roadmap": set(community.roadmaps),
+        "community": set(community.communities),
+        "badge": set(community.badges),
+    }
+    changed = {slug: threads[slug] for slug in by_thread}
+    col.problems += crossrefs.check(col.root, known, {}, {}, changed, community.roadmaps, {})
+    reloaded = replace(community, threads=MappingProxyType(threads))
+    pub = Publication(reloaded)
+    for thread in changed.values():
+        if pub.thread_published(thread):
+            col.problems += entry_names(pub, thread)
+    if col.problems:
+        raise ContentError(col.problems)
+    return reloaded

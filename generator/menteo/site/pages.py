@@ -6,12 +6,12 @@ split across processes with no coordination.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from menteo.site.awards import AwardPage
-from menteo.site.views import SiteViews
+from menteo.site.views import SiteViews, ThreadSummary, ThreadView
 
 HOME_RECENT = 8
 HOME_AWARDS = 12
@@ -156,35 +156,7 @@ def plan_pages(views: SiteViews, feed_size: int, _: Gettext) -> list[Page]:
             )
         )
     for thread in views.threads:
-        pages.append(
-            Page(
-                thread.url,
-                "thread.html",
-                thread.title,
-                {"thread": thread},
-                "",
-                views.sources[thread.url],
-                weight=len(thread.entries),
-            )
-        )
-        summary = views.summaries[thread.url]
-        published = [e for e in thread.entries if e.url]
-        for index, entry in enumerate(published):
-            neighbours = {
-                "previous": published[index - 1] if index else None,
-                "next": published[index + 1] if index + 1 < len(published) else None,
-            }
-            pages.append(
-                Page(
-                    entry.url or "",
-                    "entry.html",
-                    entry.title,
-                    {"entry": entry, "thread": summary, **neighbours},
-                    entry.excerpt,
-                    views.sources[entry.url or ""],
-                    og_type="article",
-                )
-            )
+        pages += thread_pages(thread, views.summaries[thread.url], views.sources)
     for roadmap in views.roadmaps:
         pages.append(
             Page(
@@ -238,6 +210,41 @@ def plan_pages(views: SiteViews, feed_size: int, _: Gettext) -> list[Page]:
             in_sitemap=False,
         )
     )
+    return pages
+
+
+def thread_pages(
+    thread: ThreadView, summary: ThreadSummary, sources: Mapping[str, str]
+) -> list[Page]:
+    """A published thread's page, then the page of each of its published entries."""
+    pages = [
+        Page(
+            thread.url,
+            "thread.html",
+            thread.title,
+            {"thread": thread},
+            "",
+            sources[thread.url],
+            weight=len(thread.entries),
+        )
+    ]
+    published = [e for e in thread.entries if e.url]
+    for index, entry in enumerate(published):
+        neighbours = {
+            "previous": published[index - 1] if index else None,
+            "next": published[index + 1] if index + 1 < len(published) else None,
+        }
+        pages.append(
+            Page(
+                entry.url or "",
+                "entry.html",
+                entry.title,
+                {"entry": entry, "thread": summary, **neighbours},
+                entry.excerpt,
+                sources[entry.url or ""],
+                og_type="article",
+            )
+        )
     return pages
 
 

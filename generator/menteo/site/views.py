@@ -506,6 +506,18 @@ def summary_of(thread: ThreadView) -> ThreadSummary:
     return ThreadSummary(**{f.name: getattr(thread, f.name) for f in fields(ThreadSummary)})
 
 
+def thread_view(
+    community: CommunityData,
+    urls: Urls,
+    recognition: RecognitionViews,
+    gettext: Callable[[str], str],
+    thread: ThreadRecord,
+) -> ThreadView:
+    """One published thread's view, as `build_views` makes it: `menteo serve` shows an edited
+    entry on its thread's page before it makes every view again."""
+    return _Builder(community, urls, recognition, gettext).thread(thread)
+
+
 def _sort_people(people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (p.model.name.casefold(), p.slug))
 
