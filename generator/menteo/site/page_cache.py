@@ -36,11 +36,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import marshal
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,7 @@ from menteo.private_state import make_private_folder
 from menteo.site.pages import Page
 
 PAGE_CACHE = Path(".menteo/cache/pages")
-FORMAT = b"menteo-page-cache 2\n"
+FORMAT = b"menteo-page-cache 3\n"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
 _CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".po", ".mo", ".pot", ".json", ".js", ".css")
@@ -77,66 +79,103 @@ class Uncacheable(TypeError):
 class Fingerprint:
     """Structural digests of page contexts. View models are shared by many pages (an entry is on
     its thread's, its author's and each of its tags' pages), so each object is digested once per
-    build; the objects are kept alive meanwhile, so an id is never reused for another."""
+    build; the objects are kept alive meanwhile, so an id is never reused for another.
+
+    How a value is written: text, numbers, booleans and None, and tuples, lists and dicts of
+    them, exactly as they are (the exact type of each is checked first, in C); any other value
+    we vouch for is replaced by a tagged byte string (a view model by the digest of its class and
+    fields, an entry's Markdown by the digest of its text, a date by its ISO form); the result
+    goes through `marshal` (version 0: no sharing of equal objects, which would depend on this
+    process's history), which frames every value with its type and length. Bytes in the result
+    are always such replacements: a bytes value of a context is replaced too."""
 
     def __init__(self) -> None:
-        self._memo: dict[int, bytes] = {}
+        self._objects: dict[int, bytes | tuple[Any, ...]] = {}
         self._kept: list[object] = []
 
     def digest(self, *values: object) -> bytes:
-        hasher = hashlib.blake2b(digest_size=20)
-        for value in values:
-            self._feed(hasher, value)
-        return hasher.digest()
+        return _hash(marshal.dumps(self.plain(values), 0))
 
-    def _feed(self, hasher: Any, value: Any) -> None:
+    def plain(self, value: Any) -> Any:
+        """`value` with every part that is not plain data replaced by its tagged digest or form;
+        Uncacheable if it holds a type we do not know."""
         kind = type(value)
-        if kind is str or kind is Markup:
-            data = str(value).encode("utf-8", "surrogatepass")
-            hasher.update(b"%s%d:" % (b"s" if kind is str else b"m", len(data)))
-            hasher.update(data)
-        elif kind is bytes:
-            hasher.update(b"y%d:" % len(value))
-            hasher.update(value)
-        elif kind is bool or kind is int:
-            hasher.update(b"%s%d;" % (b"b" if kind is bool else b"i", value))
-        elif value is None:
-            hasher.update(b"n")
-        elif kind is float:
-            hasher.update(b"f%s;" % repr(value).encode())
-        elif kind is dt.date or kind is dt.datetime:
-            tz = str(value.tzinfo) if isinstance(value, dt.datetime) else ""
-            hasher.update(b"t%s|%s;" % (value.isoformat().encode(), tz.encode()))
-        elif kind is list or kind is tuple:
-            hasher.update(b"%s%d:" % (b"l" if kind is list else b"u", len(value)))
-            for item in value:
-                self._feed(hasher, item)
-        elif kind is dict:
-            hasher.update(b"d%d:" % len(value))
-            for key, item in value.items():  # in order: a template may loop over it
-                self._feed(hasher, key)
-                self._feed(hasher, item)
-        elif kind is Body:
-            hasher.update(b"B%s|" % value.digest.encode())
-            self._feed(hasher, value.path)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            hasher.update(b"o")
-            hasher.update(self._object(value))
-        else:
-            raise Uncacheable(f"{kind.__module__}.{kind.__qualname__}")
-
-    def _object(self, value: Any) -> bytes:
-        found = self._memo.get(id(value))
-        if found is None:
-            kind = type(value)
-            hasher = hashlib.blake2b(digest_size=20)
-            hasher.update(f"{kind.__module__}.{kind.__qualname__}".encode())
-            for item in dataclasses.fields(value):
-                hasher.update(item.name.encode() + b"=")
-                self._feed(hasher, getattr(value, item.name))
-            found = self._memo[id(value)] = hasher.digest()
-            self._kept.append(value)
+        if kind in _PLAIN:
+            return value
+        if kind is tuple or kind is list:
+            if _PLAIN.issuperset(map(type, value)):
+                return value
+            known = list(map(self._objects.get, map(id, value)))  # views met before
+            return kind(known if None not in known else map(self.plain, value))
+        if kind is dict:
+            if not _PLAIN.issuperset(map(type, value)):  # keys that are not plain: pairs
+                pairs = [(self.plain(key), self.plain(item)) for key, item in value.items()]
+                return b"D" + marshal.dumps(pairs, 0)
+            if _PLAIN.issuperset(map(type, value.values())):
+                return value
+            return dict(zip(value, map(self.plain, value.values()), strict=True))
+        found = self._objects.get(id(value))
+        if found is not None:  # only kept objects are in it, so this is the same object
+            return found
+        encoder = _REPLACEMENTS.get(kind)
+        if encoder is not None:
+            return encoder(self, value)
+        header, getter = _LAYOUTS.get(kind) or _layout(kind)
+        fields = getter(value)
+        types = tuple(map(type, fields))
+        deep = _DEEP.get(types)
+        if deep is None:
+            deep = _DEEP[types] = tuple(i for i, t in enumerate(types) if t not in _PLAIN)
+        if deep:
+            parts = [header, *fields]
+            objects = self._objects
+            for index in deep:
+                item = fields[index]
+                parts[index + 1] = objects.get(id(item)) or self.plain(item)
+            found = b"o" + _hash(marshal.dumps(parts, 0))
+        else:  # a small record (a link, a person's name): written in its holder
+            found = (header, *fields)
+        self._objects[id(value)] = found
+        self._kept.append(value)
         return found
+
+
+def _hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+"""Types written as they are (by exact type: a subclass, such as Markup, may behave otherwise)."""
+_REPLACEMENTS: dict[type, Callable[[Fingerprint, Any], bytes]] = {
+    Markup: lambda _, value: b"m" + str(value).encode("utf-8", "surrogatepass"),
+    bytes: lambda _, value: b"y" + value,
+    dt.date: lambda _, value: b"t" + value.isoformat().encode(),
+    dt.datetime: lambda _, value: b"T%s|%s" % (value.isoformat().encode(), _text(value.tzinfo)),
+    Body: lambda fingerprint, value: b"B" + marshal.dumps((value.digest, value.path), 0),
+}
+"""The other types we vouch for, each as a byte string with its own tag."""
+_DEEP: dict[tuple[type, ...], tuple[int, ...]] = {}
+"""The types of a record's fields → where those that are not plain data are."""
+_LAYOUTS: dict[type, tuple[bytes, Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _text(value: object) -> bytes:
+    return str(value).encode("utf-8", "surrogatepass")
+
+
+def _layout(kind: type) -> tuple[bytes, Callable[[Any], tuple[Any, ...]]]:
+    """A dataclass's name and field names, tagged, and a function giving its field values."""
+    if not dataclasses.is_dataclass(kind):
+        raise Uncacheable(f"{kind.__module__}.{kind.__qualname__}")
+    names = tuple(item.name for item in dataclasses.fields(kind))
+    label = (f"{kind.__module__}.{kind.__qualname__}", names)
+    getter: Callable[[Any], tuple[Any, ...]]
+    if len(names) > 1:
+        getter = attrgetter(*names)
+    else:
+        getter = lambda value: tuple(getattr(value, name) for name in names)  # noqa: E731
+    found = _LAYOUTS[kind] = (b"c" + marshal.dumps(label, 0), getter)
+    return found
 
 
 @cache
