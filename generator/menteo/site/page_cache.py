@@ -39,8 +39,7 @@ import json
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from operator import attrgetter
 from pathlib import Path
@@ -50,26 +49,62 @@ from markupsafe import Markup
 
 from menteo.content.community import Body
 from menteo.private_state import make_private_folder
+from menteo.site.page_index import IndexEntry, PageIndex
 from menteo.site.pages import Page
 
 PAGE_CACHE = Path(".menteo/cache/pages")
+INDEX_FOLDER = "index"
+"""Under `PAGE_CACHE`, beside the entries' two-hex folders: `menteo.site.page_index`."""
 FORMAT = b"menteo-page-cache 3\n"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
 _CODE_SUFFIXES = (".py", ".html", ".xml", ".txt", ".po", ".mo", ".pot", ".json", ".js", ".css")
 
 
-@dataclass(frozen=True)
-class Remembered:
-    """A page's text (UTF-8) and what its checks found in it."""
+class StaleEntry(LookupError):
+    """A remembered page whose text is gone, or is not the text its index entry describes: the
+    page must be rendered again (never written from what the cache holds now)."""
 
-    data: bytes
-    links: tuple[str, ...]
-    """The internal links on it (path and fragment), each once, in order of appearance."""
-    searchable: bool
-    """Whether the search index takes it (it carries the search marker)."""
-    digest: str
-    """The SHA-256 of `data`, hex: the site's manifest lists it (`site.previous_site`)."""
+
+class Remembered:
+    """A page's text (UTF-8) and what its checks found in it. A page known from the index
+    (`menteo.site.page_index`) reads its text only when `data` is first asked for."""
+
+    __slots__ = ("_data", "_read", "digest", "links", "searchable", "size")
+
+    def __init__(
+        self,
+        data: bytes | None,
+        links: tuple[str, ...],
+        searchable: bool,
+        digest: str,
+        size: int | None = None,
+        read: Callable[[], bytes | None] | None = None,
+    ) -> None:
+        self._data = data
+        self._read = read
+        self.links = links
+        """The internal links on it (path and fragment), each once, in order of appearance."""
+        self.searchable = searchable
+        """Whether the search index takes it (it carries the search marker)."""
+        self.digest = digest
+        """The SHA-256 of `data`, hex: the site's manifest lists it (`site.previous_site`)."""
+        self.size = len(data) if data is not None else size or 0
+        """The length of `data`, in bytes."""
+
+    @property
+    def data(self) -> bytes:
+        """The text; StaleEntry if it has to be read and its entry is missing, damaged or holds
+        another text than the index said."""
+        if self._data is None:
+            self._data = self._read() if self._read is not None else None
+            if self._data is None:
+                raise StaleEntry(self.digest)
+        return self._data
+
+    def indexed(self, key: str) -> IndexEntry:
+        """What the index keeps of this page, remembered under `key`."""
+        return IndexEntry(key, self.digest, self.size, self.searchable, self.links)
 
 
 class Uncacheable(TypeError):
@@ -232,6 +267,17 @@ class PageCache:
         self.directory = directory
         self.build_key = build_key
         self.fingerprint = Fingerprint()
+        self._found: dict[str, IndexEntry] = {}
+        self._index: PageIndex | None = None
+
+    @property
+    def index(self) -> PageIndex | None:
+        """The index of this build key's pages (None without a folder or a build key)."""
+        if self.directory is None or not self.build_key:
+            return None
+        if self._index is None or self._index.build_key != self.build_key.hex():
+            self._index = PageIndex(self.directory / INDEX_FOLDER, self.build_key)
+        return self._index
 
     @classmethod
     def for_build(
@@ -260,11 +306,44 @@ class PageCache:
 
     def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, Remembered | None]]:
         """Each page of the plan, in order, with its key (None if uncacheable) and what is
-        remembered of it (None: render it), read one at a time so that a rebuild never holds
-        the whole site's text."""
+        remembered of it (None: render it). What the index holds comes without the text (read
+        if `Remembered.data` is asked for); a page the index does not know under its key is
+        looked up in its cache entry, one at a time, so that a rebuild never holds the whole
+        site's text. `save` then records in the index what was found that way."""
+        index = self.index
         for page in pages:
             key = self.key(page.template, page.head, page.context)
-            yield page, key, self.get(key) if key is not None else None
+            known: Remembered | None = None
+            if key is not None:
+                entry = index.get(page.url) if index is not None else None
+                if entry is not None and entry.key == key:
+                    known = Remembered(
+                        None,
+                        entry.links,
+                        entry.searchable,
+                        entry.digest,
+                        entry.size,
+                        partial(self._text, key, entry.digest, entry.size),
+                    )
+                elif (known := self.get(key)) is not None:
+                    self._found[page.url] = known.indexed(key)
+            yield page, key, known
+
+    def save(self, stored: dict[str, IndexEntry]) -> None:
+        """Record in the index the pages just `stored` (by URL) and those `lookup` found only in
+        their entries."""
+        entries = {**self._found, **stored}
+        self._found = {}
+        if self.index is not None and entries:
+            self.index.save(entries)
+
+    def _text(self, key: str, digest: str, size: int) -> bytes | None:
+        """The text remembered under `key`, if it is the one with this digest and size (its
+        digest computed again: an entry is believed only as far as the index agrees with it)."""
+        found = self.get(key)
+        if found is None or found.size != size:
+            return None
+        return found.data if hashlib.sha256(found.data).hexdigest() == digest else None
 
     def _path(self, key: str) -> Path | None:
         if self.directory is None:
