@@ -8,8 +8,10 @@ Design (issue 14):
   folder in use (the project's `overrides/` and `themes/<name>/` included, byte for byte), the
   language, the site globals (config, base URL), the page's template name, head and context.
   The context is digested structurally (`Fingerprint`): plain data by type and value, view
-  models by class and fields, an entry's Markdown by the digest of its validated text. A value
-  of any other type makes the page uncacheable: it is rendered, never guessed. Nothing from the
+  models by class and fields (each object once per build), an entry's Markdown by the digest of
+  its validated text. A value of any other type makes the page uncacheable: it is rendered,
+  never guessed. Keys depend on nothing of the process (no `hash`, no object identity in what
+  is digested), so every build computes the same ones. Nothing from the
   repository names a cache entry: a file's name is our digest, so a changed input can only miss.
 - Dependency record. The key IS the dependency record: a page must be rendered again exactly
   when its key has no entry (`PageCache.lookup` gives each page of a plan with its remembered
@@ -19,6 +21,11 @@ Design (issue 14):
   SHA-256 of the rest, the results of the page's checks (its internal links, whether search
   takes it) as one JSON line, the text. A damaged, truncated or foreign file is a miss; entries
   are written atomically (temporary file, then rename), so a killed build leaves no half entry.
+- Index (`menteo.site.page_index`): what a rebuild needs of each page without its text (digest,
+  size, links, searchable), by URL with its key, so that `lookup` opens no entry for a page the
+  index knows under its current key; the text is read when it has to be written, and believed
+  only if its SHA-256 is the index's (`StaleEntry` otherwise: the page is rendered). A page the
+  index does not know is looked up in its entry as before, and recorded by `save`.
 - Checks travel with the text. A page's text was checked when it was stored (email addresses,
   XML characters, leaked key material; only a page without a problem is stored), and those
   checks read nothing but the text, its output path (from the head, in the key) and, for key
