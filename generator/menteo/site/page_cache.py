@@ -141,43 +141,50 @@ class Fingerprint:
     def plain(self, value: Any) -> Any:
         """`value` with every part that is not plain data replaced by its tagged digest or form;
         Uncacheable if it holds a type we do not know."""
-        kind = type(value)
-        if kind in _PLAIN:
-            return value
-        if kind is tuple or kind is list:
-            if _PLAIN.issuperset(map(type, value)):
-                return value
-            known = list(map(self._objects.get, map(id, value)))  # views met before
-            return kind(known if None not in known else map(self.plain, value))
-        if kind is dict:
-            if not _PLAIN.issuperset(map(type, value)):  # keys that are not plain: pairs
-                pairs = [(self.plain(key), self.plain(item)) for key, item in value.items()]
-                return b"D" + marshal.dumps(pairs, 0)
-            if _PLAIN.issuperset(map(type, value.values())):
-                return value
-            return dict(zip(value, map(self.plain, value.values()), strict=True))
-        found = self._objects.get(id(value))
+        objects = self._objects
+        found = objects.get(id(value))
         if found is not None:  # only kept objects are in it, so this is the same object
             return found
-        encoder = _REPLACEMENTS.get(kind)
-        if encoder is not None:
-            return encoder(self, value)
-        header, getter = _LAYOUTS.get(kind) or _layout(kind)
+        kind = type(value)
+        layout = _LAYOUTS.get(kind)
+        if layout is None:
+            if kind in _PLAIN:
+                return value
+            if kind is tuple or kind is list:
+                if _PLAIN.issuperset(map(type, value)):
+                    return value
+                known = list(map(objects.get, map(id, value)))  # views met before
+                return kind(known if None not in known else map(self.plain, value))
+            if kind is dict:
+                if not _PLAIN.issuperset(map(type, value)):  # keys that are not plain: pairs
+                    pairs = [(self.plain(key), self.plain(item)) for key, item in value.items()]
+                    return b"D" + marshal.dumps(pairs, 0)
+                if _PLAIN.issuperset(map(type, value.values())):
+                    return value
+                return dict(zip(value, map(self.plain, value.values()), strict=True))
+            encoder = _REPLACEMENTS.get(kind)
+            if encoder is not None:
+                return encoder(self, value)
+            layout = _layout(kind)
+        header, getter = layout
         fields = getter(value)
-        types = tuple(map(type, fields))
-        deep = _DEEP.get(types)
-        if deep is None:
-            deep = _DEEP[types] = tuple(i for i, t in enumerate(types) if t not in _PLAIN)
-        if deep:
+        if _PLAIN.issuperset(map(type, fields)):  # a small record (a link, a person's name):
+            found = (header, *fields)  # written in its holder
+        else:
+            types = tuple(map(type, fields))
+            deep = _DEEP.get(types)
+            if deep is None:
+                deep = _DEEP[types] = tuple(i for i, t in enumerate(types) if t not in _PLAIN)
             parts = [header, *fields]
-            objects = self._objects
             for index in deep:
                 item = fields[index]
-                parts[index + 1] = objects.get(id(item)) or self.plain(item)
+                found = objects.get(id(item))
+                if found is None:
+                    plain = type(item) is tuple and _PLAIN.issuperset(map(type, item))
+                    found = item if plain else self.plain(item)
+                parts[index + 1] = found
             found = b"o" + _hash(marshal.dumps(parts, 0))
-        else:  # a small record (a link, a person's name): written in its holder
-            found = (header, *fields)
-        self._objects[id(value)] = found
+        objects[id(value)] = found
         self._kept.append(value)
         return found
 
