@@ -17,8 +17,9 @@ A page's text is read (and checked against the digest here) only when it has to 
   looked up in their cache entries (`PageCache.get`), and rendered if those fail too.
 - Written atomically (temporary file, then rename): two builds at once each leave whole files,
   the last one's wins, and every entry in it is one a build stored; an entry that another build
-  has since made stale only costs a render. A URL that leaves the site leaves an entry behind
-  until the shard is rewritten without it; the index never grows beyond the URLs a site had.
+  has since made stale only costs a render. A URL that leaves the site leaves its entry behind
+  (a preview's lookups cover only the pages it re-renders, so absence proves nothing): the
+  index never grows beyond the URLs the site has had under one build key.
 """
 
 from __future__ import annotations
