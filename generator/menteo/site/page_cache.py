@@ -8,8 +8,10 @@ Design (issue 14):
   folder in use (the project's `overrides/` and `themes/<name>/` included, byte for byte), the
   language, the site globals (config, base URL), the page's template name, head and context.
   The context is digested structurally (`Fingerprint`): plain data by type and value, view
-  models by class and fields, an entry's Markdown by the digest of its validated text. A value
-  of any other type makes the page uncacheable: it is rendered, never guessed. Nothing from the
+  models by class and fields (each object once per build), an entry's Markdown by the digest of
+  its validated text. A value of any other type makes the page uncacheable: it is rendered,
+  never guessed. Keys depend on nothing of the process (no `hash`, no object identity in what
+  is digested), so every build computes the same ones. Nothing from the
   repository names a cache entry: a file's name is our digest, so a changed input can only miss.
 - Dependency record. The key IS the dependency record: a page must be rendered again exactly
   when its key has no entry (`PageCache.lookup` gives each page of a plan with its remembered
@@ -19,6 +21,11 @@ Design (issue 14):
   SHA-256 of the rest, the results of the page's checks (its internal links, whether search
   takes it) as one JSON line, the text. A damaged, truncated or foreign file is a miss; entries
   are written atomically (temporary file, then rename), so a killed build leaves no half entry.
+- Index (`menteo.site.page_index`): what a rebuild needs of each page without its text (digest,
+  size, links, searchable), by URL with its key, so that `lookup` opens no entry for a page the
+  index knows under its current key; the text is read when it has to be written, and believed
+  only if its SHA-256 is the index's (`StaleEntry` otherwise: the page is rendered). A page the
+  index does not know is looked up in its entry as before, and recorded by `save`.
 - Checks travel with the text. A page's text was checked when it was stored (email addresses,
   XML characters, leaked key material; only a page without a problem is stored), and those
   checks read nothing but the text, its output path (from the head, in the key) and, for key
@@ -36,9 +43,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import marshal
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -47,24 +56,60 @@ from markupsafe import Markup
 from menteo import code_identity
 from menteo.content.community import Body
 from menteo.private_state import make_private_folder
+from menteo.site.page_index import IndexEntry, PageIndex
 from menteo.site.pages import Page
 
 PAGE_CACHE = Path(".menteo/cache/pages")
-FORMAT = b"menteo-page-cache 2\n"
+INDEX_FOLDER = "index"
+"""Under `PAGE_CACHE`, beside the entries' two-hex folders: `menteo.site.page_index`."""
+FORMAT = b"menteo-page-cache 3\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
 
 
-@dataclass(frozen=True)
-class Remembered:
-    """A page's text (UTF-8) and what its checks found in it."""
+class StaleEntry(LookupError):
+    """A remembered page whose text is gone, or is not the text its index entry describes: the
+    page must be rendered again (never written from what the cache holds now)."""
 
-    data: bytes
-    links: tuple[str, ...]
-    """The internal links on it (path and fragment), each once, in order of appearance."""
-    searchable: bool
-    """Whether the search index takes it (it carries the search marker)."""
-    digest: str
-    """The SHA-256 of `data`, hex: the site's manifest lists it (`site.previous_site`)."""
+
+class Remembered:
+    """A page's text (UTF-8) and what its checks found in it. A page known from the index
+    (`menteo.site.page_index`) reads its text only when `data` is first asked for."""
+
+    __slots__ = ("_data", "_read", "digest", "links", "searchable", "size")
+
+    def __init__(
+        self,
+        data: bytes | None,
+        links: tuple[str, ...],
+        searchable: bool,
+        digest: str,
+        size: int | None = None,
+        read: Callable[[], bytes | None] | None = None,
+    ) -> None:
+        self._data = data
+        self._read = read
+        self.links = links
+        """The internal links on it (path and fragment), each once, in order of appearance."""
+        self.searchable = searchable
+        """Whether the search index takes it (it carries the search marker)."""
+        self.digest = digest
+        """The SHA-256 of `data`, hex: the site's manifest lists it (`site.previous_site`)."""
+        self.size = len(data) if data is not None else size or 0
+        """The length of `data`, in bytes."""
+
+    @property
+    def data(self) -> bytes:
+        """The text; StaleEntry if it has to be read and its entry is missing, damaged or holds
+        another text than the index said."""
+        if self._data is None:
+            self._data = self._read() if self._read is not None else None
+            if self._data is None:
+                raise StaleEntry(self.digest)
+        return self._data
+
+    def indexed(self, key: str) -> IndexEntry:
+        """What the index keeps of this page, remembered under `key`."""
+        return IndexEntry(key, self.digest, self.size, self.searchable, self.links)
 
 
 class Uncacheable(TypeError):
@@ -74,66 +119,110 @@ class Uncacheable(TypeError):
 class Fingerprint:
     """Structural digests of page contexts. View models are shared by many pages (an entry is on
     its thread's, its author's and each of its tags' pages), so each object is digested once per
-    build; the objects are kept alive meanwhile, so an id is never reused for another."""
+    build; the objects are kept alive meanwhile, so an id is never reused for another.
+
+    How a value is written: text, numbers, booleans and None, and tuples, lists and dicts of
+    them, exactly as they are (the exact type of each is checked first, in C); any other value
+    we vouch for is replaced by a tagged byte string (a view model by the digest of its class and
+    fields, an entry's Markdown by the digest of its text, a date by its ISO form); the result
+    goes through `marshal` (version 0: no sharing of equal objects, which would depend on this
+    process's history), which frames every value with its type and length. Bytes in the result
+    are always such replacements: a bytes value of a context is replaced too."""
 
     def __init__(self) -> None:
-        self._memo: dict[int, bytes] = {}
+        self._objects: dict[int, bytes | tuple[Any, ...]] = {}
         self._kept: list[object] = []
 
     def digest(self, *values: object) -> bytes:
-        hasher = hashlib.blake2b(digest_size=20)
-        for value in values:
-            self._feed(hasher, value)
-        return hasher.digest()
+        return _hash(marshal.dumps(self.plain(values), 0))
 
-    def _feed(self, hasher: Any, value: Any) -> None:
+    def plain(self, value: Any) -> Any:
+        """`value` with every part that is not plain data replaced by its tagged digest or form;
+        Uncacheable if it holds a type we do not know."""
+        objects = self._objects
+        found = objects.get(id(value))
+        if found is not None:  # only kept objects are in it, so this is the same object
+            return found
         kind = type(value)
-        if kind is str or kind is Markup:
-            data = str(value).encode("utf-8", "surrogatepass")
-            hasher.update(b"%s%d:" % (b"s" if kind is str else b"m", len(data)))
-            hasher.update(data)
-        elif kind is bytes:
-            hasher.update(b"y%d:" % len(value))
-            hasher.update(value)
-        elif kind is bool or kind is int:
-            hasher.update(b"%s%d;" % (b"b" if kind is bool else b"i", value))
-        elif value is None:
-            hasher.update(b"n")
-        elif kind is float:
-            hasher.update(b"f%s;" % repr(value).encode())
-        elif kind is dt.date or kind is dt.datetime:
-            tz = str(value.tzinfo) if isinstance(value, dt.datetime) else ""
-            hasher.update(b"t%s|%s;" % (value.isoformat().encode(), tz.encode()))
-        elif kind is list or kind is tuple:
-            hasher.update(b"%s%d:" % (b"l" if kind is list else b"u", len(value)))
-            for item in value:
-                self._feed(hasher, item)
-        elif kind is dict:
-            hasher.update(b"d%d:" % len(value))
-            for key, item in value.items():  # in order: a template may loop over it
-                self._feed(hasher, key)
-                self._feed(hasher, item)
-        elif kind is Body:
-            hasher.update(b"B%s|" % value.digest.encode())
-            self._feed(hasher, value.path)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            hasher.update(b"o")
-            hasher.update(self._object(value))
+        layout = _LAYOUTS.get(kind)
+        if layout is None:
+            if kind in _PLAIN:
+                return value
+            if kind is tuple or kind is list:
+                if _PLAIN.issuperset(map(type, value)):
+                    return value
+                known = list(map(objects.get, map(id, value)))  # views met before
+                return kind(known if None not in known else map(self.plain, value))
+            if kind is dict:
+                if not _PLAIN.issuperset(map(type, value)):  # keys that are not plain: pairs
+                    pairs = [(self.plain(key), self.plain(item)) for key, item in value.items()]
+                    return b"D" + marshal.dumps(pairs, 0)
+                if _PLAIN.issuperset(map(type, value.values())):
+                    return value
+                return dict(zip(value, map(self.plain, value.values()), strict=True))
+            encoder = _REPLACEMENTS.get(kind)
+            if encoder is not None:
+                return encoder(self, value)
+            layout = _layout(kind)
+        header, getter = layout
+        fields = getter(value)
+        if _PLAIN.issuperset(map(type, fields)):  # a small record (a link, a person's name):
+            found = (header, *fields)  # written in its holder
         else:
-            raise Uncacheable(f"{kind.__module__}.{kind.__qualname__}")
-
-    def _object(self, value: Any) -> bytes:
-        found = self._memo.get(id(value))
-        if found is None:
-            kind = type(value)
-            hasher = hashlib.blake2b(digest_size=20)
-            hasher.update(f"{kind.__module__}.{kind.__qualname__}".encode())
-            for item in dataclasses.fields(value):
-                hasher.update(item.name.encode() + b"=")
-                self._feed(hasher, getattr(value, item.name))
-            found = self._memo[id(value)] = hasher.digest()
-            self._kept.append(value)
+            types = tuple(map(type, fields))
+            deep = _DEEP.get(types)
+            if deep is None:
+                deep = _DEEP[types] = tuple(i for i, t in enumerate(types) if t not in _PLAIN)
+            parts = [header, *fields]
+            for index in deep:
+                item = fields[index]
+                found = objects.get(id(item))
+                if found is None:
+                    plain = type(item) is tuple and _PLAIN.issuperset(map(type, item))
+                    found = item if plain else self.plain(item)
+                parts[index + 1] = found
+            found = b"o" + _hash(marshal.dumps(parts, 0))
+        objects[id(value)] = found
+        self._kept.append(value)
         return found
+
+
+def _hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+"""Types written as they are (by exact type: a subclass, such as Markup, may behave otherwise)."""
+_REPLACEMENTS: dict[type, Callable[[Fingerprint, Any], bytes]] = {
+    Markup: lambda _, value: b"m" + str(value).encode("utf-8", "surrogatepass"),
+    bytes: lambda _, value: b"y" + value,
+    dt.date: lambda _, value: b"t" + value.isoformat().encode(),
+    dt.datetime: lambda _, value: b"T%s|%s" % (value.isoformat().encode(), _text(value.tzinfo)),
+    Body: lambda fingerprint, value: b"B" + marshal.dumps((value.digest, value.path), 0),
+}
+"""The other types we vouch for, each as a byte string with its own tag."""
+_DEEP: dict[tuple[type, ...], tuple[int, ...]] = {}
+"""The types of a record's fields → where those that are not plain data are."""
+_LAYOUTS: dict[type, tuple[bytes, Callable[[Any], tuple[Any, ...]]]] = {}
+
+
+def _text(value: object) -> bytes:
+    return str(value).encode("utf-8", "surrogatepass")
+
+
+def _layout(kind: type) -> tuple[bytes, Callable[[Any], tuple[Any, ...]]]:
+    """A dataclass's name and field names, tagged, and a function giving its field values."""
+    if not dataclasses.is_dataclass(kind):
+        raise Uncacheable(f"{kind.__module__}.{kind.__qualname__}")
+    names = tuple(item.name for item in dataclasses.fields(kind))
+    label = (f"{kind.__module__}.{kind.__qualname__}", names)
+    getter: Callable[[Any], tuple[Any, ...]]
+    if len(names) > 1:
+        getter = attrgetter(*names)
+    else:
+        getter = lambda value: tuple(getattr(value, name) for name in names)  # noqa: E731
+    found = _LAYOUTS[kind] = (b"c" + marshal.dumps(label, 0), getter)
+    return found
 
 
 def code_key() -> bytes:
@@ -168,6 +257,17 @@ class PageCache:
         self.directory = directory
         self.build_key = build_key
         self.fingerprint = Fingerprint()
+        self._found: dict[str, IndexEntry] = {}
+        self._index: PageIndex | None = None
+
+    @property
+    def index(self) -> PageIndex | None:
+        """The index of this build key's pages (None without a folder or a build key)."""
+        if self.directory is None or not self.build_key:
+            return None
+        if self._index is None or self._index.build_key != self.build_key.hex():
+            self._index = PageIndex(self.directory / INDEX_FOLDER, self.build_key)
+        return self._index
 
     @classmethod
     def for_build(
@@ -196,11 +296,44 @@ class PageCache:
 
     def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, Remembered | None]]:
         """Each page of the plan, in order, with its key (None if uncacheable) and what is
-        remembered of it (None: render it), read one at a time so that a rebuild never holds
-        the whole site's text."""
+        remembered of it (None: render it). What the index holds comes without the text (read
+        if `Remembered.data` is asked for); a page the index does not know under its key is
+        looked up in its cache entry, one at a time, so that a rebuild never holds the whole
+        site's text. `save` then records in the index what was found that way."""
+        index = self.index
         for page in pages:
             key = self.key(page.template, page.head, page.context)
-            yield page, key, self.get(key) if key is not None else None
+            known: Remembered | None = None
+            if key is not None:
+                entry = index.get(page.url) if index is not None else None
+                if entry is not None and entry.key == key:
+                    known = Remembered(
+                        None,
+                        entry.links,
+                        entry.searchable,
+                        entry.digest,
+                        entry.size,
+                        partial(self._text, key, entry.digest, entry.size),
+                    )
+                elif (known := self.get(key)) is not None:
+                    self._found[page.url] = known.indexed(key)
+            yield page, key, known
+
+    def save(self, stored: dict[str, IndexEntry]) -> None:
+        """Record in the index the pages just `stored` (by URL) and those `lookup` found only in
+        their entries."""
+        entries = {**self._found, **stored}
+        self._found = {}
+        if self.index is not None and entries:
+            self.index.save(entries)
+
+    def _text(self, key: str, digest: str, size: int) -> bytes | None:
+        """The text remembered under `key`, if it is the one with this digest and size (its
+        digest computed again: an entry is believed only as far as the index agrees with it)."""
+        found = self.get(key)
+        if found is None or found.size != size:
+            return None
+        return found.data if hashlib.sha256(found.data).hexdigest() == digest else None
 
     def _path(self, key: str) -> Path | None:
         if self.directory is None:

@@ -28,7 +28,8 @@ from menteo.errors import ContentError, Problem
 from menteo.escaping import xml_invalid
 from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
-from menteo.site.page_cache import PageCache, Remembered
+from menteo.site.page_cache import PageCache, Remembered, StaleEntry
+from menteo.site.page_index import IndexEntry
 from menteo.site.pages import Page
 from menteo.site.previous_site import PreviousSite
 from menteo.site.search import SEARCH_MARKER
@@ -152,11 +153,14 @@ class Rendered:
     """The files written (relative to the site) whose main content the search index takes."""
     digests: dict[str, str] = field(default_factory=dict)
     """Each page written (relative to the site) → its SHA-256 (the site's manifest)."""
+    stored: dict[str, IndexEntry] = field(default_factory=dict)
+    """Each page rendered and remembered (by URL) → what the page cache's index keeps of it."""
 
     def add(self, other: Rendered) -> None:
         self.problems += other.problems
         self.searchable += other.searchable
         self.digests.update(other.digests)
+        self.stored.update(other.stored)
         for link, where in other.links.items():
             self.links.setdefault(link, where)
 
@@ -220,6 +224,7 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
         checked = _checked(page, text, template.filename or page.template, settings, rendered)
         if checked is not None and key:
             cache.put(key, checked)
+            rendered.stored[page.url] = checked.indexed(key)
     return rendered
 
 
@@ -259,11 +264,12 @@ def _emit(
     previous: PreviousSite | None = None,
 ) -> None:
     """Write one checked page (freshly rendered, or remembered with its checks' findings), or
-    link it from the `previous` site if it is the same there."""
+    link it from the `previous` site if it is the same there. A remembered page's text is read
+    (`checked.data`, StaleEntry if it is gone) before anything is recorded in `into`."""
     output = page.output_path(settings.base_path)
     target = settings.out / output
     target.parent.mkdir(parents=True, exist_ok=True)
-    if previous is None or not previous.link(output, checked.digest, len(checked.data), target):
+    if previous is None or not previous.link(output, checked.digest, checked.size, target):
         _write_new(target, checked.data)
     into.digests[output] = checked.digest
     if checked.searchable:
@@ -321,13 +327,18 @@ def render_pages(
     remembered = Rendered()
     misses: list[tuple[Page, str | None]] = []
     for page, key, known in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
-        if known is None:
-            misses.append((page, key))
-        else:
-            _emit(page, known, settings, remembered, previous)
+        if known is not None:
+            try:
+                _emit(page, known, settings, remembered, previous)
+                continue
+            except StaleEntry:  # its text is gone or changed: render it again
+                pass
+        misses.append((page, key))
     if advance is not None and len(misses) < len(pages):
         advance(len(pages) - len(misses))
     fresh = _render(settings, misses, workers, advance)
+    if cache is not None:
+        cache.save(fresh.stored)
     if not misses:
         return remembered
     if len(misses) == len(pages):
@@ -342,6 +353,7 @@ def _merged(first: Rendered, second: Rendered, pages: list[Page]) -> Rendered:
     merged = Rendered(dict(first.links), first.problems + second.problems)
     merged.searchable = first.searchable + second.searchable
     merged.digests = {**first.digests, **second.digests}
+    merged.stored = {**first.stored, **second.stored}
     for link, where in second.links.items():
         known = merged.links.get(link)
         if known is None or order[where[0]] < order[known[0]]:
