@@ -542,6 +542,11 @@ def _load_config(col: _Collector, root: FsPath, base_url: str | None) -> SiteCon
     return col.model(SiteConfig, located, data, CONFIG_FILE)
 
 
+def _names_digest(names: NameMatcher) -> bytes:
+    """What an entry's prose was searched for: a remembered entry is valid only under it."""
+    return hashlib.sha256(repr(sorted(names.owners.items())).encode()).digest()
+
+
 def _remember(memo: LoadMemo, col: _Collector) -> None:
     """Keep what this load found (and only that: a deleted file is forgotten), noting which
     files' remembered values changed."""
@@ -570,7 +575,7 @@ def load_community(
     mentors = _load_people(col, "mentor", Mentor, privacy.mentors_public if privacy else True)
     mentees = _load_people(col, "mentee", Mentee, privacy.mentees_public if privacy else False)
     col.names = NameMatcher.of(mentors, mentees)
-    col.names_digest = hashlib.sha256(repr(sorted(col.names.owners.items())).encode()).digest()
+    col.names_digest = _names_digest(col.names)
     roadmaps = _load_simple(col, "roadmap", Roadmap, None)
     communities = _load_simple(col, "community", Community, "body")
     threads = _load_threads(col, config)
@@ -612,7 +617,8 @@ def reload_entries(
     entry with it, then loads everything again. A `ContentError` if anything is wrong."""
     col = _Collector(community.root, memo)
     col.names = NameMatcher.of(community.mentors, community.mentees)
-    if memo.owners != col.names.owners:
+    col.names_digest = _names_digest(col.names)
+    if any(known.names != col.names_digest for known in memo.entries.values()):
         raise ContentError([Problem(CONFIG_FILE, 0, "", "the people changed", "load again")])
     by_thread: dict[str, dict[str, EntryRecord]] = {}
     for path in paths:
@@ -620,7 +626,7 @@ def reload_entries(
         thread = community.threads.get(slug)
         if thread is None or path not in {e.path for e in thread.entries}:
             raise ContentError([Problem(path, 0, "", "not an entry loaded before", "load again")])
-        record = _entry(col, col.root / path, slug)
+        record = _entry(col, os.path.join(col.root, path), slug)
         if record is not None:
             by_thread.setdefault(slug, {})[path] = record
     threads = dict(community.threads)
