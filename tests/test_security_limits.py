@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import http.client
 import os
-import shutil
 import stat
 import subprocess
 import sys

@@ -316,8 +316,8 @@ def _build(
         rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
         site.adopt(rendered.digests)  # the pages render workers wrote
         progress.stage("Writing files")
-        for target, source in static_files(dirs):
-            site.put_bytes(target, source.read_bytes())
+        for path, static in static_files(dirs):
+            site.put_bytes(path, static.read_bytes())
         for target, source in sorted(views.avatars.items()):
             site.put_bytes(target, (community.root / source).read_bytes())
         generated = generated_files(plan, cards, private)

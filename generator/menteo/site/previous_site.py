@@ -39,7 +39,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -244,32 +244,36 @@ class SiteWriter:
     def finish(self) -> None:
         """Remove what the new site does not have (in the spare), then write the manifest."""
         if self._in_place:
-            folders = {""}
-            for path in self.files:
-                while path := path.rpartition("/")[0]:
-                    if path in folders:
-                        break
-                    folders.add(path)
-            _prune(self.folder, "", self.files, folders)
-        document = {"format": FORMAT, "files": {p: list(s) for p, s in sorted(self.files.items())}}
-        data = (json.dumps(document, indent=0) + "\n").encode("utf-8")
-        write_new(self.folder, MANIFEST, data, self._made)
+            _prune(self.folder, _children(self.files))
+        lines = (f'{json.dumps(p)}: ["{d}", {n}]' for p, (d, n) in sorted(self.files.items()))
+        text = f'{{"format": {FORMAT}, "files": {{\n' + ",\n".join(lines) + "\n}}\n"
+        write_new(self.folder, MANIFEST, text.encode("utf-8"), self._made)
 
 
-def _prune(root: Path, folder: str, files: Mapping[str, Stamp], folders: set[str]) -> None:
-    """Remove from `root/folder` every entry that is neither one of `files` nor one of
-    `folders` (links and anything else included), never following a link."""
-    with os.scandir(root / folder) as listing:
-        entries = list(listing)
-    for entry in entries:
-        path = f"{folder}/{entry.name}" if folder else entry.name
-        if entry.is_dir(follow_symlinks=False):
-            if path in folders:
-                _prune(root, path, files, folders)
-            else:
-                shutil.rmtree(entry.path)
-        elif path not in files or path in folders:
-            os.unlink(entry.path)
+def _children(files: Iterable[str]) -> dict[str, set[str]]:
+    """Each folder on the way to `files` (relative paths; "" the root) → the names in it."""
+    children: dict[str, set[str]] = {"": set()}
+    for path in files:
+        folder, _, name = path.rpartition("/")
+        while folder not in children:
+            children[folder] = {name}
+            folder, _, name = folder.rpartition("/")
+        children[folder].add(name)
+    return children
+
+
+def _prune(root: Path, children: dict[str, set[str]]) -> None:
+    """Remove from the site at `root` everything not in `children` (see `_children`): files,
+    folders, links and anything else, never following a link."""
+    for folder, names in children.items():
+        with os.scandir(root / folder if folder else root) as listing:
+            for entry in listing:
+                if entry.name in names:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
 
 
 @contextmanager

@@ -23,6 +23,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -116,19 +117,27 @@ def index_site(
     targets = shard_dirs(len(bundles))
     remove_leftovers(site.parent, LEFTOVER_VIEW)
     identity = _indexer_identity(binary)
+    keys = [bundle_digest(site, bundle, identity, files.files) for bundle in bundles]
     used: list[Path] = []
-    for bundle, target in zip(bundles, targets, strict=True):
-        key = bundle_digest(site, bundle, identity, files.files)
-        entry = _cached(cache, key)
-        if entry is not None:
-            _copy_tree(entry, target, files)
-            used.append(entry)
-        else:
-            entry = _index_bundle(binary, site, bundle, target, cache, key, files)
-            if entry is not None:
-                used.append(entry)
+    # Stale bundles are removed while Pagefind runs (removing is waiting for the disk).
+    current = {cache / key for key in keys} if cache is not None else set()
+    pruning = threading.Thread(target=_prune, args=(cache, current))
     if cache is not None:
-        _prune(cache, used)
+        pruning.start()
+    try:
+        for bundle, target, key in zip(bundles, targets, keys, strict=True):
+            listing = None if cache is None else _listing(cache / key)
+            if cache is not None and listing is not None:
+                _copy_tree(cache / key, listing, target, files)
+                used.append(cache / key)
+            else:
+                entry = _index_bundle(binary, site, bundle, target, cache, key, files)
+                if entry is not None:
+                    used.append(entry)
+    finally:
+        if pruning.is_alive():
+            pruning.join()
+    _touch(used)
     if f"{SEARCH_DIR}/pagefind.js" not in files.files:
         raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
     others = [t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]
@@ -200,14 +209,6 @@ def _listing(entry: Path) -> dict[str, Stamp] | None:
     return found
 
 
-def _cached(cache: Path | None, key: str) -> Path | None:
-    """The cached bundle for `key`, whole, or None."""
-    if cache is None:
-        return None
-    entry = cache / key
-    return entry if _listing(entry) is not None else None
-
-
 def _index_bundle(
     binary: Path,
     site: Path,
@@ -235,11 +236,11 @@ def _index_bundle(
         try:
             _run(binary, Path(view), written)
             listing = {
-                p.relative_to(written).as_posix(): list(stamp_of(p.read_bytes()))
+                p.relative_to(written).as_posix(): stamp_of(p.read_bytes())
                 for p in sorted(_files(written))
             }
             (written / MANIFEST).write_text(json.dumps(listing), encoding="utf-8")
-            _copy_tree(written, target, files)
+            _copy_tree(written, listing, target, files)
             return None if cache is None else _keep(written, cache / key)
         finally:
             shutil.rmtree(written, ignore_errors=True)
@@ -259,27 +260,31 @@ def _files(folder: Path) -> Iterator[Path]:
     return (p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
-def _copy_tree(entry: Path, target: str, files: SiteWriter) -> None:
-    """Put the bundle `entry` (whole, with its listing) at `target` in the site: only the files
-    the site does not already hold are read and written."""
-    listing = _listing(entry) or {}
+def _copy_tree(entry: Path, listing: dict[str, Stamp], target: str, files: SiteWriter) -> None:
+    """Put the bundle `entry` (its `listing`) at `target` in the site: only the files the site
+    does not already hold are read and written."""
     for name, (digest, _) in sorted(listing.items()):
         files.put(f"{target}/{name}", digest, (entry / name).read_bytes)
 
 
-def _prune(cache: Path, used: list[Path]) -> None:
-    """Mark the bundles this build used as the newest; drop all but `KEEP_SPARE` others, oldest
-    first."""
-    kept = set(used)
+def _prune(cache: Path, current: set[Path]) -> None:
+    """Drop the cached bundles but the `current` build's and the `KEEP_SPARE` newest others."""
     try:
-        for entry in used:
-            os.utime(entry)
-        others = [p for p in cache.iterdir() if p not in kept and not p.name.startswith(".")]
+        others = [p for p in cache.iterdir() if p not in current and not p.name.startswith(".")]
         others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
     except OSError:  # no cache could be written (a read-only community): nothing to prune
         return
     for stale in others[KEEP_SPARE:]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _touch(used: list[Path]) -> None:
+    """Mark the bundles this build used as the newest: the last to be pruned."""
+    try:
+        for entry in used:
+            os.utime(entry)
+    except OSError:  # a read-only cache
+        return
 
 
 def _mirror(page: Path, view: Path) -> None:
