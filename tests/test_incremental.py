@@ -1,4 +1,5 @@
-"""Incremental builds (the page cache, `menteo.site.page_cache`) are byte-identical to cold ones.
+"""Incremental builds (the page cache, `menteo.site.page_cache`, and the spare site updated in
+place, `menteo.site.previous_site`) are byte-identical to cold ones.
 
 Random, seeded sequences of changes to a copy of the mini community (edits, additions,
 deletions and renames of entries, renamed people, template overrides and project themes,
@@ -192,11 +193,15 @@ def test_random_changes_build_like_cold(tmp_path: Path, seed: int) -> None:
     shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
     out = tmp_path / "_site"
     build_site(root, out, workers=1)
+    folders = [out.stat().st_ino]
     changes = Changes(root, random.Random(seed))
     for step, change in enumerate(changes.sequence(EXTRA_STEPS)):
         changes.count += 1
         done = change()
         build_site(root, out, workers=1)
+        folders.append(out.stat().st_ino)
+        if step > 0:  # from the third build on, the spare left two builds before is updated
+            assert folders[-1] == folders[-3], f"step {step}: {done}"
         cold = cold_build(root, tmp_path / "cold")
         incremental = tree(out)
         assert sorted(incremental) == sorted(cold), f"step {step}: {done}"
