@@ -19,8 +19,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.test_incremental import KICKOFF, MINI, PACKAGE_TEMPLATES, THREAD, cold_build, tree
+from tests.test_incremental import (
+    KICKOFF,
+    MINI,
+    PACKAGE_TEMPLATES,
+    THREAD,
+    cold_build,
+    fake_index,
+    tree,
+)
 
+from menteo import build as build_module
 from menteo.atomic_output import finish_removals, spare_folder
 from menteo.build import build_site
 from menteo.cli import main
@@ -66,14 +75,13 @@ def broken_template(root: Path) -> None:
     override = root / "overrides/templates/entry.html"
     override.parent.mkdir(parents=True, exist_ok=True)
     text = (PACKAGE_TEMPLATES / "entry.html").read_text(encoding="utf-8")
-    override.write_text(text.replace("{% block main %}", '{% block main %}<a href="/mini/x/">x</a>'))
+    override.write_text(
+        text.replace("{% block main %}", '{% block main %}<a href="/mini/x/">x</a>')
+    )
 
 
 @pytest.fixture(autouse=True)
 def no_pagefind(monkeypatch: pytest.MonkeyPatch) -> None:
-    from menteo import build as build_module
-    from tests.test_incremental import fake_index
-
     monkeypatch.setattr(build_module, "index_site", fake_index)
 
 
