@@ -39,6 +39,7 @@ import os
 import re
 import shutil
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -206,8 +207,11 @@ class SiteWriter:
         self.files: dict[str, Stamp] = {}
         """Every file of the new site so far, relative to `folder` → its stamp."""
         self._previous = previous
-        self._in_place = in_place
         self._made: set[str] = {""}
+        self._listing = _Listing(folder) if in_place else None
+        """What the spare held, listed while the build fills it: what to remove at the end."""
+        if self._listing is not None:
+            self._listing.start()
 
     def put(self, path: str, digest: str, data: Callable[[], bytes]) -> None:
         """Make `path` the file with SHA-256 `digest`, whose bytes `data` gives: asked only when
@@ -231,7 +235,7 @@ class SiteWriter:
         must be written."""
         previous = self._previous
         size = None if previous is None else previous.same(path, digest)
-        if size is None or self._in_place:
+        if size is None or self._listing is not None:
             return size
         assert previous is not None
         try:
@@ -243,11 +247,45 @@ class SiteWriter:
 
     def finish(self) -> None:
         """Remove what the new site does not have (in the spare), then write the manifest."""
-        if self._in_place:
-            _prune(self.folder, _children(self.files))
+        if self._listing is not None:
+            self._listing.join()
+            if self._listing.error is not None:  # a folder went while it was listed: again
+                self._listing = _Listing(self.folder)
+                self._listing.run()
+                if self._listing.error is not None:
+                    raise self._listing.error
+            _remove_unlisted(self.folder, self._listing.found, _children(self.files))
         lines = (f'{json.dumps(p)}: ["{d}", {n}]' for p, (d, n) in sorted(self.files.items()))
         text = f'{{"format": {FORMAT}, "files": {{\n' + ",\n".join(lines) + "\n}}\n"
         write_new(self.folder, MANIFEST, text.encode("utf-8"), self._made)
+
+
+class _Listing(threading.Thread):
+    """Every entry of the folder tree at `root`, by folder, never following a link: listed in the
+    background (listing 10,000 folders takes longer than the rest of a rebuild's writing)."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(daemon=True)  # a failed build does not wait for it
+        self.root = root
+        self.found: dict[str, list[str]] = {}
+        self.error: OSError | None = None
+
+    def run(self) -> None:
+        try:
+            self._list("")
+        except OSError as exc:
+            self.error = exc
+
+    def _list(self, folder: str) -> None:
+        names, folders = [], []
+        with os.scandir(self.root / folder) as listing:
+            for entry in listing:
+                names.append(entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(f"{folder}/{entry.name}" if folder else entry.name)
+        self.found[folder] = names
+        for inner in folders:
+            self._list(inner)
 
 
 def _children(files: Iterable[str]) -> dict[str, set[str]]:
@@ -262,18 +300,26 @@ def _children(files: Iterable[str]) -> dict[str, set[str]]:
     return children
 
 
-def _prune(root: Path, children: dict[str, set[str]]) -> None:
-    """Remove from the site at `root` everything not in `children` (see `_children`): files,
-    folders, links and anything else, never following a link."""
-    for folder, names in children.items():
-        with os.scandir(root / folder if folder else root) as listing:
-            for entry in listing:
-                if entry.name in names:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
+def _remove_unlisted(
+    root: Path, found: dict[str, list[str]], children: dict[str, set[str]]
+) -> None:
+    """Remove every entry `found` under `root` that `children` (see `_children`) does not name:
+    files, folders, links and anything else, never following a link."""
+    for folder, names in found.items():
+        kept = children.get(folder)
+        if kept is None:  # inside a folder removed whole
+            continue
+        for name in names:
+            if name in kept:
+                continue
+            path = root / folder / name
+            try:
+                if stat.S_ISDIR(os.lstat(path).st_mode):
+                    shutil.rmtree(path)
                 else:
-                    os.unlink(entry.path)
+                    os.unlink(path)
+            except FileNotFoundError:  # a temporary name, renamed since it was listed
+                pass
 
 
 @contextmanager
