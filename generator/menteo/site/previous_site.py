@@ -126,6 +126,7 @@ class PreviousSite:
         self.folder = folder
         self.files = files
         self._folders: dict[str, bool] = {"": True}
+        self._root = f"{folder}/"  # a string: thirty thousand paths are joined per rebuild
 
     @classmethod
     def read(cls, folder: Path) -> PreviousSite | None:
@@ -155,7 +156,7 @@ class PreviousSite:
         if not self._real_folder(path.rpartition("/")[0]):
             return None
         try:
-            found = os.lstat(self.folder / path)
+            found = os.lstat(self._root + path)
         except OSError:
             return None
         return listed[1] if stat.S_ISREG(found.st_mode) and found.st_size == listed[1] else None
