@@ -294,3 +294,22 @@ def test_links_in_the_spare_are_never_followed(root: Path, tmp_path: Path, how: 
     assert not any(b"EVL" in data for data in site.values())
     assert not any(p.is_symlink() for p in out.rglob("*"))
     assert site == cold_build(root, tmp_path / "cold")
+
+
+def test_without_an_atomic_exchange_no_spare_is_kept(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where folders cannot be exchanged in one call, builds fill a fresh folder every time (and
+    link what is unchanged from `--out`), as before the spare."""
+    from menteo import atomic_output
+
+    monkeypatch.setattr(atomic_output, "_renameat2", lambda: None)
+    out = tmp_path / "_site"
+    build(root, out)
+    for line in ("Second build.", "Third build."):
+        before = inodes(out)
+        edit(root, line)
+        build(root, out)
+        assert not spare_folder(out).exists()
+        assert inodes(out)[MENTOR] == before[MENTOR]  # linked from the previous site
+    assert tree(out) == cold_build(root, tmp_path / "cold")

@@ -208,17 +208,21 @@ def _claim_spare(out: Path, staging: Path, reuse: Callable[[Path], bool]) -> boo
 
 
 def _keep_spare(previous: Path, out: Path) -> None:
-    """Make the swapped-out `previous` site the spare of `out`, in place of whatever is there."""
+    """Make the swapped-out `previous` site the spare of `out`, in place of whatever is there;
+    if that cannot be (another build keeping its own at the same time), remove it instead."""
     spare = spare_folder(out)
     try:
         mode = os.lstat(spare).st_mode
     except FileNotFoundError:
         mode = None
-    if mode is not None and stat.S_ISDIR(mode):
-        _remove_later(spare, out)
-    elif mode is not None:
-        os.unlink(spare)
-    os.rename(previous, spare)
+    try:
+        if mode is not None and stat.S_ISDIR(mode):
+            _remove_later(spare, out)
+        elif mode is not None:
+            os.unlink(spare)
+        os.rename(previous, spare)
+    except OSError:
+        _remove_later(previous, out)
 
 
 @contextmanager

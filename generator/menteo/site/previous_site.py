@@ -33,6 +33,8 @@ What is trusted, and why that is enough:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -167,6 +169,10 @@ def _make_folder(root: Path, folder: str, made: set[str]) -> None:
     way is removed, never followed."""
     if folder in made:
         return
+    if not folder:  # the site's own folder, ours to make
+        root.mkdir(parents=True, exist_ok=True)
+        made.add(folder)
+        return
     parent, _, _ = folder.rpartition("/")
     _make_folder(root, parent, made)
     target = root / folder
@@ -174,8 +180,12 @@ def _make_folder(root: Path, folder: str, made: set[str]) -> None:
         os.mkdir(target)
     except FileExistsError:
         if not stat.S_ISDIR(os.lstat(target).st_mode):
-            os.unlink(target)
-            os.mkdir(target)
+            with contextlib.suppress(FileNotFoundError):  # another worker's doing
+                os.unlink(target)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(target)
+            if not stat.S_ISDIR(os.lstat(target).st_mode):
+                raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(target)) from None
     made.add(folder)
 
 
@@ -208,7 +218,7 @@ class SiteWriter:
         self.files: dict[str, Stamp] = {}
         """Every file of the new site so far, relative to `folder` → its stamp."""
         self._previous = previous
-        self._made: set[str] = {""}
+        self._made: set[str] = set()
         self._listing = _Listing(folder) if in_place else None
         """What the spare held, listed while the build fills it: what to remove at the end."""
         if self._listing is not None:
