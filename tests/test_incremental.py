@@ -1,4 +1,5 @@
-"""Incremental builds (the page cache, `menteo.site.page_cache`) are byte-identical to cold ones.
+"""Incremental builds (the page cache, `menteo.site.page_cache`, and the spare site updated in
+place, `menteo.site.previous_site`) are byte-identical to cold ones.
 
 Random, seeded sequences of changes to a copy of the mini community (edits, additions,
 deletions and renames of entries, renamed people, template overrides and project themes,
@@ -28,7 +29,7 @@ from menteo.build import build_site
 from menteo.cli import main
 from menteo.site import page_cache
 from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache, Remembered
-from menteo.site.previous_site import MANIFEST, PreviousSite
+from menteo.site.previous_site import MANIFEST, PreviousSite, SiteWriter
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 THREAD = "content/threads/ana-lukasiewicz--jonas-berg"
@@ -48,15 +49,19 @@ FORGED = b"<html>an older menteo's page</html>"
 
 
 def fake_index(
-    site: Path, searchable: list[str], shard_pages: int, cache: Path | None = None
+    site: Path,
+    searchable: list[str],
+    shard_pages: int,
+    cache: Path | None = None,
+    files: SiteWriter | None = None,
 ) -> list[str]:
     """Pagefind's stand-in: the files the search page links to, and the pages it would index
-    (the real index's own reuse is proven byte-identical in test_search_index.py)."""
-    bundle = site / "pagefind"
-    bundle.mkdir()
+    (the real index's own reuse is proven byte-identical in test_search_index.py), written as
+    the real index writes its files."""
+    files = files if files is not None else SiteWriter(site)
     for name in ("pagefind-ui.css", "pagefind-ui.js"):
-        (bundle / name).write_text("", encoding="utf-8")
-    (bundle / "pages.txt").write_text("\n".join(sorted(searchable)), encoding="utf-8")
+        files.put_bytes(f"pagefind/{name}", b"")
+    files.put_bytes("pagefind/pages.txt", "\n".join(sorted(searchable)).encode("utf-8"))
     return ["pagefind/pagefind-ui.css", "pagefind/pagefind-ui.js", "pagefind/pages.txt"]
 
 
@@ -188,11 +193,15 @@ def test_random_changes_build_like_cold(tmp_path: Path, seed: int) -> None:
     shutil.copytree(MINI, root, ignore=shutil.ignore_patterns(".menteo"))
     out = tmp_path / "_site"
     build_site(root, out, workers=1)
+    folders = [out.stat().st_ino]
     changes = Changes(root, random.Random(seed))
     for step, change in enumerate(changes.sequence(EXTRA_STEPS)):
         changes.count += 1
         done = change()
         build_site(root, out, workers=1)
+        folders.append(out.stat().st_ino)
+        if step > 0:  # from the third build on, the spare left two builds before is updated
+            assert folders[-1] == folders[-3], f"step {step}: {done}"
         cold = cold_build(root, tmp_path / "cold")
         incremental = tree(out)
         assert sorted(incremental) == sorted(cold), f"step {step}: {done}"
@@ -385,9 +394,9 @@ def test_unchanged_pages_are_linked_from_the_previous_site(tmp_path: Path) -> No
     kept = {name for name in after if before.get(name) == after[name]}
     assert "mentors/ana-lukasiewicz/index.html" in kept
     assert "threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/index.html" not in kept
-    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["pages"]["index.html"]
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["files"]["index.html"]
     finish_removals()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["_site", "mini"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["._site.menteo-spare", "_site", "mini"]
 
 
 def test_failed_rebuild_leaves_the_previous_site_intact(tmp_path: Path) -> None:
@@ -459,9 +468,12 @@ def test_previous_site_files_behind_links_are_never_reused(tmp_path: Path, how: 
     [
         b"not json",
         b"[]",
-        b'{"format": 1, "pages": []}',
-        b'{"format": 99, "pages": {}}',
-        b'{"format": 1, "pages": {"../outside/index.html": "' + b"0" * 64 + b'"}}',
+        b'{"format": 2, "files": []}',
+        b'{"format": 99, "files": {}}',
+        b'{"format": 1, "pages": {"index.html": "' + b"0" * 64 + b'"}}',
+        b'{"format": 2, "files": {"../outside/index.html": ["' + b"0" * 64 + b'", 1]}}',
+        b'{"format": 2, "files": {"/etc/passwd": ["' + b"0" * 64 + b'", 1]}}',
+        b'{"format": 2, "files": {"index.html": ["' + b"0" * 64 + b'", -1]}}',
     ],
 )
 def test_foreign_manifests_reuse_nothing(tmp_path: Path, manifest: bytes) -> None:
@@ -471,6 +483,6 @@ def test_foreign_manifests_reuse_nothing(tmp_path: Path, manifest: bytes) -> Non
     build_site(root, out, workers=1)
     (out / MANIFEST).write_bytes(manifest)
     previous = PreviousSite.read(out)
-    assert previous is None or previous.digests == {}
+    assert previous is None or previous.files == {}
     build_site(root, out, workers=1)
     assert tree(out) == cold_build(root, tmp_path / "cold")

@@ -177,7 +177,12 @@ def test_new_site_writes_the_scaffold_with_its_values(tmp_path: Path) -> None:
     assert str(config.request_mentorship_url).startswith(
         "https://github.com/my-org/circle/issues/new?template=request-mentor.yml"
     )
-    assert (site / ".gitignore").read_text().split() == ["_site/", ".menteo/", "_newsletter/"]
+    assert (site / ".gitignore").read_text().split() == [
+        "_site/",
+        "._site.menteo-spare/",
+        ".menteo/",
+        "_newsletter/",
+    ]
     owners = (site / "CODEOWNERS").read_text()
     for path in ("menteo.yml", "badges/", "overrides/", "themes/", "keys/", "ledger/", ".github/"):
         assert re.search(rf"^/{re.escape(path)}\s+@my-org/maintainers$", owners, re.M), path

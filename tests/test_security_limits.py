@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import http.client
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -506,14 +505,16 @@ def test_a_failing_write_keeps_the_previous_site(
     out = tmp_path / "site"
     assert run("build", root, "--out", out).exit_code == 0
     before = (out / "index.html").read_bytes()
-    real = Path.write_bytes
+    real = os.open
 
-    def full(path: Path, data: bytes) -> int:
-        if ".site.staging-" in str(path) and path.suffix == ".png":
+    def full(path: str | Path, flags: int, *args: int, **kwargs: object) -> int:
+        if ".site.staging-" in str(path) and flags & os.O_CREAT:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(path, data)
+        return real(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(os, "open", full)
+    with (root / KICKOFF).open("a", encoding="utf-8") as entry:  # a page to write
+        entry.write("\nOne more line.\n")
     result = run("build", root, "--out", out)
     assert result.exit_code == 1, result.output
     assert "cannot write the site: No space left on device; the previous site" in result.output
@@ -525,14 +526,14 @@ def test_an_unreadable_file_read_during_the_build_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_community(tmp_path / "community")
-    real = shutil.copyfile
+    real = Path.read_bytes
 
-    def denied(source: Path, target: Path) -> object:
-        if Path(source).suffix == ".css":
+    def denied(source: Path) -> bytes:
+        if source.suffix == ".css":
             raise PermissionError(errno.EACCES, "Permission denied", str(source))
-        return real(source, target)
+        return real(source)
 
-    monkeypatch.setattr(shutil, "copyfile", denied)
+    monkeypatch.setattr(Path, "read_bytes", denied)
     result = run("build", root, "--out", tmp_path / "site")
     assert result.exit_code == 1, result.output
     assert ".css: Permission denied; nothing was written" in result.output

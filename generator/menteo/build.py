@@ -5,13 +5,11 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
-import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from menteo.atomic_output import atomic_directory
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, LoadMemo
 from menteo.content.parse_store import PARSE_CACHE, load_remembered
@@ -48,12 +46,12 @@ from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links
 from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
-from menteo.site.previous_site import PreviousSite, write_manifest
+from menteo.site.previous_site import site_output
 from menteo.site.render import (
     RenderSettings,
-    copy_static,
     linked_theme_files,
     render_pages,
+    static_files,
 )
 from menteo.site.search import index_site
 from menteo.site.share import ShareCards, share_cards
@@ -312,8 +310,9 @@ def _build(
         share_cards(
             views, config.name, config.description, issued.badge_svgs, images, workers
         ) as cards,
-        atomic_directory(out) as staging,
+        site_output(out) as site,
     ):
+        staging = site.folder
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
         progress.stage("Rendering pages", len(pages))
         private = private_material(keys)
@@ -322,32 +321,29 @@ def _build(
             community.root, dirs, language, settings.globals, private.identity()
         )
         settings = dataclasses.replace(settings, page_cache=cache.directory)
-        previous = PreviousSite.read(out)
-        rendered = render_pages(settings, pages, workers, progress.advance, cache, previous)
+        rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
+        site.adopt(rendered.digests)  # the pages render workers wrote
         progress.stage("Writing files")
-        written = [p.output_path(urls.base_path) for p in pages]
-        written += [f.relative_to(staging).as_posix() for f in copy_static(dirs, staging)]
+        for path, static in static_files(dirs):
+            site.put_bytes(path, static.read_bytes())
         for target, source in sorted(views.avatars.items()):
-            (staging / target).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(community.root / source, staging / target)
-            written.append(target)
+            site.put_bytes(target, (community.root / source).read_bytes())
         generated = generated_files(plan, cards, private)
         for target, data in sorted(generated.items()):
-            (staging / target).parent.mkdir(parents=True, exist_ok=True)
-            (staging / target).write_bytes(data)
-            written.append(target)
+            site.put_bytes(target, data)
         if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
             raise ContentError(rendered.problems)
-        write_manifest(staging, rendered.digests)
         # After every page is written, before any link check.
         if search:
             progress.stage("Building the search index", len(rendered.searchable))
-            written += index_site(
+            index_site(
                 staging,
                 rendered.searchable,
                 config.search_bundle_pages,
                 community.root / SEARCH_CACHE,
+                site,
             )
+        written = list(site.files)
         progress.stage("Checking links", len(written))
         problems = broken_links(rendered.links, written, staging, urls.base_path)
         if problems:

@@ -31,7 +31,7 @@ from menteo.site.markdown import render_markdown
 from menteo.site.page_cache import PageCache, Remembered, StaleEntry
 from menteo.site.page_index import IndexEntry
 from menteo.site.pages import Page
-from menteo.site.previous_site import PreviousSite
+from menteo.site.previous_site import SiteWriter, Stamp
 from menteo.site.search import SEARCH_MARKER
 from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
 from menteo.workers import cores, process_pool
@@ -129,6 +129,8 @@ class RenderSettings:
 class _Renderer:
     settings: RenderSettings
     env: TemplateSandbox
+    site: SiteWriter
+    """Writes the pages rendered here into `settings.out`."""
 
 
 _RENDERER: _Renderer | None = None
@@ -137,7 +139,9 @@ _RENDERER: _Renderer | None = None
 def _start_renderer(settings: RenderSettings) -> None:
     global _RENDERER
     _RENDERER = _Renderer(
-        settings, make_environment(settings.dirs, settings.base_path, settings.language)
+        settings,
+        make_environment(settings.dirs, settings.base_path, settings.language),
+        SiteWriter(settings.out),
     )
 
 
@@ -151,8 +155,8 @@ class Rendered:
     problems: list[Problem] = field(default_factory=list)
     searchable: list[str] = field(default_factory=list)
     """The files written (relative to the site) whose main content the search index takes."""
-    digests: dict[str, str] = field(default_factory=dict)
-    """Each page written (relative to the site) → its SHA-256 (the site's manifest)."""
+    digests: dict[str, Stamp] = field(default_factory=dict)
+    """Each page written (relative to the site) → its SHA-256 and size (the site's manifest)."""
     stored: dict[str, IndexEntry] = field(default_factory=dict)
     """Each page rendered and remembered (by URL) → what the page cache's index keeps of it."""
 
@@ -208,7 +212,7 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
     searchable, and any problems. A page written without a problem is remembered by its key,
     with what its checks found."""
     assert _RENDERER is not None
-    settings, env = _RENDERER.settings, _RENDERER.env
+    settings, env, site = _RENDERER.settings, _RENDERER.env, _RENDERER.site
     cache = PageCache(settings.page_cache)
     rendered = Rendered()
     for page, key in pages:
@@ -221,7 +225,8 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
         except Exception as exc:  # whatever a template raises is its problem
             rendered.problems.append(template_problem(exc, page, settings.root))
             continue
-        checked = _checked(page, text, template.filename or page.template, settings, rendered)
+        where = template.filename or page.template
+        checked = _checked(page, text, where, settings, rendered, site)
         if checked is not None and key:
             cache.put(key, checked)
             rendered.stored[page.url] = checked.indexed(key)
@@ -229,10 +234,15 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
 
 
 def _checked(
-    page: Page, text: str, template: str, settings: RenderSettings, into: Rendered
+    page: Page,
+    text: str,
+    template: str,
+    settings: RenderSettings,
+    into: Rendered,
+    site: SiteWriter,
 ) -> Remembered | None:
-    """Check one freshly rendered page's text and write it into `into`; what its checks found,
-    or None if it has a problem (then it is not remembered)."""
+    """Check one freshly rendered page's text and write it with `site`, into `into`; what its
+    checks found, or None if it has a problem (then it is not remembered)."""
     problems = into.problems
     if shows_email(text):
         where = f"the page {page.url} (from its content file or a template)"
@@ -252,38 +262,23 @@ def _checked(
     data = text.encode("utf-8")
     digest = hashlib.sha256(data).hexdigest()
     checked = Remembered(data, tuple(links), SEARCH_MARKER in text, digest)
-    _emit(page, checked, settings, into)
+    _emit(page, checked, settings, into, site)
     return checked if clean else None
 
 
 def _emit(
-    page: Page,
-    checked: Remembered,
-    settings: RenderSettings,
-    into: Rendered,
-    previous: PreviousSite | None = None,
+    page: Page, checked: Remembered, settings: RenderSettings, into: Rendered, site: SiteWriter
 ) -> None:
-    """Write one checked page (freshly rendered, or remembered with its checks' findings), or
-    link it from the `previous` site if it is the same there. A remembered page's text is read
-    (`checked.data`, StaleEntry if it is gone) before anything is recorded in `into`."""
+    """Put one checked page (freshly rendered, or remembered with its checks' findings) into the
+    site with `site`, which reads its text only if the page is not already there unchanged
+    (`checked.data`: StaleEntry if it is gone, before anything is recorded in `into`)."""
     output = page.output_path(settings.base_path)
-    target = settings.out / output
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if previous is None or not previous.link(output, checked.digest, checked.size, target):
-        _write_new(target, checked.data)
-    into.digests[output] = checked.digest
+    site.put(output, checked.digest, lambda: checked.data)
+    into.digests[output] = site.files[output]
     if checked.searchable:
         into.searchable.append(output)
     for link in checked.links:
         into.links.setdefault(link, (page.url, page.source))
-
-
-def _write_new(target: Path, data: bytes) -> None:
-    """Write `data` as a new file at `target`, never into an existing one: a file there may be
-    shared by hard link with the previous site, which must stay as it was."""
-    target.unlink(missing_ok=True)
-    with target.open("xb") as file:
-        file.write(data)
 
 
 def page_links(text: str, base_path: str) -> list[str]:
@@ -317,19 +312,20 @@ def render_pages(
     workers: int | None = None,
     advance: Callable[[int], None] | None = None,
     cache: PageCache | None = None,
-    previous: PreviousSite | None = None,
+    site: SiteWriter | None = None,
 ) -> Rendered:
     """Render all pages into `settings.out`; return every internal link found and where, the
     searchable pages, and any problems (template errors, entries changed since they were
     validated). `advance` hears how many pages each finished chunk held (progress). Pages that
-    `cache` remembers (see `menteo.site.page_cache`) are written from it, not rendered, or
-    linked from the `previous` site where they are unchanged (`menteo.site.previous_site`)."""
+    `cache` remembers (see `menteo.site.page_cache`) are put in the site from it, not rendered,
+    with `site` (`menteo.site.previous_site`: left alone or linked where they are unchanged)."""
+    site = site if site is not None else SiteWriter(settings.out)
     remembered = Rendered()
     misses: list[tuple[Page, str | None]] = []
     for page, key, known in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
         if known is not None:
             try:
-                _emit(page, known, settings, remembered, previous)
+                _emit(page, known, settings, remembered, site)
                 continue
             except StaleEntry:  # its text is gone or changed: render it again
                 pass
@@ -394,8 +390,9 @@ def _render(
     return merged
 
 
-def copy_static(dirs: list[Path], out: Path) -> Iterator[Path]:
-    """Copy theme static files (earlier folders shadow later ones); yield each written file."""
+def static_files(dirs: list[Path]) -> Iterator[tuple[str, Path]]:
+    """The theme's static files: each one's path in the site and its source (earlier folders
+    shadow later ones)."""
     seen: set[str] = set()
     for directory in dirs:
         static = directory / "static"
@@ -406,7 +403,13 @@ def copy_static(dirs: list[Path], out: Path) -> Iterator[Path]:
             if path.is_symlink() or not path.is_file() or rel in seen:
                 continue
             seen.add(rel)
-            target = out / "static" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            yield target
+            yield f"static/{rel}", path
+
+
+def copy_static(dirs: list[Path], out: Path) -> Iterator[Path]:
+    """Copy theme static files into `out`; yield each written file."""
+    for rel, path in static_files(dirs):
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        yield target

@@ -8,7 +8,9 @@ that marks no page is indexed whole, page by page, as Pagefind itself would.
 Each page goes to a bundle chosen by a hash of its path, so adding, editing or removing one page
 changes one bundle; a bundle's Pagefind output is kept in the private cache under a digest of
 everything Pagefind reads for it (its pages' exact bytes and paths, Pagefind's binary and
-options), and a later build with the same digest copies it instead of running Pagefind again.
+options), and a later build with the same digest copies it instead of running Pagefind again,
+only the files whose digest (recorded in the cached bundle) differs from what the site being
+updated already holds (`menteo.site.previous_site`).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from menteo.atomic_output import remove_leftovers
 from menteo.private_state import make_private_folder
+from menteo.site.previous_site import SiteWriter, Stamp, plain_path, stamp_of
 from menteo.site.search_order import order_filters
 
 SEARCH_DIR = "pagefind"
@@ -41,8 +45,9 @@ is named the same way."""
 OPTIONS = ("--silent",)
 """Pagefind's options besides the folders: part of every cached bundle's digest."""
 MANIFEST = ".files.json"
-"""In a cached bundle: its files, so that a damaged entry is noticed and indexed again."""
-CACHE_FORMAT = "menteo-search-1"
+"""In a cached bundle: its files and their stamps, so that a damaged entry is noticed and indexed
+again, and a file the site already holds is not copied."""
+CACHE_FORMAT = "menteo-search-2"
 KEEP_SPARE = 8
 """Cached bundles kept beyond the current build's: a preview that undoes an edit finds the bundle
 it had before."""
@@ -88,12 +93,17 @@ def assign_bundles(pages: list[str], shard_pages: int) -> list[list[str]]:
 
 
 def index_site(
-    site: Path, searchable: list[str], shard_pages: int, cache: Path | None = None
+    site: Path,
+    searchable: list[str],
+    shard_pages: int,
+    cache: Path | None = None,
+    files: SiteWriter | None = None,
 ) -> list[str]:
     """Index the `searchable` pages (paths relative to `site`, the ones templates mark with
     `SEARCH_MARKER`) in bundles of about `shard_pages` pages; return the files written, relative
     to the site, sorted. `cache` (a private folder, see `menteo.private_state`) keeps each
-    bundle's output for the next build.
+    bundle's output for the next build; `files` writes into the site (and knows the stamps of the
+    pages it wrote).
 
     Pagefind holds a whole index in memory until it writes it, about 200 KB a page (measured:
     8,000 entry pages, 1.6 GB): bundles bound that, one Pagefind run after another. Each run sees
@@ -101,37 +111,59 @@ def index_site(
     every result keeps its URL.
     """
     binary = _executable()
-    every = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    pages = searchable or [p for p in every if not p.startswith(f"{SEARCH_DIR}/")]
+    files = files if files is not None else SiteWriter(site)
+    pages = searchable or _every_page(site, files)
     bundles = assign_bundles(pages, shard_pages)
     targets = shard_dirs(len(bundles))
     remove_leftovers(site.parent, LEFTOVER_VIEW)
     identity = _indexer_identity(binary)
+    keys = [bundle_digest(site, bundle, identity, files.files) for bundle in bundles]
     used: list[Path] = []
-    for bundle, target in zip(bundles, targets, strict=True):
-        key = bundle_digest(site, bundle, identity)
-        entry = _cached(cache, key)
-        if entry is None:
-            entry = _index_bundle(binary, site, bundle, target, cache, key)
-        if entry is not None:
-            _copy_tree(entry, site / target)
-            used.append(entry)
+    # Stale bundles are removed while Pagefind runs (removing is waiting for the disk).
+    current = {cache / key for key in keys} if cache is not None else set()
+    pruning = threading.Thread(target=_prune, args=(cache, current))
     if cache is not None:
-        _prune(cache, used)
-    first = site / SEARCH_DIR
-    if not (first / "pagefind.js").is_file():
+        pruning.start()
+    try:
+        for bundle, target, key in zip(bundles, targets, keys, strict=True):
+            listing = None if cache is None else _listing(cache / key)
+            if cache is not None and listing is not None:
+                _copy_tree(cache / key, listing, target, files)
+                used.append(cache / key)
+            else:
+                entry = _index_bundle(binary, site, bundle, target, cache, key, files)
+                if entry is not None:
+                    used.append(entry)
+    finally:
+        if pruning.is_alive():
+            pruning.join()
+    _touch(used)
+    if f"{SEARCH_DIR}/pagefind.js" not in files.files:
         raise SearchIndexError(f"Pagefind did not write {SEARCH_DIR}/pagefind.js")
     others = [t.removeprefix(f"{SEARCH_DIR}/") + "/" for t in targets[1:]]
-    (first / SHARDS_FILE).write_text(json.dumps(others))
-    return sorted(p.relative_to(site).as_posix() for p in first.rglob("*") if p.is_file())
+    files.put_bytes(f"{SEARCH_DIR}/{SHARDS_FILE}", json.dumps(others).encode("utf-8"))
+    return sorted(p for p in files.files if p.startswith(f"{SEARCH_DIR}/"))
 
 
-def bundle_digest(site: Path, pages: list[str], identity: str) -> str:
-    """What decides a bundle's Pagefind output: the indexer and every page's path and bytes."""
+def _every_page(site: Path, files: SiteWriter) -> list[str]:
+    """Every page of the site but the index's own: the theme marks none for search."""
+    written = files.files or {p.relative_to(site).as_posix(): ("", 0) for p in site.rglob("*")}
+    return sorted(p for p in written if p.endswith(".html") and not p.startswith(f"{SEARCH_DIR}/"))
+
+
+def bundle_digest(
+    site: Path, pages: list[str], identity: str, known: Mapping[str, Stamp] | None = None
+) -> str:
+    """What decides a bundle's Pagefind output: the indexer and every page's path and bytes (the
+    SHA-256 `known` for the page, else read)."""
+    known = known or {}
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{identity}\0".encode())
     for page in pages:
-        with (site / page).open("rb") as file:
-            content = hashlib.file_digest(file, "sha256").hexdigest()
+        if page in known:
+            content = known[page][0]
+        else:
+            with (site / page).open("rb") as file:
+                content = hashlib.file_digest(file, "sha256").hexdigest()
         digest.update(f"{page}\0{content}\0".encode())
     return digest.hexdigest()
 
@@ -149,53 +181,78 @@ def _indexer_identity(binary: Path) -> str:
     return f"{binary} {stat.st_size} {stat.st_mtime_ns} {shown} {' '.join(OPTIONS)}"
 
 
-def _cached(cache: Path | None, key: str) -> Path | None:
-    """The cached bundle for `key`, whole, or None."""
-    if cache is None:
-        return None
-    entry = cache / key
+def _listing(entry: Path) -> dict[str, Stamp] | None:
+    """The files of the cached bundle `entry` and their stamps, if it is whole (every file there,
+    of its size, at a plain path), else None."""
     try:
-        files = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+        listed = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    whole = isinstance(files, list) and all(
-        isinstance(name, str) and (entry / name).is_file() for name in files
-    )
-    return entry if whole else None
+    if not isinstance(listed, dict):
+        return None
+    found: dict[str, Stamp] = {}
+    for name, value in listed.items():
+        if not (
+            plain_path(name)
+            and isinstance(value, list)
+            and len(value) == 2
+            and isinstance(value[0], str)
+            and type(value[1]) is int
+        ):
+            return None
+        try:
+            if (entry / name).stat().st_size != value[1]:
+                return None
+        except OSError:
+            return None
+        found[name] = (value[0], value[1])
+    return found
 
 
 def _index_bundle(
-    binary: Path, site: Path, pages: list[str], target: str, cache: Path | None, key: str
+    binary: Path,
+    site: Path,
+    pages: list[str],
+    target: str,
+    cache: Path | None,
+    key: str,
+    files: SiteWriter,
 ) -> Path | None:
-    """Run Pagefind over `pages`: into the cache (returned, to be copied to `target`), or, where
-    there is no usable cache, straight into `site/target` (None)."""
+    """Run Pagefind over `pages` and put its output at `target` in the site with `files`; return
+    the cache entry that keeps it, or None where there is no usable cache."""
     prefix = f".search-{os.getpid()}-"
     with tempfile.TemporaryDirectory(dir=site.parent, prefix=prefix) as view:
         for page in pages:
             _mirror(site / page, Path(view) / page)
-        if cache is None:
-            _run(binary, Path(view), site / target)
-            return None
         try:
+            if cache is None:
+                raise OSError("no cache")
             make_private_folder(cache)
             remove_leftovers(cache, LEFTOVER_VIEW)
             written = Path(tempfile.mkdtemp(dir=cache, prefix=prefix))
-        except OSError:  # an unwritable cache only costs time
-            _run(binary, Path(view), site / target)
-            return None
+        except OSError:  # no cache, or an unwritable one: it only costs time
+            cache = None
+            written = Path(tempfile.mkdtemp(dir=site.parent, prefix=prefix))
         try:
             _run(binary, Path(view), written)
-            files = sorted(p.relative_to(written).as_posix() for p in _files(written))
-            (written / MANIFEST).write_text(json.dumps(files), encoding="utf-8")
-            entry = cache / key
-            shutil.rmtree(entry, ignore_errors=True)  # a damaged entry
-            try:
-                os.rename(written, entry)
-            except OSError:  # another build put it there first, or the cache is read-only
-                _copy_tree(written, site / target)
-                return None
+            listing = {
+                p.relative_to(written).as_posix(): stamp_of(p.read_bytes())
+                for p in sorted(_files(written))
+            }
+            (written / MANIFEST).write_text(json.dumps(listing), encoding="utf-8")
+            _copy_tree(written, listing, target, files)
+            return None if cache is None else _keep(written, cache / key)
         finally:
             shutil.rmtree(written, ignore_errors=True)
+
+
+def _keep(written: Path, entry: Path) -> Path | None:
+    """Move the bundle `written` into the cache as `entry`; None if it cannot be."""
+    shutil.rmtree(entry, ignore_errors=True)  # a damaged entry
+    try:
+        os.rename(written, entry)
+    except OSError:  # another build put it there first, or the cache is read-only
+        return None
     return entry
 
 
@@ -203,26 +260,31 @@ def _files(folder: Path) -> Iterator[Path]:
     return (p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
-def _copy_tree(entry: Path, target: Path) -> None:
-    for path in sorted(_files(entry)):
-        destination = target / path.relative_to(entry)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, destination)
+def _copy_tree(entry: Path, listing: dict[str, Stamp], target: str, files: SiteWriter) -> None:
+    """Put the bundle `entry` (its `listing`) at `target` in the site: only the files the site
+    does not already hold are read and written."""
+    for name, (digest, _) in sorted(listing.items()):
+        files.put(f"{target}/{name}", digest, (entry / name).read_bytes)
 
 
-def _prune(cache: Path, used: list[Path]) -> None:
-    """Mark the bundles this build used as the newest; drop all but `KEEP_SPARE` others, oldest
-    first."""
-    kept = set(used)
+def _prune(cache: Path, current: set[Path]) -> None:
+    """Drop the cached bundles but the `current` build's and the `KEEP_SPARE` newest others."""
     try:
-        for entry in used:
-            os.utime(entry)
-        others = [p for p in cache.iterdir() if p not in kept and not p.name.startswith(".")]
+        others = [p for p in cache.iterdir() if p not in current and not p.name.startswith(".")]
         others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
     except OSError:  # no cache could be written (a read-only community): nothing to prune
         return
     for stale in others[KEEP_SPARE:]:
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def _touch(used: list[Path]) -> None:
+    """Mark the bundles this build used as the newest: the last to be pruned."""
+    try:
+        for entry in used:
+            os.utime(entry)
+    except OSError:  # a read-only cache
+        return
 
 
 def _mirror(page: Path, view: Path) -> None:
