@@ -18,7 +18,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
-from pyld.jsonld import JsonLdError
 
 from menteo.credentials.encoding import b58decode, b58encode, b64url_decode, b64url_encode
 from menteo.credentials.jsonld import canonical_nquads
@@ -81,6 +80,8 @@ def verify_data_integrity(document: dict[str, Any], public_key: Ed25519PublicKey
     """Whether the document's single `eddsa-rdfc-2022` proof was made by `public_key`.
 
     Resolving `verificationMethod` to that key is the caller's job."""
+    from pyld.jsonld import JsonLdError  # see `jsonld.canonical_nquads`
+
     proof = document.get("proof")
     if isinstance(proof, list) and len(proof) == 1:
         proof = proof[0]
