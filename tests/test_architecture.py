@@ -37,6 +37,7 @@ STAGES = ("content", "recognition", "ledger", "program", "credentials", "site")
 SHARED = frozenset(
     {
         "errors",
+        "sealed",
         "escaping",
         "i18n",
         "git",
@@ -49,7 +50,8 @@ SHARED = frozenset(
 )
 """Top-level modules any stage may import. `atomic_output` is here because the ledger, the keys
 and the caches write through it too; `workers` because signing, share cards and rendering share
-one process pool; `code_identity` because every cache's key names the menteo that made it."""
+one process pool; `code_identity` because every cache's key names the menteo that made it; `sealed` because
+every cache file is framed and checked the same way."""
 
 Graph = Mapping[str, frozenset[str]]
 

@@ -48,6 +48,7 @@ from menteo.content.loader import Known, LoadMemo, Parsed, load_community
 from menteo.content.safe_yaml import Located
 from menteo.errors import ContentError, Problem
 from menteo.private_state import PrivateStateError, check_private_paths, make_private_folder
+from menteo.sealed import seal, unseal
 
 PARSE_CACHE = Path(".menteo/cache/parsed")
 FORMAT = b"menteo-parse-cache 1\n"
@@ -160,14 +161,11 @@ def _shard_data(path: Path, header: bytes, root: Path) -> Any:
         stored = path.read_bytes()
     except OSError:
         return None
-    start = len(header) + 65
-    if not stored.startswith(header) or stored[start - 1 : start] != b"\n":
-        return None
-    rest = memoryview(stored)[start:]
-    if hashlib.sha256(rest).hexdigest().encode() != stored[len(header) : start - 1]:
+    body = unseal(header, stored)
+    if body is None:
         return None
     try:
-        return _Unpickler(stored[start:], root).load()
+        return _Unpickler(body, root).load()
     except Exception:  # whatever a damaged or forged shard makes unpickling raise: a miss
         return None
 
@@ -238,8 +236,7 @@ def _write(root: Path, memo: LoadMemo) -> None:
         for index, part in sorted(parts.items()):
             buffer = io.BytesIO()
             _Pickler(buffer, root).dump(part)
-            rest = buffer.getvalue()
-            digest = hashlib.sha256(rest).hexdigest().encode()
-            atomic_write(folder / f"{index:02d}", header + digest + b"\n" + rest, durable=False)
+            sealed = seal(header, buffer.getvalue())
+            atomic_write(folder / f"{index:02d}", sealed, durable=False)
     except (OSError, pickle.PicklingError):
         return

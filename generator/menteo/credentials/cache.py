@@ -20,6 +20,7 @@ from pathlib import Path
 from menteo.atomic_output import atomic_write
 from menteo.code_identity import code_key
 from menteo.private_state import make_private_folder
+from menteo.sealed import seal, unseal
 
 CACHE_DIR = Path(".menteo/cache")
 CACHE_FILE = CACHE_DIR / "signatures.json"
@@ -191,11 +192,8 @@ class DocumentCache:
             stored = path.read_bytes() if path is not None else b""
         except OSError:
             return None
-        start = len(DOCUMENTS_FORMAT) + 65
-        if not stored.startswith(DOCUMENTS_FORMAT) or stored[start - 1 : start] != b"\n":
-            return None
-        rest = stored[start:]
-        if hashlib.sha256(rest).hexdigest().encode() != stored[len(DOCUMENTS_FORMAT) : start - 1]:
+        rest = unseal(DOCUMENTS_FORMAT, stored)
+        if rest is None:
             return None
         sizes, _, texts = rest.partition(b"\n")
         try:
@@ -217,5 +215,4 @@ class DocumentCache:
         rest = b" ".join(b"%d" % len(text) for text in texts) + b"\n" + b"".join(texts)
         if not path.parent.is_dir():
             make_private_folder(path.parent)
-        digest = hashlib.sha256(rest).hexdigest().encode()
-        atomic_write(path, DOCUMENTS_FORMAT + digest + b"\n" + rest, durable=False)
+        atomic_write(path, seal(DOCUMENTS_FORMAT, rest), durable=False)

@@ -56,6 +56,7 @@ from markupsafe import Markup
 from menteo import code_identity
 from menteo.content.community import Body
 from menteo.private_state import make_private_folder
+from menteo.sealed import seal, unseal
 from menteo.site.page_index import IndexEntry, PageIndex
 from menteo.site.pages import Page
 
@@ -349,13 +350,10 @@ class PageCache:
             stored = path.read_bytes()
         except OSError:
             return None
-        start = len(FORMAT) + 65
-        if stored[: len(FORMAT)] != FORMAT or stored[start - 1 : start] != b"\n":
+        body = unseal(FORMAT, stored)
+        if body is None:
             return None
-        rest = memoryview(stored)[start:]
-        if hashlib.sha256(rest).hexdigest().encode() != stored[len(FORMAT) : start - 1]:
-            return None
-        checks, _, text = stored[start:].partition(b"\n")
+        checks, _, text = body.partition(b"\n")
         try:
             found = json.loads(checks)
             links, searchable, digest = found["links"], found["searchable"], found["sha256"]
@@ -375,5 +373,5 @@ class PageCache:
         if not path.parent.is_dir():
             make_private_folder(path.parent)
         temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
-        temporary.write_bytes(FORMAT + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
+        temporary.write_bytes(seal(FORMAT, rest))
         os.replace(temporary, path)

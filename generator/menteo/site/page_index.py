@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from menteo.private_state import make_private_folder
+from menteo.sealed import seal, unseal
 
 FORMAT = b"menteo-page-index 1"
 SHARDS = 64
@@ -92,12 +93,8 @@ class PageIndex:
             stored = (self.directory / f"{shard:02x}").read_bytes()
         except OSError:
             return _EMPTY
-        header = self._header(shard)
-        start = len(header) + 65
-        if not stored.startswith(header) or stored[start - 1 : start] != b"\n":
-            return _EMPTY
-        body = stored[start:]
-        if hashlib.sha256(body).hexdigest().encode() != stored[len(header) : start - 1]:
+        body = unseal(self._header(shard), stored)
+        if body is None:
             return _EMPTY
         try:
             document = json.loads(body)
@@ -126,9 +123,7 @@ class PageIndex:
             make_private_folder(self.directory)
         name = f"{shard:02x}"
         temporary = self.directory / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        temporary.write_bytes(
-            self._header(shard) + hashlib.sha256(data).hexdigest().encode() + b"\n" + data
-        )
+        temporary.write_bytes(seal(self._header(shard), data))
         os.replace(temporary, self.directory / name)
 
 
