@@ -277,7 +277,10 @@ class TreeSampler(threading.Thread):
 
 
 def reap_orphans(timeout: float = 5.0) -> int:
-    """Wait for adopted descendants left behind by the build; returns how many still run."""
+    """Wait for adopted descendants left behind by the build, and reap them (their CPU time is
+    the build's: see `run_once`); returns how many still run. A descendant that has exited but
+    is not reaped yet (a zombie, no memory) is waited for too, or its time would count for the
+    next run."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -285,9 +288,9 @@ def reap_orphans(timeout: float = 5.0) -> int:
                 pass
         except ChildProcessError:
             pass
-        alive = [p for p in descendants(os.getpid()) if rss_bytes(p) > 0]
-        if not alive or time.monotonic() > deadline:
-            return len(alive)
+        left = descendants(os.getpid())
+        if not left or time.monotonic() > deadline:
+            return len([p for p in left if rss_bytes(p) > 0])
         time.sleep(POLL_SECONDS)
 
 
@@ -319,6 +322,7 @@ class RunResult:
 def run_once(cmd: list[str], out_dir: Path, env: dict[str, str], cwd: Path = REPO) -> RunResult:
     """Run the build once, timing it and sampling its process tree's memory."""
     sampler = TreeSampler(os.getpid())
+    reap_orphans()  # what earlier commands left (untimed set-up runs) is not this run's
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile() as out_log, tempfile.TemporaryFile() as err_log:
         sampler.start()
