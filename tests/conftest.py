@@ -5,11 +5,13 @@ a session signs with the same keys."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from menteo.credentials import issue, parallel
 from menteo.credentials.keys import generate_keys, write_keys
 
 
@@ -24,3 +26,23 @@ def signing_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         del os.environ["MENTEO_KEYS"]
     else:
         os.environ["MENTEO_KEYS"] = previous
+
+
+@pytest.fixture
+def signatures(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many Data Integrity proofs and JWSs the issue stage computes."""
+    counts = {"data_integrity": 0, "jws": 0}
+
+    def counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            return original(*args, **kwargs)
+
+        return wrapper
+
+    for module in (issue, parallel):  # credentials are presigned (in parallel when many)
+        monkeypatch.setattr(
+            module, "sign_data_integrity", counting("data_integrity", module.sign_data_integrity)
+        )
+    monkeypatch.setattr(issue, "sign_jws", counting("jws", issue.sign_jws))
+    return counts

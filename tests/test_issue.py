@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPubl
 
 from menteo.build import build_site
 from menteo.cli import main
-from menteo.credentials import baking, issue, parallel
+from menteo.credentials import baking, parallel
 from menteo.credentials.cache import CACHE_FILE, DOCUMENT_CACHE
 from menteo.credentials.encoding import b58encode, b64url_decode, ed25519_from_multikey
 from menteo.credentials.keys import SigningKeys, read_key_directory, rsa_thumbprint
@@ -631,26 +631,6 @@ def test_builds_are_byte_identical_serial_parallel_and_without_cache(
     expected = tree_digest(mini.site)
     assert tree_digest(tmp_path / "parallel") == expected
     assert tree_digest(tmp_path / "uncached") == expected
-
-
-@pytest.fixture
-def signatures(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How many Data Integrity proofs and JWSs the issue stage computes."""
-    counts = {"data_integrity": 0, "jws": 0}
-
-    def counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            counts[name] += 1
-            return original(*args, **kwargs)
-
-        return wrapper
-
-    for module in (issue, parallel):  # credentials are presigned (in parallel when many)
-        monkeypatch.setattr(
-            module, "sign_data_integrity", counting("data_integrity", module.sign_data_integrity)
-        )
-    monkeypatch.setattr(issue, "sign_jws", counting("jws", issue.sign_jws))
-    return counts
 
 
 def test_the_signature_cache_signs_nothing_twice(

@@ -26,7 +26,6 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import png as pypng
 import pytest
@@ -35,7 +34,7 @@ from openbadges_bakery import png_bakery
 
 from menteo.build import build_site
 from menteo.cli import main
-from menteo.credentials import baking, facts, issue, parallel
+from menteo.credentials import baking, facts
 from menteo.credentials.cache import DOCUMENT_CACHE, DocumentCache
 from menteo.credentials.images import png_from_svg
 from menteo.credentials.keys import (
@@ -94,26 +93,6 @@ def material(keys: SigningKeys) -> PrivateMaterial:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_mini(tmp_path / "mini")
-
-
-@pytest.fixture
-def signatures(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How many Data Integrity proofs and JWSs the issue stage computes."""
-    counts = {"data_integrity": 0, "jws": 0}
-
-    def counting(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            counts[name] += 1
-            return original(*args, **kwargs)
-
-        return wrapper
-
-    for module in (issue, parallel):
-        monkeypatch.setattr(
-            module, "sign_data_integrity", counting("data_integrity", module.sign_data_integrity)
-        )
-    monkeypatch.setattr(issue, "sign_jws", counting("jws", issue.sign_jws))
-    return counts
 
 
 # ------------------------------------------------------------------ 1. the leak check
