@@ -320,6 +320,7 @@ def _build(
         cache = PageCache.for_build(
             community.root, dirs, language, settings.globals, private.identity()
         )
+        cache.fingerprint.adopt(views.inputs)
         settings = dataclasses.replace(settings, page_cache=cache.directory)
         rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
         site.adopt(rendered.digests)  # the pages render workers wrote

@@ -163,6 +163,10 @@ class CommunityData:
     """Community slug → sorted slugs of its members (listed there or listing it)."""
     warnings: tuple[Problem, ...] = ()
     """What loading found suspicious but valid (a text value cut by a comment)."""
+    digests: Mapping[str, bytes] = field(default_factory=dict)
+    """File (relative to `root`) → the SHA-256 of the bytes its record was made from, for every
+    record a `LoadMemo` load gave (empty without one): what later stages key their own memos
+    by, so that what a record is made from is digested once, when it is read."""
 
     def people(self, role: str) -> Mapping[str, Person]:
         return self.mentors if role == "mentor" else self.mentees

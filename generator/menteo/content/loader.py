@@ -563,6 +563,14 @@ def _remember(memo: LoadMemo, col: _Collector) -> None:
     memo.files, memo.entries = col.files, col.entries
 
 
+def _digests(col: _Collector) -> dict[str, bytes]:
+    """Each file this load made a record of → the digest of the bytes it was made from (the
+    `Known` it came with: read now, or remembered with exactly that value)."""
+    digests = {key[0]: known.digest for key, known in col.files.items()}
+    digests.update((rel, known.digest) for rel, known in col.entries.items())
+    return digests
+
+
 def load_community(
     root: FsPath, base_url: str | None = None, memo: LoadMemo | None = None
 ) -> CommunityData:
@@ -600,6 +608,7 @@ def load_community(
         badges=MappingProxyType({slug: badges[slug] for slug in evaluation_order(badges)}),
         members=MappingProxyType(crossrefs.community_members(mentors, mentees, communities)),
         warnings=tuple(col.warnings),
+        digests=MappingProxyType(_digests(col)) if memo is not None else MappingProxyType({}),
     )
     named = unconsented_names(community, col.names)
     if named:
@@ -643,7 +652,10 @@ def reload_entries(
     }
     changed = {slug: threads[slug] for slug in by_thread}
     col.problems += crossrefs.check(col.root, known, {}, {}, changed, community.roadmaps, {})
-    reloaded = replace(community, threads=MappingProxyType(threads))
+    digests = {**community.digests, **{rel: known.digest for rel, known in col.entries.items()}}
+    reloaded = replace(
+        community, threads=MappingProxyType(threads), digests=MappingProxyType(digests)
+    )
     pub = Publication(reloaded)
     for thread in changed.values():
         if pub.thread_published(thread):

@@ -137,6 +137,16 @@ class Fingerprint:
     def digest(self, *values: object) -> bytes:
         return _hash(marshal.dumps(self.plain(values), 0))
 
+    def adopt(self, made: list[tuple[object, bytes]]) -> None:
+        """Digest each of these objects as the digest of what it was made from, computed by
+        the stage that made it (`SiteViews.inputs`: from the digests of the files it read,
+        never from anything stored), rather than field by field: equal inputs make equal
+        objects, so a page's key still changes exactly when what it shows may. Tagged apart
+        from every structural digest. Before any `digest` of a value holding one of them."""
+        for value, inputs in made:
+            self._objects[id(value)] = b"i" + inputs
+            self._kept.append(value)
+
     def plain(self, value: Any) -> Any:
         """`value` with every part that is not plain data replaced by its tagged digest or form;
         Uncacheable if it holds a type we do not know."""

@@ -9,12 +9,15 @@ the parallel page workers.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import marshal
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import quote
 
+from menteo import code_identity
 from menteo.content.badge_rules import counts_roadmaps
 from menteo.content.community import (
     Body,
@@ -26,12 +29,15 @@ from menteo.content.community import (
 )
 from menteo.content.models import EntryKind, Mentor, Roadmap
 from menteo.content.publication import Publication, Urls
-from menteo.i18n import N_, Formats
+from menteo.i18n import N_, Formats, translations
 from menteo.program.figures import ProgramFigures
 from menteo.program.matching import REASON_WORDS, Offer, Wish, offers_of, ranked, reason_text
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.dashboard import Dashboard
 from menteo.site.markdown import plain_excerpt
+
+
+_INPUTS_FORMAT = b"menteo-view-inputs 1\n"
 
 
 @dataclass(frozen=True)
@@ -221,6 +227,10 @@ class SiteViews:
     """`matching.REASON_WORDS` in the site's language, for the directory's script."""
     skill_matches: dict[str, tuple[MatchView, ...]] = field(default_factory=dict)
     """Skill → the published mentors who teach it, ranked: "Find my match" without JavaScript."""
+    inputs: list[tuple[object, bytes]] = field(default_factory=list)
+    """Views made from inputs digested when they were read (`_Builder.thread_inputs`), each
+    with a digest of those inputs: the page cache keys a page that shows one by that digest
+    (`page_cache.Fingerprint.adopt`) instead of digesting the view's every field."""
 
 
 class _Builder:
@@ -240,6 +250,10 @@ class _Builder:
         self.offers = {offer.slug: offer for offer in offers_of(community)}
         self.refs: dict[tuple[str, str], PersonRef] = {}
         self.tags: dict[str, Link] = {}
+        language = community.config.language
+        self.language = language if gettext == translations(language).gettext else None
+        """The language `gettext` speaks, if it is the site's catalog (else views are made
+        without input digests: `thread_inputs` could not vouch for their labels)."""
 
     def ref(self, role: str, slug: str) -> PersonRef:
         """A person as pages show them, made once per person (views are frozen: one object
@@ -324,6 +338,45 @@ class _Builder:
             StepProgress(s.title, f"{base}#step-{s.id}", i <= furthest, i == furthest)
             for i, s in enumerate(roadmap.steps)
         )
+
+    def thread_inputs(self, thread: ThreadRecord) -> tuple[bytes, list[tuple[str, bytes]]] | None:
+        """What `thread` reads to make a thread's view: a digest of all it reads besides the
+        entries, and each entry's file with its digest (in `thread.entries` order); None if a
+        file it reads has no digest (loaded without a `LoadMemo`). Files by the digest of their
+        bytes (a superset of the fields read), and what the files alone do not decide: the
+        thread's visibility, whether each of its people is public, the language (`gettext`:
+        menteo's catalogs, in the code's identity) and the URLs. An entry's view reads its own
+        file and these, no other entry's (`view_inputs`)."""
+        digests, model = self.c.digests, thread.model
+        entries = [e.path for e in thread.entries]
+        if self.language is None or not all(path in digests for path in entries):
+            return None
+        files = [thread.path]
+        people: list[tuple[str, str, bool]] = []
+        mentees = {*model.mentee_slugs, *(g.mentee for g in model.goals if g.mentee)}
+        named = {*model.mentor_slugs, *mentees, *(e.model.author for e in thread.entries)}
+        for slug in sorted(named):
+            for role, found in (("mentor", self.c.mentors), ("mentee", self.c.mentees)):
+                person = found.get(slug)
+                if person is not None:
+                    files.append(person.path)
+                    people.append((role, slug, person.public))
+        if model.roadmap:
+            files.append(self.c.roadmaps[model.roadmap].path)
+        if model.community:
+            files.append(self.c.communities[model.community].path)
+        if not all(path in digests for path in files):
+            return None
+        around = view_inputs_digest(
+            b"thread",
+            self.language,
+            self.urls.base_url,
+            thread.slug,
+            thread.visibility.value,
+            [(path, digests[path]) for path in files],
+            people,
+        )
+        return around, [(path, digests[path]) for path in entries]
 
     def thread(self, thread: ThreadRecord) -> ThreadView:
         model = thread.model
@@ -501,6 +554,30 @@ class _Builder:
         )
 
 
+def view_inputs_digest(kind: bytes, *inputs: Any) -> bytes:
+    """What a view of `kind` is made from (plain data), digested with menteo's code."""
+    data = marshal.dumps((kind, inputs), 0)  # version 0: bytes that depend on the values only
+    return hashlib.sha256(code_identity.code_key(_INPUTS_FORMAT, ()) + data).digest()
+
+
+def view_inputs(
+    thread: ThreadView, summary: ThreadSummary, around: bytes, entries: list[tuple[str, bytes]]
+) -> list[tuple[object, bytes]]:
+    """A thread's view, its summary and its entries' views, each with a digest of what it is
+    made from (`_Builder.thread_inputs`: `around`, and the entries' files and digests): an
+    entry's view reads its own file, a summary only how many entries there are, the thread's
+    view all of them."""
+    made = [
+        (view, view_inputs_digest(b"entry", around, *file))
+        for view, file in zip(thread.entries, entries, strict=True)
+    ]
+    return [
+        (thread, view_inputs_digest(b"thread view", around, entries)),
+        (summary, view_inputs_digest(b"summary", around, len(entries))),
+        *made,
+    ]
+
+
 def summary_of(thread: ThreadView) -> ThreadSummary:
     """The summary part of a full thread view, as its own (small) object."""
     return ThreadSummary(**{f.name: getattr(thread, f.name) for f in fields(ThreadSummary)})
@@ -540,6 +617,11 @@ def build_views(
         thread_views.values(), key=lambda t: (-t.started.toordinal(), t.title, t.id)
     )
     views.summaries = {t.url: summary_of(t) for t in views.threads}
+    for thread in published:
+        inputs = b.thread_inputs(thread)
+        if inputs is not None:
+            view = thread_views[thread.slug]
+            views.inputs += view_inputs(view, views.summaries[view.url], *inputs)
     by_person: dict[tuple[str, str], list[ThreadView]] = defaultdict(list)
     hidden: Counter[tuple[str, str]] = Counter()
     for thread in community.threads.values():
