@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from menteo.site.markdown import plain_excerpt, render_markdown
+from menteo.content.excerpt import plain_excerpt
+from menteo.site.markdown import render_markdown
 
 REL = 'rel="noopener noreferrer nofollow"'
 

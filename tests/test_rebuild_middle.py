@@ -34,6 +34,7 @@ from openbadges_bakery import png_bakery
 
 from menteo.build import build_site
 from menteo.cli import main
+from menteo.content.excerpt import plain_excerpt
 from menteo.credentials import baking, facts
 from menteo.credentials.cache import DOCUMENT_CACHE, DocumentCache
 from menteo.credentials.images import png_from_svg
@@ -44,7 +45,6 @@ from menteo.credentials.keys import (
     write_keys,
 )
 from menteo.credentials.leaks import SAMPLED, PrivateMaterial, private_material
-from menteo.site.markdown import plain_excerpt
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 STARTER = "d9ea9982-894d-5e2e-9061-294baa6eb751"  # Starter to Ana

@@ -52,10 +52,6 @@ class Person(Record[Mentor | Mentee]):
     public: bool = False
 
 
-PREVIEW_CHARS = 700
-"""Enough of an entry's opening text for excerpts in lists and feeds."""
-
-
 @dataclass(frozen=True)
 class Body:
     """An entry's Markdown, left on disk until its page is rendered: on a large community the
@@ -95,8 +91,8 @@ def _digest(text: str) -> str:
 class EntryRecord(Record[Entry]):
     thread: str = ""
     body: Body | None = None
-    preview: str = ""
-    """The first `PREVIEW_CHARS` characters of the body."""
+    excerpt: str = ""
+    """The body's opening as plain text (`content.excerpt`), for lists and feeds."""
     named: tuple[tuple[tuple[str | int, ...], int, str, str], ...] = ()
     """(field, line, role, slug) of each name of a person without consent in the title, tags
     or body, found while the body was read (`consent_text`)."""
@@ -163,7 +159,7 @@ class CommunityData:
     """Community slug → sorted slugs of its members (listed there or listing it)."""
     warnings: tuple[Problem, ...] = ()
     """What loading found suspicious but valid (a text value cut by a comment)."""
-    digests: Mapping[str, bytes] = field(default_factory=dict)
+    digests: Mapping[str, bytes] = field(default_factory=dict, compare=False)
     """File (relative to `root`) → the SHA-256 of the bytes its record was made from, for every
     record a `LoadMemo` load gave (empty without one): what later stages key their own memos
     by, so that what a record is made from is digested once, when it is read."""

@@ -25,7 +25,6 @@ from menteo.content import crossrefs
 from menteo.content.badge_rules import check_badges, evaluation_order
 from menteo.content.characters import character_problem
 from menteo.content.community import (
-    PREVIEW_CHARS,
     Body,
     CommunityData,
     EntryRecord,
@@ -34,6 +33,7 @@ from menteo.content.community import (
     ThreadRecord,
 )
 from menteo.content.consent_text import NameMatcher, entry_names, unconsented_names
+from menteo.content.excerpt import plain_excerpt
 from menteo.content.files import os_problem, read_regular
 from menteo.content.markdown_file import MarkdownFile, normalise, split
 from menteo.content.models import (
@@ -517,7 +517,7 @@ def _load_entry(
         located.lines_only(),
         thread=thread,
         body=Body.of(col.root, rel, markdown.body),
-        preview=markdown.body[:PREVIEW_CHARS],
+        excerpt=plain_excerpt(markdown.body),
         named=col.names.in_entry(entry, located, markdown.body, markdown.body_line),
     )
 

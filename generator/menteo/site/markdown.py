@@ -19,6 +19,8 @@ from functools import lru_cache
 import nh3
 from markdown_it_pyrs import MarkdownIt
 
+from menteo.content.excerpt import TAG_RE
+
 _TAGS = (nh3.ALLOWED_TAGS - {"area", "map", "center", "acronym", "strike", "tt"}) | {
     "input",
     "section",
@@ -35,18 +37,8 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "sup": {"class"},
     "input": {"checked", "disabled"},
 }
-_TEXT_RE = re.compile(r"</?[A-Za-z][^>]*>")
 _URL_NOISE_RE = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
-_LINE_START = (
-    r"^(?:\s*\|?[-:| ]{3,}|-{3,}\s*|\s{0,3}(?:#{1,6}\s|>\s?|(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?))"
-)
-_LINE_MARKUP_RE = re.compile(_LINE_START + r"|\s\|(?=\s|$)|^\|", re.M)
-_LINE_START_RE = re.compile(_LINE_START, re.M)
-"""`_LINE_MARKUP_RE` for text without a `|`, where only its first branch can match: tried at
-every character, the others made it four times slower."""
-_LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS_RE = re.compile(r"[*_~`]+")
 _HEADING_RE = re.compile(r"<h([2-4])>(.*?)</h\1>", re.S)
 _NOT_SLUG_RE = re.compile(r"[^\w\u4e00-\u9fff\- ]")
 _TASK_BOX = '<input class="task-list-item-checkbox" type="checkbox"'
@@ -72,7 +64,7 @@ def _heading_ids(html_text: str) -> str:
 
     def with_id(match: re.Match[str]) -> str:
         level, inner = match.groups()
-        title = html.unescape(_TEXT_RE.sub("", inner))
+        title = html.unescape(TAG_RE.sub("", inner))
         slug = base = _NOT_SLUG_RE.sub("", title.lower().replace(" ", "-"))
         repeat = 0
         while slug in seen:
@@ -133,33 +125,3 @@ def render_markdown(text: str, base_path: str = "/") -> str:
         return ""
     rendered = _disabled_task_boxes(_heading_ids(_parser().render(text)))
     return _cleaner(base_path).clean(rendered)
-
-
-def _emphasis(match: re.Match[str]) -> str:
-    """Drop emphasis markers, but keep `_` and `*` inside words (snake_case, 2*3)."""
-    text, start, end = match.string, match.start(), match.end()
-    inside = start > 0 and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
-    return match.group() if inside else ""
-
-
-def plain_excerpt(text: str, limit: int = 220) -> str:
-    """A short plain-text preview of Markdown (for lists and meta descriptions), cheaply: the
-    full renderer runs once per entry, in the page workers, not here."""
-    text = text[: limit * 3]
-    # Each pass only where its pattern can match at all (a tag needs "<", a link "["): an
-    # entry's preview is excerpted on every build, for every entry.
-    if "<" in text:
-        text = _TEXT_RE.sub(" ", text)
-    if "[" in text:
-        text = _LINK_RE.sub(r"\1", text)
-    text = (_LINE_MARKUP_RE if "|" in text else _LINE_START_RE).sub(" ", text)
-    text = _EMPHASIS_RE.sub(_emphasis, text)
-    # Runs of whitespace as one space (`split` and `\s` agree on what whitespace is); the
-    # ends are stripped below either way.
-    words = html.unescape(" ".join(text.split())).strip()
-    if len(words) <= limit:
-        return words
-    cut = words[: limit - 1]
-    if words[limit - 1] != " ":
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip() + "…"

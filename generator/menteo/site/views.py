@@ -34,8 +34,6 @@ from menteo.program.figures import ProgramFigures
 from menteo.program.matching import REASON_WORDS, Offer, Wish, offers_of, ranked, reason_text
 from menteo.site.awards import AwardView, ProgressView, RecognitionViews
 from menteo.site.dashboard import Dashboard
-from menteo.site.markdown import plain_excerpt
-
 
 _INPUTS_FORMAT = b"menteo-view-inputs 1\n"
 
@@ -308,7 +306,7 @@ class _Builder:
             author=self.ref(role, model.author),
             tags=tuple(self.tag(t) for t in model.tags) if published else (),
             url=thread_url + entry.slug + "/" if published else None,
-            excerpt=plain_excerpt(entry.preview) if published else "",
+            excerpt=entry.excerpt if published else "",
             body=entry.body if published else None,
             thread_url=thread_url,
             thread_title=thread_title,
@@ -566,10 +564,11 @@ def view_inputs(
     """A thread's view, its summary and its entries' views, each with a digest of what it is
     made from (`_Builder.thread_inputs`: `around`, and the entries' files and digests): an
     entry's view reads its own file, a summary only how many entries there are, the thread's
-    view all of them."""
+    view all of them. (`around` and a file's digest have fixed lengths: the path that follows
+    them ends each entry's input unambiguously.)"""
     made = [
-        (view, view_inputs_digest(b"entry", around, *file))
-        for view, file in zip(thread.entries, entries, strict=True)
+        (view, hashlib.sha256(b"entry " + around + digest + path.encode()).digest())
+        for view, (path, digest) in zip(thread.entries, entries, strict=True)
     ]
     return [
         (thread, view_inputs_digest(b"thread view", around, entries)),
