@@ -619,8 +619,8 @@ def build_views(
     for thread in published:
         inputs = b.thread_inputs(thread)
         if inputs is not None:
-            view = thread_views[thread.slug]
-            views.inputs += view_inputs(view, views.summaries[view.url], *inputs)
+            made = thread_views[thread.slug]
+            views.inputs += view_inputs(made, views.summaries[made.url], *inputs)
     by_person: dict[tuple[str, str], list[ThreadView]] = defaultdict(list)
     hidden: Counter[tuple[str, str]] = Counter()
     for thread in community.threads.values():
