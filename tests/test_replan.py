@@ -28,6 +28,7 @@ from tests.test_incremental import cold_build, fake_index, tree
 from menteo import build as build_module
 from menteo.build import plan_site
 from menteo.cli import main
+from menteo.content.consent_text import NameMatcher
 from menteo.content.excerpt import plain_excerpt
 from menteo.content.loader import LoadMemo, load_community
 from menteo.content.parse_store import PARSE_CACHE, load_remembered
@@ -282,3 +283,69 @@ def test_excerpts_are_made_when_entries_are_read_and_remembered(root: Path) -> N
     assert entry.excerpt == plain_excerpt(body)
     again = load_remembered(root, None, LoadMemo())
     assert again.threads["ana-lukasiewicz--jonas-berg"].entries[0].excerpt == entry.excerpt
+
+
+def _judging(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every search of the consent check (and of entries parsed), with the texts searched."""
+    searched: list[list[str]] = []
+    original = NameMatcher.find_all
+
+    def find_all(self: NameMatcher, texts: list[str]) -> object:
+        searched.append(list(texts))
+        return original(self, texts)
+
+    monkeypatch.setattr(NameMatcher, "find_all", find_all)
+    return searched
+
+
+def test_the_consent_check_searches_again_exactly_the_files_that_changed(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file found naming nobody is not searched again while its bytes, the fields judged and
+    the names searched for are those it was judged with; menteo.yml is always searched."""
+    load_remembered(root, None, LoadMemo())
+    searched = _judging(monkeypatch)
+    load_remembered(root, None, LoadMemo())
+    assert len(searched) == 1  # menteo.yml
+    searched.clear()
+    replace(root, "content/roadmaps/sre.yaml", "Incident response", "Incidents")
+    load_remembered(root, None, LoadMemo())
+    assert len(searched) == 2 and any("Incidents" in text for text in searched[1])
+    searched.clear()
+    replace(root, "menteo.yml", "thread_visibility: public", "thread_visibility: summary")
+    load_remembered(root, None, LoadMemo())  # the thread's summary is no longer judged
+    assert len(searched) == 2 and not any("Getting Jonas" in str(t) for t in searched[1])
+    searched.clear()
+    replace(root, "content/mentees/quiet-one.yaml", "Wen", "Wendy")  # the names searched for
+    load_remembered(root, None, LoadMemo())
+    judged_again = len(searched)
+    assert judged_again > 5  # every file, and every entry parsed again
+
+
+def test_a_file_naming_someone_is_reported_after_a_clean_build(root: Path, tmp_path: Path) -> None:
+    """Through the CLI: a clean build remembers its files as clean; a thread summary edited to
+    name a person without consent is searched (its bytes changed) and refused."""
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(root), "--out", str(out)]).exit_code == 0
+    replace(root, f"{THREAD}/thread.yaml", "Getting Jonas", "Getting Jonas and Wen Quietname")
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{THREAD}/thread.yaml" in result.output and "quiet-one" in result.output
+
+
+def test_a_damaged_or_foreign_judged_file_is_a_miss(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A judged file that is damaged, or copied from another menteo's store, judges nothing:
+    every file is searched again."""
+    load_remembered(root, None, LoadMemo())
+    path = root / PARSE_CACHE / "judged"
+    stored = path.read_bytes()
+    searched = _judging(monkeypatch)
+    load_remembered(root, None, LoadMemo())
+    assert len(searched) == 1  # as stored: only menteo.yml is searched
+    for damaged in (stored[:-1], stored.replace(b"menteo-parse-cache", b"menteo-parse-cachf")):
+        path.write_bytes(damaged)
+        searched.clear()
+        load_remembered(root, None, LoadMemo())
+        assert len(searched) > 5

@@ -15,8 +15,10 @@ title nor text, and a person without consent no profile.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
@@ -197,14 +199,47 @@ _NOT_PROSE = {
 identity, slug references, file paths and badge rules."""
 
 
-def unconsented_names(community: CommunityData, matcher: NameMatcher) -> list[Problem]:
-    """A problem for each published text that names someone who has not consented."""
+@dataclass
+class Judged:
+    """Files the check found naming nobody, each by a digest of all the judgement read: the
+    names searched for (`names`, the loader's digest of them), the file's bytes
+    (`CommunityData.digests`), its path and the fields judged. A file judged clean before under
+    the same digest is not searched again; `now` is what this check found clean (kept for the
+    next, so a digest leaves with the file or names it was made from)."""
+
+    names: bytes
+    before: frozenset[bytes]
+    now: set[bytes] = field(default_factory=set)
+
+    def key(
+        self, community: CommunityData, record: Record[BaseModel], skip: Iterable[str]
+    ) -> bytes | None:
+        """The record's judgement's digest (None: its file has no digest)."""
+        digest = community.digests.get(record.path)
+        if digest is None:
+            return None
+        judged = "\x00".join(sorted(skip)).encode()
+        return hashlib.sha256(
+            b"%s%s%d:%s%s" % (self.names, digest, len(judged), judged, record.path.encode())
+        ).digest()
+
+
+def unconsented_names(
+    community: CommunityData, matcher: NameMatcher, judged: Judged | None = None
+) -> list[Problem]:
+    """A problem for each published text that names someone who has not consented (a file
+    `judged` found clean before, under the same digest, is not searched again)."""
     pub = Publication(community)
-    problems = []
+    problems: list[Problem] = []
 
     def judge(record: Record[BaseModel] | None, skip: Iterable[str] = ()) -> None:
         """The strings of one file (None: menteo.yml), searched together. A Markdown body's
         line is exact; a YAML field's is the line of its key."""
+        key = None if judged is None or record is None else judged.key(community, record, skip)
+        if judged is not None and key in judged.before:
+            judged.now.add(key)
+            return
+        found_before = len(problems)
         model = community.config if record is None else record.model
         found = [
             found
@@ -220,6 +255,8 @@ def unconsented_names(community: CommunityData, matcher: NameMatcher) -> list[Pr
                 body = loc in (("bio",), ("body",)) and record.path.endswith(".md")
                 path, line = record.path, record.line(*loc) + (offset if body else 0)
             problems.append(problem(path, line, field_label(loc), role, slug))
+        if key is not None and judged is not None and len(problems) == found_before:
+            judged.now.add(key)
 
     judge(None)
     for person in (*community.mentors.values(), *community.mentees.values()):

@@ -32,7 +32,12 @@ from menteo.content.community import (
     Record,
     ThreadRecord,
 )
-from menteo.content.consent_text import NameMatcher, entry_names, unconsented_names
+from menteo.content.consent_text import (
+    Judged,
+    NameMatcher,
+    entry_names,
+    unconsented_names,
+)
 from menteo.content.excerpt import plain_excerpt
 from menteo.content.files import os_problem, read_regular
 from menteo.content.markdown_file import MarkdownFile, normalise, split
@@ -118,6 +123,10 @@ class LoadMemo:
     """Files whose remembered value changed (or went) since the memo was last stored."""
     opened: bool = False
     """Whether it was filled from (or is kept in) the store already."""
+    judged: frozenset[bytes] = frozenset()
+    """What the last load's consent check found naming nobody (`consent_text.Judged`)."""
+    judged_kept: frozenset[bytes] | None = None
+    """`judged` as the store holds it (None: unknown), so it is written only when it changed."""
 
 
 def _signature(path: FsPath | str) -> FileSignature | None:
@@ -610,7 +619,10 @@ def load_community(
         warnings=tuple(col.warnings),
         digests=MappingProxyType(_digests(col)) if memo is not None else MappingProxyType({}),
     )
-    named = unconsented_names(community, col.names)
+    judged = Judged(col.names_digest, memo.judged) if memo is not None else None
+    named = unconsented_names(community, col.names, judged)
+    if memo is not None and judged is not None:
+        memo.judged = frozenset(judged.now)
     if named:
         raise ContentError(named)
     return community

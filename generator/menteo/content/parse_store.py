@@ -53,6 +53,8 @@ from menteo.sealed import seal, unseal
 PARSE_CACHE = Path(".menteo/cache/parsed")
 FORMAT = b"menteo-parse-cache 1\n"
 SHARDS = 16
+JUDGED = "judged"
+"""Beside the shards: the consent check's clean files, by digest (`consent_text.Judged`)."""
 _LIBRARIES = ("pydantic", "pydantic-core", "pyyaml")
 
 _ALLOWED: dict[tuple[str, str], Callable[..., object]] = {
@@ -184,6 +186,19 @@ def _read(root: Path, memo: LoadMemo) -> None:
             memo.files[key] = known if here else _unsigned(known)
         for key, known in data[2].items():
             memo.entries[key] = known if here else _unsigned(known)
+    memo.judged = memo.judged_kept = _read_judged(folder / JUDGED, header)
+
+
+def _read_judged(path: Path, header: bytes) -> frozenset[bytes]:
+    """The digests of files the consent check found clean (`consent_text.Judged`), as plain
+    bytes (32 each): a missing, damaged or foreign file is none."""
+    try:
+        body = unseal(header, path.read_bytes())
+    except OSError:
+        return frozenset()
+    if body is None or len(body) % 32:
+        return frozenset()
+    return frozenset(body[i : i + 32] for i in range(0, len(body), 32))
 
 
 def _unsigned(known: Known) -> Known:
@@ -212,8 +227,16 @@ def _well_formed(data: Any) -> bool:
 
 
 def _write(root: Path, memo: LoadMemo) -> None:
-    """Rewrite the shards holding a changed file; a store that cannot be written costs time
-    next build, nothing else."""
+    """Rewrite the shards holding a changed file (and what the consent check found clean, if
+    that changed); a store that cannot be written costs time next build, nothing else."""
+    if memo.judged != memo.judged_kept:
+        try:
+            make_private_folder(root / PARSE_CACHE)
+            body = b"".join(sorted(memo.judged))
+            atomic_write(root / PARSE_CACHE / JUDGED, seal(_header(), body), durable=False)
+            memo.judged_kept = memo.judged
+        except OSError:
+            pass
     if not memo.changed:
         return
     shards = {_shard(rel) for rel in memo.changed}
