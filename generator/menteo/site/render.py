@@ -8,6 +8,7 @@ mistake fails the build instead of printing blanks.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -30,6 +31,7 @@ from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.page_cache import PageCache, Remembered, StaleEntry
 from menteo.site.page_index import IndexEntry
+from menteo.site.page_store import PackWriter
 from menteo.site.pages import Page
 from menteo.site.previous_site import SiteWriter, Stamp
 from menteo.site.search import SEARCH_MARKER
@@ -122,7 +124,8 @@ class RenderSettings:
     private: PrivateMaterial | None = None
     """The signing keys' private material: a page that holds any is not written."""
     page_cache: Path | None = None
-    """Where rendered pages are remembered (`menteo.site.page_cache`); None: nowhere."""
+    """The folder of packs rendered pages are remembered in (`menteo.site.page_store`, set by
+    `render_pages` from its page cache); None: nowhere."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,7 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
     with what its checks found."""
     assert _RENDERER is not None
     settings, env, site = _RENDERER.settings, _RENDERER.env, _RENDERER.site
-    cache = PageCache(settings.page_cache)
+    packs = PackWriter(settings.page_cache)
     rendered = Rendered()
     for page, key in pages:
         try:
@@ -228,8 +231,11 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
         where = template.filename or page.template
         checked = _checked(page, text, where, settings, rendered, site)
         if checked is not None and key:
-            cache.put(key, checked)
-            rendered.stored[page.url] = checked.indexed(key)
+            packs.add(
+                page.url, key, checked.data, checked.digest, checked.searchable, checked.links
+            )
+    packs.flush()
+    rendered.stored = packs.stored
     return rendered
 
 
@@ -320,6 +326,7 @@ def render_pages(
     `cache` remembers (see `menteo.site.page_cache`) are put in the site from it, not rendered,
     with `site` (`menteo.site.previous_site`: left alone or linked where they are unchanged)."""
     site = site if site is not None else SiteWriter(settings.out)
+    settings = dataclasses.replace(settings, page_cache=cache.pack_folder if cache else None)
     remembered = Rendered()
     misses: list[tuple[Page, str | None]] = []
     for page, key, known in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
