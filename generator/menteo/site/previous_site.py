@@ -175,7 +175,7 @@ def _make_folder(root: Path, folder: str, made: set[str]) -> None:
         return
     parent, _, _ = folder.rpartition("/")
     _make_folder(root, parent, made)
-    target = root / folder
+    target = f"{root}/{folder}"
     try:
         os.mkdir(target)
     except FileExistsError:
@@ -194,16 +194,20 @@ def write_new(root: Path, path: str, data: bytes, made: set[str]) -> None:
     by hard link with the live site): created under its name where nothing is there, else under a
     fresh name renamed over the old one. `made`: the folders already made real under `root`."""
     _make_folder(root, path.rpartition("/")[0], made)
-    target = root / path
+    target = f"{root}/{path}"  # a string: twenty thousand files are written per build
     try:
         handle = os.open(target, _NEW, 0o666)
     except FileExistsError:
         if stat.S_ISDIR(os.lstat(target).st_mode):  # a folder where the new site has a file
             shutil.rmtree(target)
-        atomic_write(target, data, durable=False)
+        atomic_write(Path(target), data, durable=False)
         return
-    with os.fdopen(handle, "wb") as file:
-        file.write(data)
+    try:
+        left = memoryview(data)
+        while left:
+            left = left[os.write(handle, left) :]
+    finally:
+        os.close(handle)
 
 
 class SiteWriter:
