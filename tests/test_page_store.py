@@ -126,6 +126,30 @@ def test_a_build_stores_its_pages_in_a_few_packs_not_a_file_each(tmp_path: Path)
     assert len(stored) - len(index) == len(_packs(root)) == 1
 
 
+def test_a_rebuild_after_an_edit_reads_no_pack_table(
+    tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The edited pages are known to the index under their old keys: they are rendered, and no
+    pack's table is read for them (that would parse every table on every rebuild)."""
+    root = _copy(tmp_path)
+    out = tmp_path / "_site"
+    _build(root, out, "--jobs", "1")
+    tables: list[str] = []
+    original = page_store._table
+
+    def reading(folder: Path, name: str) -> object:
+        tables.append(name)
+        return original(folder, name)
+
+    monkeypatch.setattr(page_store, "_table", reading)
+    with (root / KICKOFF).open("a", encoding="utf-8") as file:
+        file.write("\nOne more line.\n")
+    rendered.clear()
+    _build(root, out, "--jobs", "1")
+    assert 0 < len(rendered) < 10 and tables == []
+    assert tree(out) == cold_build(root, tmp_path / "cold")
+
+
 # ---------------------------------------------------------------- damage
 
 

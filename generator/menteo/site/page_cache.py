@@ -313,19 +313,22 @@ class PageCache:
     def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, Remembered | None]]:
         """Each page of the plan, in order, with its key (None if uncacheable) and what is
         remembered of it (None: render it), without its text (read from its pack if
-        `Remembered.data` is asked for). A page the index does not know under its key is looked
-        up in the packs' tables; `save` then records in the index what was found that way."""
+        `Remembered.data` is asked for). A page the index does not know at all (its index file
+        lost or damaged) is looked up in the packs' tables, read once, and `save` records in the
+        index what was found that way; one it knows under another key has changed, and is
+        rendered without a look (it could be back to an older text, but reading every table on
+        every rebuild for that costs more than rendering it)."""
         index, packs = self.index, self.packs
         for page in pages:
             key = self.key(page.template, page.head, page.context)
             known: Remembered | None = None
             if key is not None and index is not None and packs is not None:
                 entry = index.get(page.url)
-                if entry is None or entry.key != key:
+                if entry is None:  # (a page it knows under another key has changed)
                     entry = packs.find(key)
                     if entry is not None:
                         self._found[page.url] = entry
-                if entry is not None:
+                if entry is not None and entry.key == key:
                     known = Remembered(
                         None,
                         entry.links,

@@ -16,8 +16,8 @@ build) is one pack, written at once.
 - Reading a page's text: the index says where it is (pack and offset) and what it is (size and
   SHA-256). Exactly those bytes are read, from a regular file opened without following a link,
   and believed only if their SHA-256 is the index's: a damaged, truncated, forged or vanished
-  pack is a miss for its pages, which are rendered again. A page the index does not know under
-  its key is looked up in the packs' tables (`Packs.find`: read once, when first needed; a table
+  pack is a miss for its pages, which are rendered again. A page the index does not know at
+  all is looked up in the packs' tables (`Packs.find`: read once, when first needed; a table
   that does not unseal is skipped), so that a lost index costs reads, not renders.
 - Writing: a temporary file renamed into place, so two builds at once each leave whole packs.
 - Clearing: when the folder holds more than `KEPT_PACKS` packs, a build that stored pages removes

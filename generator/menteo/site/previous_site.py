@@ -149,6 +149,10 @@ class PreviousSite:
             known = self._folders[folder] = self._real_folder(parent) and stat.S_ISDIR(mode)
         return known
 
+    def file(self, path: str) -> str:
+        """Where the file at `path` (relative to the site) is."""
+        return self._root + path
+
     def same(self, path: str, digest: str) -> int | None:
         """The size of the file at `path` if it is the one with `digest` the manifest lists: a
         regular file of the listed size reached through real folders; else None."""
@@ -158,7 +162,7 @@ class PreviousSite:
         if not self._real_folder(path.rpartition("/")[0]):
             return None
         try:
-            found = os.lstat(self._root + path)
+            found = os.lstat(self.file(path))
         except OSError:
             return None
         return listed[1] if stat.S_ISREG(found.st_mode) and found.st_size == listed[1] else None
@@ -255,7 +259,7 @@ class SiteWriter:
         assert previous is not None
         try:
             _make_folder(self.folder, path.rpartition("/")[0], self._made)
-            os.link(previous.folder / path, self.folder / path, follow_symlinks=False)
+            os.link(previous.file(path), f"{self.folder}/{path}", follow_symlinks=False)
         except OSError:
             return None
         return size

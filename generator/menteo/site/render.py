@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import re
 import shutil
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -274,7 +275,9 @@ def _checked(
     if settings.private is not None and settings.private.leaked_in_utf8(data):
         problems.append(leak_problem(output))
         return None
-    links = dict.fromkeys(page_links(text, settings.base_path))
+    # Interned: the same few thousand links are on every page, and each page's list is kept
+    # until the build ends (the index, the link check); sent from a worker, each once a chunk.
+    links = dict.fromkeys(map(sys.intern, page_links(text, settings.base_path)))
     digest = hashlib.sha256(data).hexdigest()
     checked = Remembered(data, tuple(links), _MARKER in data, digest)
     _emit(page, checked, settings, into, site)
