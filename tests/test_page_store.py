@@ -12,6 +12,7 @@ check.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -196,6 +197,36 @@ def test_a_pack_under_another_name_or_build_key_is_not_believed(tmp_path: Path) 
     shutil.copy(pack, other / pack.name)
     assert Packs(other).find(entry.key) is None  # made for another build key
     assert Packs(tmp_path / "packs/ab12").find(entry.key) == entry
+
+
+def test_an_entry_pointing_past_its_pack_is_a_miss_not_an_error(tmp_path: Path) -> None:
+    folder = tmp_path / "packs" / "ab12"
+    entry = _write(folder)["/p3/"]
+    packs = Packs(folder)
+    assert packs.text(entry._replace(size=10**15)) is None
+    assert packs.text(entry._replace(offset=10**12)) is None
+    assert packs.text(entry._replace(pack="../" + entry.pack)) is None
+    assert packs.text(entry) == TEXTS["/p3/"]
+    packs.close()
+
+
+def test_a_sealed_table_with_one_entry_of_another_shape_is_ignored_whole(tmp_path: Path) -> None:
+    """Its other entries are not believed either: the table is not one a build wrote."""
+    folder = tmp_path / "packs" / "ab12"
+    stored = _write(folder)
+    (pack,) = folder.iterdir()
+    data = pack.read_bytes()
+    header, rest = data.split(b"\n", 1)
+    length = int(header.rsplit(b" ", 1)[1])
+    table = json.loads(rest[65 : 65 + length])
+    table["texts"][-1][2] = -1
+    body = json.dumps(table, separators=(",", ":")).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    header = header.rsplit(b" ", 1)[0] + b" %d\n" % len(body)
+    (folder / digest).write_bytes(header + digest.encode() + b"\n" + body)
+    pack.unlink()
+    packs = Packs(folder)
+    assert all(packs.find(entry.key) is None for entry in stored.values())
 
 
 def test_a_link_in_place_of_a_pack_is_not_followed(tmp_path: Path) -> None:

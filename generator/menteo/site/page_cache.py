@@ -324,7 +324,7 @@ class PageCache:
             known: Remembered | None = None
             if key is not None and index is not None and packs is not None:
                 entry = index.get(page.url)
-                if entry is None:  # (a page it knows under another key has changed)
+                if entry is None:
                     entry = packs.find(key)
                     if entry is not None:
                         self._found[page.url] = entry

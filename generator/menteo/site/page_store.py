@@ -35,7 +35,7 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -112,33 +112,33 @@ class Packs:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._open: tuple[str, int] | None = None
-        """The pack read last and its descriptor: pages are mostly read in the order stored."""
+        self._open: tuple[str, int, int] | None = None
+        """The pack read last, its descriptor and size: pages are mostly read in the order
+        stored."""
         self._tables: dict[str, IndexEntry] | None = None
 
     def text(self, entry: IndexEntry) -> bytes | None:
         """The text `entry` describes, if its pack holds exactly it (SHA-256 and size)."""
-        handle = self._handle(entry.pack)
-        if handle is None:
+        found = self._handle(entry.pack)
+        if found is None or entry.offset + entry.size > found[1]:
             return None
         try:
-            data = os.pread(handle, entry.size, entry.offset)
+            data = os.pread(found[0], entry.size, entry.offset)
         except OSError:
             return None
         if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.digest:
             return None
         return data
 
-    def _handle(self, name: str) -> int | None:
-        if self._open is not None and self._open[0] == name:
-            return self._open[1]
-        self.close()
-        if not NAME.fullmatch(name):
-            return None
-        handle = _open_regular(self.folder / name)
-        if handle is not None:
-            self._open = (name, handle)
-        return handle
+    def _handle(self, name: str) -> tuple[int, int] | None:
+        """A descriptor of pack `name`, and its size."""
+        if self._open is None or self._open[0] != name:
+            self.close()
+            found = _open_regular(self.folder / name) if NAME.fullmatch(name) else None
+            if found is None:
+                return None
+            self._open = (name, *found)
+        return self._open[1:]
 
     def close(self) -> None:
         if self._open is not None:
@@ -179,55 +179,58 @@ class Packs:
                     os.unlink(item.path)
 
 
-def _open_regular(path: Path) -> int | None:
-    """A descriptor of `path` if it is a regular file, opened without following a link."""
+def _open_regular(path: Path) -> tuple[int, int] | None:
+    """A descriptor of `path` and its size, if it is a regular file, opened without following
+    a link."""
     try:
         handle = os.open(path, _READ)
     except OSError:
         return None
     try:
-        if stat.S_ISREG(os.fstat(handle).st_mode):
-            return handle
+        found = os.fstat(handle)
+        if stat.S_ISREG(found.st_mode):
+            return handle, found.st_size
     except OSError:
         pass
     os.close(handle)
     return None
 
 
-def _table(folder: Path, name: str) -> Iterator[IndexEntry]:
+def _table(folder: Path, name: str) -> list[IndexEntry]:
     """What the table of pack `name` says of each text in it (nothing if it does not unseal
     under its name, or holds anything but what a pack's table holds)."""
-    handle = _open_regular(folder / name)
-    if handle is None:
-        return
+    found = _open_regular(folder / name)
+    if found is None:
+        return []
     try:
-        with os.fdopen(handle, "rb") as file:
+        with os.fdopen(found[0], "rb") as file:
             line = file.readline(200)
             matched = _HEADER.fullmatch(line)
             if matched is None or matched[1] != b"%s %s" % (FORMAT, folder.name.encode()):
-                return
+                return []
             length = int(matched[2])
             if length > _TABLE_LIMIT:
-                return
+                return []
             stored = line + file.read(_DIGEST + 1 + length)
     except OSError:
-        return
+        return []
     body = unseal(line, stored)
     if body is None or stored[len(line) : len(line) + _DIGEST] != name.encode():
-        return
+        return []
     try:
         document: Any = json.loads(body)
         links, texts = document["links"], document["texts"]
     except (ValueError, KeyError, TypeError):
-        return
+        return []
     if type(links) is not list or type(texts) is not list:
-        return
+        return []
     if not all(type(link) is str for link in links):
-        return
-    offset = len(stored)
+        return []
+    offset, entries = len(stored), []
     for raw in texts:
-        found = decoded(raw, links, name, offset)
-        if found is None:
-            return
-        yield found
-        offset += found.size
+        entry = decoded(raw, links, name, offset)
+        if entry is None:
+            return []
+        entries.append(entry)
+        offset += entry.size
+    return entries

@@ -405,7 +405,7 @@ def _render_shared(
 ) -> Rendered:
     """Render `pages` in chunks, taken from the front by `workers - 1` worker processes and
     from the back by this one: this process would otherwise only wait, and the chunks it
-    renders are never pickled (sending pages to a worker costs it as much as rendering them).
+    renders are never pickled (a worker fewer to start, half the pages to send).
 
     Workers come from a fork server started before any content was loaded, and receive their
     pages pickled: forked from this process instead, each would copy, page by page as it
