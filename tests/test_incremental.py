@@ -28,7 +28,8 @@ from menteo.atomic_output import finish_removals
 from menteo.build import build_site
 from menteo.cli import main
 from menteo.site import page_cache
-from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache, Remembered
+from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache
+from menteo.site.page_store import PackWriter
 from menteo.site.previous_site import MANIFEST, PreviousSite, SiteWriter
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -277,9 +278,14 @@ def test_cache_of_another_menteo_version_is_not_used(
         rendered = original(*args, **kwargs)  # type: ignore[arg-type]
         cache = args[4]
         assert isinstance(cache, PageCache)
+        packs = PackWriter(cache.pack_folder)
         for page in args[1]:  # type: ignore[attr-defined]
             key = cache.key(page.template, page.head, page.context)
-            cache.put(key, Remembered(FORGED, (), False, hashlib.sha256(FORGED).hexdigest()))
+            assert key is not None
+            packs.add(page.url, key, FORGED, hashlib.sha256(FORGED).hexdigest(), False, ())
+        packs.flush()
+        assert cache.index is not None
+        cache.index.save(packs.stored)
         return rendered
 
     monkeypatch.setattr(build_module, "render_pages", older_menteo)

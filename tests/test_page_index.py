@@ -26,13 +26,15 @@ from markupsafe import Markup
 
 from menteo.cli import main
 from menteo.site import render
-from menteo.site.page_cache import FORMAT, INDEX_FOLDER, PAGE_CACHE, PageCache
+from menteo.site.page_cache import INDEX_FOLDER, PAGE_CACHE, PageCache
 from menteo.site.page_index import SHARDS, IndexEntry, PageIndex
 from test_incremental import KICKOFF, MINI, cold_build, no_pagefind, tree
 
 __all__ = ["no_pagefind"]  # its autouse fixture: Pagefind replaced by a stand-in here too
 
 ENTRY_PAGE = "threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/index.html"
+PACK = "ab" * 32
+"""A well-formed pack name."""
 
 
 # ---------------------------------------------------------------- keys
@@ -262,11 +264,24 @@ def test_an_index_entry_whose_text_is_missing_is_rendered_again(
     assert tree(out) == cold_build(root, tmp_path / "cold")
 
 
-def _forge(entry: Path, text: bytes, claimed: str) -> None:
-    """A well-formed cache entry holding `text` that claims the digest `claimed`."""
-    checks = json.dumps({"links": [], "searchable": False, "sha256": claimed}).encode()
-    rest = checks + b"\n" + text
-    entry.write_bytes(FORMAT + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
+def _forge(pack: Path, offset: int, text: bytes, claimed: str) -> None:
+    """The pack, well-formed (its table sealed again), holding `text` at `offset` instead of
+    what it held there, its table claiming the digest `claimed` for it."""
+    data = pack.read_bytes()
+    header, rest = data.split(b"\n", 1)
+    length = int(header.rsplit(b" ", 1)[1])
+    table = json.loads(rest[65 : 65 + length])
+    texts_at = len(header) + 1 + 65 + length
+    texts = bytearray(data[texts_at:])
+    texts[offset - texts_at : offset - texts_at + len(text)] = text
+    start = texts_at
+    for raw in table["texts"]:
+        if start == offset:
+            raw[1] = claimed
+        start += raw[2]
+    body = json.dumps(table, separators=(",", ":")).encode()
+    header = header.rsplit(b" ", 1)[0] + b" %d\n" % len(body)
+    pack.write_bytes(header + hashlib.sha256(body).hexdigest().encode() + b"\n" + body + texts)
 
 
 @pytest.mark.parametrize("claim", ["its own digest", "the true page's digest"])
@@ -277,11 +292,13 @@ def test_an_index_entry_whose_text_was_altered_is_rendered_again(
     when it is well-formed and claims the digest the index has: the text's digest is computed."""
     root, out = _built(tmp_path)
     index_entry = _indexed(root, ENTRY_PAGE)
-    entry = root / PAGE_CACHE / index_entry.key[:2] / index_entry.key
+    (pack,) = (root / PAGE_CACHE).glob(f"packs/*/{index_entry.pack}")
     forged = (out / ENTRY_PAGE).read_bytes().replace(b"Kick-off", b"Kick-OFF")
     assert len(forged) == index_entry.size
     own = hashlib.sha256(forged).hexdigest()
-    _forge(entry, forged, own if claim == "its own digest" else index_entry.digest)
+    claimed = own if claim == "its own digest" else index_entry.digest
+    _forge(pack, index_entry.offset, forged, claimed)
+    assert forged in pack.read_bytes()
     shutil.rmtree(out)
     rendered.clear()
     _build(root, out)
@@ -309,21 +326,44 @@ DAMAGES = {
     "empty": lambda data, other: b"",
     "bit flipped": lambda data, other: data[:-3] + bytes([data[-3] ^ 1]) + data[-2:],
     "another shard's file": lambda data, other: other,
-    "another format": lambda data, other: data.replace(b"page-index 1", b"page-index 9", 1),
+    "another format": lambda data, other: data.replace(b"page-index 2", b"page-index 9", 1),
     "not JSON": lambda data, other: _with_checksum(data, b"\xff\xfe{"),
-    "JSON of another shape": lambda data, other: _with_checksum(data, b'{"links": 3, "pages": []}'),
+    "JSON of another shape": lambda data, other: _with_checksum(
+        data, b'{"links": 3, "packs": [], "pages": []}'
+    ),
     "entries of another shape": lambda data, other: _with_checksum(
         data,
         json.dumps(
             {
                 "links": ["/mini/", 4],
-                "pages": {"/mini/": [1, 2, 3], "/mini/x/": ["k", "d", "3", True, [-1, "a"]]},
+                "packs": [PACK],
+                "pages": {
+                    "/mini/": [1, 2, 3],
+                    "/mini/x/": ["k", "d", "3", True, [-1, "a"], 0, 0],
+                    "/mini/0/": ["k", "d", 3, True, [], 0, -1],
+                    "/mini/1/": ["k", "d", 3, True, [], "0", 0],
+                    "/mini/2/": ["k", "d", -3, True, [], 0, 0],
+                },
             }
         ).encode(),
     ),
     "links out of range": lambda data, other: _with_checksum(
         data,
-        json.dumps({"links": [], "pages": {"/mini/": ["k", "d", 3, True, [7]]}}).encode(),
+        json.dumps(
+            {"links": [], "packs": [PACK], "pages": {"/mini/": ["k", "d", 3, True, [7], 0, 0]}}
+        ).encode(),
+    ),
+    "packs out of range": lambda data, other: _with_checksum(
+        data,
+        json.dumps(
+            {"links": [], "packs": [PACK], "pages": {"/mini/": ["k", "d", 3, True, [], 1, 0]}}
+        ).encode(),
+    ),
+    "a pack named as no pack is": lambda data, other: _with_checksum(
+        data,
+        json.dumps(
+            {"links": [], "packs": ["../x"], "pages": {"/mini/": ["k", "d", 3, True, [], 0, 0]}}
+        ).encode(),
     ),
 }
 
@@ -373,7 +413,8 @@ def test_a_rebuild_after_an_edit_rewrites_only_some_index_files(tmp_path: Path) 
 
 
 def _entry(n: int) -> IndexEntry:
-    return IndexEntry(f"key{n}", f"digest{n}", n, n % 2 == 0, (f"/a/{n}/", "/a/#top"))
+    pack = f"{n % 7:064x}"
+    return IndexEntry(f"key{n}", f"digest{n}", n, n % 2 == 0, (f"/a/{n}/", "/a/#top"), pack, n)
 
 
 def test_two_builds_saving_at_once_leave_whole_files_the_last_wins(tmp_path: Path) -> None:

@@ -20,14 +20,18 @@ MINI = Path(__file__).parent / "fixtures" / "mini"
 GENERATOR = Path(workers.__file__).parents[1]
 
 # Runs at the start of every Python process of the build (the fork server included, so its
-# workers inherit it): the named task, which only workers run, kills its own process. It keeps
-# the task's module and name, so the build still sends it to workers by reference.
+# workers inherit it): the named task kills the worker process that runs it (the build's own
+# process runs it unharmed: it renders pages too). It keeps the task's module and name, so the
+# build still sends it to workers by reference.
 SITECUSTOMIZE = """\
+import multiprocessing
 import signal
 
 
 def dying(task):
     def die(*args, **kwargs):
+        if multiprocessing.parent_process() is None:
+            return task(*args, **kwargs)
         signal.raise_signal(signal.SIGKILL)
 
     die.__module__, die.__qualname__ = task.__module__, task.__qualname__

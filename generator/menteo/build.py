@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import os
 from collections.abc import Iterator, Mapping
@@ -321,7 +320,6 @@ def _build(
             community.root, dirs, language, settings.globals, private.identity()
         )
         cache.fingerprint.adopt(views.inputs)
-        settings = dataclasses.replace(settings, page_cache=cache.directory)
         rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
         site.adopt(rendered.digests)  # the pages render workers wrote
         progress.stage("Writing files")

@@ -329,7 +329,6 @@ class Preview:
             cache = PageCache.for_build(
                 community.root, plan.dirs, config.language, settings.globals, private.identity()
             )
-            settings = dataclasses.replace(settings, page_cache=cache.directory)
             keys = {
                 p.output_path(urls.base_path): cache.key(p.template, p.head, p.context)
                 for p in pages

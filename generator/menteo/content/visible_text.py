@@ -46,16 +46,28 @@ def visible_text(text: str) -> str:
     return unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text))
 
 
-_MAYBE_SHOWN = re.compile(r"[@\uff20\ufe6b]|%40|&(?:#0*64|#[xX]0*40|commat)")
+_SPELLED_AT = re.compile(rb"&(?:#0*64|#[xX]0*40|commat)")
 """A rendered page always has entities (`&amp;`): only these can spell an `@`."""
+_WIDE_AT = ("\uff20".encode(), "\ufe6b".encode())
+"""The other characters NFKC makes an `@` of, in UTF-8 (both start with the byte EF)."""
 
 
-def shows_email(page: str) -> bool:
-    """Whether a rendered page shows an email address or links to a URL with user information:
-    the last guard, for what no content check sees (a template in a pull request's overrides)."""
-    if not _MAYBE_SHOWN.search(page):
+def shows_email(page: bytes) -> bool:
+    """Whether a rendered page (its UTF-8 bytes) shows an email address or links to a URL with
+    user information: the last guard, for what no content check sees (a template in a pull
+    request's overrides). Only a page with an `@` in some spelling is decoded and judged: that
+    is looked for with a few searches for bytes (each a quick C loop, together a fifth of the
+    cost of one regular expression looking for any of them)."""
+    spelled = (
+        b"@" in page
+        or (b"%" in page and b"%40" in page)
+        or (b"\xef" in page and any(wide in page for wide in _WIDE_AT))
+        or _SPELLED_AT.search(page) is not None
+    )
+    if not spelled:
         return False
-    return bool(EMAIL_RE.search(page) or USERINFO_RE.search(page)) or email_line(page) is not None
+    text = page.decode("utf-8", "replace")
+    return bool(EMAIL_RE.search(text) or USERINFO_RE.search(text)) or email_line(text) is not None
 
 
 def email_line(text: str) -> int | None:

@@ -103,7 +103,11 @@ class PrivateMaterial:
     def leaked_in_text(self, text: str) -> bool:
         """Whether any text needle is in `text`. The needles are ASCII, and in UTF-8 an ASCII
         byte only ever stands for that character, so they are looked for in its UTF-8 bytes."""
-        return self._in_text.found_in(text.encode("utf-8", "surrogatepass"))
+        return self.leaked_in_utf8(text.encode("utf-8", "surrogatepass"))
+
+    def leaked_in_utf8(self, data: bytes) -> bool:
+        """Whether any text needle is in `data`, a text's UTF-8 bytes (see `leaked_in_text`)."""
+        return self._in_text.found_in(data)
 
     def leaked_in(self, data: bytes) -> bool:
         return self._in_bytes.found_in(data)

@@ -16,16 +16,18 @@ Design (issue 14):
 - Dependency record. The key IS the dependency record: a page must be rendered again exactly
   when its key has no entry (`PageCache.lookup` gives each page of a plan with its remembered
   text, if any). `menteo serve` calls the same build, or `lookup` on a reloaded plan.
-- Store. One file per page under the community's private `.menteo/cache/pages/` (refused by the
-  build when git tracks it or a symlink leads to it, as every cache there): a header, the
-  SHA-256 of the rest, the results of the page's checks (its internal links, whether search
-  takes it) as one JSON line, the text. A damaged, truncated or foreign file is a miss; entries
-  are written atomically (temporary file, then rename), so a killed build leaves no half entry.
+- Store. Texts in packs (`menteo.site.page_store`: one file per render chunk, sealed tables,
+  each text under its SHA-256) under the community's private `.menteo/cache/pages/` (refused by
+  the build when git tracks it or a symlink leads to it, as every cache there), with the
+  results of each page's checks (its internal links, whether search takes it). A damaged,
+  truncated or foreign pack is a miss; packs are written atomically (temporary file, then
+  rename), so a killed build leaves no half pack.
 - Index (`menteo.site.page_index`): what a rebuild needs of each page without its text (digest,
-  size, links, searchable), by URL with its key, so that `lookup` opens no entry for a page the
-  index knows under its current key; the text is read when it has to be written, and believed
-  only if its SHA-256 is the index's (`StaleEntry` otherwise: the page is rendered). A page the
-  index does not know is looked up in its entry as before, and recorded by `save`.
+  size, links, searchable, where its text is), by URL with its key, so that `lookup` reads no
+  text for a page the index knows under its current key; the text is read when it has to be
+  written, and believed only if its SHA-256 is the index's (`StaleEntry` otherwise: the page is
+  rendered). A page the index does not know is looked up in the packs' tables, and recorded by
+  `save`.
 - Checks travel with the text. A page's text was checked when it was stored (email addresses,
   XML characters, leaked key material; only a page without a problem is stored), and those
   checks read nothing but the text, its output path (from the head, in the key) and, for key
@@ -42,9 +44,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 import marshal
-import os
+import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from operator import attrgetter
@@ -55,15 +56,14 @@ from markupsafe import Markup
 
 from menteo import code_identity
 from menteo.content.community import Body
-from menteo.private_state import make_private_folder
-from menteo.sealed import seal, unseal
 from menteo.site.page_index import IndexEntry, PageIndex
+from menteo.site.page_store import PACKS_FOLDER, Packs
 from menteo.site.pages import Page
 
 PAGE_CACHE = Path(".menteo/cache/pages")
 INDEX_FOLDER = "index"
-"""Under `PAGE_CACHE`, beside the entries' two-hex folders: `menteo.site.page_index`."""
-FORMAT = b"menteo-page-cache 3\n"
+"""Under `PAGE_CACHE`, beside the packs' folder: `menteo.site.page_index`."""
+FORMAT = b"menteo-page-cache 4\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
 
 
@@ -107,10 +107,6 @@ class Remembered:
             if self._data is None:
                 raise StaleEntry(self.digest)
         return self._data
-
-    def indexed(self, key: str) -> IndexEntry:
-        """What the index keeps of this page, remembered under `key`."""
-        return IndexEntry(key, self.digest, self.size, self.searchable, self.links)
 
 
 class Uncacheable(TypeError):
@@ -268,8 +264,11 @@ class PageCache:
         self.directory = directory
         self.build_key = build_key
         self.fingerprint = Fingerprint()
+        self.started = time.time()
+        """Packs older than this that no page uses may be cleared (`Packs.clear`)."""
         self._found: dict[str, IndexEntry] = {}
         self._index: PageIndex | None = None
+        self._packs: Packs | None = None
 
     @property
     def index(self) -> PageIndex | None:
@@ -279,6 +278,22 @@ class PageCache:
         if self._index is None or self._index.build_key != self.build_key.hex():
             self._index = PageIndex(self.directory / INDEX_FOLDER, self.build_key)
         return self._index
+
+    @property
+    def pack_folder(self) -> Path | None:
+        """Where this build key's packs are (`menteo.site.page_store`); None: nowhere."""
+        if self.directory is None or not self.build_key:
+            return None
+        return self.directory / PACKS_FOLDER / self.build_key.hex()
+
+    @property
+    def packs(self) -> Packs | None:
+        folder = self.pack_folder
+        if folder is None:
+            return None
+        if self._packs is None or self._packs.folder != folder:
+            self._packs = Packs(folder)
+        return self._packs
 
     @classmethod
     def for_build(
@@ -307,16 +322,22 @@ class PageCache:
 
     def lookup(self, pages: list[Page]) -> Iterator[tuple[Page, str | None, Remembered | None]]:
         """Each page of the plan, in order, with its key (None if uncacheable) and what is
-        remembered of it (None: render it). What the index holds comes without the text (read
-        if `Remembered.data` is asked for); a page the index does not know under its key is
-        looked up in its cache entry, one at a time, so that a rebuild never holds the whole
-        site's text. `save` then records in the index what was found that way."""
-        index = self.index
+        remembered of it (None: render it), without its text (read from its pack if
+        `Remembered.data` is asked for). A page the index does not know at all (its index file
+        lost or damaged) is looked up in the packs' tables, read once, and `save` records in the
+        index what was found that way; one it knows under another key has changed, and is
+        rendered without a look (it could be back to an older text, but reading every table on
+        every rebuild for that costs more than rendering it)."""
+        index, packs = self.index, self.packs
         for page in pages:
             key = self.key(page.template, page.head, page.context)
             known: Remembered | None = None
-            if key is not None:
-                entry = index.get(page.url) if index is not None else None
+            if key is not None and index is not None and packs is not None:
+                entry = index.get(page.url)
+                if entry is None:
+                    entry = packs.find(key)
+                    if entry is not None:
+                        self._found[page.url] = entry
                 if entry is not None and entry.key == key:
                     known = Remembered(
                         None,
@@ -324,64 +345,20 @@ class PageCache:
                         entry.searchable,
                         entry.digest,
                         entry.size,
-                        partial(self._text, key, entry.digest, entry.size),
+                        partial(packs.text, entry),
                     )
-                elif (known := self.get(key)) is not None:
-                    self._found[page.url] = known.indexed(key)
             yield page, key, known
 
     def save(self, stored: dict[str, IndexEntry]) -> None:
-        """Record in the index the pages just `stored` (by URL) and those `lookup` found only in
-        their entries."""
+        """Record in the index the pages just `stored` in packs (by URL) and those `lookup`
+        found only in the packs' tables; clear packs no page uses any more."""
         entries = {**self._found, **stored}
         self._found = {}
-        if self.index is not None and entries:
-            self.index.save(entries)
-
-    def _text(self, key: str, digest: str, size: int) -> bytes | None:
-        """The text remembered under `key`, if it is the one with this digest and size (its
-        digest computed again: an entry is believed only as far as the index agrees with it)."""
-        found = self.get(key)
-        if found is None or found.size != size:
-            return None
-        return found.data if hashlib.sha256(found.data).hexdigest() == digest else None
-
-    def _path(self, key: str) -> Path | None:
-        if self.directory is None:
-            return None
-        return self.directory / key[:2] / key
-
-    def get(self, key: str) -> Remembered | None:
-        """The remembered page, or None (also for a damaged or foreign file)."""
-        path = self._path(key)
-        if path is None:
-            return None
-        try:
-            stored = path.read_bytes()
-        except OSError:
-            return None
-        body = unseal(FORMAT, stored)
-        if body is None:
-            return None
-        checks, _, text = body.partition(b"\n")
-        try:
-            found = json.loads(checks)
-            links, searchable, digest = found["links"], found["searchable"], found["sha256"]
-            page = Remembered(text, tuple(links), searchable, digest)
-        except (ValueError, KeyError, TypeError):
-            return None
-        if type(searchable) is not bool or type(digest) is not str:
-            return None
-        return page if all(type(link) is str for link in links) else None
-
-    def put(self, key: str, page: Remembered) -> None:
-        path = self._path(key)
-        if path is None:
+        packs = self.packs
+        if packs is not None:
+            packs.close()
+        if self.index is None or packs is None or not entries:
             return
-        checks = {"links": page.links, "searchable": page.searchable, "sha256": page.digest}
-        rest = json.dumps(checks).encode("ascii") + b"\n" + page.data
-        if not path.parent.is_dir():
-            make_private_folder(path.parent)
-        temporary = path.with_name(f".{key}.{os.getpid()}.tmp")
-        temporary.write_bytes(seal(FORMAT, rest))
-        os.replace(temporary, path)
+        self.index.save(entries)
+        if stored:
+            packs.clear(self.index.packs, self.started)

@@ -8,11 +8,14 @@ mistake fails the build instead of printing blanks.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
+import sys
 import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ from menteo.i18n import Formats, NullTranslations, translations
 from menteo.site.markdown import render_markdown
 from menteo.site.page_cache import PageCache, Remembered, StaleEntry
 from menteo.site.page_index import IndexEntry
+from menteo.site.page_store import PackWriter
 from menteo.site.pages import Page
 from menteo.site.previous_site import SiteWriter, Stamp
 from menteo.site.search import SEARCH_MARKER
@@ -122,7 +126,8 @@ class RenderSettings:
     private: PrivateMaterial | None = None
     """The signing keys' private material: a page that holds any is not written."""
     page_cache: Path | None = None
-    """Where rendered pages are remembered (`menteo.site.page_cache`); None: nowhere."""
+    """The folder of packs rendered pages are remembered in (`menteo.site.page_store`, set by
+    `render_pages` from its page cache); None: nowhere."""
 
 
 @dataclass(frozen=True)
@@ -197,14 +202,16 @@ def _shown_path(name: str, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else name
 
 
-def _xml_problem(template: str, char: str, output: str, root: Path) -> Problem:
-    """Content is refused such characters when it is read; a template can still write one."""
-    message = f"{output} would contain U+{ord(char):04X}, which XML 1.0 cannot carry"
+def _character_problem(template: str, char: str, output: str, carrier: str, root: Path) -> Problem:
+    """Content is refused such characters when it is read; a template can still write one
+    (`{{ "\\ud800" }}`), that the output's `carrier` (XML 1.0, UTF-8) cannot carry."""
+    message = f"{output} would contain U+{ord(char):04X}, which {carrier} cannot carry"
     hint = "remove the character from the template"
     return Problem(_shown_path(template, root), 0, "template", message, hint)
 
 
 _EMAIL = "remove it; link to a profile or contact page instead"
+_MARKER = SEARCH_MARKER.encode("utf-8")
 
 
 def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
@@ -213,7 +220,7 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
     with what its checks found."""
     assert _RENDERER is not None
     settings, env, site = _RENDERER.settings, _RENDERER.env, _RENDERER.site
-    cache = PageCache(settings.page_cache)
+    packs = PackWriter(settings.page_cache)
     rendered = Rendered()
     for page, key in pages:
         try:
@@ -228,8 +235,11 @@ def _render_chunk(pages: list[tuple[Page, str | None]]) -> Rendered:
         where = template.filename or page.template
         checked = _checked(page, text, where, settings, rendered, site)
         if checked is not None and key:
-            cache.put(key, checked)
-            rendered.stored[page.url] = checked.indexed(key)
+            packs.add(
+                page.url, key, checked.data, checked.digest, checked.searchable, checked.links
+            )
+    packs.flush()
+    rendered.stored = packs.stored
     return rendered
 
 
@@ -244,24 +254,32 @@ def _checked(
     """Check one freshly rendered page's text and write it with `site`, into `into`; what its
     checks found, or None if it has a problem (then it is not remembered)."""
     problems = into.problems
-    if shows_email(text):
+    output = page.output_path(settings.base_path)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate
+        char = text[exc.start]
+        problems.append(_character_problem(template, char, output, "UTF-8", settings.root))
+        return None
+    if shows_email(data):
         where = f"the page {page.url} (from its content file or a template)"
         problems.append(
             Problem(page.source or page.url, 0, "", f"{where} shows an email address", _EMAIL)
         )
         return None
-    output = page.output_path(settings.base_path)
     clean = True
     if output.endswith(".xml") and (index := xml_invalid(text)) is not None:
-        problems.append(_xml_problem(template, text[index], output, settings.root))
+        char = text[index]
+        problems.append(_character_problem(template, char, output, "XML 1.0", settings.root))
         clean = False
-    if settings.private is not None and settings.private.leaked_in_text(text):
+    if settings.private is not None and settings.private.leaked_in_utf8(data):
         problems.append(leak_problem(output))
         return None
-    links = dict.fromkeys(page_links(text, settings.base_path))
-    data = text.encode("utf-8")
+    # Interned: the same few thousand links are on every page, and each page's list is kept
+    # until the build ends (the index, the link check); sent from a worker, each once a chunk.
+    links = dict.fromkeys(map(sys.intern, page_links(text, settings.base_path)))
     digest = hashlib.sha256(data).hexdigest()
-    checked = Remembered(data, tuple(links), SEARCH_MARKER in text, digest)
+    checked = Remembered(data, tuple(links), _MARKER in data, digest)
     _emit(page, checked, settings, into, site)
     return checked if clean else None
 
@@ -320,6 +338,7 @@ def render_pages(
     `cache` remembers (see `menteo.site.page_cache`) are put in the site from it, not rendered,
     with `site` (`menteo.site.previous_site`: left alone or linked where they are unchanged)."""
     site = site if site is not None else SiteWriter(settings.out)
+    settings = dataclasses.replace(settings, page_cache=cache.pack_folder if cache else None)
     remembered = Rendered()
     misses: list[tuple[Page, str | None]] = []
     for page, key, known in cache.lookup(pages) if cache else ((p, None, None) for p in pages):
@@ -363,30 +382,64 @@ def _render(
     workers: int | None,
     advance: Callable[[int], None] | None,
 ) -> Rendered:
-    """Render `pages` serially or on `workers` processes."""
+    """Render `pages` here, and on `workers - 1` more processes if there are several."""
     global _RENDERER
     if not pages:
         return Rendered()
     if workers is None:
         workers = 1 if len(pages) < SERIAL_BELOW else cores()
-    if workers == 1:
-        _start_renderer(settings)
-        try:
+    _start_renderer(settings)
+    try:
+        if workers == 1:
             return _render_chunk(pages)
-        finally:
-            _RENDERER = None
-    # Workers come from a fork server started before any content was loaded, and receive their
-    # pages pickled: forked from this process instead, each would copy, page by page as it
-    # touched reference counts, most of the community held here (measured: 270 MB per worker on
-    # a 50,000-entry community). Contiguous chunks, handed out as workers free up, keep heavy
-    # pages (tags, long threads) spread out.
+        return _render_shared(settings, pages, workers, advance)
+    finally:
+        _RENDERER = None
+
+
+def _render_shared(
+    settings: RenderSettings,
+    pages: list[tuple[Page, str | None]],
+    workers: int,
+    advance: Callable[[int], None] | None,
+) -> Rendered:
+    """Render `pages` in chunks, taken from the front by `workers - 1` worker processes and
+    from the back by this one: this process would otherwise only wait, and the chunks it
+    renders are never pickled (a worker fewer to start, half the pages to send).
+
+    Workers come from a fork server started before any content was loaded, and receive their
+    pages pickled: forked from this process instead, each would copy, page by page as it
+    touched reference counts, most of the community held here (measured: 270 MB per worker on
+    a 50,000-entry community). Contiguous chunks, handed out as workers free up, keep heavy
+    pages (tags, long threads) spread out. Results are merged in plan order, whoever made them."""
     chunks = _chunks(pages, workers * CHUNKS_PER_WORKER)
-    with process_pool(workers, _start_renderer, (settings,), preload=[__name__]) as pool:
-        merged = Rendered()
-        for chunk, rendered in zip(chunks, pool.map(_render_chunk, chunks), strict=True):
-            merged.add(rendered)
-            if advance is not None:
-                advance(len(chunk))
+    results: list[Rendered | None] = [None] * len(chunks)
+    first, last = 0, len(chunks)  # chunks[first:last] are not taken yet
+    queued = 2 * (workers - 1)
+    """Chunks waiting for each worker, so that none is idle while this process renders one."""
+    with process_pool(workers - 1, _start_renderer, (settings,), preload=[__name__]) as pool:
+        sent: dict[Future[Rendered], int] = {}
+        while first < last or sent:
+            while first < last and len(sent) < queued:
+                sent[pool.submit(_render_chunk, chunks[first])] = first
+                first += 1
+            if first < last:
+                last -= 1
+                results[last] = _render_chunk(chunks[last])
+                done = [future for future in sent if future.done()]
+                if advance is not None:
+                    advance(len(chunks[last]))
+            else:
+                done = list(wait(sent, return_when=FIRST_COMPLETED).done)
+            for future in done:
+                number = sent.pop(future)
+                results[number] = future.result()
+                if advance is not None:
+                    advance(len(chunks[number]))
+    merged = Rendered()
+    for rendered in results:
+        assert rendered is not None
+        merged.add(rendered)
     return merged
 
 
