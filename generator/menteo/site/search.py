@@ -34,8 +34,8 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from typing import IO
 from pathlib import Path
+from typing import IO
 
 from menteo.atomic_output import remove_leftovers
 from menteo.private_state import make_private_folder
