@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -138,12 +139,15 @@ def index_site(
         for bundle, target, key in zip(bundles, targets, keys, strict=True):
             listing = None if cache is None else _listing(cache / key)
             if cache is not None and listing is not None:
-                _copy_tree(cache / key, listing, target, files)
-                used.append(cache / key)
-            else:
-                entry = _index_bundle(binary, site, bundle, target, cache, key, files)
-                if entry is not None:
-                    used.append(entry)
+                try:
+                    _copy_tree(cache / key, listing, target, files)
+                    used.append(cache / key)
+                    continue
+                except _Damaged:  # indexed again: the same files, each now as it should be
+                    pass
+            entry = _index_bundle(binary, site, bundle, target, cache, key, files)
+            if entry is not None:
+                used.append(entry)
     finally:
         if pruning.is_alive():
             pruning.join()
@@ -267,11 +271,27 @@ def _files(folder: Path) -> Iterator[Path]:
     return (p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
+class _Damaged(Exception):
+    """A cached bundle's file is not the one its listing names."""
+
+
 def _copy_tree(entry: Path, listing: dict[str, Stamp], target: str, files: SiteWriter) -> None:
     """Put the bundle `entry` (its `listing`) at `target` in the site: only the files the site
-    does not already hold are read and written."""
+    does not already hold are read, checked against their digest, and written."""
+
     for name, (digest, _) in sorted(listing.items()):
-        files.put(f"{target}/{name}", digest, (entry / name).read_bytes)
+        files.put(f"{target}/{name}", digest, functools.partial(_checked, entry / name, digest))
+
+
+def _checked(path: Path, digest: str) -> bytes:
+    """The bytes of the cached file `path`, which must have the SHA-256 `digest`."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Damaged(path) from exc
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise _Damaged(path)
+    return data
 
 
 def _prune(cache: Path, current: set[Path]) -> None:
