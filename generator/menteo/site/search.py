@@ -197,9 +197,15 @@ def _indexer_identity(binary: Path) -> str:
 
 def _listing(entry: Path) -> dict[str, Stamp] | None:
     """The files of the cached bundle `entry` and their stamps, if it is whole (every file there,
-    of its size, at a plain path), else None."""
+    at a plain path), else None. Each file's bytes are checked when read (`_checked`): only names
+    are looked at here, a folder at a time, not thousands of files one by one."""
     try:
         listed = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+        present = {
+            (Path(folder) / name).relative_to(entry).as_posix()
+            for folder, _, names in os.walk(entry)
+            for name in names
+        }
     except (OSError, ValueError):
         return None
     if not isinstance(listed, dict):
@@ -208,16 +214,12 @@ def _listing(entry: Path) -> dict[str, Stamp] | None:
     for name, value in listed.items():
         if not (
             plain_path(name)
+            and name in present
             and isinstance(value, list)
             and len(value) == 2
             and isinstance(value[0], str)
             and type(value[1]) is int
         ):
-            return None
-        try:
-            if (entry / name).stat().st_size != value[1]:
-                return None
-        except OSError:
             return None
         found[name] = (value[0], value[1])
     return found
