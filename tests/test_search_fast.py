@@ -219,3 +219,21 @@ def test_the_writer_keeps_only_the_bundle_files(tmp_path: Path) -> None:
     assert written == sorted(writer.files)
     assert all((tmp_path / "_out" / name).is_file() for name in written)
     assert "pagefind/pagefind-entry.json" in written
+
+
+def test_a_garbled_answer_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An indexer that answers something other than Pagefind's protocol is an installation
+    problem, said in one line, never a traceback or a hang."""
+    site = tmp_path / "_site"
+    write_pages(site, {"a/index.html": page("A", "text")}, ["a/index.html"])
+    fake = tmp_path / "fake-pagefind"
+    fake.write_text(
+        '#!/bin/sh\n[ "$1" = "--service" ] || { echo "fake 0"; exit 0; }\n'
+        "printf 'bm90IGpzb24=,'\nexec cat >/dev/null\n"  # base64 of "not json"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with pytest.raises(search.SearchIndexError, match="Pagefind answered what menteo cannot read"):
+        search.index_site(site, ["a/index.html"], shard_pages=100)

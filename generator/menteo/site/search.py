@@ -353,7 +353,10 @@ def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
                     process.stdin.write(_request(number, {**add, "file_contents": text}))
                 process.stdin.write(_request(last, {"type": "GetFiles", "index_id": 0}))
                 process.stdin.flush()
-            bundle = _answer(process.stdout, last)
+            try:
+                bundle = _answer(process.stdout, last)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise SearchIndexError(f"Pagefind answered what menteo cannot read: {exc}") from exc
         finally:
             with contextlib.suppress(BrokenPipeError):
                 process.stdin.close()  # the end of its input: it stops
