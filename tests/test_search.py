@@ -134,18 +134,6 @@ def test_failing_indexer_is_one_clear_error_line_from_the_cli(
     assert not (tmp_path / "site").exists()
 
 
-def test_pages_are_copied_where_the_file_system_has_no_hard_links(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def no_links(source: object, target: object) -> None:
-        raise OSError("hard links not supported")
-
-    monkeypatch.setattr(search.os, "link", no_links)
-    out = tmp_path / "_site"
-    build_site(MINI, out, workers=1)
-    assert fragments(out).keys() == fragments(site).keys()
-
-
 def test_a_theme_that_marks_no_page_is_indexed_whole(tmp_path: Path) -> None:
     site = tmp_path / "_site"
     pages = {"index.html": "Welcome home", "about/index.html": "About the circle"}

@@ -52,14 +52,14 @@ def mini(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every Pagefind run of the test, by the folder it read."""
-    seen: list[Path] = []
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every Pagefind run of the test, by the pages it read."""
+    seen: list[list[str]] = []
     real = search._run
 
-    def counted(binary: Path, view: Path, output: Path) -> None:
-        seen.append(view)
-        real(binary, view, output)
+    def counted(binary: Path, site: Path, pages: list[str], output: Path) -> None:
+        seen.append(pages)
+        real(binary, site, pages, output)
 
     monkeypatch.setattr(search, "_run", counted)
     return seen
@@ -102,7 +102,7 @@ def test_bundles_hold_about_the_configured_number_of_pages() -> None:
 
 
 def test_a_one_line_edit_indexes_only_the_bundles_it_changed_and_equals_a_cold_build(
-    mini: Path, tmp_path: Path, runs: list[Path]
+    mini: Path, tmp_path: Path, runs: list[list[str]]
 ) -> None:
     out = tmp_path / "_site"
     assert build(mini, out).exit_code == 0
@@ -125,7 +125,7 @@ def test_a_one_line_edit_indexes_only_the_bundles_it_changed_and_equals_a_cold_b
 
 
 def test_a_damaged_cache_entry_is_indexed_again(
-    mini: Path, tmp_path: Path, runs: list[Path]
+    mini: Path, tmp_path: Path, runs: list[list[str]]
 ) -> None:
     out = tmp_path / "_site"
     assert build(mini, out).exit_code == 0

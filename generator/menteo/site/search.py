@@ -5,6 +5,13 @@ Pagefind reads only the HTML the build wrote, so only published pages can ever b
 narrow it further with `data-pagefind-body` (the main content) and `data-pagefind-ignore`. A theme
 that marks no page is indexed whole, page by page, as Pagefind itself would.
 
+Pagefind runs as a service (`pagefind --service`: requests on its standard input): it is handed
+each page's exact bytes and path, in sorted order, so no folder of the pages is made for it (on a
+disk that discards freed blocks, removing such a folder cost more than indexing), and the order of
+its pages, hence its index, does not depend on how a file system lists a folder. It runs in a
+fresh private folder with no `PAGEFIND_*` variable, so no configuration file or variable of the
+repository or the environment changes what it writes.
+
 Each page goes to a bundle chosen by a hash of its path, so adding, editing or removing one page
 changes one bundle; a bundle's Pagefind output is kept in the private cache under a digest of
 everything Pagefind reads for it (its pages' exact bytes and paths, Pagefind's binary and
@@ -15,6 +22,9 @@ updated already holds (`menteo.site.previous_site`).
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -26,6 +36,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 from menteo.atomic_output import remove_leftovers
 from menteo.private_state import make_private_folder
@@ -39,11 +50,11 @@ SHARDS_FILE = "shards.json"
 SEARCH_MARKER = "data-pagefind-body"
 """The attribute templates put on the main content of a page worth finding."""
 LEFTOVER_VIEW = re.compile(r"\.search-(?P<pid>\d{1,9})-\w+")
-"""Each bundle's view of the site is a temporary folder beside it, named for the build's process so
-that the next build can remove those a killed build left; a bundle being written into the cache
-is named the same way."""
-OPTIONS = ("--silent",)
-"""Pagefind's options besides the folders: part of every cached bundle's digest."""
+"""A bundle being written (into the cache, or beside the site where there is none) is a temporary
+folder named for the build's process, so that the next build can remove those a killed build
+left."""
+OPTIONS = ("--service",)
+"""How Pagefind is run: part of every cached bundle's digest."""
 MANIFEST = ".files.json"
 """In a cached bundle: its files and their stamps, so that a damaged entry is noticed and indexed
 again, and a file the site already holds is not copied."""
@@ -128,12 +139,15 @@ def index_site(
         for bundle, target, key in zip(bundles, targets, keys, strict=True):
             listing = None if cache is None else _listing(cache / key)
             if cache is not None and listing is not None:
-                _copy_tree(cache / key, listing, target, files)
-                used.append(cache / key)
-            else:
-                entry = _index_bundle(binary, site, bundle, target, cache, key, files)
-                if entry is not None:
-                    used.append(entry)
+                try:
+                    _copy_tree(cache / key, listing, target, files)
+                    used.append(cache / key)
+                    continue
+                except _Damaged:  # indexed again: the same files, each now as it should be
+                    pass
+            entry = _index_bundle(binary, site, bundle, target, cache, key, files)
+            if entry is not None:
+                used.append(entry)
     finally:
         if pruning.is_alive():
             pruning.join()
@@ -183,9 +197,15 @@ def _indexer_identity(binary: Path) -> str:
 
 def _listing(entry: Path) -> dict[str, Stamp] | None:
     """The files of the cached bundle `entry` and their stamps, if it is whole (every file there,
-    of its size, at a plain path), else None."""
+    at a plain path), else None. Each file's bytes are checked when read (`_checked`): only names
+    are looked at here, a folder at a time, not thousands of files one by one."""
     try:
         listed = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
+        present = {
+            (Path(folder) / name).relative_to(entry).as_posix()
+            for folder, _, names in os.walk(entry)
+            for name in names
+        }
     except (OSError, ValueError):
         return None
     if not isinstance(listed, dict):
@@ -194,16 +214,12 @@ def _listing(entry: Path) -> dict[str, Stamp] | None:
     for name, value in listed.items():
         if not (
             plain_path(name)
+            and name in present
             and isinstance(value, list)
             and len(value) == 2
             and isinstance(value[0], str)
             and type(value[1]) is int
         ):
-            return None
-        try:
-            if (entry / name).stat().st_size != value[1]:
-                return None
-        except OSError:
             return None
         found[name] = (value[0], value[1])
     return found
@@ -221,29 +237,26 @@ def _index_bundle(
     """Run Pagefind over `pages` and put its output at `target` in the site with `files`; return
     the cache entry that keeps it, or None where there is no usable cache."""
     prefix = f".search-{os.getpid()}-"
-    with tempfile.TemporaryDirectory(dir=site.parent, prefix=prefix) as view:
-        for page in pages:
-            _mirror(site / page, Path(view) / page)
-        try:
-            if cache is None:
-                raise OSError("no cache")
-            make_private_folder(cache)
-            remove_leftovers(cache, LEFTOVER_VIEW)
-            written = Path(tempfile.mkdtemp(dir=cache, prefix=prefix))
-        except OSError:  # no cache, or an unwritable one: it only costs time
-            cache = None
-            written = Path(tempfile.mkdtemp(dir=site.parent, prefix=prefix))
-        try:
-            _run(binary, Path(view), written)
-            listing = {
-                p.relative_to(written).as_posix(): stamp_of(p.read_bytes())
-                for p in sorted(_files(written))
-            }
-            (written / MANIFEST).write_text(json.dumps(listing), encoding="utf-8")
-            _copy_tree(written, listing, target, files)
-            return None if cache is None else _keep(written, cache / key)
-        finally:
-            shutil.rmtree(written, ignore_errors=True)
+    try:
+        if cache is None:
+            raise OSError("no cache")
+        make_private_folder(cache)
+        remove_leftovers(cache, LEFTOVER_VIEW)
+        written = Path(tempfile.mkdtemp(dir=cache, prefix=prefix))
+    except OSError:  # no cache, or an unwritable one: it only costs time
+        cache = None
+        written = Path(tempfile.mkdtemp(dir=site.parent, prefix=prefix))
+    try:
+        _run(binary, site, pages, written)
+        listing = {
+            p.relative_to(written).as_posix(): stamp_of(p.read_bytes())
+            for p in sorted(_files(written))
+        }
+        (written / MANIFEST).write_text(json.dumps(listing), encoding="utf-8")
+        _copy_tree(written, listing, target, files)
+        return None if cache is None else _keep(written, cache / key)
+    finally:
+        shutil.rmtree(written, ignore_errors=True)
 
 
 def _keep(written: Path, entry: Path) -> Path | None:
@@ -260,11 +273,27 @@ def _files(folder: Path) -> Iterator[Path]:
     return (p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
+class _Damaged(Exception):
+    """A cached bundle's file is not the one its listing names."""
+
+
 def _copy_tree(entry: Path, listing: dict[str, Stamp], target: str, files: SiteWriter) -> None:
     """Put the bundle `entry` (its `listing`) at `target` in the site: only the files the site
-    does not already hold are read and written."""
+    does not already hold are read, checked against their digest, and written."""
+
     for name, (digest, _) in sorted(listing.items()):
-        files.put(f"{target}/{name}", digest, (entry / name).read_bytes)
+        files.put(f"{target}/{name}", digest, functools.partial(_checked, entry / name, digest))
+
+
+def _checked(path: Path, digest: str) -> bytes:
+    """The bytes of the cached file `path`, which must have the SHA-256 `digest`."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Damaged(path) from exc
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise _Damaged(path)
+    return data
 
 
 def _prune(cache: Path, current: set[Path]) -> None:
@@ -287,27 +316,85 @@ def _touch(used: list[Path]) -> None:
         return
 
 
-def _mirror(page: Path, view: Path) -> None:
-    """`page` seen at `view`: a hard link, or a copy where the file system has none."""
-    view.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(page, view)
-    except OSError:
-        shutil.copyfile(page, view)
+def _request(number: int, payload: dict[str, object]) -> bytes:
+    """One request to Pagefind's service: base64 of its JSON, then a comma."""
+    message = json.dumps({"message_id": number, "payload": payload}).encode("utf-8")
+    return base64.b64encode(message) + b","
 
 
-def _run(binary: Path, view: Path, output: Path) -> None:
-    command = [str(binary), "--site", str(view), "--output-path", str(output), *OPTIONS]
+def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
+    """Index `pages` (paths relative to `site`, in this order) with Pagefind's service and write
+    the bundle into the empty folder `output` (Pagefind runs in it: a fresh, private folder).
+
+    The bundle comes back in Pagefind's answer, not through files it writes: its service answers
+    before its writes are done, and stops without finishing them when its input ends."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+    last = len(pages) + 1
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(
+                [str(binary), *OPTIONS],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                cwd=output,
+                env=environment,
+            )
+        except OSError as exc:
+            raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from exc
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            with contextlib.suppress(BrokenPipeError):  # it stopped: its exit status says why
+                # Pagefind reads requests while it answers: its answers wait in the pipe.
+                process.stdin.write(_request(0, {"type": "NewIndex", "config": None}))
+                for number, page in enumerate(pages, 1):
+                    text = (site / page).read_bytes().decode("utf-8", errors="replace")
+                    add = {"type": "AddFile", "index_id": 0, "file_path": page, "url": None}
+                    process.stdin.write(_request(number, {**add, "file_contents": text}))
+                process.stdin.write(_request(last, {"type": "GetFiles", "index_id": 0}))
+                process.stdin.flush()
+            try:
+                bundle = _answer(process.stdout, last)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise SearchIndexError(f"Pagefind answered what menteo cannot read: {exc}") from exc
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()  # the end of its input: it stops
+            code = process.wait()
+        errors.seek(0)
+        said = errors.read().decode("utf-8", errors="replace").strip()
+    if bundle is None:
+        raise SearchIndexError(f"Pagefind failed to index the site (exit {code}): {said}")
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from exc
-    if result.returncode != 0:
-        output_text = (result.stderr or result.stdout).strip()
-        raise SearchIndexError(
-            f"Pagefind failed to index the site (exit {result.returncode}): {output_text}"
-        )
-    try:
+        for file in bundle:
+            name, content = file["path"], base64.b64decode(file["content"], validate=True)
+            if not (isinstance(name, str) and plain_path(name)):
+                raise ValueError(f"a file outside the bundle: {name!r}")
+            (output / name).parent.mkdir(parents=True, exist_ok=True)
+            with (output / name).open("xb") as new:  # never one of its own: a name given twice
+                new.write(content)
         order_filters(output)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SearchIndexError(f"Pagefind wrote a bundle menteo cannot read: {exc}") from exc
+
+
+def _answer(stream: IO[bytes], last: int) -> list[dict[str, str]] | None:
+    """Read Pagefind's answers until the one to request `last`: the bundle's files (path and
+    base64 content), or None if it stopped first. A page it cannot read is left out, as its
+    command line does."""
+    pending: list[bytes] = []
+    while chunk := os.read(stream.fileno(), 1 << 20):
+        if b"," not in chunk:  # a large answer comes in many pieces: joined once
+            pending.append(chunk)
+            continue
+        *messages, rest = b"".join([*pending, chunk]).split(b",")
+        pending = [rest]
+        for message in messages:
+            answer = json.loads(base64.b64decode(message))
+            payload, number = answer.get("payload") or {}, answer.get("message_id")
+            if payload.get("type") == "Error" and number in (0, last, None):
+                raise SearchIndexError(f"Pagefind failed to index the site: {payload}")
+            if number == last:
+                files: list[dict[str, str]] = payload["files"]
+                return files
+    return None
