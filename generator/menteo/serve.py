@@ -165,6 +165,28 @@ class _First:
     earlier: dict[str, bytes | None]
 
 
+class Abandoned(Exception):
+    """A re-plan stopped because a newer save made its work stale."""
+
+
+class _Watched(Progress):
+    """The re-plan's stages: none begins once `abandon` is set (the cooperative cancel)."""
+
+    def __init__(self, abandon: threading.Event) -> None:
+        self.abandon = abandon
+
+    def stage(self, label: str, total: int | None = None) -> None:
+        if self.abandon.is_set():
+            raise Abandoned(label)
+
+
+def _problems(exc: ContentError | OSError, out: Path) -> tuple[Problem, ...]:
+    """What a failed re-plan tells the browser (a full disk or an unreadable file too)."""
+    if isinstance(exc, ContentError):
+        return tuple(exc.problems)
+    return (Problem(str(exc.filename or out), 0, "", exc.strerror or str(exc)),)
+
+
 def _ignored(root: str) -> Callable[[watchfiles.Change, str], bool]:
     """The `watchfiles` filter: every file a build could read."""
     prefix = os.path.join(root, "")
@@ -196,7 +218,19 @@ class Preview:
         self.shown: _Shown | None = None
         """None until the first good rebuild (which replaces any earlier session's preview)."""
         self.planned: _Planned | None = None
-        """The last good rebuild's plan, while no rebuild is under way."""
+        """The last good rebuild's plan (kept while the next is made: edits are shown with it)."""
+        self.lock = threading.Lock()
+        """Held while the preview folder and the records of it change, and by `notice`."""
+        self.wake = threading.Condition(self.lock)
+        """Notified when a save asks for a re-plan (`requested`)."""
+        self.requested = False
+        self.unplanned: set[str] = set()
+        """Files saved since the last good re-plan began: what the next one must cover, and the
+        entries `show_first` puts into the last good plan."""
+        self.abandon = threading.Event()
+        """Set by a save: the re-plan under way stops at its next stage (`Abandoned`)."""
+        self.shown_first: _First | None = None
+        """What `show_first` replaced since the last good re-plan (put back if the next fails)."""
         self.last_written = 0
         """Files the last good rebuild wrote or removed."""
         self.first_seconds: float | None = None
@@ -212,22 +246,51 @@ class Preview:
     def rebuild(self, changed: Collection[str] = ()) -> bool:
         """Bring the preview up to date with the files (`changed`: the ones saved since the last
         rebuild, relative to the root: their pages are shown first). False, with the problems
-        kept for the browser, if the community does not build."""
-        first = None
-        self.first_seconds = None
+        kept for the browser, if the community does not build. A re-plan abandoned for a newer
+        save (see `notice`) starts again at once, covering it."""
+        if changed:
+            self.notice(changed)
+        while (done := self._replan()) is None:
+            pass
+        return done
+
+    def notice(self, changed: Collection[str]) -> None:
+        """Files were saved: abandon the re-plan under way (its work is stale), show edited
+        entries first (`show_first`) and ask for a re-plan covering every change."""
+        with self.lock:
+            self.unplanned |= set(changed)
+            if self.planned is not None:  # else the first build goes on: it is mostly caching
+                self.abandon.set()
+            self.first_seconds = None
+            self.show_first(set(self.unplanned))
+            self.requested = True
+            self.wake.notify_all()
+
+    def _replan(self) -> bool | None:
+        """Plan the whole site again and move what changed into the preview; None if a save
+        abandoned it (the preview and its records are then as they were)."""
+        with self.lock:
+            self.abandon.clear()
+            self.requested = False
+            taken = set(self.unplanned)
         try:
             with batch_gc():
-                first = self.show_first(set(changed))
-                change = self._prepare(set(changed))
-            self._apply(change)
-        except ContentError as exc:
-            self._undo(first)
-            self._announce(exc.problems, reload=first is not None)
-            return False
-        except OSError as exc:  # a full disk or an unreadable file: say so, keep serving
-            self._undo(first)
-            problem = Problem(str(exc.filename or self.out), 0, "", exc.strerror or str(exc))
-            self._announce((problem,), reload=first is not None)
+                change = self._prepare(taken)
+            with self.lock:
+                if self.abandon.is_set():
+                    return None
+                self._apply(change)
+                self.unplanned -= taken
+                first, self.shown_first = self.shown_first, None
+        except Abandoned:
+            return None
+        except (ContentError, OSError) as exc:
+            with self.lock:
+                if self.abandon.is_set():  # a newer save may have mended it: plan that first
+                    return None
+                first, self.shown_first = self.shown_first, None
+                self._undo(first)
+                self._announce(_problems(exc, self.out), reload=first is not None)
             return False
         self._announce((), reload=first is None or self.last_written > 0)
         return True
@@ -240,14 +303,15 @@ class Preview:
             self.generation += 1
             self.changed.notify_all()
 
-    def show_first(self, changed: set[str]) -> _First | None:
-        """When only entries changed since a good rebuild and they load without a problem (see
+    def show_first(self, changed: set[str]) -> None:
+        """When only entries changed since the last good re-plan began (`changed`: all of them,
+        also those an abandoned re-plan did not finish) and they load without a problem (see
         `reload_entries`), their thread's page and their own pages, made from the last plan's
         views with the entries as they are now and checked as a rebuild checks pages, are moved
         into the preview and announced before anything else is planned. Any other change, or
-        any problem, shows nothing first: the full rebuild shows or reports it. The full rebuild
-        then replaces those pages with its own if they differ, or puts the earlier ones back if
-        it fails (`_undo`)."""
+        any problem, shows nothing first: the full re-plan shows or reports it. The full
+        re-plan then replaces those pages with its own if they differ, or puts the earlier ones
+        back if it fails (`_undo`, with what `shown_first` kept). Called with `lock` held."""
         planned, shown = self.planned, self.shown
         if planned is None or shown is None or self.problems or not changed:
             return None
@@ -257,40 +321,42 @@ class Preview:
         try:
             community = reload_entries(planned.plan.community, changed, self.memo)
         except ContentError:
-            return None
+            return
         pages = _first_pages(planned, community, changed)
         shutil.rmtree(self.first, ignore_errors=True)
         self.first.mkdir(parents=True)
-        cache = PageCache(planned.cache.directory, planned.cache.build_key)
-        settings = dataclasses.replace(planned.settings, out=self.first)
-        rendered = render_pages(settings, pages, 1, None, cache)
+        settings = dataclasses.replace(planned.settings, out=self.first, page_cache=None)
+        rendered = render_pages(settings, pages, 1)  # not kept: the re-plan may render meanwhile
         base_path = planned.plan.urls.base_path
         paths = [page.output_path(base_path) for page in pages]
         if not pages or rendered.problems:
-            return None
+            return
         written = [*shown.pages, *shown.files]
         try:
             self._check_links(rendered.links, written, set(paths), base_path, self.first)
         except ContentError:
-            return None
-        first = _First(shown, {})
+            return
+        first = self.shown_first or _First(shown, {})
         keys, links, texts = dict(shown.pages), dict(shown.links), dict(shown.texts)
         self.shown = shown = _Shown(keys, links, texts, shown.files)
+        moved = False
         for page, path in zip(pages, paths, strict=True):
             data = (self.first / path).read_bytes()
             if shown.texts.get(path) == (digest := _digest(data)):
                 continue
             target = self.out / path
-            first.earlier[path] = target.read_bytes() if target.is_file() else None
+            if path not in first.earlier:
+                first.earlier[path] = target.read_bytes() if target.is_file() else None
             os.replace(self.first / path, target)
-            shown.pages[path] = cache.key(page.template, page.head, page.context)
+            shown.pages[path] = planned.cache.key(page.template, page.head, page.context)
             shown.texts[path] = digest
             shown.links[path] = page_links(data.decode("utf-8"), base_path)
-        if not first.earlier:
-            return None
+            moved = True
+        if not moved:
+            return
+        self.shown_first = first
         self.first_seconds = time.perf_counter() - started
         self._announce((), reload=True)
-        return first
 
     def _undo(self, first: _First | None) -> None:
         """Put back the pages `show_first` replaced: the rebuild that was to vouch for them
@@ -306,11 +372,11 @@ class Preview:
 
     def _prepare(self, changed: set[str]) -> _Change:
         """Plan the whole site, render the pages whose key changed into the scratch folder and
-        check them; nothing in the preview is touched."""
-        self.planned = None  # not kept meanwhile: a community's plan is hundreds of megabytes
-        plan = plan_site(
-            self.root, self.out, self.base_url, False, os.environ, Progress(), self.memo
-        )
+        check them; nothing in the preview is touched. `Abandoned` between stages once a save
+        asks for it (`abandon`)."""
+        watched = _Watched(self.abandon)
+        plan = plan_site(self.root, self.out, self.base_url, False, os.environ, watched, self.memo)
+        watched.stage("Rendering pages")
         community, urls, config = plan.community, plan.urls, plan.community.config
         catalog = translations(config.language)
         shown = self.shown or _Shown()
@@ -341,7 +407,9 @@ class Preview:
                 or shown.pages.get(path, "") != keys[path]
             ]
             stale.sort(key=lambda page: page.source not in changed)
+            watched.stage("Rendering pages")
             rendered = render_pages(settings, stale, None, None, cache)
+            watched.stage("Writing files")
             if rendered.problems:
                 raise ContentError(rendered.problems)
             files = {
@@ -370,6 +438,7 @@ class Preview:
             for link in new.links[page.output_path(urls.base_path)]:
                 found.setdefault(link, (page.url, page.source))
         written = [*new.pages, *new.files]
+        watched.stage("Checking links")
         self._check_links(found, written, set(moved), urls.base_path, self.scratch)
         changed_files = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}
         planned = _Planned(plan, {page.url: page for page in pages}, settings, cache)
@@ -439,27 +508,50 @@ class Preview:
         report: Callable[[str], None],
         first: Callable[[], None] | None = None,
     ) -> None:
-        """Rebuild after each change, once the files have stopped changing for a moment.
-        `first` (the first build) runs once the files are watched: a file saved while it runs
-        is rebuilt after it, not missed."""
+        """Notice each change once the files have stopped changing for a moment, while another
+        thread re-plans (`_replan_when_asked`). `first` (the first build) starts once the files
+        are watched: a file saved while it runs is rebuilt after it, not missed."""
         root = str(self.root)
-        for changes in watchfiles.watch(
-            root,
-            watch_filter=_ignored(root),
-            stop_event=stop,
-            debounce=400,
-            step=30,
-            rust_timeout=100,
-            yield_on_timeout=True,  # an empty set: the watcher is ready (see `first`)
-        ):
-            if first is not None:
-                run, first = first, None
-                run()
-            if not changes:
-                continue
-            changed = {os.path.relpath(path, root).replace(os.sep, "/") for _, path in changes}
+        planner = threading.Thread(
+            target=self._replan_when_asked, args=(stop, report, first), daemon=True
+        )
+        try:
+            for changes in watchfiles.watch(
+                root,
+                watch_filter=_ignored(root),
+                stop_event=stop,
+                debounce=400,
+                step=30,
+                rust_timeout=100,
+                yield_on_timeout=True,  # an empty set: the watcher is ready (see `first`)
+            ):
+                if planner.ident is None:
+                    planner.start()
+                if changes:
+                    self.notice({os.path.relpath(p, root).replace(os.sep, "/") for _, p in changes})
+        finally:
+            stop.set()
+            with self.wake:
+                self.wake.notify_all()
+            if planner.ident is not None:
+                planner.join()
+
+    def _replan_when_asked(
+        self,
+        stop: threading.Event,
+        report: Callable[[str], None],
+        first: Callable[[], None] | None,
+    ) -> None:
+        """Run `first`, then a re-plan whenever a save asks for one, until `stop`."""
+        if first is not None:
+            first()
+        while True:
+            with self.wake:
+                self.wake.wait_for(lambda: self.requested or stop.is_set())
+            if stop.is_set():
+                return
             started = time.perf_counter()
-            if self.rebuild(changed):
+            if self.rebuild():
                 seconds = time.perf_counter() - started
                 quick = self.first_seconds
                 shown = "" if quick is None else f"; the edited pages showed after {quick:.2f} s"
