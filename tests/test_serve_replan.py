@@ -16,9 +16,15 @@ from typing import Any
 import pytest
 
 import menteo.serve
-from menteo.build import SitePlan
+from menteo.build import SitePlan, criteria_words
+from menteo.content.loader import load_community
+from menteo.content.publication import Urls
+from menteo.ledger.review import review
+from menteo.ledger.store import read_ledger
+from menteo.recognition.evaluate import evaluate
 from menteo.serve import PREVIEW_DIR, Abandoned, Preview
-from test_serve import KICKOFF, MENTOR, MINI, THREAD, URL, _edit, _files
+from menteo.site.awards import build_recognition, progress_of
+from test_serve import FEEDBACK, KICKOFF, MENTOR, MINI, THREAD, URL, _edit, _feedback, _files
 from test_serve import _session as _new_session
 from test_serve_fast import KICKOFF_PAGE, MENTOR_PAGE, THREAD_PAGE, _fresh
 
@@ -183,3 +189,74 @@ def test_a_save_during_the_watched_replan_abandons_it(
         watcher.join(60)
     assert messages and messages[-1].startswith("Rebuilt in "), messages
     assert _files(project / PREVIEW_DIR) == _fresh(project, tmp_path / "fresh")
+
+
+FEEDBACK_PAGE = "threads/ana-lukasiewicz--jonas-berg/2025-05-20-feedback/index.html"
+EARNED = "Beacon: 2 of 2 criteria met, to be awarded"
+
+
+def test_a_badge_changing_edit_shows_its_award_state_before_the_replan_ends(
+    held: Held, tmp_path: Path
+) -> None:
+    """A new rating changes whether the mentor meets Beacon: their page shows it while the
+    re-plan is held, and the re-plan that follows writes exactly the pages shown first."""
+    project, preview = held.preview.root, held.preview
+    added = [_new_session(project, d) for d in ("2025-04-10", "2025-06-02")]
+    added += [_feedback(project, d) for d in ("2025-06-01", "2025-06-15")]
+    assert preview.rebuild(added)
+    assert EARNED in held.page(MENTOR_PAGE)
+    held.outcomes.clear()
+    held.rebuild_held([_edit(project, FEEDBACK, "rating: 5", "rating: 1")])
+    mentor = " ".join(held.page(MENTOR_PAGE).split())
+    assert EARNED not in mentor and "Beacon: 1 of 2 criteria met" in mentor
+    preview.notice([_edit(project, FEEDBACK, "rating: 1", "rating: 2")])
+    assert held.outcomes == [], "all of it shown while the re-plan is held"
+    shown = {name: held.page(name) for name in (MENTOR_PAGE, THREAD_PAGE, FEEDBACK_PAGE)}
+    assert EARNED not in shown[MENTOR_PAGE] and shown[MENTOR_PAGE] != mentor
+    assert held.finish()
+    assert held.outcomes == ["abandoned", "done"]
+    assert {name: held.page(name) for name in shown} == shown, "the full plan's pages"
+    assert _files(project / PREVIEW_DIR) == _fresh(project, tmp_path / "fresh")
+    preview.notice([_edit(project, FEEDBACK, "rating: 2", "rating: 5")])
+    assert EARNED in held.page(MENTOR_PAGE), "earned again, before any re-plan"
+    assert preview.rebuild()
+    assert _files(project / PREVIEW_DIR) == _fresh(project, tmp_path / "fresh-2")
+
+
+def test_an_entry_edit_that_changes_no_award_state_shows_no_person_page(held: Held) -> None:
+    project, preview = held.preview.root, held.preview
+    mentor = held.page(MENTOR_PAGE)
+    shown: list[str] = []
+    announce = preview._announce
+
+    def announcing(*args: Any, **kwargs: Any) -> None:
+        shown.append(held.page(MENTOR_PAGE))
+        announce(*args, **kwargs)
+
+    preview._announce = announcing  # type: ignore[method-assign]
+    preview.notice([_edit(project, KICKOFF, "We agreed on goals.", "We agreed.")])
+    assert shown == [mentor] and (preview.out / KICKOFF_PAGE).read_text().count("We agreed.")
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("community", ["demo", "mini"])
+def test_judging_some_people_gives_them_what_judging_everyone_does(community: str) -> None:
+    """`evaluate(only=...)` and `progress_of`, which `menteo serve` shows a badge-changing edit
+    with first, agree with the full evaluation and the full recognition views."""
+    loaded = load_community(ROOT if community == "demo" else MINI)
+    reviewed = review(loaded, read_ledger(loaded.root))
+    urls = Urls(loaded.config.base_url)
+    words = criteria_words(loaded.config.language)
+    full = evaluate(loaded, words)
+    some = sorted(full.results)[::3]
+    assert some
+    only = evaluate(loaded, words, set(some))
+    assert set(only.results) == set(some)
+    assert all(only.of(*person) == full.of(*person) for person in some)
+    views = build_recognition(loaded, reviewed, urls, (), words)
+    people = [(role.value, slug) for role, slug in some]
+    progress = progress_of(loaded, reviewed, urls, only, people, words)
+    assert progress == {p: views.progress.get(p, progress[p]) for p in people}
+    assert any(p in views.progress and views.progress[p] for p in people)

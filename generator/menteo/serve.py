@@ -49,22 +49,32 @@ from urllib.parse import urlsplit
 
 import watchfiles
 
-from menteo.build import SitePlan, batch_gc, generated_files, plan_site, render_settings
-from menteo.content.community import CommunityData
+from menteo.build import (
+    SitePlan,
+    batch_gc,
+    criteria_words,
+    generated_files,
+    plan_site,
+    render_settings,
+)
+from menteo.content.community import CommunityData, ThreadRecord
 from menteo.content.loader import LoadMemo, reload_entries
+from menteo.content.models import Audience
 from menteo.content.publication import Publication
 from menteo.credentials.cache import ImageCache
 from menteo.credentials.leaks import private_material
 from menteo.errors import ContentError, Problem
 from menteo.i18n import plural, translations
 from menteo.progress import Progress
+from menteo.recognition.evaluate import evaluate
+from menteo.site.awards import progress_of
 from menteo.site.links import broken_links, target_file
 from menteo.site.page_cache import PageCache
 from menteo.site.pages import Page, plan_pages, thread_pages
 from menteo.site.render import Links, RenderSettings, copy_static, page_links, render_pages
 from menteo.site.search import SEARCH_DIR
 from menteo.site.share import share_cards
-from menteo.site.views import summary_of, thread_view
+from menteo.site.views import PersonView, ThreadView, shared_outcomes, summary_of, thread_view
 
 PREVIEW_DIR = Path(".menteo") / "preview"
 SCRATCH_DIR = Path(".menteo") / "preview-next"
@@ -565,15 +575,18 @@ class Preview:
 
 
 def _first_pages(planned: _Planned, community: CommunityData, changed: set[str]) -> list[Page]:
-    """The pages of the threads of the `changed` entries of `community`, and those entries' own
-    pages, as `planned` (the last plan) has them but with the entries as they are now; none
-    for a thread whose published entries are not the same (a page new or gone: the full
-    rebuild makes that change)."""
+    """The pages of the threads of the `changed` entries of `community`, those entries' own
+    pages, and the pages of those threads' people whose award state (or shared outcomes) the
+    entries changed (`_person_pages`), as `planned` (the last plan) has them but with the
+    entries as they are now; none for a thread whose published entries are not the same (a
+    page new or gone: the full rebuild makes that change)."""
     plan = planned.plan
     gettext = translations(community.config.language).gettext
     publication = Publication(community)
     pages: list[Page] = []
-    for slug in sorted({path.split("/")[2] for path in changed}):
+    views: dict[str, ThreadView] = {}
+    slugs = sorted({path.split("/")[2] for path in changed})
+    for slug in slugs:
         thread = community.threads[slug]
         if not publication.thread_published(thread):
             continue
@@ -584,6 +597,7 @@ def _first_pages(planned: _Planned, community: CommunityData, changed: set[str])
         urls = [e.url for e in view.entries if e.url]
         if urls != [e.url for e in before.context["thread"].entries if e.url]:
             return []
+        views[view.url] = view
         edited = {view.url} | {
             f"{view.url}{path.rpartition('/')[2].removesuffix('.md')}/"
             for path in changed
@@ -594,7 +608,43 @@ def _first_pages(planned: _Planned, community: CommunityData, changed: set[str])
             for page in thread_pages(view, summary_of(view), plan.views.sources)
             if page.url in edited
         ]
+    return pages + _person_pages(planned, community, slugs, views)
+
+
+def _person_pages(
+    planned: _Planned, community: CommunityData, slugs: list[str], views: dict[str, ThreadView]
+) -> list[Page]:
+    """The pages of the people of the threads `slugs` whose view differs with the entries as
+    they are in `community` (`views`: those threads' new views, by URL): their badges judged
+    again, for them alone (`evaluate(only=...)`), and their shared outcomes. An entry edit
+    changes nothing else a person's page shows (`_first_pages` refuses a change of the
+    published entries)."""
+    plan = planned.plan
+    people = sorted(
+        {(role, person) for slug in slugs for role, person in _people(community.threads[slug])}
+    )
+    words = criteria_words(community.config.language)
+    evaluation = evaluate(community, words, {(Audience(role), slug) for role, slug in people})
+    progress = progress_of(community, plan.reviewed, plan.urls, evaluation, people, words)
+    pages = []
+    for role, slug in people:
+        before = planned.pages.get(plan.urls.page(f"{role}s", slug))
+        if before is None:  # not published
+            continue
+        old: PersonView = before.context["person"]
+        threads = [views.get(t.url) or planned.pages[t.url].context["thread"] for t in old.threads]
+        person = community.mentors[slug] if role == "mentor" else community.mentees[slug]
+        outcomes = shared_outcomes(person, threads)
+        view = dataclasses.replace(old, progress=progress[(role, slug)], outcomes=outcomes)
+        if view != old:
+            pages.append(dataclasses.replace(before, context={**before.context, "person": view}))
     return pages
+
+
+def _people(thread: ThreadRecord) -> Iterator[tuple[str, str]]:
+    """(role, slug) of everyone in a thread."""
+    yield from (("mentor", slug) for slug in thread.model.mentor_slugs)
+    yield from (("mentee", slug) for slug in thread.model.mentee_slugs)
 
 
 def addressed_to(host_header: str | None, bound: str, port: int) -> bool:
