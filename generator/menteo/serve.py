@@ -15,11 +15,15 @@ fixes them: one save at a time. Browsers hear of each rebuild over server-sent e
 
 An edit of entries alone is shown before all that (`Preview.show_first`): the edited files are
 checked as a build checks an entry (`reload_entries`: the file, its thread's references, names
-without consent), and their thread's page and their own pages are made from the last plan's
-views with the entries put in, checked like every page, moved in and announced. The full
-rebuild follows at once (badges, every other page that shows the entries) and leaves exactly
-what it would have left anyway, or the last good site if it fails. Until the first build is
-good, every request gets a page that reloads when it is: the server listens at once.
+without consent), and their thread's page, their own pages and the pages of the thread's people
+whose award state changed (their badges judged again for them alone) are made from the last
+plan's views with the entries put in, checked like every page, moved in and announced. The full
+re-plan follows (every other page that shows the entries) and leaves exactly what it would have
+left anyway, or the last good site if it fails. It runs on its own thread: a save while it runs
+is shown at once the same way (against the last good plan, with every entry saved since), and
+abandons it between two stages (`Abandoned`); a fresh re-plan then covers every change. Until
+the first build is good, every request gets a page that reloads when it is: the server listens
+at once.
 
 Search is left out of the preview: indexing 10,000 pages takes seconds, and a preview is for
 reading what a change looks like. The search page says the index is missing; `menteo build`
@@ -119,6 +123,9 @@ _RELOAD_SCRIPT = """<script>
 """.replace("EVENTS_PATH", EVENTS_PATH)
 """Added to pages as they are served, with the version they were served at (`VERSION`): a
 page that missed a rebuild while its event stream was connecting reloads all the same."""
+_RENDERING = threading.Lock()
+"""Held while pages are rendered: a serial rendering keeps its settings in a global of the
+render module, so `show_first` and a re-plan must not render at the same time."""
 _BUILDING_PAGE = """<!doctype html><html lang=en><meta charset=utf-8><title>menteo preview</title>
 <body><p>Building the preview… this page reloads when it is ready.</p></body></html>
 """
@@ -336,7 +343,8 @@ class Preview:
         shutil.rmtree(self.first, ignore_errors=True)
         self.first.mkdir(parents=True)
         settings = dataclasses.replace(planned.settings, out=self.first, page_cache=None)
-        rendered = render_pages(settings, pages, 1)  # not kept: the re-plan may render meanwhile
+        with _RENDERING:  # not kept in the page cache: the re-plan may be using it
+            rendered = render_pages(settings, pages, 1)
         base_path = planned.plan.urls.base_path
         paths = [page.output_path(base_path) for page in pages]
         if not pages or rendered.problems:
@@ -418,7 +426,8 @@ class Preview:
             ]
             stale.sort(key=lambda page: page.source not in changed)
             watched.stage("Rendering pages")
-            rendered = render_pages(settings, stale, None, None, cache)
+            with _RENDERING:
+                rendered = render_pages(settings, stale, None, None, cache)
             watched.stage("Writing files")
             if rendered.problems:
                 raise ContentError(rendered.problems)
