@@ -62,6 +62,7 @@ from menteo.build import (
     render_settings,
 )
 from menteo.content.community import CommunityData, ThreadRecord
+from menteo.content.consent_text import NameMatcher
 from menteo.content.loader import LoadMemo, reload_entries
 from menteo.content.models import Audience
 from menteo.content.publication import Publication
@@ -75,9 +76,17 @@ from menteo.site.awards import progress_of
 from menteo.site.links import broken_links, target_file
 from menteo.site.page_cache import PageCache
 from menteo.site.pages import Page, plan_pages, thread_pages
-from menteo.site.render import Links, RenderSettings, copy_static, page_links, render_pages
+from menteo.site.render import (
+    Links,
+    RenderSettings,
+    copy_static,
+    make_environment,
+    page_links,
+    render_pages,
+)
 from menteo.site.search import SEARCH_DIR
 from menteo.site.share import share_cards
+from menteo.site.templating import TemplateSandbox
 from menteo.site.views import PersonView, ThreadView, shared_outcomes, summary_of, thread_view
 
 PREVIEW_DIR = Path(".menteo") / "preview"
@@ -123,6 +132,8 @@ _RELOAD_SCRIPT = """<script>
 """.replace("EVENTS_PATH", EVENTS_PATH)
 """Added to pages as they are served, with the version they were served at (`VERSION`): a
 page that missed a rebuild while its event stream was connecting reloads all the same."""
+CHECK_EVERY = 500
+"""Pages whose cache key a re-plan computes between two looks at `Preview.abandon`."""
 _RENDERING = threading.Lock()
 """Held while pages are rendered: a serial rendering keeps its settings in a global of the
 render module, so `show_first` and a re-plan must not render at the same time."""
@@ -159,6 +170,10 @@ class _Planned:
     settings: RenderSettings
     """Rendering into the scratch folder."""
     cache: PageCache
+    env: TemplateSandbox
+    """The templates, compiled once for every rendering under the same build key."""
+    names: NameMatcher
+    """The people whose names an entry may not show without consent (`reload_entries`)."""
 
 
 @dataclass(frozen=True)
@@ -193,8 +208,20 @@ class _Watched(Progress):
         self.abandon = abandon
 
     def stage(self, label: str, total: int | None = None) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Also between parts of a long stage."""
         if self.abandon.is_set():
-            raise Abandoned(label)
+            raise Abandoned()
+
+
+def _compile_all(env: TemplateSandbox) -> None:
+    """Compile every template once, after a re-plan is shown, so that an edit shown first does
+    not wait for it. A template that does not compile is reported when a page renders it."""
+    for name in env.list_templates():
+        with suppress(Exception):
+            env.get_template(name)
 
 
 def _problems(exc: ContentError | OSError, out: Path) -> tuple[Problem, ...]:
@@ -247,6 +274,9 @@ class Preview:
         self.abandon = threading.Event()
         """Set by a save: the re-plan under way stops at its next stage (`Abandoned`)."""
         self.shown_first: _First | None = None
+        self.warmed: TemplateSandbox | None = None
+        """The environment whose templates are all compiled (none is, the first time an edit is
+        shown: a third of a second)."""
         """What `show_first` replaced since the last good re-plan (put back if the next fails)."""
         self.last_written = 0
         """Files the last good rebuild wrote or removed."""
@@ -310,6 +340,10 @@ class Preview:
                 self._announce(_problems(exc, self.out), reload=first is not None)
             return False
         self._announce((), reload=first is None or self.last_written > 0)
+        planned = self.planned
+        if planned is not None and planned.env is not self.warmed:
+            _compile_all(planned.env)
+            self.warmed = planned.env
         return True
 
     def _announce(self, problems: tuple[Problem, ...], reload: bool) -> None:
@@ -336,7 +370,7 @@ class Preview:
             return None
         started = time.perf_counter()
         try:
-            community = reload_entries(planned.plan.community, changed, self.memo)
+            community = reload_entries(planned.plan.community, changed, self.memo, planned.names)
         except ContentError:
             return
         pages = _first_pages(planned, community, changed)
@@ -344,7 +378,7 @@ class Preview:
         self.first.mkdir(parents=True)
         settings = dataclasses.replace(planned.settings, out=self.first, page_cache=None)
         with _RENDERING:  # not kept in the page cache: the re-plan may be using it
-            rendered = render_pages(settings, pages, 1)
+            rendered = render_pages(settings, pages, 1, env=planned.env)
         base_path = planned.plan.urls.base_path
         paths = [page.output_path(base_path) for page in pages]
         if not pages or rendered.problems:
@@ -406,6 +440,7 @@ class Preview:
             plan.views, config.name, config.description, plan.issued.badge_svgs, images
         ) as cards:
             pages = cards.attach(plan_pages(plan.views, config.feed_size, catalog.gettext))
+            watched.check()
             private = private_material(plan.keys)
             settings = render_settings(
                 community, urls, plan.dirs, self.scratch, private, search=False
@@ -414,10 +449,16 @@ class Preview:
                 community.root, plan.dirs, config.language, settings.globals, private.identity()
             )
             settings = dataclasses.replace(settings, page_cache=cache.directory)
-            keys = {
-                p.output_path(urls.base_path): cache.key(p.template, p.head, p.context)
-                for p in pages
-            }
+            last = self.planned
+            if last is not None and last.cache.build_key == cache.build_key:
+                env = last.env
+            else:
+                env = make_environment(plan.dirs, urls.base_path, config.language)
+            keys: dict[str, str | None] = {}
+            for n, p in enumerate(pages):
+                if n % CHECK_EVERY == 0:
+                    watched.check()
+                keys[p.output_path(urls.base_path)] = cache.key(p.template, p.head, p.context)
             stale = [
                 p
                 for p in pages
@@ -427,10 +468,11 @@ class Preview:
             stale.sort(key=lambda page: page.source not in changed)
             watched.stage("Rendering pages")
             with _RENDERING:
-                rendered = render_pages(settings, stale, None, None, cache)
+                rendered = render_pages(settings, stale, None, None, cache, env=env)
             watched.stage("Writing files")
             if rendered.problems:
                 raise ContentError(rendered.problems)
+            watched.check()
             files = {
                 f.relative_to(self.scratch).as_posix(): f.read_bytes()
                 for f in copy_static(plan.dirs, self.scratch)
@@ -460,7 +502,8 @@ class Preview:
         watched.stage("Checking links")
         self._check_links(found, written, set(moved), urls.base_path, self.scratch)
         changed_files = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}
-        planned = _Planned(plan, {page.url: page for page in pages}, settings, cache)
+        names = NameMatcher.of(community.mentors, community.mentees)
+        planned = _Planned(plan, {p.url: p for p in pages}, settings, cache, env, names)
         return _Change(new, moved, changed_files, planned)
 
     def _check_links(
