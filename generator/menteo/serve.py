@@ -216,14 +216,6 @@ class _Watched(Progress):
             raise Abandoned()
 
 
-def _compile_all(env: TemplateSandbox) -> None:
-    """Compile every template once, after a re-plan is shown, so that an edit shown first does
-    not wait for it. A template that does not compile is reported when a page renders it."""
-    for name in env.list_templates():
-        with suppress(Exception):
-            env.get_template(name)
-
-
 def _problems(exc: ContentError | OSError, out: Path) -> tuple[Problem, ...]:
     """What a failed re-plan tells the browser (a full disk or an unreadable file too)."""
     if isinstance(exc, ContentError):
@@ -275,8 +267,7 @@ class Preview:
         """Set by a save: the re-plan under way stops at its next stage (`Abandoned`)."""
         self.shown_first: _First | None = None
         self.warmed: TemplateSandbox | None = None
-        """The environment whose templates are all compiled (none is, the first time an edit is
-        shown: a third of a second)."""
+        """The environment whose templates are all compiled (`_compile_templates`)."""
         """What `show_first` replaced since the last good re-plan (put back if the next fails)."""
         self.last_written = 0
         """Files the last good rebuild wrote or removed."""
@@ -340,11 +331,22 @@ class Preview:
                 self._announce(_problems(exc, self.out), reload=first is not None)
             return False
         self._announce((), reload=first is None or self.last_written > 0)
-        planned = self.planned
-        if planned is not None and planned.env is not self.warmed:
-            _compile_all(planned.env)
-            self.warmed = planned.env
         return True
+
+    def _compile_templates(self) -> None:
+        """Compile every template of the last plan's environment once, after a re-plan is
+        shown, so that an edit shown first does not wait for it (a third of a second at its
+        first render); a save that arrives meanwhile stops it. A template that does not compile
+        is reported when a page renders it."""
+        planned = self.planned
+        if planned is None or planned.env is self.warmed:
+            return
+        for name in planned.env.list_templates():
+            if self.requested:
+                return
+            with suppress(Exception):
+                planned.env.get_template(name)
+        self.warmed = planned.env
 
     def _announce(self, problems: tuple[Problem, ...], reload: bool) -> None:
         """Tell browsers the problems, and to reload if the preview's files changed."""
@@ -608,6 +610,7 @@ class Preview:
         if first is not None:
             first()
         while True:
+            self._compile_templates()
             with self.wake:
                 self.wake.wait_for(lambda: self.requested or stop.is_set())
             if stop.is_set():
