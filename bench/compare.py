@@ -39,6 +39,7 @@ import itertools
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -91,13 +92,16 @@ MENTEO_REBUILD = "menteo rebuild (one-line edit)"
 HUGO_REBUILD = "hugo rebuild (one-line edit; full build)"
 PELICAN_REBUILD = "pelican rebuild (one-line edit; cache)"
 MENTEO_SERVE = "menteo serve"
+MENTEO_SERVE_BADGE = "menteo serve (badge-changing edit)"
 HUGO_SERVER = "hugo server"
 NAMES: tuple[str, ...] = (HUGO, HUGO_PAGEFIND, PELICAN, MENTEO, MENTEO_NO_SEARCH, MENTEO_REBUILD)
-NAMES += (HUGO_REBUILD, PELICAN_REBUILD, MENTEO_SERVE, HUGO_SERVER)
+NAMES += (HUGO_REBUILD, PELICAN_REBUILD, MENTEO_SERVE, MENTEO_SERVE_BADGE, HUGO_SERVER)
 """Every row, as the tables name it and --skip takes it."""
 REFERENCES = (HUGO, HUGO_PAGEFIND)
 """The rows every other row is divided by."""
 EDIT_LINE = "\n\nEdited by the benchmark: {token}\n"
+AVERAGE = re.compile(r"an average of [^<()]+ over [^<()]+")
+"""A feedback-rating rule's value on a person's page (its award progress)."""
 POLL_SECONDS = 0.02
 START_TIMEOUT_S = 900.0
 EDIT_TIMEOUT_S = 300.0
@@ -290,16 +294,38 @@ class Case:
     before: Callable[[], object] = field(default=lambda: None)
 
 
-def append_line(path: Path) -> Callable[[], str]:
-    """A one-line edit of `path`, each call with a new token (returned) so every edit changes
-    the page."""
+Edit = Callable[[], Callable[[str], bool]]
+"""Makes one edit; returns what tells the page showing it from the page before it."""
+
+
+def append_line(path: Path) -> Edit:
+    """A one-line edit of `path`, each call with a new token, so every edit changes the page."""
     count = itertools.count()
 
-    def edit() -> str:
+    def edit() -> Callable[[str], bool]:
         token = f"bench-edit-{os.getpid()}-{next(count)}"
         with path.open("a", encoding="utf-8") as handle:
             handle.write(EDIT_LINE.format(token=token))
-        return token
+        return lambda text: token in text
+
+    return edit
+
+
+def flip_rating(path: Path, url: str) -> Edit:
+    """A badge-changing edit: the rating of the feedback at `path` flipped between 1 and 5;
+    the person's page at `url` shows it once its rating average (award progress) changes."""
+
+    def edit() -> Callable[[str], bool]:
+        before = set(AVERAGE.findall(fetch(url) or ""))
+        if not before:
+            raise RuntimeError(f"{url} shows no feedback-rating progress")
+        text = path.read_text(encoding="utf-8")
+        rating = re.search(r"^rating: (\d)$", text, re.MULTILINE)
+        if rating is None:
+            raise RuntimeError(f"{path} has no rating")
+        new = "1" if rating.group(1) != "1" else "5"
+        path.write_text(text.replace(rating.group(0), f"rating: {new}", 1), encoding="utf-8")
+        return lambda page: set(AVERAGE.findall(page)) not in (set(), before)
 
     return edit
 
@@ -330,6 +356,46 @@ def published_entry(root: Path) -> tuple[Path, str]:
             if found is not None:
                 return root / entry.path, "/" + found[1]
     raise RuntimeError(f"{root}: no published entry to edit")
+
+
+def rated_entry(root: Path) -> tuple[Path, str]:
+    """A badge-changing edit's target: the latest rated feedback of a mentee in a published
+    thread whose mentor's page shows feedback-rating progress (from menteo's own evaluation),
+    and that mentor's page path."""
+    from menteo.build import criteria_words
+    from menteo.content.loader import load_community
+    from menteo.content.models import Audience, EntryKind
+    from menteo.content.publication import Publication, Urls
+    from menteo.ledger.review import review
+    from menteo.ledger.store import read_ledger
+    from menteo.recognition.evaluate import evaluate
+    from menteo.site.awards import progress_of
+
+    community = load_community(root)
+    publication = Publication(community)
+    words = criteria_words(community.config.language)
+    reviewed = review(community, read_ledger(root))
+    urls = Urls(community.config.base_url)
+    for slug in sorted(community.threads):
+        thread = community.threads[slug]
+        mentor = thread.model.mentor_slugs[0]
+        rated = [
+            e
+            for e in thread.entries
+            if e.kind is EntryKind.FEEDBACK
+            and e.model.rating is not None
+            and e.model.author in thread.model.mentee_slugs
+        ]
+        if not rated or not publication.thread_published(thread):
+            continue
+        if not publication.is_public("mentor", mentor):
+            continue
+        found = evaluate(community, words, {(Audience.MENTOR, mentor)})
+        shown = progress_of(community, reviewed, urls, found, [("mentor", mentor)], words)
+        values = [r.value for p in shown[("mentor", mentor)] for r in p.rules]
+        if any(AVERAGE.search(v) for v in values):
+            return root / rated[-1].path, f"/mentors/{mentor}/"
+    raise RuntimeError(f"{root}: no rated feedback whose mentor's page shows its average")
 
 
 def anchor_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -512,13 +578,15 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def wait_for(url: str, proc: subprocess.Popen[bytes], needle: str, limit: float) -> float:
-    """Poll `url` until its text contains `needle` (any answer for ""); the seconds it took.
-    RuntimeError if the server exits or `limit` passes first."""
+def wait_for(
+    url: str, proc: subprocess.Popen[bytes], shown: Callable[[str], bool], limit: float
+) -> float:
+    """Poll `url` until its text is `shown`; the seconds it took. RuntimeError if the server
+    exits or `limit` passes first."""
     start = time.perf_counter()
     while True:
         text = fetch(url)
-        if text is not None and needle in text:
+        if text is not None and shown(text):
             return time.perf_counter() - start
         if proc.poll() is not None:
             raise RuntimeError(f"the server exited with {proc.returncode}")
@@ -554,24 +622,23 @@ def edit_latency(
     cwd: Path,
     env: dict[str, str],
     url: str,
-    entry: Path,
+    edit: Edit,
     edits: int,
     log: Path,
 ) -> Latency:
-    """Start a preview server, wait for the page, then time `edits` one-line edits of `entry`
-    from the file's save to the page showing the new line."""
-    edit = append_line(entry)
+    """Start a preview server, wait for the page, then time `edits` edits (`edit`: a one-line
+    edit of an entry, or a badge-changing one) from the file's save to the page showing it."""
     print(f"serving: {name} ({url})", flush=True)
     with server(argv, cwd, env, log) as proc:
         try:
             start = time.perf_counter()
-            wait_for(url, proc, "", START_TIMEOUT_S)
+            wait_for(url, proc, lambda text: "Building the preview" not in text, START_TIMEOUT_S)
             started = time.perf_counter() - start
             latencies = []
             for _ in range(edits):
                 time.sleep(EDIT_PAUSE_S)
-                token = edit()
-                latencies.append(wait_for(url, proc, token, EDIT_TIMEOUT_S))
+                shown = edit()
+                latencies.append(wait_for(url, proc, shown, EDIT_TIMEOUT_S))
                 print(f"  edit shown after {latencies[-1]:.3f} s", flush=True)
         except RuntimeError as exc:
             tail = "\n".join(log.read_text("utf-8", "replace").splitlines()[-STDERR_TAIL:])
@@ -599,7 +666,18 @@ def serve_latencies(
         argv = [sys.executable, "-m", "menteo", "serve", str(root), "--port", str(port)]
         url = f"http://127.0.0.1:{port}{page}"
         log = work / "menteo-serve.log"
-        return edit_latency(MENTEO_SERVE, argv, REPO, build_env(), url, entry, edits, log)
+        edit = append_line(entry)
+        return edit_latency(MENTEO_SERVE, argv, REPO, build_env(), url, edit, edits, log)
+
+    def menteo_serve_badge() -> Latency:
+        root = copy_tree(community, work / "menteo-serve-badge")
+        entry, page = rated_entry(root)
+        port = free_port()
+        argv = [sys.executable, "-m", "menteo", "serve", str(root), "--port", str(port)]
+        url = f"http://127.0.0.1:{port}{page}"
+        log = work / "menteo-serve-badge.log"
+        edit = flip_rating(entry, url)
+        return edit_latency(MENTEO_SERVE_BADGE, argv, REPO, build_env(), url, edit, edits, log)
 
     def hugo_server() -> Latency:
         site = copy_tree(anchors.hugo_site, work / "hugo-serve")
@@ -609,10 +687,16 @@ def serve_latencies(
         argv += ["--disableLiveReload", "--destination", str(work / "hugo-serve-site")]
         url = f"http://127.0.0.1:{port}/threads/{entry.stem}/"
         log = work / "hugo-serve.log"
-        return edit_latency(HUGO_SERVER, argv, site, anchor_env(), url, entry, edits, log)
+        edit = append_line(entry)
+        return edit_latency(HUGO_SERVER, argv, site, anchor_env(), url, edit, edits, log)
 
     found: list[Latency] = []
-    for name, measure_server in ((MENTEO_SERVE, menteo_serve), (HUGO_SERVER, hugo_server)):
+    servers = (
+        (MENTEO_SERVE, menteo_serve),
+        (MENTEO_SERVE_BADGE, menteo_serve_badge),
+        (HUGO_SERVER, hugo_server),
+    )
+    for name, measure_server in servers:
         if name in skip:
             continue
         try:

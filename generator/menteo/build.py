@@ -250,6 +250,7 @@ def plan_site(
         images,
         DocumentCache.for_community(community.root),
     )
+    progress.stage("Building views")
     language = community.config.language
     catalog = translations(language)
     recognition = build_recognition(

@@ -15,11 +15,15 @@ fixes them: one save at a time. Browsers hear of each rebuild over server-sent e
 
 An edit of entries alone is shown before all that (`Preview.show_first`): the edited files are
 checked as a build checks an entry (`reload_entries`: the file, its thread's references, names
-without consent), and their thread's page and their own pages are made from the last plan's
-views with the entries put in, checked like every page, moved in and announced. The full
-rebuild follows at once (badges, every other page that shows the entries) and leaves exactly
-what it would have left anyway, or the last good site if it fails. Until the first build is
-good, every request gets a page that reloads when it is: the server listens at once.
+without consent), and their thread's page, their own pages and the pages of the thread's people
+whose award state changed (their badges judged again for them alone) are made from the last
+plan's views with the entries put in, checked like every page, moved in and announced. The full
+re-plan follows (every other page that shows the entries) and leaves exactly what it would have
+left anyway, or the last good site if it fails. It runs on its own thread: a save while it runs
+is shown at once the same way (against the last good plan, with every entry saved since), and
+abandons it between two stages (`Abandoned`); a fresh re-plan then covers every change. Until
+the first build is good, every request gets a page that reloads when it is: the server listens
+at once.
 
 Search is left out of the preview: indexing 10,000 pages takes seconds, and a preview is for
 reading what a change looks like. The search page says the index is missing; `menteo build`
@@ -49,22 +53,41 @@ from urllib.parse import urlsplit
 
 import watchfiles
 
-from menteo.build import SitePlan, batch_gc, generated_files, plan_site, render_settings
-from menteo.content.community import CommunityData
+from menteo.build import (
+    SitePlan,
+    batch_gc,
+    criteria_words,
+    generated_files,
+    plan_site,
+    render_settings,
+)
+from menteo.content.community import CommunityData, ThreadRecord
+from menteo.content.consent_text import NameMatcher
 from menteo.content.loader import LoadMemo, reload_entries
+from menteo.content.models import Audience
 from menteo.content.publication import Publication
 from menteo.credentials.cache import ImageCache
 from menteo.credentials.leaks import private_material
 from menteo.errors import ContentError, Problem
 from menteo.i18n import plural, translations
 from menteo.progress import Progress
+from menteo.recognition.evaluate import evaluate
+from menteo.site.awards import progress_of
 from menteo.site.links import broken_links, target_file
 from menteo.site.page_cache import PageCache
 from menteo.site.pages import Page, plan_pages, thread_pages
-from menteo.site.render import Links, RenderSettings, copy_static, page_links, render_pages
+from menteo.site.render import (
+    Links,
+    RenderSettings,
+    copy_static,
+    make_environment,
+    page_links,
+    render_pages,
+)
 from menteo.site.search import SEARCH_DIR
 from menteo.site.share import share_cards
-from menteo.site.views import summary_of, thread_view
+from menteo.site.templating import TemplateSandbox
+from menteo.site.views import PersonView, ThreadView, shared_outcomes, summary_of, thread_view
 
 PREVIEW_DIR = Path(".menteo") / "preview"
 SCRATCH_DIR = Path(".menteo") / "preview-next"
@@ -109,6 +132,11 @@ _RELOAD_SCRIPT = """<script>
 """.replace("EVENTS_PATH", EVENTS_PATH)
 """Added to pages as they are served, with the version they were served at (`VERSION`): a
 page that missed a rebuild while its event stream was connecting reloads all the same."""
+CHECK_EVERY = 500
+"""Pages whose cache key a re-plan computes between two looks at `Preview.abandon`."""
+_RENDERING = threading.Lock()
+"""Held while pages are rendered: a serial rendering keeps its settings in a global of the
+render module, so `show_first` and a re-plan must not render at the same time."""
 _BUILDING_PAGE = """<!doctype html><html lang=en><meta charset=utf-8><title>menteo preview</title>
 <body><p>Building the preview… this page reloads when it is ready.</p></body></html>
 """
@@ -142,6 +170,10 @@ class _Planned:
     settings: RenderSettings
     """Rendering into the scratch folder."""
     cache: PageCache
+    env: TemplateSandbox
+    """The templates, compiled once for every rendering under the same build key."""
+    names: NameMatcher
+    """The people whose names an entry may not show without consent (`reload_entries`)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +195,32 @@ class _First:
 
     shown: _Shown
     earlier: dict[str, bytes | None]
+
+
+class Abandoned(Exception):
+    """A re-plan stopped because a newer save made its work stale."""
+
+
+class _Watched(Progress):
+    """The re-plan's stages: none begins once `abandon` is set (the cooperative cancel)."""
+
+    def __init__(self, abandon: threading.Event) -> None:
+        self.abandon = abandon
+
+    def stage(self, label: str, total: int | None = None) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Also between parts of a long stage."""
+        if self.abandon.is_set():
+            raise Abandoned()
+
+
+def _problems(exc: ContentError | OSError, out: Path) -> tuple[Problem, ...]:
+    """What a failed re-plan tells the browser (a full disk or an unreadable file too)."""
+    if isinstance(exc, ContentError):
+        return tuple(exc.problems)
+    return (Problem(str(exc.filename or out), 0, "", exc.strerror or str(exc)),)
 
 
 def _ignored(root: str) -> Callable[[watchfiles.Change, str], bool]:
@@ -196,7 +254,21 @@ class Preview:
         self.shown: _Shown | None = None
         """None until the first good rebuild (which replaces any earlier session's preview)."""
         self.planned: _Planned | None = None
-        """The last good rebuild's plan, while no rebuild is under way."""
+        """The last good rebuild's plan (kept while the next is made: edits are shown with it)."""
+        self.lock = threading.Lock()
+        """Held while the preview folder and the records of it change, and by `notice`."""
+        self.wake = threading.Condition(self.lock)
+        """Notified when a save asks for a re-plan (`requested`)."""
+        self.requested = False
+        self.unplanned: set[str] = set()
+        """Files saved since the last good re-plan began: what the next one must cover, and the
+        entries `show_first` puts into the last good plan."""
+        self.abandon = threading.Event()
+        """Set by a save: the re-plan under way stops at its next stage (`Abandoned`)."""
+        self.shown_first: _First | None = None
+        self.warmed: TemplateSandbox | None = None
+        """The environment whose templates are all compiled (`_compile_templates`)."""
+        """What `show_first` replaced since the last good re-plan (put back if the next fails)."""
         self.last_written = 0
         """Files the last good rebuild wrote or removed."""
         self.first_seconds: float | None = None
@@ -212,25 +284,69 @@ class Preview:
     def rebuild(self, changed: Collection[str] = ()) -> bool:
         """Bring the preview up to date with the files (`changed`: the ones saved since the last
         rebuild, relative to the root: their pages are shown first). False, with the problems
-        kept for the browser, if the community does not build."""
-        first = None
-        self.first_seconds = None
+        kept for the browser, if the community does not build. A re-plan abandoned for a newer
+        save (see `notice`) starts again at once, covering it."""
+        if changed:
+            self.notice(changed)
+        while (done := self._replan()) is None:
+            pass
+        return done
+
+    def notice(self, changed: Collection[str]) -> None:
+        """Files were saved: abandon the re-plan under way (its work is stale), show edited
+        entries first (`show_first`) and ask for a re-plan covering every change."""
+        with self.lock:
+            self.unplanned |= set(changed)
+            if self.planned is not None:  # else the first build goes on: it is mostly caching
+                self.abandon.set()
+            self.first_seconds = None
+            self.show_first(set(self.unplanned))
+            self.requested = True
+            self.wake.notify_all()
+
+    def _replan(self) -> bool | None:
+        """Plan the whole site again and move what changed into the preview; None if a save
+        abandoned it (the preview and its records are then as they were)."""
+        with self.lock:
+            self.abandon.clear()
+            self.requested = False
+            taken = set(self.unplanned)
         try:
             with batch_gc():
-                first = self.show_first(set(changed))
-                change = self._prepare(set(changed))
-            self._apply(change)
-        except ContentError as exc:
-            self._undo(first)
-            self._announce(exc.problems, reload=first is not None)
-            return False
-        except OSError as exc:  # a full disk or an unreadable file: say so, keep serving
-            self._undo(first)
-            problem = Problem(str(exc.filename or self.out), 0, "", exc.strerror or str(exc))
-            self._announce((problem,), reload=first is not None)
+                change = self._prepare(taken)
+            with self.lock:
+                if self.abandon.is_set():
+                    return None
+                self._apply(change)
+                self.unplanned -= taken
+                first, self.shown_first = self.shown_first, None
+        except Abandoned:
+            return None
+        except (ContentError, OSError) as exc:
+            with self.lock:
+                if self.abandon.is_set():  # a newer save may have mended it: plan that first
+                    return None
+                first, self.shown_first = self.shown_first, None
+                self._undo(first)
+                self._announce(_problems(exc, self.out), reload=first is not None)
             return False
         self._announce((), reload=first is None or self.last_written > 0)
         return True
+
+    def _compile_templates(self) -> None:
+        """Compile every template of the last plan's environment once, after a re-plan is
+        shown, so that an edit shown first does not wait for it (a third of a second at its
+        first render); a save that arrives meanwhile stops it. A template that does not compile
+        is reported when a page renders it."""
+        planned = self.planned
+        if planned is None or planned.env is self.warmed:
+            return
+        for name in planned.env.list_templates():
+            if self.requested:
+                return
+            with suppress(Exception):
+                planned.env.get_template(name)
+        self.warmed = planned.env
 
     def _announce(self, problems: tuple[Problem, ...], reload: bool) -> None:
         """Tell browsers the problems, and to reload if the preview's files changed."""
@@ -240,14 +356,15 @@ class Preview:
             self.generation += 1
             self.changed.notify_all()
 
-    def show_first(self, changed: set[str]) -> _First | None:
-        """When only entries changed since a good rebuild and they load without a problem (see
+    def show_first(self, changed: set[str]) -> None:
+        """When only entries changed since the last good re-plan began (`changed`: all of them,
+        also those an abandoned re-plan did not finish) and they load without a problem (see
         `reload_entries`), their thread's page and their own pages, made from the last plan's
         views with the entries as they are now and checked as a rebuild checks pages, are moved
         into the preview and announced before anything else is planned. Any other change, or
-        any problem, shows nothing first: the full rebuild shows or reports it. The full rebuild
-        then replaces those pages with its own if they differ, or puts the earlier ones back if
-        it fails (`_undo`)."""
+        any problem, shows nothing first: the full re-plan shows or reports it. The full
+        re-plan then replaces those pages with its own if they differ, or puts the earlier ones
+        back if it fails (`_undo`, with what `shown_first` kept). Called with `lock` held."""
         planned, shown = self.planned, self.shown
         if planned is None or shown is None or self.problems or not changed:
             return None
@@ -255,42 +372,45 @@ class Preview:
             return None
         started = time.perf_counter()
         try:
-            community = reload_entries(planned.plan.community, changed, self.memo)
+            community = reload_entries(planned.plan.community, changed, self.memo, planned.names)
         except ContentError:
-            return None
+            return
         pages = _first_pages(planned, community, changed)
         shutil.rmtree(self.first, ignore_errors=True)
         self.first.mkdir(parents=True)
-        cache = PageCache(planned.cache.directory, planned.cache.build_key)
-        settings = dataclasses.replace(planned.settings, out=self.first)
-        rendered = render_pages(settings, pages, 1, None, cache)
+        settings = dataclasses.replace(planned.settings, out=self.first, page_cache=None)
+        with _RENDERING:  # not kept in the page cache: the re-plan may be using it
+            rendered = render_pages(settings, pages, 1, env=planned.env)
         base_path = planned.plan.urls.base_path
         paths = [page.output_path(base_path) for page in pages]
         if not pages or rendered.problems:
-            return None
+            return
         written = [*shown.pages, *shown.files]
         try:
             self._check_links(rendered.links, written, set(paths), base_path, self.first)
         except ContentError:
-            return None
-        first = _First(shown, {})
+            return
+        first = self.shown_first or _First(shown, {})
         keys, links, texts = dict(shown.pages), dict(shown.links), dict(shown.texts)
         self.shown = shown = _Shown(keys, links, texts, shown.files)
+        moved = False
         for page, path in zip(pages, paths, strict=True):
             data = (self.first / path).read_bytes()
             if shown.texts.get(path) == (digest := _digest(data)):
                 continue
             target = self.out / path
-            first.earlier[path] = target.read_bytes() if target.is_file() else None
+            if path not in first.earlier:
+                first.earlier[path] = target.read_bytes() if target.is_file() else None
             os.replace(self.first / path, target)
-            shown.pages[path] = cache.key(page.template, page.head, page.context)
+            shown.pages[path] = planned.cache.key(page.template, page.head, page.context)
             shown.texts[path] = digest
             shown.links[path] = page_links(data.decode("utf-8"), base_path)
-        if not first.earlier:
-            return None
+            moved = True
+        if not moved:
+            return
+        self.shown_first = first
         self.first_seconds = time.perf_counter() - started
         self._announce((), reload=True)
-        return first
 
     def _undo(self, first: _First | None) -> None:
         """Put back the pages `show_first` replaced: the rebuild that was to vouch for them
@@ -306,11 +426,11 @@ class Preview:
 
     def _prepare(self, changed: set[str]) -> _Change:
         """Plan the whole site, render the pages whose key changed into the scratch folder and
-        check them; nothing in the preview is touched."""
-        self.planned = None  # not kept meanwhile: a community's plan is hundreds of megabytes
-        plan = plan_site(
-            self.root, self.out, self.base_url, False, os.environ, Progress(), self.memo
-        )
+        check them; nothing in the preview is touched. `Abandoned` between stages once a save
+        asks for it (`abandon`)."""
+        watched = _Watched(self.abandon)
+        plan = plan_site(self.root, self.out, self.base_url, False, os.environ, watched, self.memo)
+        watched.stage("Rendering pages")
         community, urls, config = plan.community, plan.urls, plan.community.config
         catalog = translations(config.language)
         shown = self.shown or _Shown()
@@ -322,6 +442,7 @@ class Preview:
             plan.views, config.name, config.description, plan.issued.badge_svgs, images
         ) as cards:
             pages = cards.attach(plan_pages(plan.views, config.feed_size, catalog.gettext))
+            watched.check()
             private = private_material(plan.keys)
             settings = render_settings(
                 community, urls, plan.dirs, self.scratch, private, search=False
@@ -329,10 +450,17 @@ class Preview:
             cache = PageCache.for_build(
                 community.root, plan.dirs, config.language, settings.globals, private.identity()
             )
-            keys = {
-                p.output_path(urls.base_path): cache.key(p.template, p.head, p.context)
-                for p in pages
-            }
+            cache.fingerprint.adopt(plan.views.inputs)
+            last = self.planned
+            if last is not None and last.cache.build_key == cache.build_key:
+                env = last.env
+            else:
+                env = make_environment(plan.dirs, urls.base_path, config.language)
+            keys: dict[str, str | None] = {}
+            for n, p in enumerate(pages):
+                if n % CHECK_EVERY == 0:
+                    watched.check()
+                keys[p.output_path(urls.base_path)] = cache.key(p.template, p.head, p.context)
             stale = [
                 p
                 for p in pages
@@ -340,9 +468,13 @@ class Preview:
                 or shown.pages.get(path, "") != keys[path]
             ]
             stale.sort(key=lambda page: page.source not in changed)
-            rendered = render_pages(settings, stale, None, None, cache)
+            watched.stage("Rendering pages")
+            with _RENDERING:
+                rendered = render_pages(settings, stale, None, None, cache, env=env)
+            watched.stage("Writing files")
             if rendered.problems:
                 raise ContentError(rendered.problems)
+            watched.check()
             files = {
                 f.relative_to(self.scratch).as_posix(): f.read_bytes()
                 for f in copy_static(plan.dirs, self.scratch)
@@ -369,9 +501,11 @@ class Preview:
             for link in new.links[page.output_path(urls.base_path)]:
                 found.setdefault(link, (page.url, page.source))
         written = [*new.pages, *new.files]
+        watched.stage("Checking links")
         self._check_links(found, written, set(moved), urls.base_path, self.scratch)
         changed_files = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}
-        planned = _Planned(plan, {page.url: page for page in pages}, settings, cache)
+        names = NameMatcher.of(community.mentors, community.mentees)
+        planned = _Planned(plan, {p.url: p for p in pages}, settings, cache, env, names)
         return _Change(new, moved, changed_files, planned)
 
     def _check_links(
@@ -438,27 +572,51 @@ class Preview:
         report: Callable[[str], None],
         first: Callable[[], None] | None = None,
     ) -> None:
-        """Rebuild after each change, once the files have stopped changing for a moment.
-        `first` (the first build) runs once the files are watched: a file saved while it runs
-        is rebuilt after it, not missed."""
+        """Notice each change once the files have stopped changing for a moment, while another
+        thread re-plans (`_replan_when_asked`). `first` (the first build) starts once the files
+        are watched: a file saved while it runs is rebuilt after it, not missed."""
         root = str(self.root)
-        for changes in watchfiles.watch(
-            root,
-            watch_filter=_ignored(root),
-            stop_event=stop,
-            debounce=400,
-            step=30,
-            rust_timeout=100,
-            yield_on_timeout=True,  # an empty set: the watcher is ready (see `first`)
-        ):
-            if first is not None:
-                run, first = first, None
-                run()
-            if not changes:
-                continue
-            changed = {os.path.relpath(path, root).replace(os.sep, "/") for _, path in changes}
+        planner = threading.Thread(
+            target=self._replan_when_asked, args=(stop, report, first), daemon=True
+        )
+        try:
+            for changes in watchfiles.watch(
+                root,
+                watch_filter=_ignored(root),
+                stop_event=stop,
+                debounce=400,
+                step=30,
+                rust_timeout=100,
+                yield_on_timeout=True,  # an empty set: the watcher is ready (see `first`)
+            ):
+                if planner.ident is None:
+                    planner.start()
+                if changes:
+                    self.notice({os.path.relpath(p, root).replace(os.sep, "/") for _, p in changes})
+        finally:
+            stop.set()
+            with self.wake:
+                self.wake.notify_all()
+            if planner.ident is not None:
+                planner.join()
+
+    def _replan_when_asked(
+        self,
+        stop: threading.Event,
+        report: Callable[[str], None],
+        first: Callable[[], None] | None,
+    ) -> None:
+        """Run `first`, then a re-plan whenever a save asks for one, until `stop`."""
+        if first is not None:
+            first()
+        while True:
+            self._compile_templates()
+            with self.wake:
+                self.wake.wait_for(lambda: self.requested or stop.is_set())
+            if stop.is_set():
+                return
             started = time.perf_counter()
-            if self.rebuild(changed):
+            if self.rebuild():
                 seconds = time.perf_counter() - started
                 quick = self.first_seconds
                 shown = "" if quick is None else f"; the edited pages showed after {quick:.2f} s"
@@ -472,15 +630,18 @@ class Preview:
 
 
 def _first_pages(planned: _Planned, community: CommunityData, changed: set[str]) -> list[Page]:
-    """The pages of the threads of the `changed` entries of `community`, and those entries' own
-    pages, as `planned` (the last plan) has them but with the entries as they are now; none
-    for a thread whose published entries are not the same (a page new or gone: the full
-    rebuild makes that change)."""
+    """The pages of the threads of the `changed` entries of `community`, those entries' own
+    pages, and the pages of those threads' people whose award state (or shared outcomes) the
+    entries changed (`_person_pages`), as `planned` (the last plan) has them but with the
+    entries as they are now; none for a thread whose published entries are not the same (a
+    page new or gone: the full rebuild makes that change)."""
     plan = planned.plan
     gettext = translations(community.config.language).gettext
     publication = Publication(community)
     pages: list[Page] = []
-    for slug in sorted({path.split("/")[2] for path in changed}):
+    views: dict[str, ThreadView] = {}
+    slugs = sorted({path.split("/")[2] for path in changed})
+    for slug in slugs:
         thread = community.threads[slug]
         if not publication.thread_published(thread):
             continue
@@ -491,6 +652,7 @@ def _first_pages(planned: _Planned, community: CommunityData, changed: set[str])
         urls = [e.url for e in view.entries if e.url]
         if urls != [e.url for e in before.context["thread"].entries if e.url]:
             return []
+        views[view.url] = view
         edited = {view.url} | {
             f"{view.url}{path.rpartition('/')[2].removesuffix('.md')}/"
             for path in changed
@@ -501,7 +663,43 @@ def _first_pages(planned: _Planned, community: CommunityData, changed: set[str])
             for page in thread_pages(view, summary_of(view), plan.views.sources)
             if page.url in edited
         ]
+    return pages + _person_pages(planned, community, slugs, views)
+
+
+def _person_pages(
+    planned: _Planned, community: CommunityData, slugs: list[str], views: dict[str, ThreadView]
+) -> list[Page]:
+    """The pages of the people of the threads `slugs` whose view differs with the entries as
+    they are in `community` (`views`: those threads' new views, by URL): their badges judged
+    again, for them alone (`evaluate(only=...)`), and their shared outcomes. An entry edit
+    changes nothing else a person's page shows (`_first_pages` refuses a change of the
+    published entries)."""
+    plan = planned.plan
+    people = sorted(
+        {(role, person) for slug in slugs for role, person in _people(community.threads[slug])}
+    )
+    words = criteria_words(community.config.language)
+    evaluation = evaluate(community, words, {(Audience(role), slug) for role, slug in people})
+    progress = progress_of(community, plan.reviewed, plan.urls, evaluation, people, words)
+    pages = []
+    for role, slug in people:
+        before = planned.pages.get(plan.urls.page(f"{role}s", slug))
+        if before is None:  # not published
+            continue
+        old: PersonView = before.context["person"]
+        threads = [views.get(t.url) or planned.pages[t.url].context["thread"] for t in old.threads]
+        person = community.mentors[slug] if role == "mentor" else community.mentees[slug]
+        outcomes = shared_outcomes(person, threads)
+        view = dataclasses.replace(old, progress=progress[(role, slug)], outcomes=outcomes)
+        if view != old:
+            pages.append(dataclasses.replace(before, context={**before.context, "person": view}))
     return pages
+
+
+def _people(thread: ThreadRecord) -> Iterator[tuple[str, str]]:
+    """(role, slug) of everyone in a thread."""
+    yield from (("mentor", slug) for slug in thread.model.mentor_slugs)
+    yield from (("mentee", slug) for slug in thread.model.mentee_slugs)
 
 
 def addressed_to(host_header: str | None, bound: str, port: int) -> bool:

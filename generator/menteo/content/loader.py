@@ -629,15 +629,19 @@ def load_community(
 
 
 def reload_entries(
-    community: CommunityData, paths: Collection[str], memo: LoadMemo
+    community: CommunityData,
+    paths: Collection[str],
+    memo: LoadMemo,
+    names: NameMatcher | None = None,
 ) -> CommunityData:
     """`community` with its entries at `paths` (files it loaded, edited since) read and checked
     again as `load_community` checks them: each file on its own, its thread's cross-references
     and the names of people without consent its thread would publish. Nothing else is read, so
     it is only as current as `community` is besides those files: `menteo serve` shows an edited
-    entry with it, then loads everything again. A `ContentError` if anything is wrong."""
+    entry with it, then loads everything again. A `ContentError` if anything is wrong.
+    `names`: `NameMatcher.of` the community's people, if made already (it takes a while)."""
     col = _Collector(community.root, memo)
-    col.names = NameMatcher.of(community.mentors, community.mentees)
+    col.names = names if names is not None else NameMatcher.of(community.mentors, community.mentees)
     col.names_digest = _names_digest(col.names)
     if any(known.names != col.names_digest for known in memo.entries.values()):
         raise ContentError([Problem(CONFIG_FILE, 0, "", "the people changed", "load again")])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -335,7 +335,10 @@ def _consecutive(words: Wording, events: list[Event], minimum: int) -> tuple[Cou
     return count, words.count(len(best), ["consecutive month"]), missing
 
 
-def _scopes(community: CommunityData) -> Iterator[Scope]:
+def _scopes(
+    community: CommunityData, only: Collection[tuple[Audience, str]] | None = None
+) -> Iterator[Scope]:
+    """Each person's scope (`only`: those people's alone)."""
     threads: dict[tuple[Audience, str], list[ThreadRecord]] = defaultdict(list)
     for thread in community.threads.values():
         for mentor in thread.model.mentor_slugs:
@@ -347,6 +350,8 @@ def _scopes(community: CommunityData) -> Iterator[Scope]:
         (Audience.MENTEE, community.mentees),
     ):
         for slug in people:
+            if only is not None and (role, slug) not in only:
+                continue
             mine = tuple(threads.get((role, slug), ()))
             is_mentor = role is Audience.MENTOR
             entries = sorted(
@@ -367,13 +372,19 @@ def top_level(record: Record[Badge]) -> list[Criterion]:
     return rules + (list(badge.criteria.all) if badge.criteria.all else [badge.criteria])
 
 
-def evaluate(community: CommunityData, words: Wording = ENGLISH) -> Evaluation:
-    """Judge every badge for every person of its audience, explained in `words`."""
+def evaluate(
+    community: CommunityData,
+    words: Wording = ENGLISH,
+    only: Collection[tuple[Audience, str]] | None = None,
+) -> Evaluation:
+    """Judge every badge for every person of its audience, explained in `words`; `only` those
+    people (`menteo serve`, after an entry edit, judges its thread's people first): a person's
+    judgement reads only their own threads, so theirs is what judging everyone gives them."""
     names = {slug: record.model.name for slug, record in community.badges.items()}
     tops = {slug: top_level(record) for slug, record in community.badges.items()}
     texts: dict[int, tuple[Criterion, str]] = {}
     results: dict[tuple[Audience, str], dict[str, Eligibility]] = {}
-    for scope in _scopes(community):
+    for scope in _scopes(community, only):
         judge = _Judge(community, scope, names, texts, words)
         mine: dict[str, Eligibility] = {}
         for slug, record in community.badges.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urlencode
@@ -170,13 +170,14 @@ class _Recognition:
         urls: Urls,
         issued: Sequence[IssuedAward],
         words: Wording,
+        evaluation: Evaluation | None = None,
     ) -> None:
         self.c = community
         self.review = review
         self.words = words
-        self.evaluation: Evaluation = (
-            review.evaluation if words is ENGLISH else evaluate(community, words)
-        )
+        if evaluation is None:
+            evaluation = review.evaluation if words is ENGLISH else evaluate(community, words)
+        self.evaluation: Evaluation = evaluation
         """The review's evaluation, explained in the site's language."""
         self.urls = urls
         self.pub = Publication(community)
@@ -397,18 +398,43 @@ def build_recognition(
     return views
 
 
+def progress_of(
+    community: CommunityData,
+    review: Review,
+    urls: Urls,
+    evaluation: Evaluation,
+    people: Collection[tuple[str, str]],
+    words: Wording = ENGLISH,
+) -> dict[tuple[str, str], tuple[ProgressView, ...]]:
+    """`RecognitionViews.progress` of `people` (role, slug) alone, from `evaluation` (theirs at
+    least, in `words`): `menteo serve` shows an edit's new award state with it first."""
+    r = _Recognition(community, review, urls, (), words, evaluation)
+    held = _held(r)
+    return {
+        (role, slug): r.progress(dict(evaluation.of(Audience(role), slug)), held[(role, slug)])
+        for role, slug in people
+    }
+
+
+def _held(r: _Recognition) -> dict[tuple[str, str], set[str]]:
+    """(role, slug) → the badges the ledger says they hold (not revoked)."""
+    ledger = r.review.ledger
+    held: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for award in ledger.awards.values():
+        if award.id not in ledger.revocations:
+            held[(r.role(award.badge), award.recipient)].add(award.badge)
+    return held
+
+
 def _per_person(r: _Recognition, views: RecognitionViews, every: list[AwardView]) -> None:
     """Each public person's awards, next-tier progress and unlocked opportunities."""
     ledger = r.review.ledger
     by_id = {a.id: a for a in every}
-    held: dict[tuple[str, str], set[str]] = defaultdict(set)
+    held = _held(r)
     mine: dict[tuple[str, str], list[AwardView]] = defaultdict(list)
     for award in ledger.awards.values():
-        if award.id not in ledger.revocations:
-            key = (r.role(award.badge), award.recipient)
-            held[key].add(award.badge)
-            if by_id[award.id].public:
-                mine[key].append(by_id[award.id])
+        if award.id not in ledger.revocations and by_id[award.id].public:
+            mine[(r.role(award.badge), award.recipient)].append(by_id[award.id])
     for role in ("mentor", "mentee"):
         for slug, person in r.c.people(role).items():
             if not person.public:

@@ -141,11 +141,11 @@ class _Renderer:
 _RENDERER: _Renderer | None = None
 
 
-def _start_renderer(settings: RenderSettings) -> None:
+def _start_renderer(settings: RenderSettings, env: TemplateSandbox | None = None) -> None:
     global _RENDERER
     _RENDERER = _Renderer(
         settings,
-        make_environment(settings.dirs, settings.base_path, settings.language),
+        env or make_environment(settings.dirs, settings.base_path, settings.language),
         SiteWriter(settings.out),
     )
 
@@ -331,12 +331,15 @@ def render_pages(
     advance: Callable[[int], None] | None = None,
     cache: PageCache | None = None,
     site: SiteWriter | None = None,
+    env: TemplateSandbox | None = None,
 ) -> Rendered:
     """Render all pages into `settings.out`; return every internal link found and where, the
     searchable pages, and any problems (template errors, entries changed since they were
     validated). `advance` hears how many pages each finished chunk held (progress). Pages that
     `cache` remembers (see `menteo.site.page_cache`) are put in the site from it, not rendered,
-    with `site` (`menteo.site.previous_site`: left alone or linked where they are unchanged)."""
+    with `site` (`menteo.site.previous_site`: left alone or linked where they are unchanged).
+    `env` (`make_environment` of the settings, templates unchanged since it compiled them) is
+    used when rendering serially: `menteo serve` keeps one, not compiling every template again."""
     site = site if site is not None else SiteWriter(settings.out)
     settings = dataclasses.replace(settings, page_cache=cache.pack_folder if cache else None)
     remembered = Rendered()
@@ -351,7 +354,7 @@ def render_pages(
         misses.append((page, key))
     if advance is not None and len(misses) < len(pages):
         advance(len(pages) - len(misses))
-    fresh = _render(settings, misses, workers, advance)
+    fresh = _render(settings, misses, workers, advance, env)
     if cache is not None:
         cache.save(fresh.stored)
     if not misses:
@@ -381,14 +384,16 @@ def _render(
     pages: list[tuple[Page, str | None]],
     workers: int | None,
     advance: Callable[[int], None] | None,
+    env: TemplateSandbox | None = None,
 ) -> Rendered:
-    """Render `pages` here, and on `workers - 1` more processes if there are several."""
+    """Render `pages` here (with `env`, if given: `menteo serve` keeps one), and on `workers - 1`
+    more processes if there are several."""
     global _RENDERER
     if not pages:
         return Rendered()
     if workers is None:
         workers = 1 if len(pages) < SERIAL_BELOW else cores()
-    _start_renderer(settings)
+    _start_renderer(settings, env)
     try:
         if workers == 1:
             return _render_chunk(pages)

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import marshal
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import quote
@@ -465,10 +465,7 @@ class _Builder:
             avatar = self.urls.file(f"avatars/{person.role}s/{person.slug}.{suffix}")
         is_mentor = isinstance(model, Mentor)
         self.sources[self.urls.page(f"{person.role}s", person.slug)] = person.path
-        share = model.consent.share_outcomes
-        outcomes = tuple(
-            e for t in threads for e in t.entries if e.kind == "outcome" and e.url and share
-        )
+        outcomes = shared_outcomes(person, threads)
         return PersonView(
             ref=self.ref(person.role, person.slug),
             slug=person.slug,
@@ -575,6 +572,14 @@ def view_inputs(
         (summary, view_inputs_digest(b"summary", around, len(entries))),
         *made,
     ]
+
+
+def shared_outcomes(person: Person, threads: Iterable[ThreadView]) -> tuple[EntryView, ...]:
+    """The published outcomes of `threads` (a person's, newest first) that their page shows, if
+    they consented to sharing outcomes."""
+    if not person.model.consent.share_outcomes:
+        return ()
+    return tuple(e for t in threads for e in t.entries if e.kind == "outcome" and e.url)
 
 
 def summary_of(thread: ThreadView) -> ThreadSummary:
