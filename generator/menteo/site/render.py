@@ -12,7 +12,7 @@ import hashlib
 import re
 import shutil
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,10 +58,14 @@ def linked_theme_files(dirs: list[Path], root: Path) -> list[Problem]:
     return problems
 
 
-def make_environment(dirs: list[Path], base_path: str, language: str) -> TemplateSandbox:
+def make_environment(
+    dirs: list[Path], base_path: str, language: str, shared: Mapping[str, object] | None = None
+) -> TemplateSandbox:
     """The theme's sandboxed environment (see `menteo.site.templating`), speaking `language`
-    (see `menteo.i18n`)."""
+    (see `menteo.i18n`). `shared`, what every page sees (`site`, `urls`), become globals too: a
+    template imported without context (the theme's `frame.html`) then runs once, not per page."""
     env = template_environment(dirs)
+    env.globals.update(shared or {})
 
     def markdown(source: str | Body | None) -> Markup:
         text = source.text() if isinstance(source, Body) else source or ""
@@ -140,7 +144,7 @@ def _start_renderer(settings: RenderSettings) -> None:
     global _RENDERER
     _RENDERER = _Renderer(
         settings,
-        make_environment(settings.dirs, settings.base_path, settings.language),
+        make_environment(settings.dirs, settings.base_path, settings.language, settings.globals),
         SiteWriter(settings.out),
     )
 
