@@ -36,7 +36,7 @@ from menteo.content.community import Body
 from menteo.content.publication import Urls
 from menteo.site.pages import PageHead, PageImage
 from menteo.site.render import make_environment
-from menteo.site.templating import Refused, TemplateSandbox, theme_dirs
+from menteo.site.templating import PACKAGE_THEMES, Refused, TemplateSandbox, theme_dirs
 from test_security_templates import (  # noqa: F401 (`project` is a fixture)
     ENTRY_URL,
     MINI,
@@ -324,3 +324,64 @@ def test_calls_behave_as_jinjas_own() -> None:
         results.append(environment.from_string(SOURCE).render(who="v"))
     assert results[0] == results[1]
     assert results[0].startswith("121302cvv!zv!zwTrue:&lt;envFalse&lt;|1")
+
+
+# ---------------------------------------------------------------- the frame, rendered once
+
+
+def build(community: Path, out: Path, jobs: str = "1") -> Any:
+    arguments = ["build", str(community), "--out", str(out), "--jobs", jobs, "--no-search"]
+    return CliRunner().invoke(main, arguments)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_hostile_frame_is_refused_at_its_line(
+    project: Path,  # noqa: F811
+    tmp_path: Path,
+    jobs: str,
+) -> None:
+    """`frame.html` renders once per build, outside any page, in the same sandbox."""
+    marker = override(
+        project, "frame.html", "{{ cycler.__init__.__globals__.os.popen('touch MARKER') }}"
+    )
+    result = build(project, tmp_path / "site", jobs)
+    assert_refused(result, "overrides/templates/frame.html:2")
+    assert not marker.exists() and not (tmp_path / "site").exists()
+
+
+def test_the_frame_sees_the_site_and_no_page(project: Path, tmp_path: Path) -> None:  # noqa: F811
+    override(project, "frame.html", "{% set footer = page.url %}")
+    result = build(project, tmp_path / "site")
+    assert_refused(result, "overrides/templates/frame.html:2")
+    assert "'page' is undefined" in result.output
+
+
+def test_an_overridden_frame_frames_every_page(project: Path, tmp_path: Path) -> None:  # noqa: F811
+    frame = (PACKAGE_THEMES / "default/templates/frame.html").read_text(encoding="utf-8")
+    footer = "<footer>{{ site.name }}: {{ urls.page('ledger') }}</footer>"
+    override(project, "frame.html", frame + "{% set footer %}" + footer + "{% endset %}")
+    out = tmp_path / "site"
+    result = build(project, out, "2")
+    assert result.exit_code == 0, result.output
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        if page.name != "index.html" or page.parent.name in ("share", "static"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        assert "<footer>Mini Circle: /mini/ledger/</footer>\n</body>" in text, page
+
+
+def test_a_base_without_the_frame_still_renders(project: Path, tmp_path: Path) -> None:  # noqa: F811
+    """A community's own base.html from before the frame existed sees `site` and `urls` as it
+    did: they are still handed to every page."""
+    base = "<title>{{ site.name }} {{ urls.page('x') }}</title>{% block main %}{% endblock %}"
+    override(project, "base.html", base)
+    out = tmp_path / "site"
+    result = build(project, out)
+    assert result.exit_code == 0, result.output
+    assert (
+        (out / ENTRY_URL)
+        .read_text(encoding="utf-8")
+        .startswith("first line\n<title>Mini Circle /mini/x/</title>")
+    )

@@ -138,7 +138,8 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Jinja's `getattr` (an attribute, else an item, else undefined) without asking about
-        `str.format` for values that are no methods at all."""
+        `str.format` for values that are no methods at all, and with `is_safe_attribute`'s
+        remembered answer looked up in place."""
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -151,9 +152,10 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             formatter = self.wrap_str_format(value)
             if formatter is not None:
                 return formatter
-        if self.is_safe_attribute(obj, attribute, value):
-            return value
-        return self.unsafe_undefined(obj, attribute)
+        allowed = self.attributes.get((type(obj), attribute))
+        if allowed is None:
+            allowed = self.is_safe_attribute(obj, attribute, value)
+        return value if allowed else self.unsafe_undefined(obj, attribute)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """Jinja hands templates `str.format` as a function of its own that formats in the
