@@ -148,6 +148,12 @@ def callables(env: TemplateSandbox) -> Iterator[tuple[str, object]]:
     yield "another macro", macros.date  # type: ignore[attr-defined]
     yield "a Macro subclass", SubMacro(env, lambda: "", "x", [], False, False, False)
     yield "a macro lookalike", Macroish()
+    yield "template module", macros
+    yield (
+        "template module exporting marks",
+        env.from_string("{% set unsafe_callable = true %}{% set jinja_pass_arg = 1 %}").module,
+    )
+    yield "template module again", env.from_string("{% set x = 1 %}").module
     yield "cycler instance", Cycler(1, 2)
     yield "joiner instance", Joiner()
     yield "cycler method", Cycler(1, 2).next

@@ -46,6 +46,10 @@ JINJA_TYPES: frozenset[type] = frozenset(
 )
 """What Jinja itself hands a template (`loop`, macros and `caller`, `super()`, `self`, an
 `{% import %}`ed template)."""
+FIXED_JINJA_TYPES: frozenset[type] = JINJA_TYPES - {TemplateModule}
+"""Those whose attributes no template sets, so that what a call asks of them (`unsafe_callable`,
+`jinja_pass_arg`) is the same for every one of a type: an imported module holds what its
+template exports."""
 VIEW_MODULES: frozenset[str] = frozenset(
     {
         "menteo.site.views",
@@ -210,7 +214,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 key = (type(obj.__self__), function)
         elif cls is types.BuiltinMethodType:
             key = (type(obj.__self__), obj.__name__)
-        elif cls in JINJA_TYPES:
+        elif cls in FIXED_JINJA_TYPES:
             key = cls
         else:
             known = self.global_calls.get(id(obj))
