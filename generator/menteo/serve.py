@@ -455,7 +455,7 @@ class Preview:
             if last is not None and last.cache.build_key == cache.build_key:
                 env = last.env
             else:
-                env = make_environment(plan.dirs, urls.base_path, config.language)
+                env = make_environment(plan.dirs, urls.base_path, config.language, settings.globals)
             keys: dict[str, str | None] = {}
             for n, p in enumerate(pages):
                 if n % CHECK_EVERY == 0:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import types
 from collections.abc import Callable
 from functools import cache
@@ -28,9 +29,10 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.environment import TemplateModule
-from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import BlockReference, Context, LoopContext, Macro, TemplateReference
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import Cycler, Joiner
+from jinja2.utils import Cycler, Joiner, _PassArg
 from markupsafe import Markup
 
 PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
@@ -44,6 +46,10 @@ JINJA_TYPES: frozenset[type] = frozenset(
 )
 """What Jinja itself hands a template (`loop`, macros and `caller`, `super()`, `self`, an
 `{% import %}`ed template)."""
+FIXED_JINJA_TYPES: frozenset[type] = JINJA_TYPES - {TemplateModule}
+"""Those whose attributes no template sets, so that what a call asks of them (`unsafe_callable`,
+`jinja_pass_arg`) is the same for every one of a type: an imported module holds what its
+template exports."""
 VIEW_MODULES: frozenset[str] = frozenset(
     {
         "menteo.site.views",
@@ -91,17 +97,37 @@ def _readable_type(cls: type) -> bool:
     return cls in PLAIN_TYPES or cls in JINJA_TYPES or is_view_type(cls)
 
 
+class Refused(enum.Enum):
+    """A call decision: not callable from a template."""
+
+    REFUSED = enum.auto()
+
+
+CallDecision = _PassArg | Refused | None
+"""Refused, or how Jinja calls what a template may call: what it passes first (`_PassArg`), or
+nothing (None)."""
+CallKey = type | tuple[type, types.FunctionType] | tuple[type, str]
+
+
 class TemplateSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with an allow-list: refused unless known to be harmless.
 
     An attribute is decided by the object's type and the attribute's name alone (Jinja's own
     rules, internal attributes and mutating methods, are by type too), so each decision is made
-    once per environment: a page reads thousands of attributes."""
+    once per environment: a page reads thousands of attributes. A call is decided once per kind
+    of callable too (a page makes a hundred calls), by keys that hold what they name, so that no
+    key can come to mean another object: a Jinja object by its type, a method by its object's
+    type and its function (or, built in, its name), a global by itself while it is still the
+    global of its name. Anything else (a formatter, an undefined value, whatever a context holds)
+    goes through `is_safe_callable` on every call."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.attributes: dict[tuple[type, str], bool] = {}
         self.formatters: WeakValueDictionary[int, Callable[..., str]] = WeakValueDictionary()
+        self.calls: dict[CallKey, CallDecision] = {}
+        self.global_calls: dict[int, tuple[object, str, CallDecision]] = {}
+        """`id` of a global → the global (held, so that the id stays its), its name, decision."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -113,6 +139,27 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 and super().is_safe_attribute(obj, attr, value)
             )
         return allowed
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja's `getattr` (an attribute, else an item, else undefined) without asking about
+        `str.format` for values that are no methods at all, and with `is_safe_attribute`'s
+        remembered answer looked up in place."""
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        kind = type(value)
+        if kind is types.MethodType or kind is types.BuiltinMethodType:
+            formatter = self.wrap_str_format(value)
+            if formatter is not None:
+                return formatter
+        allowed = self.attributes.get((type(obj), attribute))
+        if allowed is None:
+            allowed = self.is_safe_attribute(obj, attribute, value)
+        return value if allowed else self.unsafe_undefined(obj, attribute)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """Jinja hands templates `str.format` as a function of its own that formats in the
@@ -137,6 +184,65 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 or any(obj is g for g in self.globals.values())
             )
         return allowed and super().is_safe_callable(obj)
+
+    def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """Call `obj` from a template if `call_decision` allows it, as `Context.call` would
+        (positional-only: a template may pass a keyword argument named `obj`)."""
+        decision = self.call_decision(obj)
+        if decision is Refused.REFUSED:
+            raise SecurityError(f"{obj!r} is not safely callable")
+        if decision is not None and decision is not _PassArg.eval_context:
+            return context.call(obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        if decision is _PassArg.eval_context:
+            args = (context.eval_ctx, *args)
+        try:
+            return obj(*args, **kwargs)
+        except StopIteration:
+            message = "value was undefined because a callable raised a StopIteration exception"
+            return context.environment.undefined(message)
+
+    def call_decision(self, obj: Any) -> CallDecision:
+        """`is_safe_callable`'s answer (Refused, or what Jinja passes the callable), remembered
+        where it cannot change: see the class."""
+        cls = type(obj)
+        key: CallKey | None = None
+        if cls is types.MethodType:
+            function = obj.__func__
+            if type(function) is types.FunctionType:
+                key = (type(obj.__self__), function)
+        elif cls is types.BuiltinMethodType:
+            key = (type(obj.__self__), obj.__name__)
+        elif cls in FIXED_JINJA_TYPES:
+            key = cls
+        else:
+            known = self.global_calls.get(id(obj))
+            if known is not None and known[0] is obj and self.globals.get(known[1]) is obj:
+                return known[2]
+        if key is not None:
+            try:
+                return self.calls[key]
+            except KeyError:
+                pass
+        decision = _pass_arg(obj) if self.is_safe_callable(obj) else Refused.REFUSED
+        if key is not None:
+            self.calls[key] = decision
+        else:
+            for name, value in self.globals.items():
+                if value is obj:
+                    self.global_calls[id(obj)] = (obj, name, decision)
+                    break
+        return decision
+
+
+def _pass_arg(obj: Any) -> _PassArg | None:
+    """What `Context.call` passes `obj` first: the mark on its `__call__`, else on itself."""
+    if hasattr(obj, "__call__"):  # noqa: B004 (as Jinja asks it)
+        marked = _PassArg.from_obj(obj.__call__)
+        if marked is not None:
+            return marked
+    return _PassArg.from_obj(obj)
 
 
 def template_environment(dirs: list[Path]) -> TemplateSandbox:
