@@ -13,6 +13,7 @@ import pytest
 
 from menteo.credentials import issue, parallel
 from menteo.credentials.keys import generate_keys, write_keys
+from menteo.site import render, search
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -46,3 +47,31 @@ def signatures(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         )
     monkeypatch.setattr(issue, "sign_jws", counting("jws", issue.sign_jws))
     return counts
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs of the pages the build renders (not taken from the cache)."""
+    urls: list[str] = []
+    original = render._render_chunk
+
+    def counting(pages: list[tuple[object, str | None]]) -> render.Rendered:
+        urls.extend(page.url for page, _ in pages)  # type: ignore[attr-defined]
+        return original(pages)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "_render_chunk", counting)
+    return urls
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every Pagefind run of the test, by the pages it read."""
+    seen: list[list[str]] = []
+    real = search._run
+
+    def counted(binary: Path, site: Path, pages: list[str], output: Path) -> None:
+        seen.append(pages)
+        real(binary, site, pages, output)
+
+    monkeypatch.setattr(search, "_run", counted)
+    return seen

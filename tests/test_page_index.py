@@ -25,7 +25,6 @@ from click.testing import CliRunner
 from markupsafe import Markup
 
 from menteo.cli import main
-from menteo.site import render
 from menteo.site.page_cache import INDEX_FOLDER, PAGE_CACHE, PageCache
 from menteo.site.page_index import SHARDS, IndexEntry, PageIndex
 from test_incremental import KICKOFF, MINI, cold_build, no_pagefind, tree
@@ -214,20 +213,6 @@ def _entry_files(root: Path) -> list[Path]:
         for p in (root / PAGE_CACHE).rglob("*")
         if p.is_file() and INDEX_FOLDER not in p.relative_to(root / PAGE_CACHE).parts
     )
-
-
-@pytest.fixture
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The URLs of the pages the build renders (not taken from the cache)."""
-    urls: list[str] = []
-    original = render._render_chunk
-
-    def counting(pages: list[tuple[object, str | None]]) -> render.Rendered:
-        urls.extend(page.url for page, _ in pages)  # type: ignore[attr-defined]
-        return original(pages)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render, "_render_chunk", counting)
-    return urls
 
 
 def _build(root: Path, out: Path) -> None:

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from menteo.cli import main
 from menteo.content.visible_text import shows_email
-from menteo.site import page_store, render
+from menteo.site import page_store
 from menteo.site.page_cache import INDEX_FOLDER, PAGE_CACHE
 from menteo.site.page_index import IndexEntry, PageIndex
 from menteo.site.page_store import PACKS_FOLDER, Packs, PackWriter
@@ -48,20 +48,6 @@ def _write(folder: Path, texts: dict[str, bytes] = TEXTS) -> dict[str, IndexEntr
 
 def _packs(root: Path) -> list[Path]:
     return sorted(p for p in (root / PAGE_CACHE / PACKS_FOLDER).rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The URLs of the pages the build renders (not taken from the cache)."""
-    urls: list[str] = []
-    original = render._render_chunk
-
-    def counting(pages: list[tuple[object, str | None]]) -> render.Rendered:
-        urls.extend(page.url for page, _ in pages)  # type: ignore[attr-defined]
-        return original(pages)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render, "_render_chunk", counting)
-    return urls
 
 
 def _copy(tmp_path: Path) -> Path:

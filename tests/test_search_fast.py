@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -52,20 +53,6 @@ def page(title: str, text: str, lang: str = "en") -> str:
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     return shutil.copytree(MINI, tmp_path / "mini", ignore=shutil.ignore_patterns(".menteo"))
-
-
-@pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every Pagefind run of the test, by the pages it read."""
-    seen: list[list[str]] = []
-    real = search._run
-
-    def counted(binary: Path, site: Path, pages: list[str], output: Path) -> None:
-        seen.append(pages)
-        real(binary, site, pages, output)
-
-    monkeypatch.setattr(search, "_run", counted)
-    return seen
 
 
 # ---------------------------------------------------------------- a function of the pages alone
@@ -237,3 +224,58 @@ def test_a_garbled_answer_is_one_clear_error(
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
     with pytest.raises(search.SearchIndexError, match="Pagefind answered what menteo cannot read"):
         search.index_site(site, ["a/index.html"], shard_pages=100)
+
+
+def test_bundles_indexed_at_once_equal_bundles_indexed_in_turn(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bundles missing from the cache are indexed two at a time: the site, search folder
+    included, is byte-identical to one indexed a bundle after another, and no run's folder is
+    left behind in the cache."""
+    config = mini / "menteo.yml"
+    config.write_text(config.read_text() + "search_bundle_pages: 10\n")
+    monkeypatch.setattr(search, "cores", lambda: 2)
+    together = tmp_path / "_together"
+    assert build(mini, together).exit_code == 0
+    assert json.loads((together / "pagefind/shards.json").read_text())  # two bundles or more
+    assert not [p for p in (mini / CACHE).iterdir() if p.name.startswith(".search-")]
+    shutil.rmtree(mini / CACHE)
+    monkeypatch.setattr(search, "INDEXERS", 1)
+    in_turn = tmp_path / "_in_turn"
+    assert build(mini, in_turn).exit_code == 0
+    assert files(in_turn) == files(together)
+
+
+def test_a_failing_run_beside_others_leaves_no_folder_and_one_error(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One of several concurrent Pagefind runs fails: the build stops with one clear error, the
+    previous site stays, and neither the failed run's folder nor the others' stay in the cache."""
+    config = mini / "menteo.yml"
+    config.write_text(config.read_text() + "search_bundle_pages: 10\n")
+    monkeypatch.setattr(search, "cores", lambda: 2)
+    out = tmp_path / "_site"
+    assert build(mini, out).exit_code == 0
+    previous = files(out)
+    shutil.rmtree(mini / CACHE)  # every bundle indexed again
+    bundles: list[list[list[str]]] = []
+    assign = search.assign_bundles
+    monkeypatch.setattr(
+        search, "assign_bundles", lambda *a: bundles.append(assign(*a)) or bundles[-1]
+    )
+    real = search._run
+    both = threading.Barrier(2, timeout=60)  # the two runs are under way at once
+
+    def first_fails(binary: Path, site: Path, pages: list[str], output: Path) -> None:
+        both.wait()
+        if pages == bundles[-1][0]:  # while the second bundle is being indexed
+            raise search.SearchIndexError("Pagefind failed to index the site (exit 1): boom")
+        real(binary, site, pages, output)
+
+    monkeypatch.setattr(search, "_run", first_fails)
+    result = build(mini, out)
+    assert result.exit_code == 1, result.output
+    assert "boom" in result.output and "Traceback" not in result.output
+    assert files(out) == previous
+    leftovers = [p for p in (mini / CACHE).iterdir() if p.name.startswith(".search-")]
+    assert leftovers == []

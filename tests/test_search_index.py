@@ -51,20 +51,6 @@ def mini(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every Pagefind run of the test, by the pages it read."""
-    seen: list[list[str]] = []
-    real = search._run
-
-    def counted(binary: Path, site: Path, pages: list[str], output: Path) -> None:
-        seen.append(pages)
-        real(binary, site, pages, output)
-
-    monkeypatch.setattr(search, "_run", counted)
-    return seen
-
-
 # ---------------------------------------------------------------- bundles by a stable rule
 
 

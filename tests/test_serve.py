@@ -220,15 +220,22 @@ def _rename(project: Path, old: str, new: str) -> list[str]:
     return [old, new]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_the_preview_equals_a_fresh_build_after_any_sequence_of_edits(
-    tmp_path: Path, seed: int
-) -> None:
+def built_preview(tmp_path: Path) -> Preview:
+    """A preview of a copy of the mini community, built once."""
     project = tmp_path / "mini"
     shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
     preview = Preview(project)
     preview.base_url = URL
     assert preview.rebuild()
+    return preview
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_preview_equals_a_fresh_build_after_any_sequence_of_edits(
+    tmp_path: Path, seed: int
+) -> None:
+    preview = built_preview(tmp_path)
+    project = preview.root
     names = sorted(EDITS)
     random.Random(seed).shuffle(names)
     for step, name in enumerate(names):
@@ -257,11 +264,8 @@ def test_a_new_feedback_rating_shows_the_badge_earned(tmp_path: Path) -> None:
 
 
 def test_a_failed_rebuild_touches_nothing_in_the_preview(tmp_path: Path) -> None:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
-    preview = Preview(project)
-    preview.base_url = URL
-    assert preview.rebuild()
+    preview = built_preview(tmp_path)
+    project = preview.root
     before, stamps = _files(project / PREVIEW_DIR), _stamps(project / PREVIEW_DIR)
     # A page that renders, next to a link that breaks the build: neither is shown.
     _edit(project, KICKOFF, "We agreed on goals.", "We agreed. See [x](/roadmaps/nowhere/).")

@@ -33,6 +33,7 @@ from test_serve import (
     _edit,
     _feedback,
     _files,
+    built_preview,
 )
 from test_serve import _session as _new_session
 
@@ -58,11 +59,7 @@ class Seen:
 @pytest.fixture
 def seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Seen]:
     """A built preview of a copy of the mini community, whose full plans are watched."""
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
-    preview = Preview(project)
-    preview.base_url = URL
-    assert preview.rebuild()
+    preview = built_preview(tmp_path)
     watched = Seen(preview)
     plan_site = menteo.serve.plan_site
 

@@ -6,7 +6,6 @@ The re-plan is held inside `plan_site` by a hook (never by a timer) while the te
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +23,17 @@ from menteo.ledger.store import read_ledger
 from menteo.recognition.evaluate import evaluate
 from menteo.serve import PREVIEW_DIR, Abandoned, Preview
 from menteo.site.awards import build_recognition, progress_of
-from test_serve import FEEDBACK, KICKOFF, MENTOR, MINI, THREAD, URL, _edit, _feedback, _files
+from test_serve import (
+    FEEDBACK,
+    KICKOFF,
+    MENTOR,
+    MINI,
+    THREAD,
+    _edit,
+    _feedback,
+    _files,
+    built_preview,
+)
 from test_serve import _session as _new_session
 from test_serve_fast import KICKOFF_PAGE, MENTOR_PAGE, THREAD_PAGE, _fresh
 
@@ -68,11 +77,7 @@ class Held:
 
 @pytest.fixture
 def held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Held]:
-    project = tmp_path / "mini"
-    shutil.copytree(MINI, project, ignore=shutil.ignore_patterns(".menteo"))
-    preview = Preview(project)
-    preview.base_url = URL
-    assert preview.rebuild()
+    preview = built_preview(tmp_path)
     watched = Held(preview)
     plan_site = menteo.serve.plan_site
 

@@ -267,7 +267,7 @@ class SiteConfig(Strict):
     )
     """`menteo report` lists active pairs without feedback for longer than this."""
     search_bundle_pages: Annotated[int, Field(ge=10, le=100_000)] = Field(
-        2000,
+        1000,
         description="Pages per search bundle; lower it if a build runs short of memory (Pagefind needs about 200 KB a page while it indexes).",
     )
     """Pages per search bundle: Pagefind needs about 200 KB of memory a page while it indexes."""

@@ -35,6 +35,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -42,6 +43,7 @@ from menteo.atomic_output import remove_leftovers
 from menteo.private_state import make_private_folder
 from menteo.site.previous_site import SiteWriter, Stamp, plain_path, stamp_of
 from menteo.site.search_order import order_filters
+from menteo.workers import cores
 
 SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
@@ -59,6 +61,10 @@ MANIFEST = ".files.json"
 """In a cached bundle: its files and their stamps, so that a damaged entry is noticed and indexed
 again, and a file the site already holds is not copied."""
 CACHE_FORMAT = "menteo-search-2"
+INDEXERS = 2
+"""Pagefind runs at once (never more than the cores): one run keeps about one core busy. Two
+bundles' indexes in memory at once are what one bundle's was before `search_bundle_pages`
+halved to 1,000."""
 KEEP_SPARE = 8
 """Cached bundles kept beyond the current build's: a preview that undoes an edit finds the bundle
 it had before."""
@@ -117,9 +123,9 @@ def index_site(
     pages it wrote).
 
     Pagefind holds a whole index in memory until it writes it, about 200 KB a page (measured:
-    8,000 entry pages, 1.6 GB): bundles bound that, one Pagefind run after another. Each run sees
-    its pages through hard links in a folder beside the site, at the same relative paths, so
-    every result keeps its URL.
+    8,000 entry pages, 1.6 GB): bundles bound that. One run keeps about one core busy, so
+    bundles that are not in the cache are indexed `INDEXERS` at a time (at most one per core);
+    each run is given its pages' paths relative to the site, so every result keeps its URL.
     """
     binary = _executable()
     files = files if files is not None else SiteWriter(site)
@@ -136,6 +142,7 @@ def index_site(
     if cache is not None:
         pruning.start()
     try:
+        misses: list[tuple[list[str], str, str]] = []
         for bundle, target, key in zip(bundles, targets, keys, strict=True):
             listing = None if cache is None else _listing(cache / key)
             if cache is not None and listing is not None:
@@ -145,9 +152,8 @@ def index_site(
                     continue
                 except _Damaged:  # indexed again: the same files, each now as it should be
                     pass
-            entry = _index_bundle(binary, site, bundle, target, cache, key, files)
-            if entry is not None:
-                used.append(entry)
+            misses.append((bundle, target, key))
+        used += _index_bundles(binary, site, misses, cache, files)
     finally:
         if pruning.is_alive():
             pruning.join()
@@ -225,27 +231,47 @@ def _listing(entry: Path) -> dict[str, Stamp] | None:
     return found
 
 
-def _index_bundle(
+def _index_bundles(
     binary: Path,
     site: Path,
-    pages: list[str],
-    target: str,
+    bundles: list[tuple[list[str], str, str]],
     cache: Path | None,
-    key: str,
     files: SiteWriter,
-) -> Path | None:
-    """Run Pagefind over `pages` and put its output at `target` in the site with `files`; return
-    the cache entry that keeps it, or None where there is no usable cache."""
-    prefix = f".search-{os.getpid()}-"
-    try:
-        if cache is None:
-            raise OSError("no cache")
-        make_private_folder(cache)
-        remove_leftovers(cache, LEFTOVER_VIEW)
-        written = Path(tempfile.mkdtemp(dir=cache, prefix=prefix))
-    except OSError:  # no cache, or an unwritable one: it only costs time
-        cache = None
-        written = Path(tempfile.mkdtemp(dir=site.parent, prefix=prefix))
+) -> list[Path]:
+    """Run Pagefind over each bundle's pages, `INDEXERS` runs at a time, and put each output at
+    its target in the site with `files`, in bundle order; return the cache entries that keep
+    them (none where there is no usable cache)."""
+    if cache is not None:
+        try:
+            make_private_folder(cache)
+            remove_leftovers(cache, LEFTOVER_VIEW)
+        except OSError:  # no usable cache: it only costs time
+            cache = None
+    folder = cache if cache is not None else site.parent
+    kept: list[Path] = []
+    with ThreadPoolExecutor(max(1, min(INDEXERS, cores(), len(bundles)))) as pool:
+        runs = [pool.submit(_indexed, binary, site, pages, folder) for pages, _, _ in bundles]
+        try:
+            for run, (_, target, key) in zip(runs, bundles, strict=True):
+                written, listing = run.result()
+                _copy_tree(written, listing, target, files)
+                entry = None if cache is None else _keep(written, cache / key)
+                if entry is not None:
+                    kept.append(entry)
+                shutil.rmtree(written, ignore_errors=True)  # not kept
+        finally:
+            for run in runs:  # after a failure, what the other runs made
+                if not run.cancel() and run.exception() is None:
+                    shutil.rmtree(run.result()[0], ignore_errors=True)
+    return kept
+
+
+def _indexed(
+    binary: Path, site: Path, pages: list[str], folder: Path
+) -> tuple[Path, dict[str, Stamp]]:
+    """Pagefind's bundle for `pages`, in a new folder in `folder` (named for this process, see
+    `LEFTOVER_VIEW`), with its manifest; and the listing of its files."""
+    written = Path(tempfile.mkdtemp(dir=folder, prefix=f".search-{os.getpid()}-"))
     try:
         _run(binary, site, pages, written)
         listing = {
@@ -253,10 +279,10 @@ def _index_bundle(
             for p in sorted(_files(written))
         }
         (written / MANIFEST).write_text(json.dumps(listing), encoding="utf-8")
-        _copy_tree(written, listing, target, files)
-        return None if cache is None else _keep(written, cache / key)
-    finally:
+    except BaseException:
         shutil.rmtree(written, ignore_errors=True)
+        raise
+    return written, listing
 
 
 def _keep(written: Path, entry: Path) -> Path | None:
