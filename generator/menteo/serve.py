@@ -266,9 +266,9 @@ class Preview:
         self.abandon = threading.Event()
         """Set by a save: the re-plan under way stops at its next stage (`Abandoned`)."""
         self.shown_first: _First | None = None
+        """What `show_first` replaced since the last good re-plan (put back if the next fails)."""
         self.warmed: TemplateSandbox | None = None
         """The environment whose templates are all compiled (`_compile_templates`)."""
-        """What `show_first` replaced since the last good re-plan (put back if the next fails)."""
         self.last_written = 0
         """Files the last good rebuild wrote or removed."""
         self.first_seconds: float | None = None
