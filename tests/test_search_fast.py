@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from tests.test_search import fragments
 
+from menteo import workers
 from menteo.cli import main
 from menteo.site import search
 from menteo.site.previous_site import SiteWriter
@@ -234,7 +235,7 @@ def test_bundles_indexed_at_once_equal_bundles_indexed_in_turn(
     left behind in the cache."""
     config = mini / "menteo.yml"
     config.write_text(config.read_text() + "search_bundle_pages: 10\n")
-    monkeypatch.setattr(search, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     together = tmp_path / "_together"
     assert build(mini, together).exit_code == 0
     assert json.loads((together / "pagefind/shards.json").read_text())  # two bundles or more
@@ -253,7 +254,7 @@ def test_a_failing_run_beside_others_leaves_no_folder_and_one_error(
     previous site stays, and neither the failed run's folder nor the others' stay in the cache."""
     config = mini / "menteo.yml"
     config.write_text(config.read_text() + "search_bundle_pages: 10\n")
-    monkeypatch.setattr(search, "cores", lambda: 2)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     out = tmp_path / "_site"
     assert build(mini, out).exit_code == 0
     previous = files(out)

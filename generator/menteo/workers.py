@@ -1,4 +1,5 @@
-"""Worker processes for the build's parallel stages (pages, share cards, credential proofs).
+"""Worker processes for the build's parallel stages (pages, share cards, credential proofs), and
+threads for calls that wait on another program (search indexing).
 
 One helper, so that every stage sizes its pool, starts its workers and fails the same way:
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing.context import BaseContext
@@ -62,3 +63,12 @@ def process_pool(
         ) from None
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+@contextmanager
+def thread_pool(most: int) -> Iterator[ThreadPoolExecutor]:
+    """Up to `most` threads, never more than the cores, for calls that mostly wait on another
+    program (a Pagefind run: one keeps about one core busy). Leaving the block waits for every
+    call submitted, so none outlives the stage."""
+    with ThreadPoolExecutor(max(1, min(most, cores()))) as pool:
+        yield pool

@@ -35,7 +35,6 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -43,7 +42,7 @@ from menteo.atomic_output import remove_leftovers
 from menteo.private_state import make_private_folder
 from menteo.site.previous_site import SiteWriter, Stamp, plain_path, stamp_of
 from menteo.site.search_order import order_filters
-from menteo.workers import cores
+from menteo.workers import thread_pool
 
 SEARCH_DIR = "pagefind"
 """Where the search bundle (index, `pagefind.js`, `pagefind-ui.js`/`.css`) goes, under the site."""
@@ -249,7 +248,7 @@ def _index_bundles(
             cache = None
     folder = cache if cache is not None else site.parent
     kept: list[Path] = []
-    with ThreadPoolExecutor(max(1, min(INDEXERS, cores(), len(bundles)))) as pool:
+    with thread_pool(min(INDEXERS, len(bundles))) as pool:
         runs = [pool.submit(_indexed, binary, site, pages, folder) for pages, _, _ in bundles]
         try:
             for run, (_, target, key) in zip(runs, bundles, strict=True):
