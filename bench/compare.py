@@ -52,6 +52,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from run import (
@@ -659,25 +660,21 @@ def serve_latencies(
     """`menteo serve` and `hugo server`, each on its own copy, edited `edits` times; a server
     that fails is recorded in `failed` and the other is still measured."""
 
-    def menteo_serve() -> Latency:
-        root = copy_tree(community, work / "menteo-serve")
-        entry, page = published_entry(root)
+    def menteo_serve(
+        name: str,
+        folder: str,
+        target: Callable[[Path], tuple[Path, str]],
+        make_edit: Callable[[Path, str], Edit],
+    ) -> Latency:
+        """`menteo serve` on its own copy, `make_edit(entry, url)` applied to `target`'s entry."""
+        root = copy_tree(community, work / folder)
+        entry, page = target(root)
         port = free_port()
         argv = [sys.executable, "-m", "menteo", "serve", str(root), "--port", str(port)]
         url = f"http://127.0.0.1:{port}{page}"
-        log = work / "menteo-serve.log"
-        edit = append_line(entry)
-        return edit_latency(MENTEO_SERVE, argv, REPO, build_env(), url, edit, edits, log)
-
-    def menteo_serve_badge() -> Latency:
-        root = copy_tree(community, work / "menteo-serve-badge")
-        entry, page = rated_entry(root)
-        port = free_port()
-        argv = [sys.executable, "-m", "menteo", "serve", str(root), "--port", str(port)]
-        url = f"http://127.0.0.1:{port}{page}"
-        log = work / "menteo-serve-badge.log"
-        edit = flip_rating(entry, url)
-        return edit_latency(MENTEO_SERVE_BADGE, argv, REPO, build_env(), url, edit, edits, log)
+        edit = make_edit(entry, url)
+        log = work / f"{folder}.log"
+        return edit_latency(name, argv, REPO, build_env(), url, edit, edits, log)
 
     def hugo_server() -> Latency:
         site = copy_tree(anchors.hugo_site, work / "hugo-serve")
@@ -691,9 +688,21 @@ def serve_latencies(
         return edit_latency(HUGO_SERVER, argv, site, anchor_env(), url, edit, edits, log)
 
     found: list[Latency] = []
-    servers = (
-        (MENTEO_SERVE, menteo_serve),
-        (MENTEO_SERVE_BADGE, menteo_serve_badge),
+
+    def body_edit(entry: Path, url: str) -> Edit:
+        return append_line(entry)
+
+    servers: tuple[tuple[str, Callable[[], Latency]], ...] = (
+        (
+            MENTEO_SERVE,
+            partial(menteo_serve, MENTEO_SERVE, "menteo-serve", published_entry, body_edit),
+        ),
+        (
+            MENTEO_SERVE_BADGE,
+            partial(
+                menteo_serve, MENTEO_SERVE_BADGE, "menteo-serve-badge", rated_entry, flip_rating
+            ),
+        ),
         (HUGO_SERVER, hugo_server),
     )
     for name, measure_server in servers:
