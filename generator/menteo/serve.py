@@ -37,13 +37,15 @@ import dataclasses
 import hashlib
 import ipaddress
 import json
+import multiprocessing
+import multiprocessing.forkserver
 import os
 import re
 import shutil
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
@@ -67,7 +69,8 @@ from menteo.content.loader import LoadMemo, reload_entries
 from menteo.content.models import Audience
 from menteo.content.publication import Publication
 from menteo.credentials.cache import ImageCache
-from menteo.credentials.leaks import private_material
+from menteo.credentials.images import DrawingError
+from menteo.credentials.leaks import PrivateMaterial, leak_problem, private_material
 from menteo.errors import ContentError, Problem
 from menteo.i18n import plural, translations
 from menteo.progress import Progress
@@ -85,7 +88,7 @@ from menteo.site.render import (
     render_pages,
 )
 from menteo.site.search import SEARCH_DIR
-from menteo.site.share import share_cards
+from menteo.site.share import ShareCards, share_cards
 from menteo.site.templating import TemplateSandbox
 from menteo.site.views import PersonView, ThreadView, shared_outcomes, summary_of, thread_view
 
@@ -186,6 +189,10 @@ class _Change:
     written: dict[str, bytes]
     """Other files whose bytes changed."""
     planned: _Planned
+    cards: ShareCards | None = None
+    """The first build's share cards, drawn once its pages are shown (`_draw_cards`)."""
+    private: PrivateMaterial | None = None
+    """What no card may contain."""
 
 
 @dataclass(frozen=True)
@@ -311,26 +318,53 @@ class Preview:
             self.abandon.clear()
             self.requested = False
             taken = set(self.unplanned)
+        with ExitStack() as drawing:  # the share cards' workers, if they draw many
+            try:
+                with batch_gc():
+                    change = self._prepare(taken, drawing)
+                with self.lock:
+                    if self.abandon.is_set():
+                        return None
+                    self._apply(change)
+                    self.unplanned -= taken
+                    first, self.shown_first = self.shown_first, None
+            except Abandoned:
+                return None
+            except (ContentError, OSError) as exc:
+                with self.lock:
+                    if self.abandon.is_set():  # a newer save may have mended it: plan that first
+                        return None
+                    first, self.shown_first = self.shown_first, None
+                    self._undo(first)
+                    self._announce(_problems(exc, self.out), reload=first is not None)
+                return False
+            self._announce((), reload=first is None or self.last_written > 0)
+            return change.cards is None or self._draw_cards(change.cards, change.private)
+
+    def _draw_cards(self, cards: ShareCards, private: PrivateMaterial | None) -> bool:
+        """Draw the first build's share cards and put them in, after its pages are shown: a
+        page's card is only read when a link to it is posted, and drawing them all takes longer
+        than the rest of a demo's first build. False, with the problems shown over the site,
+        if one cannot be drawn or would publish private key material."""
         try:
-            with batch_gc():
-                change = self._prepare(taken)
-            with self.lock:
-                if self.abandon.is_set():
-                    return None
-                self._apply(change)
-                self.unplanned -= taken
-                first, self.shown_first = self.shown_first, None
-        except Abandoned:
-            return None
-        except (ContentError, OSError) as exc:
-            with self.lock:
-                if self.abandon.is_set():  # a newer save may have mended it: plan that first
-                    return None
-                first, self.shown_first = self.shown_first, None
-                self._undo(first)
-                self._announce(_problems(exc, self.out), reload=first is not None)
+            drawn = cards.files()
+            leaked = [leak_problem(t) for t, d in drawn.items() if private and private.leaked_in(d)]
+            if leaked:
+                raise ContentError(leaked)
+        except (ContentError, OSError, DrawingError) as exc:
+            problems = (
+                (Problem("share", 0, "", str(exc)),)
+                if isinstance(exc, DrawingError)
+                else _problems(exc, self.out)
+            )
+            self._announce(problems, reload=False)
             return False
-        self._announce((), reload=first is None or self.last_written > 0)
+        with self.lock:
+            assert self.shown is not None
+            for target, data in sorted(drawn.items()):
+                (self.out / target).parent.mkdir(parents=True, exist_ok=True)
+                (self.out / target).write_bytes(data)
+                self.shown.files[target] = _digest(data)
         return True
 
     def _compile_templates(self) -> None:
@@ -424,10 +458,11 @@ class Preview:
                 (self.out / path).write_bytes(data)
         self.shown = first.shown
 
-    def _prepare(self, changed: set[str]) -> _Change:
+    def _prepare(self, changed: set[str], drawing: ExitStack) -> _Change:
         """Plan the whole site, render the pages whose key changed into the scratch folder and
         check them; nothing in the preview is touched. `Abandoned` between stages once a save
-        asks for it (`abandon`)."""
+        asks for it (`abandon`). The first build leaves its share cards to be drawn once its
+        pages are shown (`_Change.cards`), by workers `drawing` keeps until then."""
         watched = _Watched(self.abandon)
         plan = plan_site(self.root, self.out, self.base_url, False, os.environ, watched, self.memo)
         watched.stage("Rendering pages")
@@ -438,50 +473,51 @@ class Preview:
             shutil.rmtree(self.scratch, ignore_errors=True)  # (a second a rebuild, at 10,000
         self.scratch.mkdir(parents=True, exist_ok=True)  # entries: a folder per page)
         images = ImageCache.for_community(community.root)
-        with share_cards(
-            plan.views, config.name, config.description, plan.issued.badge_svgs, images
-        ) as cards:
-            pages = cards.attach(plan_pages(plan.views, config.feed_size, catalog.gettext))
-            watched.check()
-            private = private_material(plan.keys)
-            settings = render_settings(
-                community, urls, plan.dirs, self.scratch, private, search=False
-            )
-            cache = PageCache.for_build(
-                community.root, plan.dirs, config.language, settings.globals, private.identity()
-            )
-            cache.fingerprint.adopt(plan.views.inputs)
-            last = self.planned
-            if last is not None and last.cache.build_key == cache.build_key:
-                env = last.env
-            else:
-                env = make_environment(plan.dirs, urls.base_path, config.language, settings.globals)
-            keys: dict[str, str | None] = {}
-            for n, p in enumerate(pages):
-                if n % CHECK_EVERY == 0:
-                    watched.check()
-                keys[p.output_path(urls.base_path)] = cache.key(p.template, p.head, p.context)
-            stale = [
-                p
-                for p in pages
-                if keys[path := p.output_path(urls.base_path)] is None
-                or shown.pages.get(path, "") != keys[path]
-            ]
-            stale.sort(key=lambda page: page.source not in changed)
-            watched.stage("Rendering pages")
-            with _RENDERING:
-                rendered = render_pages(settings, stale, None, None, cache, env=env)
-            watched.stage("Writing files")
-            if rendered.problems:
-                raise ContentError(rendered.problems)
-            watched.check()
-            files = {
-                f.relative_to(self.scratch).as_posix(): f.read_bytes()
-                for f in copy_static(plan.dirs, self.scratch)
-            }
-            for target, source in plan.views.avatars.items():
-                files[target] = (community.root / source).read_bytes()
-            files.update(generated_files(plan, cards, private))
+        cards = drawing.enter_context(
+            share_cards(plan.views, config.name, config.description, plan.issued.badge_svgs, images)
+        )
+        later = cards if self.shown is None else None
+        pages = cards.attach(plan_pages(plan.views, config.feed_size, catalog.gettext))
+        watched.check()
+        private = private_material(plan.keys)
+        settings = render_settings(community, urls, plan.dirs, self.scratch, private, search=False)
+        cache = PageCache.for_build(
+            community.root, plan.dirs, config.language, settings.globals, private.identity()
+        )
+        cache.fingerprint.adopt(plan.views.inputs)
+        last = self.planned
+        if last is not None and last.cache.build_key == cache.build_key:
+            env = last.env
+        else:
+            env = make_environment(plan.dirs, urls.base_path, config.language, settings.globals)
+        keys: dict[str, str | None] = {}
+        for n, p in enumerate(pages):
+            if n % CHECK_EVERY == 0:
+                watched.check()
+            keys[p.output_path(urls.base_path)] = cache.key(p.template, p.head, p.context)
+        stale = [
+            p
+            for p in pages
+            if keys[path := p.output_path(urls.base_path)] is None
+            or shown.pages.get(path, "") != keys[path]
+        ]
+        stale.sort(key=lambda page: page.source not in changed)
+        watched.stage("Rendering pages")
+        with _RENDERING:
+            rendered = render_pages(settings, stale, None, None, cache, env=env)
+        watched.stage("Writing files")
+        if rendered.problems:
+            raise ContentError(rendered.problems)
+        watched.check()
+        files = {
+            f.relative_to(self.scratch).as_posix(): f.read_bytes()
+            for f in copy_static(plan.dirs, self.scratch)
+        }
+        for target, source in plan.views.avatars.items():
+            files[target] = (community.root / source).read_bytes()
+        if later is not None:
+            cards = dataclasses.replace(cards, files=dict)  # the pages come first
+        files.update(generated_files(plan, cards, private))
         links, texts, moved = dict(shown.links), dict(shown.texts), []
         for path in (p.output_path(urls.base_path) for p in stale):
             data = (self.scratch / path).read_bytes()
@@ -496,6 +532,8 @@ class Preview:
             {path: texts[path] for path in keys},
             {t: _digest(d) for t, d in files.items()},
         )
+        if later is not None:  # drawn once the pages are shown, then recorded (`_draw_cards`)
+            new.files.update(dict.fromkeys(later.paths, b""))
         found: Links = {}
         for page in pages:
             for link in new.links[page.output_path(urls.base_path)]:
@@ -506,7 +544,7 @@ class Preview:
         changed_files = {t: d for t, d in files.items() if shown.files.get(t) != new.files[t]}
         names = NameMatcher.of(community.mentors, community.mentees)
         planned = _Planned(plan, {p.url: p for p in pages}, settings, cache, env, names)
-        return _Change(new, moved, changed_files, planned)
+        return _Change(new, moved, changed_files, planned, later, private)
 
     def _check_links(
         self, found: Links, written: list[str], moved: set[str], base_path: str, scratch: Path
@@ -700,6 +738,16 @@ def _people(thread: ThreadRecord) -> Iterator[tuple[str, str]]:
     """(role, slug) of everyone in a thread."""
     yield from (("mentor", slug) for slug in thread.model.mentor_slugs)
     yield from (("mentee", slug) for slug in thread.model.mentee_slugs)
+
+
+def start_workers() -> None:
+    """Start the fork server that page-rendering workers come from (`menteo.workers`), with the
+    render module it preloads, now: it imports that while the first build loads and plans (it
+    is another process), rather than after, when a first build of a few hundred pages waits
+    for it (0.4 s of the demo's first preview)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.get_context("forkserver").set_forkserver_preload([render_pages.__module__])
+        multiprocessing.forkserver.ensure_running()
 
 
 def addressed_to(host_header: str | None, bound: str, port: int) -> bool:

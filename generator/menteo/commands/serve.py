@@ -31,7 +31,7 @@ def serve(directory: Path, host: str, port: int) -> None:
       menteo serve                  then open http://127.0.0.1:8000/
       menteo serve --port 8080
     """
-    from menteo.serve import Preview, make_server
+    from menteo.serve import Preview, make_server, start_workers
 
     preview = Preview(directory)
     try:
@@ -39,6 +39,7 @@ def serve(directory: Path, host: str, port: int) -> None:
     except OSError as exc:
         raise click.BadParameter(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     preview.base_url = f"http://{host}:{server.server_address[1]}/"
+    start_workers()
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: serving on {host}, reachable from other machines.", err=True)
     click.echo(f"Serving {preview.base_url} (rebuilds on every change; Ctrl-C to stop)")

@@ -38,6 +38,9 @@ class ShareCards:
     """Page URL → its own card."""
     default: PageImage
     """The site's card, for every other page."""
+    paths: frozenset[str]
+    """Site-relative path of every card, known before any is drawn (`menteo serve` shows
+    pages first and draws the cards after)."""
 
     def attach(self, pages: list[Page]) -> list[Page]:
         return [replace(page, image=self.pages.get(page.url, self.default)) for page in pages]
@@ -130,4 +133,4 @@ def share_cards(
         if thread.roadmap is not None:
             images[thread.url] = images[thread.roadmap.url]
     with _drawing({paths[url]: card for url, card in cards.items()}, cache, workers) as files:
-        yield ShareCards(files, images, images[urls.page()])
+        yield ShareCards(files, images, images[urls.page()], frozenset(paths.values()))
