@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from menteo.cache_eviction import evict_page_cache
 from menteo.content.community import CommunityData
 from menteo.content.loader import CONFIG_FILE, LoadMemo
 from menteo.content.parse_store import PARSE_CACHE, load_remembered
@@ -348,4 +349,5 @@ def _build(
         problems = broken_links(rendered.links, written, staging, urls.base_path)
         if problems:
             raise ContentError(problems)
+    evict_page_cache(community.root, cache.build_key)  # the site is in place: old keys go
     return BuildResult(pages=len(pages), files=len(written), warnings=plan.warnings)
