@@ -23,7 +23,10 @@ left anyway, or the last good site if it fails. It runs on its own thread: a sav
 is shown at once the same way (against the last good plan, with every entry saved since), and
 abandons it between two stages (`Abandoned`); a fresh re-plan then covers every change. Until
 the first build is good, every request gets a page that reloads when it is: the server listens
-at once.
+at once. The first build shows its pages before it draws the share cards (`_draw_cards`: the
+slowest part of a never-built demo's first build, and a card is only read when a link is
+posted), and the fork server of the render workers starts with the server (`start_workers`), so
+that it imports while the first build plans.
 
 Search is left out of the preview: indexing 10,000 pages takes seconds, and a preview is for
 reading what a change looks like. The search page says the index is missing; `menteo build`
