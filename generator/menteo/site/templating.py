@@ -248,9 +248,12 @@ def _pass_arg(obj: Any) -> _PassArg | None:
 def template_environment(dirs: list[Path]) -> TemplateSandbox:
     """The sandboxed environment over the theme folders `dirs` (templates in `<dir>/templates`),
     with the syntax every menteo template is written in. `namespace` is left out: it is the one
-    object a template could change."""
+    object a template could change. Templates are not checked for changes on disk once loaded
+    (a page imports three, and each check stats every theme folder): an environment lives for
+    one build, and `menteo serve` makes a new one when a template changes."""
     env = TemplateSandbox(
         loader=ChoiceLoader([FileSystemLoader(str(d / "templates")) for d in dirs]),
+        auto_reload=False,
         extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
