@@ -68,15 +68,19 @@ KEEP_SPARE = 8
 """Cached bundles kept beyond the current build's: a preview that undoes an edit finds the bundle
 it had before."""
 
-_ATTRIBUTES = r"""(?:\s+[^\s"'>/=\x00]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*"""
+_SPACE = r"[ \t\n\f\r]"
+"""HTML's white space (not Unicode's: a tag name or attribute runs through a no-break space)."""
+_NAME = r"""[^ \t\n\f\r"'>/=\x00]+"""
+_VALUE = r"""(?:"[^"]*"|'[^']*'|[^ \t\n\f\r"'=<>`]+)"""
+_ATTRIBUTES = rf"(?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*{_VALUE})?)*{_SPACE}*"
 _HEAD_TOKEN = re.compile(
-    rf"""(?P<space>\s+)|(?P<doctype><!doctype[^>]*>)|(?P<open><(?:html|head){_ATTRIBUTES}>)
-    |(?P<title><title{_ATTRIBUTES}>[^<]*</title\s*>)|(?P<void><(?:meta|link){_ATTRIBUTES}/?>)""",
-    re.IGNORECASE | re.VERBOSE,
+    rf"""(?P<space>{_SPACE}+)|(?P<doctype><!doctype[^>]*>)|(?P<open><(?:html|head){_ATTRIBUTES}>)
+    |(?P<title><title{_ATTRIBUTES}>[^<]*</title{_SPACE}*>)|(?P<void><(?:meta|link){_ATTRIBUTES}/?>)""",
+    re.IGNORECASE | re.ASCII | re.VERBOSE,
 )
 """What a page's head starts with, token by token, each a whole tag in HTML's data state (every
 attribute value quoted or plain, as the HTML tokenizer reads it; a title's text holds no `<`)."""
-_READ_BY_PAGEFIND = re.compile(r"pagefind|[\s\"']id\b", re.IGNORECASE)
+_READ_BY_PAGEFIND = re.compile(r"pagefind|[ \t\n\f\r\"']id\b", re.IGNORECASE | re.ASCII)
 """In a `<meta>` or `<link>` tag: what Pagefind reads there (its `data-pagefind-*` attributes, an
 old bundle's link, an `id`, which numbers the anchors after it)."""
 
