@@ -68,21 +68,23 @@ KEEP_SPARE = 8
 """Cached bundles kept beyond the current build's: a preview that undoes an edit finds the bundle
 it had before."""
 
-_SPACE = r"[ \t\n\f\r]"
+_SPACE = rb"[ \t\n\f\r]"
 """HTML's white space (not Unicode's: a tag name or attribute runs through a no-break space)."""
-_NAME = r"""[^ \t\n\f\r"'>/=\x00]+"""
-_VALUE = r"""(?:"[^"]*"|'[^']*'|[^ \t\n\f\r"'=<>`]+)"""
-_ATTRIBUTES = rf"(?:{_SPACE}+{_NAME}(?:{_SPACE}*={_SPACE}*{_VALUE})?)*{_SPACE}*"
-_HEAD_TOKEN = re.compile(
-    rf"""(?P<space>{_SPACE}+)|(?P<doctype><!doctype[^>]*>)|(?P<open><(?:html|head){_ATTRIBUTES}>)
-    |(?P<title><title{_ATTRIBUTES}>[^<]*</title{_SPACE}*>)|(?P<void><(?:meta|link){_ATTRIBUTES}/?>)""",
-    re.IGNORECASE | re.ASCII | re.VERBOSE,
+_NAME = rb"""[^ \t\n\f\r"'<>/=\x00]+"""
+_VALUE = rb"""(?:"[^"<>]*"|'[^'<>]*'|[^ \t\n\f\r"'=<>`]+)"""
+_ATTRIBUTE = rb"(?>%s++%s(?:%s*+=%s*+%s)?+)" % (_SPACE, _NAME, _SPACE, _SPACE, _VALUE)
+_ATTRIBUTES = _ATTRIBUTE + rb"*+" + _SPACE + rb"*+"
+_HEAD = re.compile(
+    rb"(?:%s+|<!(?:doctype|DOCTYPE)[^<>]*>|<(?:html|head)%s>|<title%s>[^<]*</title%s*>"
+    rb"|<(?:meta|link)%s/?>)*" % (_SPACE, _ATTRIBUTES, _ATTRIBUTES, _SPACE, _ATTRIBUTES)
 )
-"""What a page's head starts with, token by token, each a whole tag in HTML's data state (every
-attribute value quoted or plain, as the HTML tokenizer reads it; a title's text holds no `<`)."""
-_READ_BY_PAGEFIND = re.compile(r"pagefind|[ \t\n\f\r\"']id\b", re.IGNORECASE | re.ASCII)
-"""In a `<meta>` or `<link>` tag: what Pagefind reads there (its `data-pagefind-*` attributes, an
-old bundle's link, an `id`, which numbers the anchors after it)."""
+"""What a page starts with, up to its head's first token that is none of these (a comment, a
+script, `</head>`, an upper-case tag, a tag with `<` or `>` in an attribute, a title holding
+`<`): each is a whole tag in HTML's data state, as its tokenizer reads it, and holds no `<` or
+`>` but its own, so every `<meta` or `<link` in it starts a tag."""
+_VOID = re.compile(rb"<(?:meta|link)[^>]*>")
+_ID = re.compile(rb"id\b(?<=[ \t\n\f\r]id)")
+"""An attribute named `id` (in lower case): Pagefind numbers anchors by the ids it meets."""
 
 
 class SearchIndexError(RuntimeError):
@@ -357,24 +359,29 @@ def _touch(used: list[Path]) -> None:
         return
 
 
-def pagefind_input(text: str) -> str:
-    """The page `text` as Pagefind is handed it: without the `<meta>` and `<link>` tags at the
-    start of its head that carry nothing Pagefind reads (a third of an entry page's bytes).
+def pagefind_input(page: bytes) -> bytes:
+    """The `page` as Pagefind is handed it: without the `<meta>` and `<link>` tags at the start
+    of its head that carry nothing Pagefind reads (a third of an entry page's bytes).
 
     Pagefind ignores the head but for `data-pagefind-*` attributes, `<title>` (a fallback title),
     an old bundle's `<link>` and ids (anchors): a void tag without them adds no text, no node and
     no attribute it reads, so the index is the one the whole page gives. Only tags met before
-    anything else (doctype, `<html>`, `<head>`, a plain `<title>`, spaces) are left out: the
-    first other token (a comment, a script, `</head>`, any tag this does not read whole) ends
-    the cut, and all that follows is handed as it is."""
-    kept: list[str] = []
-    at = end = 0
-    while match := _HEAD_TOKEN.match(text, end):
-        end = match.end()
-        if match.lastgroup == "void" and not _READ_BY_PAGEFIND.search(match.group()):
-            kept.append(text[at : match.start()])
-            at = end
-    return "".join(kept) + text[at:] if kept else text
+    anything else are left out (`_HEAD`); all that follows is handed as it is."""
+    start = _HEAD.match(page)
+    end = start.end() if start else 0
+    head = page[:end]
+    lowered = head.lower()
+    if b"pagefind" in lowered or _ID.search(lowered):
+        head = _VOID.sub(_unread, head)
+    else:
+        head = _VOID.sub(b"", head)
+    return head + page[end:]
+
+
+def _unread(tag: re.Match[bytes]) -> bytes:
+    """The `<meta>` or `<link>` tag if Pagefind reads it, else nothing."""
+    lowered = tag.group().lower()
+    return tag.group() if b"pagefind" in lowered or _ID.search(lowered) else b""
 
 
 def _request(number: int, payload: dict[str, object]) -> bytes:
@@ -409,8 +416,8 @@ def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
                 # Pagefind reads requests while it answers: its answers wait in the pipe.
                 process.stdin.write(_request(0, {"type": "NewIndex", "config": None}))
                 for number, page in enumerate(pages, 1):
-                    text = (site / page).read_bytes().decode("utf-8", errors="replace")
-                    text = pagefind_input(text)
+                    fed = pagefind_input((site / page).read_bytes())
+                    text = fed.decode("utf-8", errors="replace")
                     add = {"type": "AddFile", "index_id": 0, "file_path": page, "url": None}
                     process.stdin.write(_request(number, {**add, "file_contents": text}))
                 process.stdin.write(_request(last, {"type": "GetFiles", "index_id": 0}))
