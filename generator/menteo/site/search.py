@@ -6,9 +6,10 @@ narrow it further with `data-pagefind-body` (the main content) and `data-pagefin
 that marks no page is indexed whole, page by page, as Pagefind itself would.
 
 Pagefind runs as a service (`pagefind --service`: requests on its standard input): it is handed
-each page's exact bytes and path, in sorted order, so no folder of the pages is made for it (on a
-disk that discards freed blocks, removing such a folder cost more than indexing), and the order of
-its pages, hence its index, does not depend on how a file system lists a folder. It runs in a
+each page's bytes (less the head's tags it would not read: `pagefind_input`) and path, in sorted
+order, so no folder of the pages is made for it (on a disk that discards freed blocks, removing
+such a folder cost more than indexing), and the order of its pages, hence its index, does not
+depend on how a file system lists a folder. It runs in a
 fresh private folder with no `PAGEFIND_*` variable, so no configuration file or variable of the
 repository or the environment changes what it writes.
 
