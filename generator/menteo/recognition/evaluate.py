@@ -35,6 +35,14 @@ from menteo.content.models import (
     Since,
     Windowed,
 )
+from menteo.recognition.memo import (
+    EvaluationMemo,
+    decode,
+    encode,
+    pool_of,
+    shared_inputs,
+    subject_key,
+)
 from menteo.recognition.results import Eligibility, Evaluation, Result
 from menteo.recognition.spans import Count, Event, Evidence, Span, combine, count_distinct
 from menteo.recognition.wording import ENGLISH, Wording
@@ -200,6 +208,16 @@ def _rating(
     return tuple(spans), value, tuple(rated), missing
 
 
+COMBINATORS = ("all", "any", "at_least")
+
+
+def rules_of(criterion: Criterion) -> list[Criterion]:
+    """The rules a combinator combines (its `Result.children`, in order); none for a measure."""
+    if criterion.kind not in COMBINATORS:
+        return []
+    return criterion.all or criterion.any or (criterion.at_least.of if criterion.at_least else [])
+
+
 class _Judge:
     """Judges rules for one scope; `names` gives badge names for the generated `words`, `texts`
     caches them (the same for everyone, and a fifth of the evaluation time otherwise)."""
@@ -229,13 +247,8 @@ class _Judge:
     def judge(self, criterion: Criterion) -> Result:
         text = self.describe(criterion)
         kind = criterion.kind
-        if kind in ("all", "any", "at_least"):
-            rules = (
-                criterion.all
-                or criterion.any
-                or (criterion.at_least.of if criterion.at_least else [])
-            )
-            children = tuple(self.judge(c) for c in rules)
+        if kind in COMBINATORS:
+            children = tuple(self.judge(c) for c in rules_of(criterion))
             needed = {"all": len(children), "any": 1}.get(
                 kind, criterion.at_least.count if criterion.at_least else 1
             )
@@ -376,15 +389,37 @@ def evaluate(
     community: CommunityData,
     words: Wording = ENGLISH,
     only: Collection[tuple[Audience, str]] | None = None,
+    memo: EvaluationMemo | None = None,
 ) -> Evaluation:
     """Judge every badge for every person of its audience, explained in `words`; `only` those
     people (`menteo serve`, after an entry edit, judges its thread's people first): a person's
-    judgement reads only their own threads, so theirs is what judging everyone gives them."""
+    judgement reads only their own threads, so theirs is what judging everyone gives them.
+    `memo` (`recognition.memo`; with `words` in `language`) gives back the judgement of a
+    person whose inputs are unchanged and remembers the others'."""
     names = {slug: record.model.name for slug, record in community.badges.items()}
     tops = {slug: top_level(record) for slug, record in community.badges.items()}
     texts: dict[int, tuple[Criterion, str]] = {}
     results: dict[tuple[Audience, str], dict[str, Eligibility]] = {}
+    shared = shared_inputs(community, str(words.locale)) if memo is not None else None
+    audience = {
+        role: [
+            (slug, tops[slug]) for slug, r in community.badges.items() if r.model.audience is role
+        ]
+        for role in Audience
+    }
     for scope in _scopes(community, only):
+        key = None
+        if memo is not None and shared is not None:
+            key = subject_key(community, shared, scope.role, scope.slug, scope.threads)
+        if memo is not None and key is not None:
+            pool = pool_of(scope.threads)
+            found = memo.found.get(key)
+            if found is not None:
+                known = decode(found, scope.role, scope.slug, audience[scope.role], rules_of, pool)
+                if known is not None:
+                    memo.made[key] = found
+                    results[(scope.role, scope.slug)] = known
+                    continue
         judge = _Judge(community, scope, names, texts, words)
         mine: dict[str, Eligibility] = {}
         for slug, record in community.badges.items():
@@ -395,4 +430,9 @@ def evaluate(
             scope.held[slug] = spans
             mine[slug] = Eligibility(slug, scope.role, scope.slug, rules, spans)
         results[(scope.role, scope.slug)] = mine
+        if memo is not None and key is not None:
+            value = encode(mine, pool_of(scope.threads))
+            if value is not None:
+                memo.made[key] = value
+                memo.changed = True
     return Evaluation(results)
