@@ -348,10 +348,10 @@ def _consecutive(words: Wording, events: list[Event], minimum: int) -> tuple[Cou
     return count, words.count(len(best), ["consecutive month"]), missing
 
 
-def _scopes(
+def _people(
     community: CommunityData, only: Collection[tuple[Audience, str]] | None = None
-) -> Iterator[Scope]:
-    """Each person's scope (`only`: those people's alone)."""
+) -> Iterator[tuple[Audience, str, tuple[ThreadRecord, ...]]]:
+    """Each person (`only`: those people alone) with their threads."""
     threads: dict[tuple[Audience, str], list[ThreadRecord]] = defaultdict(list)
     for thread in community.threads.values():
         for mentor in thread.model.mentor_slugs:
@@ -365,17 +365,19 @@ def _scopes(
         for slug in people:
             if only is not None and (role, slug) not in only:
                 continue
-            mine = tuple(threads.get((role, slug), ()))
-            is_mentor = role is Audience.MENTOR
-            entries = sorted(
-                (e for t in mine for e in t.entries if is_mentor or sees(t, e, slug)),
-                key=lambda e: (e.date, e.thread, e.slug),
-            )
-            partner = {
-                t.slug: t.model.mentee_slugs if is_mentor else t.model.mentor_slugs for t in mine
-            }
-            mentees = {t.slug: t.model.mentee_slugs if is_mentor else (slug,) for t in mine}
-            yield Scope(role, slug, mine, tuple(entries), partner, mentees, {})
+            yield role, slug, tuple(threads.get((role, slug), ()))
+
+
+def _scope(role: Audience, slug: str, mine: tuple[ThreadRecord, ...]) -> Scope:
+    """One person's scope, made only when they are judged (not when remembered)."""
+    is_mentor = role is Audience.MENTOR
+    entries = sorted(
+        (e for t in mine for e in t.entries if is_mentor or sees(t, e, slug)),
+        key=lambda e: (e.date, e.thread, e.slug),
+    )
+    partner = {t.slug: t.model.mentee_slugs if is_mentor else t.model.mentor_slugs for t in mine}
+    mentees = {t.slug: t.model.mentee_slugs if is_mentor else (slug,) for t in mine}
+    return Scope(role, slug, mine, tuple(entries), partner, mentees, {})
 
 
 def top_level(record: Record[Badge]) -> list[Criterion]:
@@ -407,19 +409,19 @@ def evaluate(
         ]
         for role in Audience
     }
-    for scope in _scopes(community, only):
+    for role, person, threads in _people(community, only):
         key = None
         if memo is not None and shared is not None:
-            key = subject_key(community, shared, scope.role, scope.slug, scope.threads)
+            key = subject_key(community, shared, role, person, threads)
         if memo is not None and key is not None:
-            pool = pool_of(scope.threads)
             found = memo.found.get(key)
             if found is not None:
-                known = decode(found, scope.role, scope.slug, audience[scope.role], rules_of, pool)
+                known = decode(found, role, person, audience[role], rules_of, pool_of(threads))
                 if known is not None:
                     memo.made[key] = found
-                    results[(scope.role, scope.slug)] = known
+                    results[(role, person)] = known
                     continue
+        scope = _scope(role, person, threads)
         judge = _Judge(community, scope, names, texts, words)
         mine: dict[str, Eligibility] = {}
         for slug, record in community.badges.items():

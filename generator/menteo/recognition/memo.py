@@ -17,6 +17,7 @@ threads' entries, dates as ordinals. Whatever does not fit exactly is a miss, ju
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import marshal
 from collections.abc import Callable, Sequence
@@ -158,15 +159,28 @@ def _text(value: Plain) -> str:
 
 
 def _entries(value: Plain, pool: list[EntryRecord]) -> tuple[EntryRecord, ...]:
-    if type(value) is not list or not all(type(i) is int and 0 <= i < len(pool) for i in value):
+    if type(value) is not list:
         raise _Miss
-    return tuple(pool[i] for i in value)
+    try:
+        found = tuple([pool[i] for i in value])  # not a number, or past the end: a miss
+    except (TypeError, IndexError):
+        raise _Miss from None
+    if value and min(value) < 0:
+        raise _Miss
+    return found
 
 
 def _day(value: Plain) -> dt.date:
     if type(value) is not int:
         raise _Miss
-    return dt.date.fromordinal(value)  # ValueError or OverflowError out of range: a miss
+    return _ordinal_day(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _ordinal_day(value: int) -> dt.date:
+    """A few hundred distinct days stand for every date of a community; out of range, a
+    ValueError or OverflowError (a miss)."""
+    return dt.date.fromordinal(value)
 
 
 def _spans(value: Plain, pool: list[EntryRecord]) -> tuple[Span, ...]:
