@@ -27,7 +27,7 @@ from menteo.ledger.store import read_ledger
 from menteo.recognition import memo_store
 from menteo.recognition.evaluate import evaluate
 from menteo.recognition.memo import EvaluationMemo
-from menteo.recognition.memo_store import EVALUATION_CACHE, FILE, read_memo, write_memo
+from menteo.recognition.memo_store import EVALUATION_CACHE, read_memo, write_memo
 from menteo.sealed import seal
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -84,7 +84,7 @@ def judged_afresh(root: Path) -> set[tuple[Audience, str]]:
     for who in with_memo.results:
         probe = EvaluationMemo(found=dict(found))
         evaluate(community, only={who}, memo=probe)
-        if probe.changed:
+        if probe.fresh:
             rejudged.add(who)
     return rejudged
 
@@ -177,7 +177,7 @@ def test_a_community_without_digests_remembers_nothing(tmp_path: Path) -> None:
     root = community_copy(tmp_path)
     memo = EvaluationMemo()
     evaluate(load_community(root), memo=memo)
-    assert not memo.made and not memo.changed
+    assert not memo.made and not memo.fresh
 
 
 # ------------------------------------------------------------------ through the real CLI
@@ -195,26 +195,20 @@ def tree(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
-def stored(root: Path) -> Path:
-    return root / EVALUATION_CACHE / FILE
+def shards(root: Path) -> list[Path]:
+    return sorted((root / EVALUATION_CACHE).glob("*.json"))
 
 
-def resealed(root: Path, change) -> bytes:  # type: ignore[no-untyped-def]
-    """The store with its JSON changed by `change`, sealed as menteo seals it: well framed, so
+def resealed(path: Path, change) -> bytes:  # type: ignore[no-untyped-def]
+    """The shard with its JSON changed by `change`, sealed as menteo seals it: well framed, so
     only its content can make it a miss."""
     header = memo_store._header()
-    data = json.loads(stored(root).read_bytes()[len(header) + 65 :])
+    data = json.loads(path.read_bytes()[len(header) + 65 :])
     return seal(header, json.dumps(change(data)).encode())
 
 
 def _each(data: dict, change) -> dict:  # type: ignore[no-untyped-def, type-arg]
     return {key: change(value) for key, value in data.items()}
-
-
-def _mentors_everywhere(data: dict) -> dict:  # type: ignore[type-arg]
-    """Every value replaced by the longest (the mentor's: three badges, a mentee's one)."""
-    longest = max(data.values(), key=len)
-    return {key: longest for key in data}
 
 
 def _far_evidence(value: list) -> list:  # type: ignore[type-arg]
@@ -236,33 +230,49 @@ def _negative(value: list) -> list:  # type: ignore[type-arg]
 
 
 DAMAGE = {
-    "truncated": lambda root: stored(root).read_bytes()[:-40],
-    "garbage": lambda root: b"\x00\xff" * 100,
-    "empty": lambda root: b"",
-    "a flipped byte": lambda root: (lambda b: b[:-5] + bytes([b[-5] ^ 1]) + b[-4:])(
-        stored(root).read_bytes()
+    "truncated": lambda path: path.read_bytes()[:-40],
+    "garbage": lambda path: b"\x00\xff" * 100,
+    "empty": lambda path: b"",
+    "a flipped byte": lambda path: (lambda b: b[:-5] + bytes([b[-5] ^ 1]) + b[-4:])(
+        path.read_bytes()
     ),
-    "not JSON": lambda root: seal(memo_store._header(), b"{not json"),
-    "deep JSON": lambda root: seal(memo_store._header(), b"[" * 100_000 + b"]" * 100_000),
-    "a list": lambda root: resealed(root, lambda data: list(data)),
-    "keys not hex": lambda root: resealed(root, lambda d: {"zz" + k: v for k, v in d.items()}),
-    "a mentor's value for mentees": lambda root: resealed(root, _mentors_everywhere),
-    "evidence out of range": lambda root: resealed(root, lambda d: _each(d, _far_evidence)),
-    "negative evidence": lambda root: resealed(root, lambda d: _each(d, _negative)),
-    "a date out of range": lambda root: resealed(root, lambda d: _each(d, _bad_day)),
-    "texts as numbers": lambda root: resealed(
-        root, lambda d: _each(d, lambda v: [[b[0], [[1, *r[1:]] for r in b[1]], b[2]] for b in v])
+    "not JSON": lambda path: seal(memo_store._header(), b"{not json"),
+    "deep JSON": lambda path: seal(memo_store._header(), b"[" * 100_000 + b"]" * 100_000),
+    "a list": lambda path: resealed(path, lambda data: list(data)),
+    "keys not hex": lambda path: resealed(path, lambda d: {"zz" + k: v for k, v in d.items()}),
+    "keys in another shard": lambda path: resealed(
+        path, lambda d: {f"{(int(k[:2], 16) + 1) % 256:02x}{k[2:]}": v for k, v in d.items()}
     ),
-    "a badge missing": lambda root: resealed(root, lambda d: _each(d, lambda v: v[1:])),
+    "evidence out of range": lambda path: resealed(path, lambda d: _each(d, _far_evidence)),
+    "negative evidence": lambda path: resealed(path, lambda d: _each(d, _negative)),
+    "a date out of range": lambda path: resealed(path, lambda d: _each(d, _bad_day)),
+    "texts as numbers": lambda path: resealed(
+        path, lambda d: _each(d, lambda v: [[b[0], [[1, *r[1:]] for r in b[1]], b[2]] for b in v])
+    ),
+    "a badge missing": lambda path: resealed(path, lambda d: _each(d, lambda v: v[1:])),
 }
+
+
+def test_a_mentors_value_for_a_mentee_is_a_miss(tmp_path: Path) -> None:
+    """Values are bound to nothing but their key: one moved under another person's key must
+    not fit (a mentor is judged on other badges than a mentee)."""
+    root = community_copy(tmp_path)
+    judged_afresh(root)
+    memo = read_memo(root)
+    longest = max(memo.found.values(), key=len)
+    memo.found = {key: longest for key in memo.found}
+    community = load(root)
+    assert evaluate(community, memo=memo) == evaluate(community)
+    assert len(memo.fresh) == 2  # both mentees
 
 
 @pytest.mark.parametrize("name", sorted(DAMAGE))
 def test_a_damaged_or_forged_store_is_a_miss(tmp_path: Path, name: str) -> None:
     root = community_copy(tmp_path)
     assert build(root, tmp_path / "cold").exit_code == 0
-    assert stored(root).is_file()
-    stored(root).write_bytes(DAMAGE[name](root))
+    assert shards(root)
+    for path in shards(root):
+        path.write_bytes(DAMAGE[name](path))
     result = build(root, tmp_path / "site")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output

@@ -436,5 +436,5 @@ def evaluate(
             value = encode(mine, pool_of(scope.threads))
             if value is not None:
                 memo.made[key] = value
-                memo.changed = True
+                memo.fresh.add(key)
     return Evaluation(results)

@@ -33,6 +33,8 @@ from menteo.recognition.spans import Span
 FORMAT = b"menteo-evaluation-memo 1\n"
 Plain = Any
 """A JSON value as `encode` makes it."""
+KEY_SIZE = 32
+"""Bytes of a key (SHA-256)."""
 
 
 class _Miss(Exception):
@@ -42,11 +44,11 @@ class _Miss(Exception):
 @dataclass
 class EvaluationMemo:
     """`found`: values remembered by earlier builds, by key; `made`: this evaluation's (hits and
-    new values alike: the store keeps only these); `changed`: a value was judged afresh."""
+    new values alike: the store keeps only these); `fresh`: the keys judged afresh."""
 
     found: dict[bytes, Plain] = field(default_factory=dict)
     made: dict[bytes, Plain] = field(default_factory=dict)
-    changed: bool = False
+    fresh: set[bytes] = field(default_factory=set)
 
 
 def shared_inputs(community: CommunityData, language: str) -> bytes | None:
