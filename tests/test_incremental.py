@@ -27,6 +27,7 @@ from menteo import build as build_module
 from menteo.atomic_output import finish_removals
 from menteo.build import build_site
 from menteo.cli import main
+from menteo.recognition.memo_store import EVALUATION_CACHE
 from menteo.site import page_cache
 from menteo.site.page_cache import FORMAT, PAGE_CACHE, PageCache
 from menteo.site.page_store import PackWriter
@@ -76,12 +77,14 @@ def tree(out: Path) -> dict[str, bytes]:
 
 
 def cold_build(root: Path, scratch: Path) -> dict[str, bytes]:
-    """A build of a copy of `root` with its keys but no page cache, into a fresh folder (the
-    signature and image caches stay: they are not under test, and slow without)."""
+    """A build of a copy of `root` with its keys but no page cache or remembered evaluation,
+    into a fresh folder (the signature and image caches stay: they are not under test, and slow
+    without)."""
     shutil.rmtree(scratch, ignore_errors=True)
     copy = scratch / "community"
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("pages"))
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("pages", "evaluation"))
     assert not (copy / PAGE_CACHE).exists()
+    assert not (copy / EVALUATION_CACHE).exists()
     build_site(copy, scratch / "out", workers=1)
     return tree(scratch / "out")
 

@@ -769,12 +769,15 @@ def test_strict_build_without_keys_writes_nothing(project: Path) -> None:
     )
     assert "nothing was written" in result.output
     assert not out.exists()
-    # No key was made; only the parsed files were remembered (a cache, see parse_store).
+    # No key was made; only the parsed files and the evaluation were remembered (caches, see
+    # parse_store and recognition.memo_store).
     left = {p.relative_to(project).as_posix() for p in (project / ".menteo").rglob("*")}
-    assert {p for p in left if not p.startswith(".menteo/cache/parsed/")} == {
+    caches = (".menteo/cache/parsed/", ".menteo/cache/evaluation/")
+    assert {p for p in left if not p.startswith(caches)} == {
         ".menteo/.gitignore",
         ".menteo/cache",
         ".menteo/cache/parsed",
+        ".menteo/cache/evaluation",
     }
 
 

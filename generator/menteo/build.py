@@ -40,6 +40,7 @@ from menteo.ledger.transparency import LEDGER_JSON
 from menteo.private_state import PrivateStateError, check_private_paths
 from menteo.program.figures import program_figures
 from menteo.progress import Progress
+from menteo.recognition.memo_store import EVALUATION_CACHE, read_memo, write_memo
 from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import RecognitionViews, build_recognition
 from menteo.site.dashboard import dashboard_view
@@ -176,7 +177,7 @@ def _signing_keys(
     development build. Private state in `.menteo/` is checked first, keys from the
     environment or not: the caches live there too."""
     try:
-        check_private_paths(root, [*CACHE_PATHS, PAGE_CACHE, PARSE_CACHE])
+        check_private_paths(root, [*CACHE_PATHS, PAGE_CACHE, PARSE_CACHE, EVALUATION_CACHE])
         keys = load_keys(root, environ, strict, out)
     except (KeysError, PrivateStateError) as exc:
         raise ContentError([Problem("keys", 0, "", str(exc))]) from None
@@ -234,7 +235,9 @@ def plan_site(
         raise ContentError(linked)
     entries = sum(len(t.entries) for t in community.threads.values())
     progress.stage("Evaluating badges over entries", entries)
-    reviewed = review(community, read_ledger(community.root))
+    judged = read_memo(community.root)
+    reviewed = review(community, read_ledger(community.root), judged)
+    write_memo(community.root, judged)
     replaced = extends_published(out, reviewed.ledger.lines)
     if replaced:
         raise ContentError(replaced)

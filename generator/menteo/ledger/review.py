@@ -26,6 +26,7 @@ from menteo.ledger.records import (
     status_index,
 )
 from menteo.recognition.evaluate import evaluate
+from menteo.recognition.memo import EvaluationMemo
 from menteo.recognition.results import Eligibility, Evaluation
 
 
@@ -217,13 +218,13 @@ class Review:
     warnings: tuple[Problem, ...]
 
 
-def review(community: CommunityData, ledger: Ledger) -> Review:
+def review(community: CommunityData, ledger: Ledger, memo: EvaluationMemo | None = None) -> Review:
     """Evaluate every badge and relate it to the ledger; `ContentError` if the ledger names
-    badges or people that are gone."""
+    badges or people that are gone. `memo`: judgements kept between builds (`evaluate`)."""
     problems = ledger_problems(community, ledger)
     if problems:
         raise ContentError(problems)
-    evaluation = evaluate(community)
+    evaluation = evaluate(community, memo=memo)
     return Review(
         evaluation,
         ledger,

@@ -35,6 +35,14 @@ from menteo.content.models import (
     Since,
     Windowed,
 )
+from menteo.recognition.memo import (
+    EvaluationMemo,
+    decode,
+    encode,
+    pool_of,
+    shared_inputs,
+    subject_key,
+)
 from menteo.recognition.results import Eligibility, Evaluation, Result
 from menteo.recognition.spans import Count, Event, Evidence, Span, combine, count_distinct
 from menteo.recognition.wording import ENGLISH, Wording
@@ -200,6 +208,16 @@ def _rating(
     return tuple(spans), value, tuple(rated), missing
 
 
+COMBINATORS = ("all", "any", "at_least")
+
+
+def rules_of(criterion: Criterion) -> list[Criterion]:
+    """The rules a combinator combines (its `Result.children`, in order); none for a measure."""
+    if criterion.kind not in COMBINATORS:
+        return []
+    return criterion.all or criterion.any or (criterion.at_least.of if criterion.at_least else [])
+
+
 class _Judge:
     """Judges rules for one scope; `names` gives badge names for the generated `words`, `texts`
     caches them (the same for everyone, and a fifth of the evaluation time otherwise)."""
@@ -229,13 +247,8 @@ class _Judge:
     def judge(self, criterion: Criterion) -> Result:
         text = self.describe(criterion)
         kind = criterion.kind
-        if kind in ("all", "any", "at_least"):
-            rules = (
-                criterion.all
-                or criterion.any
-                or (criterion.at_least.of if criterion.at_least else [])
-            )
-            children = tuple(self.judge(c) for c in rules)
+        if kind in COMBINATORS:
+            children = tuple(self.judge(c) for c in rules_of(criterion))
             needed = {"all": len(children), "any": 1}.get(
                 kind, criterion.at_least.count if criterion.at_least else 1
             )
@@ -335,10 +348,10 @@ def _consecutive(words: Wording, events: list[Event], minimum: int) -> tuple[Cou
     return count, words.count(len(best), ["consecutive month"]), missing
 
 
-def _scopes(
+def _people(
     community: CommunityData, only: Collection[tuple[Audience, str]] | None = None
-) -> Iterator[Scope]:
-    """Each person's scope (`only`: those people's alone)."""
+) -> Iterator[tuple[Audience, str, tuple[ThreadRecord, ...]]]:
+    """Each person (`only`: those people alone) with their threads."""
     threads: dict[tuple[Audience, str], list[ThreadRecord]] = defaultdict(list)
     for thread in community.threads.values():
         for mentor in thread.model.mentor_slugs:
@@ -352,17 +365,19 @@ def _scopes(
         for slug in people:
             if only is not None and (role, slug) not in only:
                 continue
-            mine = tuple(threads.get((role, slug), ()))
-            is_mentor = role is Audience.MENTOR
-            entries = sorted(
-                (e for t in mine for e in t.entries if is_mentor or sees(t, e, slug)),
-                key=lambda e: (e.date, e.thread, e.slug),
-            )
-            partner = {
-                t.slug: t.model.mentee_slugs if is_mentor else t.model.mentor_slugs for t in mine
-            }
-            mentees = {t.slug: t.model.mentee_slugs if is_mentor else (slug,) for t in mine}
-            yield Scope(role, slug, mine, tuple(entries), partner, mentees, {})
+            yield role, slug, tuple(threads.get((role, slug), ()))
+
+
+def _scope(role: Audience, slug: str, mine: tuple[ThreadRecord, ...]) -> Scope:
+    """One person's scope, made only when they are judged (not when remembered)."""
+    is_mentor = role is Audience.MENTOR
+    entries = sorted(
+        (e for t in mine for e in t.entries if is_mentor or sees(t, e, slug)),
+        key=lambda e: (e.date, e.thread, e.slug),
+    )
+    partner = {t.slug: t.model.mentee_slugs if is_mentor else t.model.mentor_slugs for t in mine}
+    mentees = {t.slug: t.model.mentee_slugs if is_mentor else (slug,) for t in mine}
+    return Scope(role, slug, mine, tuple(entries), partner, mentees, {})
 
 
 def top_level(record: Record[Badge]) -> list[Criterion]:
@@ -376,15 +391,37 @@ def evaluate(
     community: CommunityData,
     words: Wording = ENGLISH,
     only: Collection[tuple[Audience, str]] | None = None,
+    memo: EvaluationMemo | None = None,
 ) -> Evaluation:
     """Judge every badge for every person of its audience, explained in `words`; `only` those
     people (`menteo serve`, after an entry edit, judges its thread's people first): a person's
-    judgement reads only their own threads, so theirs is what judging everyone gives them."""
+    judgement reads only their own threads, so theirs is what judging everyone gives them.
+    `memo` (`recognition.memo`; with `words` in `language`) gives back the judgement of a
+    person whose inputs are unchanged and remembers the others'."""
     names = {slug: record.model.name for slug, record in community.badges.items()}
     tops = {slug: top_level(record) for slug, record in community.badges.items()}
     texts: dict[int, tuple[Criterion, str]] = {}
     results: dict[tuple[Audience, str], dict[str, Eligibility]] = {}
-    for scope in _scopes(community, only):
+    shared = shared_inputs(community, str(words.locale)) if memo is not None else None
+    audience = {
+        role: [
+            (slug, tops[slug]) for slug, r in community.badges.items() if r.model.audience is role
+        ]
+        for role in Audience
+    }
+    for role, person, threads in _people(community, only):
+        key = None
+        if memo is not None and shared is not None:
+            key = subject_key(community, shared, role, person, threads)
+        if memo is not None and key is not None:
+            found = memo.found.get(key)
+            if found is not None:
+                known = decode(found, role, person, audience[role], rules_of, pool_of(threads))
+                if known is not None:
+                    memo.made[key] = found
+                    results[(role, person)] = known
+                    continue
+        scope = _scope(role, person, threads)
         judge = _Judge(community, scope, names, texts, words)
         mine: dict[str, Eligibility] = {}
         for slug, record in community.badges.items():
@@ -395,4 +432,9 @@ def evaluate(
             scope.held[slug] = spans
             mine[slug] = Eligibility(slug, scope.role, scope.slug, rules, spans)
         results[(scope.role, scope.slug)] = mine
+        if memo is not None and key is not None:
+            value = encode(mine, pool_of(scope.threads))
+            if value is not None:
+                memo.made[key] = value
+                memo.fresh.add(key)
     return Evaluation(results)
