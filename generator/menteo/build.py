@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -285,10 +284,9 @@ def generated_files(
             keys.ed25519,
         ),
     }
-    generated = ChainMap(made, issued.files)  # the site's own files win over credentials
     leaked = []
-    for target in sorted(generated):
-        data = generated[target]
+    for target in sorted(made.keys() | issued.files.keys()):
+        data = made[target] if target in made else issued.files[target]
         if private.leaked_in(data):
             leaked.append(leak_problem(target))
         else:
