@@ -269,12 +269,13 @@ def plan_site(
 
 def generated_files(
     plan: SitePlan, cards: ShareCards, private: PrivateMaterial
-) -> dict[str, bytes]:
-    """Site path → bytes of every file the pipeline makes besides pages, static files and
-    avatars; a `ContentError` if any holds private key material."""
+) -> Iterator[tuple[str, bytes]]:
+    """Site path and bytes of every file the pipeline makes besides pages, static files and
+    avatars, in path order, each made as it is taken (the baked credential images, most of the
+    bytes, are never all held at once: `IssuedFiles`); after the last, a `ContentError` if any
+    holds private key material (those are not given)."""
     issued, keys, config = plan.issued, plan.keys, plan.community.config
-    generated = {
-        **issued.files,
+    made = {
         **cards.files(),
         **published_schemas(config.base_url),
         LEDGER_JSON: plan.recognition.ledger_json.encode("utf-8"),
@@ -287,10 +288,15 @@ def generated_files(
             keys.ed25519,
         ),
     }
-    leaked = [leak_problem(target) for target, data in generated.items() if private.leaked_in(data)]
+    leaked = []
+    for target in sorted(made.keys() | issued.files.keys()):
+        data = made[target] if target in made else issued.files[target]
+        if private.leaked_in(data):
+            leaked.append(leak_problem(target))
+        else:
+            yield target, data
     if leaked:
         raise ContentError(leaked)
-    return generated
 
 
 def _build(
@@ -332,8 +338,7 @@ def _build(
             site.put_bytes(path, static.read_bytes())
         for target, source in sorted(views.avatars.items()):
             site.put_bytes(target, (community.root / source).read_bytes())
-        generated = generated_files(plan, cards, private)
-        for target, data in sorted(generated.items()):
+        for target, data in generated_files(plan, cards, private):
             site.put_bytes(target, data)
         if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
             raise ContentError(rendered.problems)

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 import time
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
@@ -74,7 +75,7 @@ FileKey = tuple[str, str | None]
 """A file relative to the community, and the field its Markdown body is parsed into."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Known:
     """A file that loaded without a problem, as a `LoadMemo` remembers it."""
 
@@ -90,7 +91,7 @@ class Known:
     """An entry: the digest of the names its prose was searched for (`_Collector.names_digest`)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parsed:
     located: Located
     data: dict[str, Any]
@@ -490,6 +491,18 @@ def _entry(col: _Collector, path: str, thread: str) -> EntryRecord | None:
     return loaded
 
 
+def _slugs_shared(data: dict[str, Any]) -> dict[str, Any]:
+    """An entry's fields with each slug-shaped text (author, tags, goals: a few thousand values
+    across 10,000 entries) one interned string; pydantic keeps the very strings it is given."""
+
+    def shared(value: Any) -> Any:
+        if type(value) is str and len(value) <= 80 and _SLUG.fullmatch(value):
+            return sys.intern(value)
+        return [shared(item) for item in value] if type(value) is list else value
+
+    return {key: shared(value) for key, value in data.items()}
+
+
 def _load_entry(
     col: _Collector, path: FsPath, thread: str, raw: bytes | None = None
 ) -> EntryRecord | None:
@@ -504,7 +517,7 @@ def _load_entry(
     parsed = col.parse_now(path, None, raw)
     if parsed is None or parsed.markdown is None:
         return None
-    located, data = parsed.located, parsed.data
+    located, data = parsed.located, _slugs_shared(parsed.data)
     entry = col.model(Entry, located, data, rel)
     markdown = parsed.markdown
     body_lines = Located(None, {("body",): markdown.body_line})

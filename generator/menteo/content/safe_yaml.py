@@ -36,6 +36,12 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Path = tuple[str | int, ...]
 
 
+_PATHS: dict[Path, Path] = {}
+"""Each key path a record keeps the line of, once: a loaded community keeps every entry's
+lines, and 10,000 entries' own `("title",)` tuples and strings were a quarter of its memory.
+Bounded by the models' fields (records are kept only once their model is valid)."""
+
+
 @dataclass(frozen=True)
 class Located:
     """Parsed data plus the 1-based line of each key (mappings) or item (sequences)."""
@@ -46,8 +52,9 @@ class Located:
     """Text values a comment cut short (see `_Builder.cut_by_comment`)."""
 
     def lines_only(self) -> Located:
-        """The same lines without the parsed data, for records that keep a validated model."""
-        return Located(None, self.lines)
+        """The same lines without the parsed data, for records that keep a validated model;
+        each path one tuple shared by every record (`_PATHS`)."""
+        return Located(None, {_PATHS.setdefault(path, path): n for path, n in self.lines.items()})
 
     def line_of(self, path: Path) -> int:
         """The line of `path`, or of its nearest located ancestor."""

@@ -89,7 +89,9 @@ def _drawing(
             pictures = pool.map(share_image, [cards[path] for path in missing], chunksize=4)
 
             def drawn() -> list[bytes]:
-                return list(pictures)
+                found = list(pictures)
+                pool.shutdown()  # idle from now on: not held through the search stage
+                return found
 
         def finish() -> dict[str, bytes]:
             for path, png in zip(missing, drawn(), strict=True):
