@@ -5,26 +5,57 @@ Exit codes: 0 success, 1 content problems, 2 usage errors (click's convention).
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from menteo.commands.award import award
-from menteo.commands.build import build
-from menteo.commands.check import check
-from menteo.commands.explain import explain
-from menteo.commands.hash_email import hash_email
-from menteo.commands.intake import intake
-from menteo.commands.keys import keys
-from menteo.commands.match import match
-from menteo.commands.new import new
-from menteo.commands.newsletter import newsletter
-from menteo.commands.report import report
-from menteo.commands.revoke import revoke
-from menteo.commands.schema import schema
-from menteo.commands.serve import serve
-from menteo.commands.verify import verify
+COMMANDS = {
+    "build": "build",
+    "check": "check",
+    "award": "award",
+    "revoke": "revoke",
+    "explain": "explain",
+    "serve": "serve",
+    "schema": "schema",
+    "verify": "verify",
+    "report": "report",
+    "newsletter": "newsletter",
+    "keys": "keys",
+    "intake": "intake",
+    "new": "new",
+    "hash-email": "hash_email",
+    "match": "match",
+}
+"""Command name → its module in `menteo.commands`, whose attribute of the same name is the command."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs (or help lists it):
+    the modules pull in most of the package and its libraries, ~0.3 s of every start-up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        command = getattr(importlib.import_module(f"menteo.commands.{module}"), module)
+        assert isinstance(command, click.Command)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # suggest among every name, not the loaded ones
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=list(COMMANDS), ctx=ctx
+            ) from None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="menteo")
 def main() -> None:
     """Build a mentorship community's recognition site from its git repository.
@@ -35,20 +66,3 @@ def main() -> None:
       menteo award && menteo build  record new awards, then build _site/
       menteo build --help           every command has its own help and examples
     """
-
-
-main.add_command(build)
-main.add_command(check)
-main.add_command(award)
-main.add_command(revoke)
-main.add_command(explain)
-main.add_command(serve)
-main.add_command(schema)
-main.add_command(verify)
-main.add_command(report)
-main.add_command(newsletter)
-main.add_command(keys)
-main.add_command(intake)
-main.add_command(new)
-main.add_command(hash_email)
-main.add_command(match)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from markdown_it import MarkdownIt
-
 from menteo.content.community import CommunityData
 from menteo.content.publication import Publication, Urls
 from menteo.i18n import plural
@@ -83,6 +81,8 @@ class AwardFacts:
 def plain_text(markdown: str) -> str:
     """Markdown as the plain text Open Badges descriptions are (wallets show them verbatim):
     the words of each block, blocks separated by a blank line."""
+    from markdown_it import MarkdownIt  # ~38 ms; a build whose credentials are cached never calls this
+
     blocks: list[str] = []
     for token in MarkdownIt("commonmark").parse(markdown):
         if token.type == "inline" and token.children is not None:
