@@ -49,7 +49,9 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         try:
             return super().resolve_command(ctx, args)
-        except click.exceptions.NoSuchCommand as exc:  # suggest among every name, not the loaded ones
+        except (
+            click.exceptions.NoSuchCommand
+        ) as exc:  # suggest among every name, not the loaded ones
             raise click.exceptions.NoSuchCommand(
                 exc.command_name, possibilities=list(COMMANDS), ctx=ctx
             ) from None

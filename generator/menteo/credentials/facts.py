@@ -81,7 +81,10 @@ class AwardFacts:
 def plain_text(markdown: str) -> str:
     """Markdown as the plain text Open Badges descriptions are (wallets show them verbatim):
     the words of each block, blocks separated by a blank line."""
-    from markdown_it import MarkdownIt  # ~38 ms; a build whose credentials are cached never calls this
+    prose = _plain_prose(markdown)
+    if prose is not None:
+        return prose
+    from markdown_it import MarkdownIt  # ~38 ms at start-up, which prose without markup skips
 
     blocks: list[str] = []
     for token in MarkdownIt("commonmark").parse(markdown):
@@ -93,6 +96,31 @@ def plain_text(markdown: str) -> str:
             ]
             blocks.append("".join(words).strip())
     return "\n\n".join(block for block in blocks if block)
+
+
+_MARKUP = frozenset("\\`*_[]<>&~|#=!")
+"""Characters that may start Markdown syntax inside a line (entities, escapes, emphasis, code,
+links, HTML; `=` and `#` for headings, `!` for images): text without them and without a
+block-starting line is only paragraphs of words."""
+
+
+def _plain_prose(markdown: str) -> str | None:
+    """`plain_text` of Markdown that is only paragraphs of plain words (every line blank or
+    starting with a letter, no markup character, no whitespace but spaces), as markdown-it
+    parses it (tests/test_lazy_imports.py compares them); None for anything else. An issuer's
+    description is such prose, and every build describes its issuer."""
+    blocks: list[list[str]] = [[]]
+    for line in markdown.split("\n"):
+        if not line:
+            blocks.append([])
+        elif line[0].isalpha() and all(
+            ch == " " or (ch.isprintable() and not ch.isspace() and ch not in _MARKUP)
+            for ch in line
+        ):
+            blocks[-1].append(line.rstrip(" "))
+        else:
+            return None
+    return "\n\n".join(" ".join(lines) for lines in blocks if lines)
 
 
 def issuer_facts(community: CommunityData, did: str) -> Issuer:
