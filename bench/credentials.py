@@ -89,7 +89,7 @@ from menteo.ledger.store import read_ledger  # noqa: E402
 from menteo.site.awards import build_recognition  # noqa: E402
 from menteo.site.pages import plan_pages  # noqa: E402
 from menteo.site.render import render_pages  # noqa: E402
-from menteo.site.templating import theme_dirs  # noqa: E402
+from menteo.site.theme_folders import theme_dirs  # noqa: E402
 from menteo.site.views import build_views  # noqa: E402
 from run import _tree_sha256, bench_keys, tree_stats  # noqa: E402
 

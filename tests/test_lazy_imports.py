@@ -37,6 +37,8 @@ with open(sys.argv[1], "w", encoding="utf-8") as out:
 NOT_IN_A_WARM_BUILD = (
     *(f"menteo.commands.{module}" for module in COMMANDS.values() if module != "build"),
     "menteo.site.templates_check",
+    "menteo.site.templating",
+    "jinja2",
     "openbadges_bakery",
     "rfc3986",
     "markdown_it",

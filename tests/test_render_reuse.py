@@ -20,7 +20,8 @@ from click.testing import CliRunner, Result
 from menteo.cli import main
 from menteo.i18n import shipped_languages
 from menteo.site.render import make_environment
-from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox
+from menteo.site.templating import TemplateSandbox
+from menteo.site.theme_folders import PACKAGE_THEMES
 from menteo.site.views import EntryView, Link, PersonRef
 
 MINI = Path(__file__).parent / "fixtures" / "mini"

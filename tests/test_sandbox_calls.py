@@ -36,7 +36,8 @@ from menteo.content.community import Body
 from menteo.content.publication import Urls
 from menteo.site.pages import PageHead, PageImage
 from menteo.site.render import make_environment
-from menteo.site.templating import PACKAGE_THEMES, Refused, TemplateSandbox, theme_dirs
+from menteo.site.templating import Refused, TemplateSandbox
+from menteo.site.theme_folders import PACKAGE_THEMES, theme_dirs
 from test_security_templates import (  # noqa: F401 (`project` is a fixture)
     ENTRY_URL,
     MINI,

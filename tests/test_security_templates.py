@@ -33,13 +33,8 @@ from menteo.site.awards import AwardView, RecognitionViews
 from menteo.site.dashboard import Dashboard
 from menteo.site.pages import Page, PageHead
 from menteo.site.render import Rendered, RenderSettings, make_environment
-from menteo.site.templating import (
-    PACKAGE_THEMES,
-    PLAIN_TYPES,
-    TemplateSandbox,
-    is_view_type,
-    theme_dirs,
-)
+from menteo.site.templating import PLAIN_TYPES, TemplateSandbox, is_view_type
+from menteo.site.theme_folders import PACKAGE_THEMES, theme_dirs
 from menteo.site.views import EntryView, PersonView, SiteViews
 
 MINI = Path(__file__).parent / "fixtures" / "mini"

@@ -56,7 +56,7 @@ from menteo.site.render import (
 )
 from menteo.site.search import index_site
 from menteo.site.share import ShareCards, share_cards
-from menteo.site.templating import theme_dirs
+from menteo.site.theme_folders import theme_dirs
 from menteo.site.views import SiteViews, build_views
 
 

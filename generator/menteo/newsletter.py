@@ -22,7 +22,7 @@ from menteo.ledger.review import Review
 from menteo.site.awards import Ref, build_recognition
 from menteo.site.pages import Page
 from menteo.site.render import linked_theme_files, make_environment, template_problem
-from menteo.site.templating import theme_dirs
+from menteo.site.theme_folders import theme_dirs
 from menteo.site.views import EntryView, SiteViews, build_views
 
 FORMATS = ("md", "html")

@@ -19,18 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import (
-    Template,
-    TemplateError,
-    TemplateNotFound,
-    TemplateRuntimeError,
-    TemplateSyntaxError,
-    pass_eval_context,
-)
-from jinja2.nodes import EvalContext
-from jinja2.runtime import Macro
 from markupsafe import Markup, escape
 
 from menteo.content.community import Body
@@ -46,8 +36,14 @@ from menteo.site.page_store import PackWriter
 from menteo.site.pages import Page
 from menteo.site.previous_site import SiteWriter, Stamp
 from menteo.site.search import SEARCH_MARKER
-from menteo.site.templating import PACKAGE_THEMES, TemplateSandbox, template_environment
+from menteo.site.theme_folders import PACKAGE_THEMES
 from menteo.workers import cores, process_pool
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from jinja2.nodes import EvalContext
+
+    from menteo.site.templating import TemplateSandbox
 
 _LINK_RE = re.compile(r'(?:href|src)="([^"#?]*)(?:\?[^"#]*)?(#[^"]*)?"')
 CHUNKS_PER_WORKER = 16
@@ -77,6 +73,8 @@ def make_environment(
     """The theme's sandboxed environment (see `menteo.site.templating`), speaking `language`
     (see `menteo.i18n`). `shared`, what every page sees (`site`, `urls`), become globals too: a
     template imported without context (the theme's `frame.html`) then runs once, not per page."""
+    from menteo.site.templating import template_environment  # Jinja: only a build that renders
+
     env = template_environment(dirs)
     env.globals.update(shared or {})
 
@@ -116,6 +114,9 @@ def _entry_items(env: TemplateSandbox) -> Callable[..., Markup]:
     whole view (its links, labels and consent-dependent names are in it, by value, so a `serve`
     rebuild with an edited entry does not find the old one) and the argument; it is remembered
     until the loaded `macros.html` is another (never, in one environment)."""
+    from jinja2 import TemplateRuntimeError  # Jinja: only a build that renders
+    from jinja2.runtime import Macro
+
     done: dict[tuple[type, object, bool | None], Markup] = {}
     made_by: list[Template] = []
 
@@ -146,6 +147,8 @@ def _gettext_functions(catalog: NullTranslations) -> dict[str, Callable[..., str
     is markup where autoescaping is on, and always a %-format string), but a tenth of its cost:
     Jinja's own go through three context calls per string, 10 µs, and a page shows a hundred.
     A message without variables is looked up and formatted once per build."""
+    from jinja2 import pass_eval_context  # Jinja: only a build that renders
+
     done: dict[tuple[str, bool], str] = {}
 
     @pass_eval_context
@@ -235,6 +238,8 @@ def template_problem(exc: Exception, page: Page, root: Path) -> Problem:
     """Locate a template error: Jinja puts template files and lines into the traceback. Any
     exception a template raises is one (`{{ 1 // 0 }}`, a refused call, a runaway macro): a
     template is a file in a pull request, never a reason for a traceback."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError  # only on a failure
+
     name = getattr(exc, "filename", None) or page.template
     line = getattr(exc, "lineno", 0) or 0
     if not isinstance(exc, TemplateSyntaxError):

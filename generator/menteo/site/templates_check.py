@@ -18,7 +18,8 @@ from string import Formatter
 from jinja2 import TemplateSyntaxError, nodes
 
 from menteo.errors import Problem
-from menteo.site.templating import PACKAGE_THEMES, template_environment, theme_dirs
+from menteo.site.templating import template_environment
+from menteo.site.theme_folders import PACKAGE_THEMES, theme_dirs
 
 HINT = "fix the template"
 

@@ -35,8 +35,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, _PassArg
 from markupsafe import Markup
 
-PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
-
 PLAIN_TYPES: frozenset[type] = frozenset(
     {str, Markup, int, float, bool, type(None), dt.date, dt.datetime, list, tuple, dict}
 )
@@ -69,12 +67,6 @@ VIEW_CLASSES: frozenset[str] = frozenset(
 )
 """View classes elsewhere, by name: `urls` (pure functions from names to URLs) and `page` (not
 the plan's `Page`, which names the content file a page shows)."""
-
-
-def theme_dirs(root: Path, theme: str) -> list[Path]:
-    """Theme folders in lookup order (first wins)."""
-    candidates = [root / "overrides", root / "themes" / theme, PACKAGE_THEMES / theme]
-    return [d for d in candidates if d.is_dir()]
 
 
 @cache
