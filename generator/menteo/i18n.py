@@ -20,8 +20,6 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations as NullTranslations  # re-exported: a catalog's type
 from babel.support import Translations
@@ -65,6 +63,10 @@ def translations(language: str) -> NullTranslations:
     """The theme's translations into `language` (English msgids pass through unchanged)."""
     if not translated(language):
         return NullTranslations()
+    # Babel's catalog tools (~10 ms with the email package) only for a site not in English.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     found = catalog_language(language)
     path = LOCALES / f"{found}" / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as source:
