@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from markdown_it import MarkdownIt
 
 from menteo.cli import COMMANDS, main
-from menteo.credentials.facts import plain_text
+from menteo.credentials.facts import _parsed_text, plain_text
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).parent / "fixtures" / "mini"
@@ -110,19 +109,6 @@ def test_an_unknown_option_is_still_a_usage_error() -> None:
     assert "No such option '--nope'" in result.output
 
 
-def _markdown_it_plain_text(markdown: str) -> str:
-    blocks = []
-    for token in MarkdownIt("commonmark").parse(markdown):
-        if token.type == "inline" and token.children is not None:
-            words = [
-                " " if child.type in ("softbreak", "hardbreak") else child.content
-                for child in token.children
-                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
-            ]
-            blocks.append("".join(words).strip())
-    return "\n\n".join(block for block in blocks if block)
-
-
 PROSE = [
     "",
     "A volunteer-run mentoring community.",
@@ -160,7 +146,7 @@ MARKUP = [
 
 @pytest.mark.parametrize("markdown", PROSE + MARKUP)
 def test_plain_text_equals_markdown_its_reading(markdown: str) -> None:
-    assert plain_text(markdown) == _markdown_it_plain_text(markdown)
+    assert plain_text(markdown) == _parsed_text(markdown)
 
 
 def test_the_demo_descriptions_take_the_fast_path() -> None:

@@ -29,8 +29,8 @@ from menteo.recognition.evaluate import evaluate
 from menteo.recognition.memo import EvaluationMemo
 from menteo.recognition.memo_store import EVALUATION_CACHE, read_memo, write_memo
 from menteo.sealed import seal
+from test_incremental import MINI, tree
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
 THREAD = "content/threads/ana-lukasiewicz--jonas-berg"
 FEEDBACK = f"{THREAD}/2025-05-20-feedback.md"
 PROMOTED = f"{THREAD}/2025-05-10-promoted.md"
@@ -189,10 +189,6 @@ def run(*args: str | Path) -> Result:
 
 def build(root: Path, out: Path) -> Result:
     return run("build", root, "--out", out, "--no-search")
-
-
-def tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
 def shards(root: Path) -> list[Path]:

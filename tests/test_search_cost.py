@@ -16,20 +16,14 @@ from click.testing import CliRunner, Result
 
 from menteo.cli import main
 from menteo.site import search
+from test_incremental import MINI, tree
 
-MINI = Path(__file__).parent / "fixtures" / "mini"
 CACHE = ".menteo/cache/search"
 ENTRY = "threads/ana-lukasiewicz--jonas-berg/2025-03-04-kickoff/index.html"
 
 
 def build(root: Path, out: Path) -> Result:
     return CliRunner().invoke(main, ["build", str(root), "--out", str(out), "--quiet"])
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 def whole(page: bytes) -> bytes:
@@ -129,11 +123,11 @@ def test_tricky_heads_index_as_the_whole_pages_do(
         html = f'<!doctype html><html lang="en"><head>{head}</head><body>{body}</body></html>'
         (site / pages[-1]).write_text(html, encoding="utf-8")
     search.index_site(site, pages, shard_pages=100)
-    cut = files(site / search.SEARCH_DIR)
+    cut = tree(site / search.SEARCH_DIR)
     shutil.rmtree(site / search.SEARCH_DIR)
     monkeypatch.setattr(search, "pagefind_input", whole)
     search.index_site(site, pages, shard_pages=100)
-    assert files(site / search.SEARCH_DIR) == cut
+    assert tree(site / search.SEARCH_DIR) == cut
 
 
 def recording_pagefind(tmp_path: Path) -> tuple[Path, Path]:
@@ -182,5 +176,5 @@ def test_a_build_hands_pagefind_less_and_publishes_the_same_bundle(
     shutil.rmtree(mini / CACHE)
     reference = tmp_path / "_whole"
     assert build(mini, reference).exit_code == 0
-    assert files(out / search.SEARCH_DIR) == files(reference / search.SEARCH_DIR)
+    assert tree(out / search.SEARCH_DIR) == tree(reference / search.SEARCH_DIR)
     assert os.listdir(out / search.SEARCH_DIR)

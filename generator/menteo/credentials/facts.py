@@ -82,8 +82,11 @@ def plain_text(markdown: str) -> str:
     """Markdown as the plain text Open Badges descriptions are (wallets show them verbatim):
     the words of each block, blocks separated by a blank line."""
     prose = _plain_prose(markdown)
-    if prose is not None:
-        return prose
+    return prose if prose is not None else _parsed_text(markdown)
+
+
+def _parsed_text(markdown: str) -> str:
+    """`plain_text` of any Markdown, as markdown-it (CommonMark) parses it."""
     from markdown_it import MarkdownIt  # ~38 ms at start-up, which prose without markup skips
 
     blocks: list[str] = []
