@@ -63,7 +63,7 @@ from menteo.site.pages import Page
 PAGE_CACHE = Path(".menteo/cache/pages")
 INDEX_FOLDER = "index"
 """Under `PAGE_CACHE`, beside the packs' folder: `menteo.site.page_index`."""
-FORMAT = b"menteo-page-cache 4\n"
+FORMAT = b"menteo-page-cache 5\n"
 _LIBRARIES = ("jinja2", "markupsafe", "markdown-it-pyrs", "nh3", "babel")
 
 
@@ -132,6 +132,30 @@ class Fingerprint:
 
     def digest(self, *values: object) -> bytes:
         return _hash(marshal.dumps(self.plain(values), 0))
+
+    def page(self, build_key: bytes, template: str, head: object, context: dict[str, Any]) -> bytes:
+        """A page's digest: what `digest(build_key, template, head, context)` covers, written
+        without its per-page overhead (a cached page costs this and a dict lookup). The head is
+        made for this one page, so it is written in place (its layout and fields), not digested
+        and kept; each context value is written as its digest when it is an object met before
+        (a view adopted or digested for another page), else as `plain` writes it."""
+        names = self.plain(tuple(context))
+        values = context.values()
+        written = list(map(self._objects.get, map(id, values)))
+        if None in written:  # plain values, and views no page has shown yet
+            pairs = zip(written, values, strict=True)
+            written = [self.plain(v) if w is None else w for w, v in pairs]
+        page = (b"page", build_key, template, self._in_place(head), names, written)
+        return _hash(marshal.dumps(page, 0))
+
+    def _in_place(self, value: object) -> object:
+        """A value made for one page (its head), written as `plain` writes it, but a record's
+        fields in place rather than digested and kept for pages to come."""
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        header, getter = _LAYOUTS.get(kind) or _layout(kind)
+        return (header, [f if type(f) in _PLAIN else self.plain(f) for f in getter(value)])
 
     def adopt(self, made: list[tuple[object, bytes]]) -> None:
         """Digest each of these objects as the digest of what it was made from, computed by
@@ -316,7 +340,7 @@ class PageCache:
         """The page's key, or None if its context holds something the fingerprint cannot
         digest (then it is always rendered)."""
         try:
-            return self.fingerprint.digest(self.build_key, template, head, context).hex()
+            return self.fingerprint.page(self.build_key, template, head, context).hex()
         except Uncacheable:
             return None
 

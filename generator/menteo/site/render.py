@@ -357,8 +357,11 @@ def _emit(
     into.digests[output] = site.files[output]
     if checked.searchable:
         into.searchable.append(output)
-    for link in checked.links:
-        into.links.setdefault(link, (page.url, page.source))
+    links = into.links
+    new = set(checked.links).difference(links)  # in C: most links are on every page
+    if new:
+        where = (page.url, page.source)
+        links.update((link, where) for link in checked.links if link in new)
 
 
 def page_links(text: str, base_path: str) -> list[str]:
