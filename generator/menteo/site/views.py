@@ -294,8 +294,9 @@ class _Builder:
         once per thread."""
         model = entry.model
         published = self.pub.entry_published(thread, entry)
-        if published:
-            self.sources[thread_url + entry.slug + "/"] = entry.path
+        url = thread_url + entry.slug + "/" if published else None
+        if url is not None:
+            self.sources[url] = entry.path
         role = self.pub.role_in(thread, model.author)
         step = steps.get(model.roadmap_step) if model.roadmap_step else None
         return EntryView(
@@ -304,15 +305,15 @@ class _Builder:
             kind=model.kind.value,
             date=model.date,
             author=self.ref(role, model.author),
-            tags=tuple(self.tag(t) for t in model.tags) if published else (),
-            url=thread_url + entry.slug + "/" if published else None,
+            tags=tuple(map(self.tag, model.tags)) if published else (),
+            url=url,
             excerpt=entry.excerpt if published else "",
             body=entry.body if published else None,
             thread_url=thread_url,
             thread_title=thread_title,
             outcome=model.outcome.value if model.outcome and published else None,
             rating=model.rating if published else None,
-            goals=tuple(goals[g] for g in model.goals),
+            goals=tuple(map(goals.__getitem__, model.goals)),
             step=step,
         )
 
