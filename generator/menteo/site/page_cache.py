@@ -148,7 +148,7 @@ class Fingerprint:
         page = (b"page", build_key, template, self._in_place(head), names, written)
         return _hash(marshal.dumps(page, 0))
 
-    def _in_place(self, value: object) -> object:
+    def _in_place(self, value: object) -> Any:
         """A value made for one page (its head), written as `plain` writes it, but a record's
         fields in place rather than digested and kept for pages to come."""
         kind = type(value)
