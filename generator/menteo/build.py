@@ -44,7 +44,7 @@ from menteo.recognition.memo_store import EVALUATION_CACHE, read_memo, write_mem
 from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import RecognitionViews, build_recognition
 from menteo.site.dashboard import dashboard_view
-from menteo.site.links import broken_links
+from menteo.site.links import broken_links, links_outside
 from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
 from menteo.site.previous_site import site_output
@@ -54,10 +54,11 @@ from menteo.site.render import (
     render_pages,
     static_files,
 )
-from menteo.site.search import index_site
+from menteo.site.search import SEARCH_DIR, index_site
 from menteo.site.share import ShareCards, share_cards
 from menteo.site.theme_folders import theme_dirs
 from menteo.site.views import SiteViews, build_views
+from menteo.workers import thread_pool
 
 
 @dataclass(frozen=True)
@@ -333,29 +334,39 @@ def _build(
         cache.fingerprint.adopt(views.inputs)
         rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
         site.adopt(rendered.digests)  # the pages render workers wrote
-        progress.stage("Writing files")
-        for path, static in static_files(dirs):
-            site.put_bytes(path, static.read_bytes())
-        for target, source in sorted(views.avatars.items()):
-            site.put_bytes(target, (community.root / source).read_bytes())
-        for target, data in generated_files(plan, cards, private):
-            site.put_bytes(target, data)
-        if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
-            raise ContentError(rendered.problems)
-        # After every page is written, before any link check.
-        if search:
-            progress.stage("Building the search index", len(rendered.searchable))
-            index_site(
-                staging,
-                rendered.searchable,
-                config.search_bundle_pages,
-                community.root / SEARCH_CACHE,
-                site,
-            )
-        written = list(site.files)
-        progress.stage("Checking links", len(written))
-        problems = broken_links(rendered.links, written, staging, urls.base_path)
-        if problems:
-            raise ContentError(problems)
+        with thread_pool(1) as background:
+            # Pagefind reads only the pages, all written now: it runs while the rest is written
+            # and checked. Leaving the block (a failed build) waits for it, so it never reads a
+            # site being removed; its failure fails the build before the site is put in place.
+            indexing, indexed = None, site.branch()
+            if search and not rendered.problems:  # a site of failed pages is not worth indexing
+                indexing = background.submit(
+                    index_site,
+                    staging,
+                    rendered.searchable,
+                    config.search_bundle_pages,
+                    community.root / SEARCH_CACHE,
+                    indexed,
+                )
+            progress.stage("Writing files")
+            for path, static in static_files(dirs):
+                site.put_bytes(path, static.read_bytes())
+            for target, source in sorted(views.avatars.items()):
+                site.put_bytes(target, (community.root / source).read_bytes())
+            for target, data in generated_files(plan, cards, private):
+                site.put_bytes(target, data)
+            if rendered.problems:
+                raise ContentError(rendered.problems)
+            links, search_links = links_outside(rendered.links, SEARCH_DIR, urls.base_path)
+            progress.stage("Checking links", len(links))
+            problems = broken_links(links, list(site.files), staging, urls.base_path)
+            if indexing is not None:
+                progress.stage("Building the search index", len(rendered.searchable))
+                indexing.result()
+                site.adopt(indexed.files)
+            problems += broken_links(search_links, list(site.files), staging, urls.base_path)
+            if problems:
+                raise ContentError(problems)
+            written = len(site.files)
     evict_page_cache(community.root, cache.build_key)  # the site is in place: old keys go
-    return BuildResult(pages=len(pages), files=len(written), warnings=plan.warnings)
+    return BuildResult(pages=len(pages), files=written, warnings=plan.warnings)
