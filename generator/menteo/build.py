@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from menteo.content.schema import published_schemas
 from menteo.credentials.cache import (
     CACHE_PATHS,
     SEARCH_CACHE,
+    BakedCache,
     DocumentCache,
     ImageCache,
     SignatureCache,
@@ -47,7 +48,7 @@ from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links, links_outside
 from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
-from menteo.site.previous_site import site_output
+from menteo.site.previous_site import SiteWriter, site_output
 from menteo.site.render import (
     RenderSettings,
     linked_theme_files,
@@ -269,11 +270,15 @@ def plan_site(
 
 
 def generated_files(
-    plan: SitePlan, cards: ShareCards, private: PrivateMaterial
+    plan: SitePlan,
+    cards: ShareCards,
+    private: PrivateMaterial,
+    unchanged: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Site path and bytes of every file the pipeline makes besides pages, static files and
     avatars, in path order, each made as it is taken (the baked credential images, most of the
-    bytes, are never all held at once: `IssuedFiles`); after the last, a `ContentError` if any
+    bytes, are never all held at once: `IssuedFiles`), but for a baked image `unchanged` says
+    the site already holds (see `write_generated`); after the last, a `ContentError` if any
     holds private key material (those are not given)."""
     issued, keys, config = plan.issued, plan.keys, plan.community.config
     made = {
@@ -291,6 +296,8 @@ def generated_files(
     }
     leaked = []
     for target in sorted(made.keys() | issued.files.keys()):
+        if unchanged is not None and target not in made and unchanged(target):
+            continue
         data = made[target] if target in made else issued.files[target]
         if private.leaked_in(data):
             leaked.append(leak_problem(target))
@@ -353,8 +360,7 @@ def _build(
                 site.put_bytes(path, static.read_bytes())
             for target, source in sorted(views.avatars.items()):
                 site.put_bytes(target, (community.root / source).read_bytes())
-            for target, data in generated_files(plan, cards, private):
-                site.put_bytes(target, data)
+            write_generated(plan, cards, private, site)
             if rendered.problems:
                 raise ContentError(rendered.problems)
             links, search_links = links_outside(rendered.links, SEARCH_DIR, urls.base_path)
@@ -370,3 +376,25 @@ def _build(
             written = len(site.files)
     evict_page_cache(community.root, cache.build_key)  # the site is in place: old keys go
     return BuildResult(pages=len(pages), files=written, warnings=plan.warnings)
+
+
+def write_generated(
+    plan: SitePlan, cards: ShareCards, private: PrivateMaterial, site: SiteWriter
+) -> None:
+    """Write `generated_files` into `site`; a baked image whose stamp the `BakedCache`
+    remembers under its key is neither baked nor checked again when the previous site holds
+    that very file (`SiteWriter.keep`), and every image baked is remembered."""
+    issued = plan.issued.files
+    baked = BakedCache.for_build(plan.community.root, private.identity())
+
+    def unchanged(target: str) -> bool:
+        key = issued.baked_key(target)
+        stamp = None if key is None else baked.get(key)
+        return stamp is not None and site.keep(target, stamp[0])
+
+    for target, data in generated_files(plan, cards, private, unchanged):
+        site.put_bytes(target, data)
+        key = issued.baked_key(target)
+        if key is not None:
+            baked.put(key, site.files[target])
+    baked.save()

@@ -22,7 +22,8 @@ def links_outside(
     """The `links` split in two: those landing outside the site's `folder`, and those into it.
     The build checks the first while another thread still writes that folder (the search
     index), the second once it is written."""
-    outside, inside = {}, {}
+    outside: dict[str, tuple[str, str | None]] = {}
+    inside: dict[str, tuple[str, str | None]] = {}
     for link, found in links.items():
         into = target_file(link.partition("#")[0], base_path).startswith(f"{folder}/")
         (inside if into else outside)[link] = found

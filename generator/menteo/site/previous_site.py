@@ -236,12 +236,19 @@ class SiteWriter:
     def put(self, path: str, digest: str, data: Callable[[], bytes]) -> None:
         """Make `path` the file with SHA-256 `digest`, whose bytes `data` gives: asked only when
         the file is written (a remembered page's text need not be read at all)."""
-        size = self._reuse(path, digest)
-        if size is None:
+        if not self.keep(path, digest):
             content = data()
             write_new(self.folder, path, content, self._made)
-            size = len(content)
+            self.files[path] = (digest, len(content))
+
+    def keep(self, path: str, digest: str) -> bool:
+        """Make `path` the file with SHA-256 `digest` if the previous site holds it unchanged
+        (left in place or linked); False if it must be written."""
+        size = self._reuse(path, digest)
+        if size is None:
+            return False
         self.files[path] = (digest, size)
+        return True
 
     def put_bytes(self, path: str, data: bytes) -> None:
         self.put(path, hashlib.sha256(data).hexdigest(), lambda: data)
