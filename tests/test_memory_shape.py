@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import pickle
 from pathlib import Path
 
@@ -147,8 +146,8 @@ def test_issued_files_bake_when_read_what_baking_at_once_gave() -> None:
     payload = '{"id": "urn:uuid:1"}'
     files = IssuedFiles()
     files.add("a.json", payload)
-    files.bake("a.png", functools.partial(baking.bake_ob2_png, png, payload))
-    files.bake("a.svg", lambda: baking.bake_ob3_svg(svg, payload).encode("utf-8"))
+    files.bake("a.png", baking.bake_ob2_png, png, payload)
+    files.bake("a.svg", baking.bake_ob3_svg, svg, payload)
     eager = {
         "a.json": payload.encode("utf-8"),
         "a.png": baking.bake_ob2_png(png, payload),

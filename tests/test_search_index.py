@@ -119,9 +119,12 @@ def test_a_damaged_cache_entry_is_indexed_again(
     entry = next(p for p in (mini / CACHE).iterdir() if p.is_dir())
     next(entry.glob("fragment/*.pf_fragment")).unlink()
     runs.clear()
-    assert build(mini, out).exit_code == 0
-    assert len(runs) == 1
+    assert build(mini, out).exit_code == 0  # the site holds every file: none is read
+    assert runs == []
     assert files(out / "pagefind") == before
+    assert build(mini, tmp_path / "_other").exit_code == 0  # a fresh site: read, found missing
+    assert len(runs) == 1
+    assert files(tmp_path / "_other" / "pagefind") == before
 
 
 def test_another_pagefind_is_not_answered_from_the_cache(

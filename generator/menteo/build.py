@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from menteo.content.schema import published_schemas
 from menteo.credentials.cache import (
     CACHE_PATHS,
     SEARCH_CACHE,
+    BakedCache,
     DocumentCache,
     ImageCache,
     SignatureCache,
@@ -44,20 +45,21 @@ from menteo.recognition.memo_store import EVALUATION_CACHE, read_memo, write_mem
 from menteo.recognition.wording import ENGLISH, Wording
 from menteo.site.awards import RecognitionViews, build_recognition
 from menteo.site.dashboard import dashboard_view
-from menteo.site.links import broken_links
+from menteo.site.links import broken_links, links_outside
 from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
-from menteo.site.previous_site import site_output
+from menteo.site.previous_site import SiteWriter, site_output
 from menteo.site.render import (
     RenderSettings,
     linked_theme_files,
     render_pages,
     static_files,
 )
-from menteo.site.search import index_site
+from menteo.site.search import SEARCH_DIR, index_site
 from menteo.site.share import ShareCards, share_cards
 from menteo.site.theme_folders import theme_dirs
 from menteo.site.views import SiteViews, build_views
+from menteo.workers import thread_pool
 
 
 @dataclass(frozen=True)
@@ -268,11 +270,15 @@ def plan_site(
 
 
 def generated_files(
-    plan: SitePlan, cards: ShareCards, private: PrivateMaterial
+    plan: SitePlan,
+    cards: ShareCards,
+    private: PrivateMaterial,
+    unchanged: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[str, bytes]]:
     """Site path and bytes of every file the pipeline makes besides pages, static files and
     avatars, in path order, each made as it is taken (the baked credential images, most of the
-    bytes, are never all held at once: `IssuedFiles`); after the last, a `ContentError` if any
+    bytes, are never all held at once: `IssuedFiles`), but for a baked image `unchanged` says
+    the site already holds (see `write_generated`); after the last, a `ContentError` if any
     holds private key material (those are not given)."""
     issued, keys, config = plan.issued, plan.keys, plan.community.config
     made = {
@@ -290,6 +296,8 @@ def generated_files(
     }
     leaked = []
     for target in sorted(made.keys() | issued.files.keys()):
+        if unchanged is not None and target not in made and unchanged(target):
+            continue
         data = made[target] if target in made else issued.files[target]
         if private.leaked_in(data):
             leaked.append(leak_problem(target))
@@ -333,29 +341,60 @@ def _build(
         cache.fingerprint.adopt(views.inputs)
         rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
         site.adopt(rendered.digests)  # the pages render workers wrote
-        progress.stage("Writing files")
-        for path, static in static_files(dirs):
-            site.put_bytes(path, static.read_bytes())
-        for target, source in sorted(views.avatars.items()):
-            site.put_bytes(target, (community.root / source).read_bytes())
-        for target, data in generated_files(plan, cards, private):
-            site.put_bytes(target, data)
-        if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
-            raise ContentError(rendered.problems)
-        # After every page is written, before any link check.
-        if search:
-            progress.stage("Building the search index", len(rendered.searchable))
-            index_site(
-                staging,
-                rendered.searchable,
-                config.search_bundle_pages,
-                community.root / SEARCH_CACHE,
-                site,
-            )
-        written = list(site.files)
-        progress.stage("Checking links", len(written))
-        problems = broken_links(rendered.links, written, staging, urls.base_path)
-        if problems:
-            raise ContentError(problems)
+        with thread_pool(1) as background:
+            # Pagefind reads only the pages, all written now: it runs while the rest is written
+            # and checked. Leaving the block (a failed build) waits for it, so it never reads a
+            # site being removed; its failure fails the build before the site is put in place.
+            indexing, indexed = None, site.branch()
+            if search and not rendered.problems:  # a site of failed pages is not worth indexing
+                indexing = background.submit(
+                    index_site,
+                    staging,
+                    rendered.searchable,
+                    config.search_bundle_pages,
+                    community.root / SEARCH_CACHE,
+                    indexed,
+                )
+            progress.stage("Writing files")
+            for path, static in static_files(dirs):
+                site.put_bytes(path, static.read_bytes())
+            for target, source in sorted(views.avatars.items()):
+                site.put_bytes(target, (community.root / source).read_bytes())
+            write_generated(plan, cards, private, site)
+            if rendered.problems:
+                raise ContentError(rendered.problems)
+            links, search_links = links_outside(rendered.links, SEARCH_DIR, urls.base_path)
+            progress.stage("Checking links", len(links))
+            problems = broken_links(links, list(site.files), staging, urls.base_path)
+            if indexing is not None:
+                progress.stage("Building the search index", len(rendered.searchable))
+                indexing.result()
+                site.adopt(indexed.files)
+            problems += broken_links(search_links, list(site.files), staging, urls.base_path)
+            if problems:
+                raise ContentError(problems)
+            written = len(site.files)
     evict_page_cache(community.root, cache.build_key)  # the site is in place: old keys go
-    return BuildResult(pages=len(pages), files=len(written), warnings=plan.warnings)
+    return BuildResult(pages=len(pages), files=written, warnings=plan.warnings)
+
+
+def write_generated(
+    plan: SitePlan, cards: ShareCards, private: PrivateMaterial, site: SiteWriter
+) -> None:
+    """Write `generated_files` into `site`; a baked image whose stamp the `BakedCache`
+    remembers under its key is neither baked nor checked again when the previous site holds
+    that very file (`SiteWriter.keep`), and every image baked is remembered."""
+    issued = plan.issued.files
+    baked = BakedCache.for_build(plan.community.root, private.identity())
+
+    def unchanged(target: str) -> bool:
+        key = issued.baked_key(target)
+        stamp = None if key is None else baked.get(key)
+        return stamp is not None and site.keep(target, stamp[0])
+
+    for target, data in generated_files(plan, cards, private, unchanged):
+        site.put_bytes(target, data)
+        key = issued.baked_key(target)
+        if key is not None:
+            baked.put(key, site.files[target])
+    baked.save()

@@ -29,11 +29,15 @@ SEARCH_CACHE = CACHE_DIR / "search"
 """Pagefind's bundles by the digest of their pages (`menteo.site.search`)."""
 DOCUMENT_CACHE = CACHE_DIR / "credentials"
 """Each award's signed documents by the digest of everything they are made from."""
-CACHE_PATHS = (CACHE_FILE, IMAGE_CACHE, SEARCH_CACHE, DOCUMENT_CACHE)
+BAKED_CACHE = CACHE_DIR / "baked.json"
+"""The stamp of each baked credential image a build wrote, by a digest of what it is baked from."""
+CACHE_PATHS = (CACHE_FILE, IMAGE_CACHE, SEARCH_CACHE, DOCUMENT_CACHE, BAKED_CACHE)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FORMAT = 1
 MAX_ENTRIES = 100_000
 DOCUMENTS_FORMAT = b"menteo-credential-documents 1\n"
+BAKED_FORMAT = b"menteo-baked-images 1\n"
+_BAKING_LIBRARIES = ("pypng", "defusedxml")
 _SIGNING_LIBRARIES = ("cryptography", "PyLD")
 
 
@@ -216,3 +220,78 @@ class DocumentCache:
         if not path.parent.is_dir():
             make_private_folder(path.parent)
         atomic_write(path, seal(DOCUMENTS_FORMAT, rest), durable=False)
+
+
+class BakedCache:
+    """The SHA-256 and size of each baked credential image (a badge's PNG or SVG with a signed
+    document in it) a build wrote, so a rebuild whose previous site holds that very file
+    neither bakes it again nor digests and checks its bytes: baking was most of writing a
+    rebuild's files (4,765 images at 10,000 entries).
+
+    An entry is named by a digest WE compute (`key`: menteo's code and the baking libraries'
+    versions, the kind of image, the image's bytes and the baked text), so a changed input can
+    only miss. The one file is sealed (`menteo.sealed`) under a header that binds the leak
+    check's needles (`PrivateMaterial.identity`): a stamp says its bytes passed that check, and
+    under other keys the whole file is a miss. A damaged or foreign file is a miss too (every
+    image is baked and checked again). It keeps only the entries of the last build."""
+
+    def __init__(self, path: Path | None, identity: bytes) -> None:
+        self.path = path
+        self.header = BAKED_FORMAT + identity.hex().encode("ascii") + b"\n"
+        self.entries = self._read()
+        self.used: dict[str, tuple[str, int]] = {}
+
+    @classmethod
+    def for_build(cls, root: Path, identity: bytes) -> BakedCache:
+        return cls(root / BAKED_CACHE, identity)
+
+    @staticmethod
+    def key(kind: str, image: str, payload: str) -> str:
+        """What names the image `kind` (a baking function) bakes from the image with SHA-256
+        `image` and `payload`."""
+        hasher = hashlib.sha256(code_key(BAKED_FORMAT, _BAKING_LIBRARIES))
+        for text in (kind, image, payload):
+            part = text.encode("utf-8", "surrogatepass")
+            hasher.update(b"%d:" % len(part) + part)
+        return hasher.hexdigest()
+
+    def _read(self) -> dict[str, tuple[str, int]]:
+        try:
+            stored = self.path.read_bytes() if self.path is not None else b""
+        except OSError:
+            return {}
+        body = unseal(self.header, stored)
+        try:
+            found = json.loads(body) if body is not None else {}
+        except ValueError:
+            return {}
+        if not isinstance(found, dict):
+            return {}
+        return {
+            key: (value[0], value[1])
+            for key, value in found.items()
+            if isinstance(value, list)
+            and len(value) == 2
+            and isinstance(value[0], str)
+            and type(value[1]) is int
+        }
+
+    def get(self, key: str) -> tuple[str, int] | None:
+        """The stamp of the image named `key` as a build baked it, if remembered."""
+        found = self.entries.get(key)
+        if found is not None:
+            self.used[key] = found
+        return found
+
+    def put(self, key: str, stamp: tuple[str, int]) -> None:
+        self.used[key] = stamp
+
+    def save(self) -> None:
+        """Keep this build's entries, atomically; nothing is written if they are the stored
+        ones."""
+        if self.path is None or self.used == self.entries:
+            return
+        body = json.dumps({k: list(v) for k, v in sorted(self.used.items())}).encode("utf-8")
+        if not self.path.parent.is_dir():
+            make_private_folder(self.path.parent)
+        atomic_write(self.path, seal(self.header, body), durable=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any
 from menteo.content.community import CommunityData
 from menteo.content.publication import Urls
 from menteo.credentials import baking, images, ob2, ob3
-from menteo.credentials.cache import DocumentCache, ImageCache, SignatureCache
+from menteo.credentials.cache import BakedCache, DocumentCache, ImageCache, SignatureCache
 from menteo.credentials.did import did_document, did_document_path, did_web, rsa_method
 from menteo.credentials.encoding import b58decode
 from menteo.credentials.facts import AwardFacts, Issuer, award_facts, badge_facts, issuer_facts
@@ -68,17 +69,30 @@ class IssuedFiles(Mapping[str, bytes]):
     """Site-relative path → bytes of every credential file. An award's baked images are baked
     when read, not kept: each is a copy of its badge's PNG (or SVG) with a document in it, most
     of the issue stage's bytes (47 of 61 MiB at 10,000 entries), and the build held them all
-    from issuing until it wrote them at its end."""
+    from issuing until it wrote them at its end. Each is named by a `BakedCache` key, so that
+    a rebuild need not bake one its previous site holds."""
 
     def __init__(self) -> None:
         self._files: dict[str, bytes | Callable[[], bytes]] = {}
+        self._keys: dict[str, str] = {}
 
     def add(self, path: str, data: bytes | str) -> None:
         self._files[path] = data.encode("utf-8") if isinstance(data, str) else data
 
-    def bake(self, path: str, baked: Callable[[], bytes]) -> None:
-        """`path` holds what `baked()` returns, made each time it is read."""
-        self._files[path] = baked
+    def bake(
+        self,
+        path: str,
+        bake: Callable[[Any, str], bytes | str],
+        image: bytes | str,
+        payload: str,
+    ) -> None:
+        """`path` holds `bake(image, payload)` (as UTF-8 if text), made each time it is read."""
+        self._files[path] = functools.partial(_baked, bake, image, payload)
+        self._keys[path] = BakedCache.key(bake.__qualname__, _sha256(image), payload)
+
+    def baked_key(self, path: str) -> str | None:
+        """The `BakedCache` key of the baked image at `path`; None for any other file."""
+        return self._keys.get(path)
 
     def __getitem__(self, path: str) -> bytes:
         found = self._files[path]
@@ -91,14 +105,22 @@ class IssuedFiles(Mapping[str, bytes]):
         return len(self._files)
 
 
-def _svg_bytes(bake: Callable[[str, str], str], svg: str, payload: str) -> bytes:
-    return bake(svg, payload).encode("utf-8")
+def _baked(bake: Callable[[Any, str], bytes | str], image: bytes | str, payload: str) -> bytes:
+    baked = bake(image, payload)
+    return baked.encode("utf-8") if isinstance(baked, str) else baked
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256(image: bytes | str) -> str:
+    """An image's digest, once per badge (every award of a badge bakes the same image)."""
+    data = image.encode("utf-8") if isinstance(image, str) else image
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)
 class Issued:
-    files: Mapping[str, bytes]
-    """Site-relative path → bytes (`IssuedFiles`)."""
+    files: IssuedFiles
+    """Site-relative path → bytes."""
     awards: list[IssuedAward]
     issuer: Issuer
     badge_svgs: dict[str, str]
@@ -322,14 +344,14 @@ class _Issuer:
         hosted, jws, credential = documents.hosted, documents.jws, documents.credential
         bake = self.files.bake
         self.add(paths.ob2_json, hosted)
-        bake(paths.ob2_hosted_png, functools.partial(baking.bake_ob2_png, png, hosted))
+        bake(paths.ob2_hosted_png, baking.bake_ob2_png, png, hosted)
         self.add(paths.ob2_jws, jws)
-        bake(paths.ob2_png, functools.partial(baking.bake_ob2_png, png, jws))
-        bake(paths.ob2_svg, functools.partial(_svg_bytes, baking.bake_ob2_svg, svg, jws))
+        bake(paths.ob2_png, baking.bake_ob2_png, png, jws)
+        bake(paths.ob2_svg, baking.bake_ob2_svg, svg, jws)
         self.add(paths.ob3_json, credential)
         self.add(paths.ob3_jwt, documents.jwt)
-        bake(paths.ob3_png, functools.partial(baking.bake_ob3_png, png, credential))
-        bake(paths.ob3_svg, functools.partial(_svg_bytes, baking.bake_ob3_svg, svg, credential))
+        bake(paths.ob3_png, baking.bake_ob3_png, png, credential)
+        bake(paths.ob3_svg, baking.bake_ob3_svg, svg, credential)
         return paths
 
     def status(self, every: list[AwardFacts]) -> None:

@@ -16,6 +16,20 @@ def target_file(link: str, base_path: str) -> str:
     return rel + "index.html" if rel == "" or rel.endswith("/") else rel
 
 
+def links_outside(
+    links: Mapping[str, tuple[str, str | None]], folder: str, base_path: str
+) -> tuple[dict[str, tuple[str, str | None]], dict[str, tuple[str, str | None]]]:
+    """The `links` split in two: those landing outside the site's `folder`, and those into it.
+    The build checks the first while another thread still writes that folder (the search
+    index), the second once it is written."""
+    outside: dict[str, tuple[str, str | None]] = {}
+    inside: dict[str, tuple[str, str | None]] = {}
+    for link, found in links.items():
+        into = target_file(link.partition("#")[0], base_path).startswith(f"{folder}/")
+        (inside if into else outside)[link] = found
+    return outside, inside
+
+
 def _has_anchor(html: str, fragment: str) -> bool:
     escaped = re.escape(fragment)
     return re.search(rf'\s(?:id|name)="{escaped}"', html) is not None

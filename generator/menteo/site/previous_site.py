@@ -226,6 +226,7 @@ class SiteWriter:
         self.files: dict[str, Stamp] = {}
         """Every file of the new site so far, relative to `folder` → its stamp."""
         self._previous = previous
+        self._in_place = in_place
         self._made: set[str] = set()
         self._listing = _Listing(folder) if in_place else None
         """What the spare held, listed while the build fills it: what to remove at the end."""
@@ -235,15 +236,32 @@ class SiteWriter:
     def put(self, path: str, digest: str, data: Callable[[], bytes]) -> None:
         """Make `path` the file with SHA-256 `digest`, whose bytes `data` gives: asked only when
         the file is written (a remembered page's text need not be read at all)."""
-        size = self._reuse(path, digest)
-        if size is None:
+        if not self.keep(path, digest):
             content = data()
             write_new(self.folder, path, content, self._made)
-            size = len(content)
+            self.files[path] = (digest, len(content))
+
+    def keep(self, path: str, digest: str) -> bool:
+        """Make `path` the file with SHA-256 `digest` if the previous site holds it unchanged
+        (left in place or linked); False if it must be written."""
+        size = self._reuse(path, digest)
+        if size is None:
+            return False
         self.files[path] = (digest, size)
+        return True
 
     def put_bytes(self, path: str, data: bytes) -> None:
         self.put(path, hashlib.sha256(data).hexdigest(), lambda: data)
+
+    def branch(self) -> SiteWriter:
+        """A writer of more files into the same folder, reusing the same previous site, for
+        another thread (the search index, made while this one writes the rest): it knows the
+        files so far (the pages); `adopt` its files once it is done. The two never write the
+        same path."""
+        other = SiteWriter(self.folder, self._previous)
+        other._in_place = self._in_place
+        other.files = dict(self.files)
+        return other
 
     def adopt(self, files: Mapping[str, Stamp]) -> None:
         """Record files others wrote into `folder` with `write_new` (render workers)."""
@@ -254,7 +272,7 @@ class SiteWriter:
         must be written."""
         previous = self._previous
         size = None if previous is None else previous.same(path, digest)
-        if size is None or self._listing is not None:
+        if size is None or self._in_place:
             return size
         assert previous is not None
         try:

@@ -35,7 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -160,18 +160,29 @@ def index_site(
     if cache is not None:
         pruning.start()
     try:
+        hits: list[tuple[list[str], str, str, dict[str, Stamp]]] = []
         misses: list[tuple[list[str], str, str]] = []
         for bundle, target, key in zip(bundles, targets, keys, strict=True):
             listing = None if cache is None else _listing(cache / key)
-            if cache is not None and listing is not None:
+            if listing is None:
+                misses.append((bundle, target, key))
+            else:
+                hits.append((bundle, target, key, listing))
+        damaged: list[tuple[list[str], str, str]] = []
+
+        def copy_hits() -> None:
+            """Put the cached bundles in the site while Pagefind indexes the others."""
+            for bundle, target, key, listing in hits:
+                assert cache is not None  # there are hits only where there is a cache
                 try:
                     _copy_tree(cache / key, listing, target, files)
                     used.append(cache / key)
-                    continue
                 except _Damaged:  # indexed again: the same files, each now as it should be
-                    pass
-            misses.append((bundle, target, key))
-        used += _index_bundles(binary, site, misses, cache, files)
+                    damaged.append((bundle, target, key))
+
+        used += _index_bundles(binary, site, misses, cache, files, copy_hits)
+        if damaged:
+            used += _index_bundles(binary, site, damaged, cache, files)
     finally:
         if pruning.is_alive():
             pruning.join()
@@ -220,16 +231,12 @@ def _indexer_identity(binary: Path) -> str:
 
 
 def _listing(entry: Path) -> dict[str, Stamp] | None:
-    """The files of the cached bundle `entry` and their stamps, if it is whole (every file there,
-    at a plain path), else None. Each file's bytes are checked when read (`_checked`): only names
-    are looked at here, a folder at a time, not thousands of files one by one."""
+    """The files of the cached bundle `entry` and their stamps, as its manifest lists them (each
+    at a plain path), else None. Only the manifest is read here: a file is read, and checked
+    (`_checked`: a missing or damaged one has the bundle indexed again), only when the site
+    does not already hold it, which after a rebuild's edit is none of the thousands listed."""
     try:
         listed = json.loads((entry / MANIFEST).read_text(encoding="utf-8"))
-        present = {
-            (Path(folder) / name).relative_to(entry).as_posix()
-            for folder, _, names in os.walk(entry)
-            for name in names
-        }
     except (OSError, ValueError):
         return None
     if not isinstance(listed, dict):
@@ -238,7 +245,6 @@ def _listing(entry: Path) -> dict[str, Stamp] | None:
     for name, value in listed.items():
         if not (
             plain_path(name)
-            and name in present
             and isinstance(value, list)
             and len(value) == 2
             and isinstance(value[0], str)
@@ -255,10 +261,11 @@ def _index_bundles(
     bundles: list[tuple[list[str], str, str]],
     cache: Path | None,
     files: SiteWriter,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Path]:
     """Run Pagefind over each bundle's pages, `INDEXERS` runs at a time, and put each output at
-    its target in the site with `files`, in bundle order; return the cache entries that keep
-    them (none where there is no usable cache)."""
+    its target in the site with `files`, in bundle order, calling `meanwhile` once the runs are
+    started; return the cache entries that keep them (none where there is no usable cache)."""
     if cache is not None:
         try:
             make_private_folder(cache)
@@ -270,6 +277,8 @@ def _index_bundles(
     with thread_pool(min(INDEXERS, len(bundles))) as pool:
         runs = [pool.submit(_indexed, binary, site, pages, folder) for pages, _, _ in bundles]
         try:
+            if meanwhile is not None:
+                meanwhile()
             for run, (_, target, key) in zip(runs, bundles, strict=True):
                 written, listing = run.result()
                 _copy_tree(written, listing, target, files)
