@@ -33,6 +33,7 @@ from menteo.credentials.key_chain import publishable_keys, read_key_chain
 from menteo.credentials.keys import KeysError, PublicKeys, SigningKeys, load_keys
 from menteo.credentials.leaks import PrivateMaterial, leak_problem, private_material
 from menteo.errors import ContentError, Problem
+from menteo.heap import release_memory
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import Review, review
 from menteo.ledger.store import read_ledger
@@ -47,8 +48,9 @@ from menteo.site.dashboard import dashboard_view
 from menteo.site.links import broken_links
 from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
-from menteo.site.previous_site import site_output
+from menteo.site.previous_site import SiteWriter, site_output
 from menteo.site.render import (
+    Links,
     RenderSettings,
     linked_theme_files,
     render_pages,
@@ -299,29 +301,35 @@ def generated_files(
         raise ContentError(leaked)
 
 
-def _build(
-    root: Path,
-    out: Path,
-    base_url: str | None,
+@dataclass(frozen=True)
+class WrittenSite:
+    """What the stages after writing (search index, link check, cache eviction) need of a
+    written site: nothing that holds the community, its views or its pages, so those are freed
+    before Pagefind runs (the build's memory peak)."""
+
+    links: Links
+    searchable: list[str]
+    pages: int
+    build_key: bytes
+
+
+def _write_site(
+    plan: SitePlan,
+    site: SiteWriter,
     workers: int | None,
-    strict: bool,
-    environ: Mapping[str, str],
     progress: Progress,
     search: bool,
-) -> BuildResult:
-    plan = plan_site(root, out, base_url, strict, environ, progress)
+) -> WrittenSite:
+    """Render every page and write every file of the site `plan` makes into `site`."""
     community, urls, dirs, views, keys = plan.community, plan.urls, plan.dirs, plan.views, plan.keys
     issued = plan.issued
     images = ImageCache.for_community(community.root)
     config = community.config
     language = config.language
     catalog = translations(language)
-    with (
-        share_cards(
-            views, config.name, config.description, issued.badge_svgs, images, workers
-        ) as cards,
-        site_output(out) as site,
-    ):
+    with share_cards(
+        views, config.name, config.description, issued.badge_svgs, images, workers
+    ) as cards:
         staging = site.folder
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
         progress.stage("Rendering pages", len(pages))
@@ -340,8 +348,29 @@ def _build(
             site.put_bytes(target, (community.root / source).read_bytes())
         for target, data in generated_files(plan, cards, private):
             site.put_bytes(target, data)
-        if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
-            raise ContentError(rendered.problems)
+    if rendered.problems:  # a site of failed pages is not worth indexing (or can't be)
+        raise ContentError(rendered.problems)
+    return WrittenSite(rendered.links, rendered.searchable, len(pages), cache.build_key)
+
+
+def _build(
+    root: Path,
+    out: Path,
+    base_url: str | None,
+    workers: int | None,
+    strict: bool,
+    environ: Mapping[str, str],
+    progress: Progress,
+    search: bool,
+) -> BuildResult:
+    plan = plan_site(root, out, base_url, strict, environ, progress)
+    root, config, warnings = plan.community.root, plan.community.config, plan.warnings
+    base_path = plan.urls.base_path
+    with site_output(out) as site:
+        staging = site.folder
+        rendered = _write_site(plan, site, workers, progress, search)
+        del plan  # with it the community, views and pages: freed before Pagefind runs
+        release_memory()
         # After every page is written, before any link check.
         if search:
             progress.stage("Building the search index", len(rendered.searchable))
@@ -349,13 +378,13 @@ def _build(
                 staging,
                 rendered.searchable,
                 config.search_bundle_pages,
-                community.root / SEARCH_CACHE,
+                root / SEARCH_CACHE,
                 site,
             )
         written = list(site.files)
         progress.stage("Checking links", len(written))
-        problems = broken_links(rendered.links, written, staging, urls.base_path)
+        problems = broken_links(rendered.links, written, staging, base_path)
         if problems:
             raise ContentError(problems)
-    evict_page_cache(community.root, cache.build_key)  # the site is in place: old keys go
-    return BuildResult(pages=len(pages), files=len(written), warnings=plan.warnings)
+    evict_page_cache(root, rendered.build_key)  # the site is in place: old keys go
+    return BuildResult(pages=rendered.pages, files=len(written), warnings=warnings)
