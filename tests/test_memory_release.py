@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import ctypes
 import gc
 import json
 import os
@@ -133,7 +134,7 @@ def test_a_c_library_without_malloc_trim_is_no_error(
     def absent(_: object) -> object:
         raise missing("no malloc_trim here")
 
-    monkeypatch.setattr(heap.ctypes, "CDLL", absent)
+    monkeypatch.setattr(ctypes, "CDLL", absent)
     heap._malloc_trim.cache_clear()
     try:
         assert heap._malloc_trim() is None

@@ -3,7 +3,6 @@ stages still to come need while its children (Pagefind) are at their largest."""
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 from collections.abc import Callable
@@ -23,7 +22,10 @@ def release_memory() -> None:
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`; None where the C library has none (musl, macOS, Windows)."""
+    """glibc's `malloc_trim`; None where the C library has none (musl, macOS, Windows).
+    `ctypes` is imported here, by the first build that gets this far, not at start-up."""
+    import ctypes
+
     try:
         trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
     except (OSError, TypeError, AttributeError):
