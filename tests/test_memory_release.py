@@ -5,6 +5,7 @@
   cards' generator no longer keeps the views alive through the search stage).
 - Freed memory is handed back to the system where the C library can (`menteo.heap`), and a C
   library without `malloc_trim` is no error.
+- Share-card workers end when the last card is drawn, not idle through the rendering.
 - Pagefind's answers are decoded as they arrive: the same files whatever the pieces the pipe
   delivers them in, hostile answers refused as before, and the bundle's answer held about once
   (tracemalloc counts the allocations: no timing).
@@ -19,6 +20,7 @@ import gc
 import json
 import os
 import shutil
+import time
 import tracemalloc
 import weakref
 from collections.abc import Callable, Iterator
@@ -30,7 +32,9 @@ from click.testing import CliRunner
 
 from menteo import build, heap
 from menteo.cli import main
-from menteo.site import search
+from menteo.credentials.cache import ImageCache
+from menteo.credentials.images import ShareCard
+from menteo.site import search, share
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
@@ -266,3 +270,51 @@ def test_the_bundle_answer_is_held_about_once(pieces: Callable[[bytes, int], Any
             tracemalloc.stop()
     assert answer == files
     assert peak < 2.2 * json_size, (peak, json_size)
+
+
+# ---------------------------------------------------------------- share-card workers
+
+
+def test_share_card_workers_end_when_the_cards_are_drawn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cards are drawn while pages render; their workers then stopped only when the writing
+    stage asked for the cards, idle (13 MiB each at 10,000 entries) through the whole
+    rendering, the peak of a build without search. Now each ends once no card is left."""
+    workers: list[int] = []
+    real = share.process_pool
+
+    @contextlib.contextmanager
+    def kept(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with real(*args, **kwargs) as pool:
+            queue = pool.map
+
+            def watched(*args: Any, **kwargs: Any) -> Any:
+                results = queue(*args, **kwargs)
+                workers.extend(pool._processes)  # started as the work was queued
+                return results
+
+            pool.map = watched
+            yield pool
+
+    monkeypatch.setattr(share, "process_pool", kept)
+    cards = {f"share/{n}.png": ShareCard(f"Card {n}", "A card", "Site") for n in range(30)}
+    with share._drawing(cards, ImageCache(None), 2) as finish:
+        assert workers
+        for _ in range(1200):  # the cards take a few seconds; an idle worker never ends
+            if not any(_running(pid) for pid in workers):
+                break
+            time.sleep(0.1)
+        assert not any(_running(pid) for pid in workers)
+        drawn = finish()
+    assert sorted(drawn) == sorted(cards)
+    assert all(png.startswith(b"\x89PNG") for png in drawn.values())
+
+
+def _running(pid: int) -> bool:
+    """Whether the worker `pid` (a child of the fork server, which reaps it) still exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
