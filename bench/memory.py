@@ -9,7 +9,9 @@ descendant, this script their subreaper), but every 50 ms and keeping, at the tr
 process's share: the build, its render and share-card workers, Pagefind runs. The medians of the
 runs' peaks are printed last. `--stages` instead builds once in this process (menteo imported
 from this checkout) and prints the peak PSS of this process and of the tree during each stage
-the build reports, which is where to look when the build itself grows.
+the build reports, which is where to look when the build itself grows. `--timeline` prints,
+for each run, the tree and each process every half second: which processes overlap (render and
+share-card workers, Pagefind runs) and when each peaks.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class PeakSampler(threading.Thread):
         self.halt = threading.Event()
         self.peak: tuple[int, list[tuple[int, str]]] = (0, [])
         self.stages: dict[str, tuple[int, int]] = {}
+        self.timeline: list[tuple[float, int, list[tuple[int, str]]]] = []
 
     def run(self) -> None:
         while not self.halt.is_set():
@@ -61,14 +64,18 @@ class PeakSampler(threading.Thread):
             total = own + sum(share for share, _ in shares)
             if total > self.peak[0]:
                 self.peak = (total, sorted(shares, reverse=True))
+            self.timeline.append((time.monotonic(), total, sorted(shares, reverse=True)))
             stage = self.label()
             before = self.stages.get(stage, (0, 0))
             self.stages[stage] = (max(before[0], own), max(before[1], total))
             self.halt.wait(INTERVAL)
 
 
-def one_run(community: Path, extra: list[str]) -> tuple[float, list[tuple[int, str]]]:
-    """A cold build's peak tree PSS (MiB) and each process's share (bytes) at that moment."""
+def one_run(
+    community: Path, extra: list[str], timeline: bool = False
+) -> tuple[float, list[tuple[int, str]]]:
+    """A cold build's peak tree PSS (MiB) and each process's share (bytes) at that moment;
+    `timeline` prints the tree every half second first."""
     shutil.rmtree(community / ".menteo", ignore_errors=True)
     out = Path(tempfile.mkdtemp(prefix="menteo-memory-"))
     sampler = PeakSampler()
@@ -82,7 +89,33 @@ def one_run(community: Path, extra: list[str]) -> tuple[float, list[tuple[int, s
         shutil.rmtree(out, ignore_errors=True)
     if done.returncode != 0:
         raise SystemExit(f"the build failed:\n{done.stderr[-3000:]}")
+    if timeline:
+        _print_timeline(sampler.timeline)
     return sampler.peak[0] / MIB, sampler.peak[1]
+
+
+def _print_timeline(samples: list[tuple[float, int, list[tuple[int, str]]]]) -> None:
+    """Every half second: seconds since the start, the tree's PSS, each process's (MiB)."""
+    start = samples[0][0] if samples else 0.0
+    shown = -1.0
+    for when, total, shares in samples:
+        if when - shown < 0.5:
+            continue
+        shown = when
+        parts = "  ".join(f"{share / MIB:.0f} {_short(command)}" for share, command in shares)
+        print(f"  {when - start:6.1f} s {total / MIB:5.0f} MiB = {parts}")
+
+
+def _short(command: str) -> str:
+    """A process's name for the timeline: its program, or what Python runs."""
+    words = command.split()
+    if not words:
+        return "?"
+    if "forkserver" in command or "resource_tracker" in command:
+        return "forked" if "forkserver" in command else "tracker"  # workers: their server's line
+    if "pagefind" in words[0]:
+        return "pagefind"
+    return "build" if "menteo" in command else Path(words[0]).name
 
 
 def by_stage(community: Path, extra: list[str]) -> None:
@@ -122,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("community", type=Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--stages", action="store_true")
+    parser.add_argument("--timeline", action="store_true")
     args = parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
     community = args.community.resolve()
     if args.stages:
@@ -130,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     become_subreaper()
     peaks = []
     for number in range(args.runs):
-        peak, shares = one_run(community, extra)
+        peak, shares = one_run(community, extra, args.timeline)
         peaks.append(peak)
         print(f"run {number + 1}: peak PSS of the tree {peak:.0f} MiB")
         for share, command in shares:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from menteo.credentials.key_chain import publishable_keys, read_key_chain
 from menteo.credentials.keys import KeysError, PublicKeys, SigningKeys, load_keys
 from menteo.credentials.leaks import PrivateMaterial, leak_problem, private_material
 from menteo.errors import ContentError, Problem
+from menteo.heap import release_memory
 from menteo.i18n import catalog_language, shipped_languages, translated, translations
 from menteo.ledger.review import Review, review
 from menteo.ledger.store import read_ledger
@@ -50,6 +52,7 @@ from menteo.site.page_cache import PAGE_CACHE, PageCache
 from menteo.site.pages import plan_pages
 from menteo.site.previous_site import SiteWriter, site_output
 from menteo.site.render import (
+    Links,
     RenderSettings,
     linked_theme_files,
     render_pages,
@@ -307,29 +310,41 @@ def generated_files(
         raise ContentError(leaked)
 
 
-def _build(
-    root: Path,
-    out: Path,
-    base_url: str | None,
+@dataclass(frozen=True)
+class WrittenSite:
+    """What the stages after writing (search index, link check, cache eviction) need of a
+    written site: nothing that holds the community, its views or its pages, so those are freed
+    before Pagefind runs (the build's memory peak)."""
+
+    links: Links
+    searchable: list[str]
+    pages: int
+    build_key: bytes
+    indexing: Future[list[str]] | None
+    """Pagefind's run over the pages, started once they were written; None without search."""
+    indexed: SiteWriter
+    """Where that run writes the search bundle (`SiteWriter.branch`)."""
+
+
+def _write_site(
+    plan: SitePlan,
+    site: SiteWriter,
     workers: int | None,
-    strict: bool,
-    environ: Mapping[str, str],
     progress: Progress,
     search: bool,
-) -> BuildResult:
-    plan = plan_site(root, out, base_url, strict, environ, progress)
+    background: ThreadPoolExecutor,
+) -> WrittenSite:
+    """Render every page and write every file of the site `plan` makes into `site`; the search
+    index is started in `background` as soon as the pages are written."""
     community, urls, dirs, views, keys = plan.community, plan.urls, plan.dirs, plan.views, plan.keys
     issued = plan.issued
     images = ImageCache.for_community(community.root)
     config = community.config
     language = config.language
     catalog = translations(language)
-    with (
-        share_cards(
-            views, config.name, config.description, issued.badge_svgs, images, workers
-        ) as cards,
-        site_output(out) as site,
-    ):
+    with share_cards(
+        views, config.name, config.description, issued.badge_svgs, images, workers
+    ) as cards:
         staging = site.folder
         pages = cards.attach(plan_pages(views, config.feed_size, catalog.gettext))
         progress.stage("Rendering pages", len(pages))
@@ -341,41 +356,29 @@ def _build(
         cache.fingerprint.adopt(views.inputs)
         rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
         site.adopt(rendered.digests)  # the pages render workers wrote
-        with thread_pool(1) as background:
+        indexing, indexed = None, site.branch()
+        if search and not rendered.problems:  # a site of failed pages is not worth indexing
             # Pagefind reads only the pages, all written now: it runs while the rest is written
-            # and checked. Leaving the block (a failed build) waits for it, so it never reads a
-            # site being removed; its failure fails the build before the site is put in place.
-            indexing, indexed = None, site.branch()
-            if search and not rendered.problems:  # a site of failed pages is not worth indexing
-                indexing = background.submit(
-                    index_site,
-                    staging,
-                    rendered.searchable,
-                    config.search_bundle_pages,
-                    community.root / SEARCH_CACHE,
-                    indexed,
-                )
-            progress.stage("Writing files")
-            for path, static in static_files(dirs):
-                site.put_bytes(path, static.read_bytes())
-            for target, source in sorted(views.avatars.items()):
-                site.put_bytes(target, (community.root / source).read_bytes())
-            write_generated(plan, cards, private, site)
-            if rendered.problems:
-                raise ContentError(rendered.problems)
-            links, search_links = links_outside(rendered.links, SEARCH_DIR, urls.base_path)
-            progress.stage("Checking links", len(links))
-            problems = broken_links(links, list(site.files), staging, urls.base_path)
-            if indexing is not None:
-                progress.stage("Building the search index", len(rendered.searchable))
-                indexing.result()
-                site.adopt(indexed.files)
-            problems += broken_links(search_links, list(site.files), staging, urls.base_path)
-            if problems:
-                raise ContentError(problems)
-            written = len(site.files)
-    evict_page_cache(community.root, cache.build_key)  # the site is in place: old keys go
-    return BuildResult(pages=len(pages), files=written, warnings=plan.warnings)
+            # and checked (`_build` joins it).
+            indexing = background.submit(
+                index_site,
+                staging,
+                rendered.searchable,
+                config.search_bundle_pages,
+                community.root / SEARCH_CACHE,
+                indexed,
+            )
+        progress.stage("Writing files")
+        for path, static in static_files(dirs):
+            site.put_bytes(path, static.read_bytes())
+        for target, source in sorted(views.avatars.items()):
+            site.put_bytes(target, (community.root / source).read_bytes())
+        write_generated(plan, cards, private, site)
+    if rendered.problems:
+        raise ContentError(rendered.problems)
+    return WrittenSite(
+        rendered.links, rendered.searchable, len(pages), cache.build_key, indexing, indexed
+    )
 
 
 def write_generated(
@@ -398,3 +401,37 @@ def write_generated(
         if key is not None:
             baked.put(key, site.files[target])
     baked.save()
+
+
+def _build(
+    root: Path,
+    out: Path,
+    base_url: str | None,
+    workers: int | None,
+    strict: bool,
+    environ: Mapping[str, str],
+    progress: Progress,
+    search: bool,
+) -> BuildResult:
+    plan = plan_site(root, out, base_url, strict, environ, progress)
+    root, warnings, base_path = plan.community.root, plan.warnings, plan.urls.base_path
+    # Leaving the pool (a failed build) waits for Pagefind, so it never reads a site being
+    # removed; its failure fails the build before the site is put in place.
+    with site_output(out) as site, thread_pool(1) as background:
+        staging = site.folder
+        written = _write_site(plan, site, workers, progress, search, background)
+        del plan  # with it the community, views and pages: freed before Pagefind's peak
+        release_memory()
+        links, search_links = links_outside(written.links, SEARCH_DIR, base_path)
+        progress.stage("Checking links", len(links))
+        problems = broken_links(links, list(site.files), staging, base_path)
+        if written.indexing is not None:
+            progress.stage("Building the search index", len(written.searchable))
+            written.indexing.result()
+            site.adopt(written.indexed.files)
+        problems += broken_links(search_links, list(site.files), staging, base_path)
+        if problems:
+            raise ContentError(problems)
+        files = len(site.files)
+    evict_page_cache(root, written.build_key)  # the site is in place: old keys go
+    return BuildResult(pages=written.pages, files=files, warnings=warnings)

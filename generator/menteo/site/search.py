@@ -24,6 +24,7 @@ updated already holds (`menteo.site.previous_site`).
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import functools
 import hashlib
@@ -460,20 +461,30 @@ def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
 def _answer(stream: IO[bytes], last: int) -> list[dict[str, str]] | None:
     """Read Pagefind's answers until the one to request `last`: the bundle's files (path and
     base64 content), or None if it stopped first. A page it cannot read is left out, as its
-    command line does."""
-    pending: list[bytes] = []
+    command line does.
+
+    Each answer is base64 of JSON, ended by a comma; it is decoded as it arrives, four
+    characters at a time, so that the last one (the whole bundle) is held as its JSON text and
+    then parsed, never as its base64 pieces, their join and the split of that besides."""
+    text: list[str] = []  # the current answer's JSON, decoded so far
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    undecoded = b""  # the current answer's last base64 characters, fewer than four
     while chunk := os.read(stream.fileno(), 1 << 20):
-        if b"," not in chunk:  # a large answer comes in many pieces: joined once
-            pending.append(chunk)
-            continue
-        *messages, rest = b"".join([*pending, chunk]).split(b",")
-        pending = [rest]
-        for message in messages:
-            answer = json.loads(base64.b64decode(message))
+        *complete, rest = chunk.split(b",")
+        for piece in complete:
+            text.append(utf8.decode(base64.b64decode(undecoded + piece, validate=True), True))
+            whole, undecoded = "".join(text), b""
+            text.clear()
+            answer = json.loads(whole)
+            del whole
             payload, number = answer.get("payload") or {}, answer.get("message_id")
             if payload.get("type") == "Error" and number in (0, last, None):
                 raise SearchIndexError(f"Pagefind failed to index the site: {payload}")
             if number == last:
                 files: list[dict[str, str]] = payload["files"]
                 return files
+        rest = undecoded + rest
+        cut = len(rest) - len(rest) % 4
+        text.append(utf8.decode(base64.b64decode(rest[:cut], validate=True)))
+        undecoded = rest[cut:]
     return None

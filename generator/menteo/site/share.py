@@ -87,11 +87,12 @@ def _drawing(
         else:
             pool = stack.enter_context(process_pool(workers))
             pictures = pool.map(share_image, [cards[path] for path in missing], chunksize=4)
+            # Every card is queued: each worker ends when there are none left, instead of
+            # waiting idle through the rendering (the build's peak without search).
+            pool.shutdown(wait=False)
 
             def drawn() -> list[bytes]:
-                found = list(pictures)
-                pool.shutdown()  # idle from now on: not held through the search stage
-                return found
+                return list(pictures)
 
         def finish() -> dict[str, bytes]:
             for path, png in zip(missing, drawn(), strict=True):
