@@ -96,6 +96,10 @@ def _readable_type(cls: type) -> bool:
     return cls in PLAIN_TYPES or cls in JINJA_TYPES or is_view_type(cls)
 
 
+STR_FORMATTERS = frozenset({"format", "format_map"})
+"""The names of the methods Jinja's `wrap_str_format` replaces (it asks each method's name)."""
+
+
 class Refused(enum.Enum):
     """A call decision: not callable from a template."""
 
@@ -190,8 +194,8 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Jinja's `getattr` (an attribute, else an item, else undefined) without asking about
-        `str.format` for values that are no methods at all, and with `is_safe_attribute`'s
-        remembered answer looked up in place."""
+        `str.format` for values that are no methods of its names (what `wrap_str_format` asks
+        first), and with `is_safe_attribute`'s remembered answer looked up in place."""
         try:
             value = getattr(obj, attribute)
         except AttributeError:
@@ -200,7 +204,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             except (TypeError, LookupError):
                 return self.undefined(obj=obj, name=attribute)
         kind = type(value)
-        if kind is types.MethodType or kind is types.BuiltinMethodType:
+        if (
+            kind is types.MethodType or kind is types.BuiltinMethodType
+        ) and value.__name__ in STR_FORMATTERS:
             formatter = self.wrap_str_format(value)
             if formatter is not None:
                 return formatter
@@ -310,6 +316,7 @@ def template_environment(dirs: list[Path]) -> TemplateSandbox:
         keep_trailing_newline=True,
     )
     del env.globals["namespace"]
+    env.filters["e"] = env.filters["escape"] = output_escape
     env.policies["ext.i18n.trimmed"] = True
     # The i18n extension adds this attribute when it loads; Environment does not declare it.
     env.newstyle_gettext = True  # type: ignore[attr-defined]
