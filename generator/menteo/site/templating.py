@@ -16,7 +16,7 @@ import datetime as dt
 import enum
 import types
 from collections import ChainMap
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,14 @@ from jinja2 import (
 )
 from jinja2.environment import Environment, TemplateModule
 from jinja2.exceptions import SecurityError
-from jinja2.runtime import BlockReference, Context, LoopContext, Macro, TemplateReference
+from jinja2.runtime import (
+    BlockReference,
+    Context,
+    LoopContext,
+    Macro,
+    TemplateReference,
+    new_context,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Cycler, Joiner, _PassArg
 from markupsafe import Markup, escape
@@ -128,6 +135,16 @@ def output_escape(value: object, /) -> Markup:
     return escape(value)
 
 
+def _flat(globals: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """A `ChainMap` as the dict `dict(chain_map)` makes, copied map by map in C."""
+    if type(globals) is not ChainMap:
+        return globals
+    flat: dict[str, Any] = {}
+    for mapping in reversed(globals.maps):
+        flat.update(mapping)
+    return flat
+
+
 class SandboxTemplate(Template):
     """Jinja's template, printing and importing a little more cheaply: its compiled code escapes
     output with `output_escape`, and every page imports two templates (`base.html` its
@@ -144,6 +161,21 @@ class SandboxTemplate(Template):
         Jinja's runtime) the template's functions look up when they run."""
         namespace["escape"] = output_escape
         return super()._from_namespace(environment, namespace, globals)
+
+    def new_context(
+        self,
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: Mapping[str, Any] | None = None,
+    ) -> Context:
+        """Jinja's, with the template's globals passed as one dict: Jinja copies them into each
+        page's context twice (`dict(globals, **vars)`, `set(globals)`), which through the
+        `ChainMap` (the template's over the environment's) is a Python call per name and 15 µs
+        a page. The dict holds what the `ChainMap` holds, in its order, made anew each time so
+        that it shows the globals as they are now."""
+        return new_context(
+            self.environment, self.name, self.blocks, vars, shared, _flat(self.globals), locals
+        )
 
     def _get_default_module(self, ctx: Context | None = None) -> TemplateModule:
         """Jinja's: the imported template's module, made anew with the importer's globals that
