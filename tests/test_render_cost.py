@@ -18,6 +18,7 @@ import jinja2
 import markupsafe
 import pytest
 from click.testing import CliRunner, Result
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from tests.test_build import tree_digest
 
@@ -277,3 +278,26 @@ def test_hostile_text_is_escaped_on_every_page(project: Path, tmp_path: Path) ->
     pages = [p.read_text(encoding="utf-8") for p in out.rglob("*.html")]
     assert sum("Kickoff &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in p for p in pages) >= 2
     assert not any("<script>alert(1)" in p for p in pages)
+
+
+@pytest.mark.parametrize(
+    "name", ["name", "items", "get", "missing", "_private", "__class__", "__len__", "keys"]
+)
+def test_a_dicts_attributes_and_items_are_read_as_jinjas_sandbox_reads_them(
+    tmp_path: Path, name: str
+) -> None:
+    """`site.name` is an item, `site.items` a method, `site.__class__` refused: whichever the
+    dict holds."""
+    ours = sandbox(tmp_path, {})
+    jinjas = ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined)
+    data = {"name": "Circle", "items": "shadowed", "_private": "kept", "__class__": "key"}
+    for environment in (ours, jinjas):
+        assert environment.getattr({}, "keys")() == {}.keys()
+    mine, theirs = ours.getattr(data, name), jinjas.getattr(data, name)
+    assert type(mine) is type(theirs)
+    if isinstance(theirs, jinja2.Undefined):
+        assert mine._undefined_message == theirs._undefined_message
+        with pytest.raises(jinja2.TemplateError, match=name):
+            str(mine)
+    else:
+        assert mine == theirs

@@ -107,6 +107,10 @@ STR_FORMATTERS = frozenset({"format", "format_map"})
 """The names of the methods Jinja's `wrap_str_format` replaces (it asks each method's name)."""
 
 
+DICT_ATTRIBUTES = frozenset(dir(dict))
+"""Every attribute a plain dict has (it has no attributes of its own)."""
+
+
 class Refused(enum.Enum):
     """A call decision: not callable from a template."""
 
@@ -227,7 +231,14 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Jinja's `getattr` (an attribute, else an item, else undefined) without asking about
         `str.format` for values that are no methods of its names (what `wrap_str_format` asks
-        first), and with `is_safe_attribute`'s remembered answer looked up in place."""
+        first), and with `is_safe_attribute`'s remembered answer looked up in place. A dict's
+        item (`site.name`) is looked up first when no attribute of a dict has its name: an
+        `AttributeError` raised and caught costs more than the lookup."""
+        if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
         try:
             value = getattr(obj, attribute)
         except AttributeError:
