@@ -447,6 +447,7 @@ def test_previous_site_files_behind_links_are_never_reused(tmp_path: Path, how: 
     build_site(root, out, workers=1)
     outside = tmp_path / "outside"
     mentor = out / "mentors/ana-lukasiewicz/index.html"
+    forged_page = _same_size_forgery(mentor.read_bytes())
     if how == "linked page":
         outside.mkdir()
         (outside / "index.html").write_bytes(_same_size_forgery(mentor.read_bytes()))
@@ -467,7 +468,9 @@ def test_previous_site_files_behind_links_are_never_reused(tmp_path: Path, how: 
     result = CliRunner().invoke(main, ["build", str(root), "--out", str(out)])
     assert result.exit_code == 0, result.output
     site = tree(out)
-    assert not any(b"EVL" in data for data in site.values())
+    # The forged page itself, not its three-letter mark: "EVL" turns up by chance in a signature
+    # now and then (one key pair per test session signs every credential of the site).
+    assert forged_page not in site.values()
     assert not any(p.is_symlink() for p in out.rglob("*"))
     assert site == cold_build(root, tmp_path / "cold")
 
