@@ -320,10 +320,9 @@ class WrittenSite:
     searchable: list[str]
     pages: int
     build_key: bytes
-    indexing: Future[list[str]] | None
-    """Pagefind's run over the pages, started once they were written; None without search."""
-    indexed: SiteWriter
-    """Where that run writes the search bundle (`SiteWriter.branch`)."""
+    indexing: tuple[Future[list[str]], SiteWriter] | None
+    """Pagefind's run over the pages, started once they were written, and the writer it puts
+    the search bundle in (`SiteWriter.branch`); None without search."""
 
 
 def _write_site(
@@ -356,11 +355,12 @@ def _write_site(
         cache.fingerprint.adopt(views.inputs)
         rendered = render_pages(settings, pages, workers, progress.advance, cache, site)
         site.adopt(rendered.digests)  # the pages render workers wrote
-        indexing, indexed = None, site.branch()
+        indexing = None
         if search and not rendered.problems:  # a site of failed pages is not worth indexing
             # Pagefind reads only the pages, all written now: it runs while the rest is written
             # and checked (`_build` joins it).
-            indexing = background.submit(
+            indexed = site.branch()
+            running = background.submit(
                 index_site,
                 staging,
                 rendered.searchable,
@@ -368,6 +368,7 @@ def _write_site(
                 community.root / SEARCH_CACHE,
                 indexed,
             )
+            indexing = running, indexed
         progress.stage("Writing files")
         for path, static in static_files(dirs):
             site.put_bytes(path, static.read_bytes())
@@ -376,9 +377,7 @@ def _write_site(
         write_generated(plan, cards, private, site)
     if rendered.problems:
         raise ContentError(rendered.problems)
-    return WrittenSite(
-        rendered.links, rendered.searchable, len(pages), cache.build_key, indexing, indexed
-    )
+    return WrittenSite(rendered.links, rendered.searchable, len(pages), cache.build_key, indexing)
 
 
 def write_generated(
@@ -427,8 +426,9 @@ def _build(
         problems = broken_links(links, list(site.files), staging, base_path)
         if written.indexing is not None:
             progress.stage("Building the search index", len(written.searchable))
-            written.indexing.result()
-            site.adopt(written.indexed.files)
+            running, indexed = written.indexing
+            running.result()
+            site.adopt(indexed.files)
         problems += broken_links(search_links, list(site.files), staging, base_path)
         if problems:
             raise ContentError(problems)
