@@ -58,7 +58,7 @@ from menteo.site.render import (
     render_pages,
     static_files,
 )
-from menteo.site.search import SEARCH_DIR, index_site
+from menteo.site.search import PEAK, SEARCH_DIR, index_site
 from menteo.site.share import ShareCards, share_cards
 from menteo.site.theme_folders import theme_dirs
 from menteo.site.views import SiteViews, build_views
@@ -418,9 +418,10 @@ def _build(
     # removed; its failure fails the build before the site is put in place.
     with site_output(out) as site, thread_pool(1) as background:
         staging = site.folder
-        written = _write_site(plan, site, workers, progress, search, background)
-        del plan  # with it the community, views and pages: freed before Pagefind's peak
-        release_memory()
+        with PEAK:  # Pagefind's runs parse their pages meanwhile, but peak only after this
+            written = _write_site(plan, site, workers, progress, search, background)
+            del plan  # with it the community, views and pages: freed before Pagefind's peak
+            release_memory()
         links, search_links = links_outside(written.links, SEARCH_DIR, base_path)
         progress.stage("Checking links", len(links))
         problems = broken_links(links, list(site.files), staging, base_path)

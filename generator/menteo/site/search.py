@@ -66,6 +66,12 @@ INDEXERS = 2
 """Pagefind runs at once (never more than the cores): one run keeps about one core busy. Two
 bundles' indexes in memory at once are what one bundle's was before `search_bundle_pages`
 halved to 1,000."""
+PEAK = threading.Lock()
+"""Held by a Pagefind run from the moment it is asked for its bundle (when it builds its index:
+its memory grows from ~40 MiB to ~150-220 MiB at 1,000 pages) until its answer is written out
+and the run has ended, so that the `INDEXERS` runs of a build never peak together: the others
+keep parsing their pages meanwhile, which takes about as long, so runs stagger rather than
+queue. `menteo.build` holds it too while the build process itself is at its largest."""
 KEEP_SPARE = 8
 """Cached bundles kept beyond the current build's: a preview that undoes an edit finds the bundle
 it had before."""
@@ -406,7 +412,8 @@ def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
     the bundle into the empty folder `output` (Pagefind runs in it: a fresh, private folder).
 
     The bundle comes back in Pagefind's answer, not through files it writes: its service answers
-    before its writes are done, and stops without finishing them when its input ends."""
+    before its writes are done, and stops without finishing them when its input ends. It is
+    asked for it only under `PEAK`."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
     last = len(pages) + 1
     with tempfile.TemporaryFile() as errors:
@@ -431,20 +438,36 @@ def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
                     text = fed.decode("utf-8", errors="replace")
                     add = {"type": "AddFile", "index_id": 0, "file_path": page, "url": None}
                     process.stdin.write(_request(number, {**add, "file_contents": text}))
-                process.stdin.write(_request(last, {"type": "GetFiles", "index_id": 0}))
                 process.stdin.flush()
+            PEAK.acquire()
+        except BaseException:
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
+            process.wait()
+            raise
+        try:
             try:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.write(_request(last, {"type": "GetFiles", "index_id": 0}))
+                    process.stdin.flush()
                 bundle = _answer(process.stdout, last)
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise SearchIndexError(f"Pagefind answered what menteo cannot read: {exc}") from exc
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()  # the end of its input: it stops
+                code = process.wait()
+            errors.seek(0)
+            said = errors.read().decode("utf-8", errors="replace").strip()
+            if bundle is None:
+                raise SearchIndexError(f"Pagefind failed to index the site (exit {code}): {said}")
+            _write_bundle(bundle, output)
         finally:
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.close()  # the end of its input: it stops
-            code = process.wait()
-        errors.seek(0)
-        said = errors.read().decode("utf-8", errors="replace").strip()
-    if bundle is None:
-        raise SearchIndexError(f"Pagefind failed to index the site (exit {code}): {said}")
+            PEAK.release()
+
+
+def _write_bundle(bundle: list[dict[str, str]], output: Path) -> None:
+    """Write Pagefind's answer, the bundle's files, into `output`."""
     try:
         for file in bundle:
             name, content = file["path"], base64.b64decode(file["content"], validate=True)
