@@ -63,9 +63,8 @@ MANIFEST = ".files.json"
 again, and a file the site already holds is not copied."""
 CACHE_FORMAT = "menteo-search-3"
 INDEXERS = 2
-"""Pagefind runs at once (never more than the cores): one run keeps about one core busy. Two
-bundles' indexes in memory at once are what one bundle's was before `search_bundle_pages`
-halved to 1,000."""
+"""Pagefind runs at once (never more than the cores): one run keeps about one core busy. They
+parse their pages together but build their indexes one at a time (`PEAK`)."""
 PEAK = threading.Lock()
 """Held by a Pagefind run from the moment it is asked for its bundle (when it builds its index:
 its memory grows from ~40 MiB to ~150-220 MiB at 1,000 pages) until its answer is written out
