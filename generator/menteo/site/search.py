@@ -67,8 +67,8 @@ INDEXERS = 2
 parse their pages together but build their indexes one at a time (`PEAK`)."""
 PEAK = threading.Lock()
 """Held by a Pagefind run from the moment it is asked for its bundle (when it builds its index:
-its memory grows from ~40 MiB to ~150-220 MiB at 1,000 pages) until its answer is written out
-and the run has ended, so that the `INDEXERS` runs of a build never peak together: the others
+its memory grows from ~40 MiB to ~150-220 MiB at 1,000 pages) until it has answered and ended
+(its files are written out after: holding the turn for that cost wall time), so that the `INDEXERS` runs of a build never peak together: the others
 keep parsing their pages meanwhile, which takes about as long, so runs stagger rather than
 queue. `menteo.build` holds it too while the build process itself is at its largest."""
 KEEP_SPARE = 8
@@ -456,13 +456,13 @@ def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
                 with contextlib.suppress(BrokenPipeError):
                     process.stdin.close()  # the end of its input: it stops
                 code = process.wait()
-            errors.seek(0)
-            said = errors.read().decode("utf-8", errors="replace").strip()
-            if bundle is None:
-                raise SearchIndexError(f"Pagefind failed to index the site (exit {code}): {said}")
-            _write_bundle(bundle, output)
         finally:
-            PEAK.release()
+            PEAK.release()  # the run has ended: its memory is given back
+        errors.seek(0)
+        said = errors.read().decode("utf-8", errors="replace").strip()
+    if bundle is None:
+        raise SearchIndexError(f"Pagefind failed to index the site (exit {code}): {said}")
+    _write_bundle(bundle, output)
 
 
 def _write_bundle(bundle: list[dict[str, str]], output: Path) -> None:
