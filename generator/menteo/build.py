@@ -421,7 +421,8 @@ def _build(
         with PEAK:  # Pagefind's runs parse their pages meanwhile, but peak only after this
             written = _write_site(plan, site, workers, progress, search, background)
             del plan  # with it the community, views and pages: freed before Pagefind's peak
-            release_memory()
+            if written.indexing is not None:  # else nothing is left to peak: 0.1 s for nothing
+                release_memory()
         links, search_links = links_outside(written.links, SEARCH_DIR, base_path)
         progress.stage("Checking links", len(links))
         problems = broken_links(links, list(site.files), staging, base_path)
