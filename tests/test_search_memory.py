@@ -3,7 +3,7 @@
 A run's memory grows about fourfold once it is asked for its bundle (it builds its index then, and
 answers with all of it): the two runs of a pair peaked together, and the first pair while the
 build process still held the community it had written. `search.PEAK` is now held by one run from
-its request for the bundle until its answer is written out, and by the build until it has given
+its request for the bundle until it has answered and ended, and by the build until it has given
 its memory back; runs keep parsing their pages meanwhile. These tests watch the order of events,
 never the clock: the requests Pagefind reads, the answers menteo reads, the build's release.
 """
