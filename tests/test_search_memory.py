@@ -19,25 +19,15 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from click.testing import CliRunner, Result
 from tests.test_search_cost import recording_pagefind
+from tests.test_search_fast import build as run
+from tests.test_search_fast import files
 
 from menteo import build, workers
-from menteo.cli import main
 from menteo.site import search
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 CACHE = ".menteo/cache/search"
-
-
-def run(root: Path, out: Path) -> Result:
-    return CliRunner().invoke(main, ["build", str(root), "--out", str(out), "--quiet"])
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
-    }
 
 
 @pytest.fixture
