@@ -439,31 +439,33 @@ def _run(binary: Path, site: Path, pages: list[str], output: Path) -> None:
                     add = {"type": "AddFile", "index_id": 0, "file_path": page, "url": None}
                     process.stdin.write(_request(number, {**add, "file_contents": text}))
                 process.stdin.flush()
-            PEAK.acquire()
-        except BaseException:
-            with contextlib.suppress(BrokenPipeError):
-                process.stdin.close()
-            process.wait()
-            raise
-        try:
-            try:
-                with contextlib.suppress(BrokenPipeError):
-                    process.stdin.write(_request(last, {"type": "GetFiles", "index_id": 0}))
-                    process.stdin.flush()
-                bundle = _answer(process.stdout, last)
-            except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise SearchIndexError(f"Pagefind answered what menteo cannot read: {exc}") from exc
-            finally:
-                with contextlib.suppress(BrokenPipeError):
-                    process.stdin.close()  # the end of its input: it stops
-                code = process.wait()
+            with PEAK:  # given back once the run has ended: its memory is freed
+                try:
+                    with contextlib.suppress(BrokenPipeError):
+                        process.stdin.write(_request(last, {"type": "GetFiles", "index_id": 0}))
+                        process.stdin.flush()
+                    bundle = _answer(process.stdout, last)
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    message = f"Pagefind answered what menteo cannot read: {exc}"
+                    raise SearchIndexError(message) from exc
+                finally:
+                    _end(process)
         finally:
-            PEAK.release()  # the run has ended: its memory is given back
+            code = _end(process)  # a run that failed before its turn, too
         errors.seek(0)
         said = errors.read().decode("utf-8", errors="replace").strip()
     if bundle is None:
         raise SearchIndexError(f"Pagefind failed to index the site (exit {code}): {said}")
     _write_bundle(bundle, output)
+
+
+def _end(process: subprocess.Popen[bytes]) -> int:
+    """End Pagefind's input, so that it stops, and wait for it; its exit status. Ending it again
+    changes nothing."""
+    assert process.stdin is not None
+    with contextlib.suppress(BrokenPipeError):
+        process.stdin.close()
+    return process.wait()
 
 
 def _write_bundle(bundle: list[dict[str, str]], output: Path) -> None:
